@@ -1,0 +1,3 @@
+"""ecr-tui: a terminal explorer for AWS ECR private registries."""
+
+__version__ = "0.1.0"

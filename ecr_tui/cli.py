@@ -1,0 +1,56 @@
+"""Command line entry point: `ecr-tui [--demo] [--profile P] [--region R] [--endpoint-url U]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ecr_tui import __version__
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        prog="ecr-tui",
+        description="A terminal explorer for AWS ECR private registries.",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="browse an embedded local ECR seeded with realistic data (no AWS account needed)",
+    )
+    parser.add_argument("--profile", help="AWS profile from ~/.aws/config (default: AWS_PROFILE)")
+    parser.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
+    parser.add_argument("--endpoint-url", help="ECR endpoint URL, for a local or private endpoint")
+    parser.add_argument("--version", action="version", version=f"ecr-tui {__version__}")
+    args = parser.parse_args(argv)
+    if args.demo and (args.profile or args.endpoint_url):
+        parser.error("--demo runs its own local endpoint: drop --profile and --endpoint-url")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the app until the user quits."""
+    args = parse_args(argv)
+    # Imported here so that --help and --version answer without loading Textual.
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.ui.app import EcrApp
+
+    settings = ConnectionSettings(
+        profile=args.profile,
+        region=args.region or ("us-east-1" if args.demo else None),
+        endpoint_url=args.endpoint_url,
+        demo=args.demo,
+    )
+    app = EcrApp(settings)
+    try:
+        app.run()
+    finally:
+        if app.demo_endpoint is not None:
+            app.demo_endpoint.close()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

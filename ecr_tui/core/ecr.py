@@ -1,0 +1,311 @@
+"""The ECR side of the app: boto3 calls in, frozen records out.
+
+Every list is read with botocore's paginators at ECR's largest page (1,000
+items) and handed over page by page, so a caller can show the first page of a
+100,000-image repository long before the last one arrives. Nothing here knows
+about Textual; calls block and are meant to run in worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+from ecr_tui.core.models import (
+    AccountInfo,
+    Finding,
+    Image,
+    Repository,
+    ScanReport,
+    ScanState,
+    Severity,
+    SeverityCounts,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecr import ECRClient
+
+# ECR's largest page for DescribeRepositories, DescribeImages and findings.
+PAGE_SIZE = 1000
+
+# Made for dummy credentials the local demo endpoint accepts; never real ones.
+DEMO_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSettings:
+    """Where and as whom to call ECR; the standard AWS credential chain fills the gaps."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    demo: bool = False
+
+    @property
+    def endpoint_label(self) -> str:
+        """What the status bar shows as the endpoint."""
+        return self.endpoint_url or "AWS"
+
+
+class EcrService:
+    """Blocking ECR calls for one account and region; safe to share between threads."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._session: boto3.Session | None = None
+        self._ecr: ECRClient | None = None
+        self.api_calls = 0  # counted for the benchmark and the status bar
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def _boto_session(self) -> boto3.Session:
+        # boto3 sessions are not thread-safe: build clients under one lock.
+        if self._session is None:
+            kwargs: dict[str, Any] = {}
+            if self.settings.profile:
+                kwargs["profile_name"] = self.settings.profile
+            if self.settings.region:
+                kwargs["region_name"] = self.settings.region
+            if self.settings.demo:
+                kwargs.update(DEMO_CREDENTIALS)
+                kwargs.setdefault("region_name", "us-east-1")
+            self._session = boto3.Session(**kwargs)
+        return self._session
+
+    def _client(self, service: str) -> Any:
+        # Real AWS gets botocore's standard retries (throttling included);
+        # a local endpoint answers at once or not at all, so fail fast there.
+        attempts = 2 if self.settings.endpoint_url else 5
+        config = Config(
+            retries={"mode": "standard", "max_attempts": attempts},
+            connect_timeout=5,
+            read_timeout=60,
+            user_agent_extra="ecr-tui",
+        )
+        session: Any = self._boto_session()  # `Any`: the stubs overload per service name
+        client = session.client(service, endpoint_url=self.settings.endpoint_url, config=config)
+        client.meta.events.register("before-send", self._count_call)
+        return client
+
+    def _count_call(self, **_: object) -> None:
+        self.api_calls += 1
+
+    @property
+    def ecr(self) -> ECRClient:
+        """The ECR client, created once."""
+        with self._lock:
+            if self._ecr is None:
+                self._ecr = self._client("ecr")
+            return self._ecr
+
+    @property
+    def region(self) -> str:
+        """The region calls go to."""
+        return str(self.ecr.meta.region_name)
+
+    # -- who and where ----------------------------------------------------------
+
+    def account_info(self) -> AccountInfo:
+        """Identify the caller with STS; fall back to ECR's registry id without it."""
+        account_id, arn = "", ""
+        with self._lock:
+            sts = self._client("sts")
+        try:
+            identity = sts.get_caller_identity()
+            account_id, arn = identity["Account"], identity["Arn"]
+        except Exception:  # STS may be blocked by policy while ECR is allowed
+            registry = self.ecr.describe_registry()
+            account_id = registry.get("registryId", "")
+        return AccountInfo(
+            account_id=account_id,
+            region=self.region,
+            endpoint=self.settings.endpoint_label,
+            arn=arn,
+            profile=self.settings.profile,
+        )
+
+    # -- reading ----------------------------------------------------------------
+
+    def repository_pages(
+        self, is_cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[list[Repository]]:
+        """Yield repositories a page at a time."""
+        paginator = self.ecr.get_paginator("describe_repositories")
+        for page in paginator.paginate(PaginationConfig={"PageSize": PAGE_SIZE}):
+            if is_cancelled():
+                return
+            yield [repository_from_api(item) for item in page.get("repositories", [])]
+
+    def repository(self, name: str) -> Repository:
+        """One repository by name."""
+        answer = self.ecr.describe_repositories(repositoryNames=[name])
+        return repository_from_api(answer["repositories"][0])
+
+    def image_pages(
+        self, repository: str, is_cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[list[Image]]:
+        """Yield a repository's images a page at a time, tagged and untagged."""
+        paginator = self.ecr.get_paginator("describe_images")
+        pages = paginator.paginate(
+            repositoryName=repository, PaginationConfig={"PageSize": PAGE_SIZE}
+        )
+        for page in pages:
+            if is_cancelled():
+                return
+            yield [image_from_api(repository, item) for item in page.get("imageDetails", [])]
+
+    def scan_report(
+        self, image: Image, is_cancelled: Callable[[], bool] = lambda: False
+    ) -> ScanReport:
+        """All findings of an image's latest scan, basic and enhanced."""
+        paginator = self.ecr.get_paginator("describe_image_scan_findings")
+        pages = paginator.paginate(
+            repositoryName=image.repository,
+            imageId={"imageDigest": image.digest},
+            PaginationConfig={"PageSize": PAGE_SIZE},
+        )
+        findings: list[Finding] = []
+        state, description = image.scan_state, image.scan_description
+        completed_at: datetime | None = None
+        summary = SeverityCounts()
+        try:
+            for page in pages:
+                if is_cancelled():
+                    break
+                status = page.get("imageScanStatus", {})
+                state = ScanState.parse(status.get("status"))
+                description = status.get("description", "")
+                scan = page.get("imageScanFindings", {})
+                completed_at = scan.get("imageScanCompletedAt", completed_at)
+                if scan.get("findingSeverityCounts"):
+                    summary = SeverityCounts.from_mapping(scan["findingSeverityCounts"])
+                findings.extend(basic_finding_from_api(f) for f in scan.get("findings", []))
+                findings.extend(
+                    enhanced_finding_from_api(f) for f in scan.get("enhancedFindings", [])
+                )
+        except self.ecr.exceptions.ScanNotFoundException:
+            state, description = ScanState.NOT_SCANNED, "This image has not been scanned."
+        if not summary.total and findings:
+            summary = _count_severities(findings)
+        findings.sort(key=lambda f: (-f.severity, -(f.score or 0.0), f.name))
+        return ScanReport(
+            repository=image.repository,
+            digest=image.digest,
+            state=state,
+            description=description,
+            completed_at=completed_at,
+            summary=summary,
+            findings=tuple(findings),
+        )
+
+
+# -- API items to records ------------------------------------------------------
+
+
+def repository_from_api(item: Mapping[str, Any]) -> Repository:
+    """Build a Repository from a DescribeRepositories item."""
+    encryption = item.get("encryptionConfiguration", {})
+    kms_key = encryption.get("kmsKey")
+    return Repository(
+        name=item["repositoryName"],
+        uri=item.get("repositoryUri", ""),
+        arn=item.get("repositoryArn", ""),
+        registry_id=item.get("registryId", ""),
+        created_at=item.get("createdAt"),
+        tag_mutability=item.get("imageTagMutability", "MUTABLE"),
+        scan_on_push=bool(item.get("imageScanningConfiguration", {}).get("scanOnPush")),
+        encryption=encryption.get("encryptionType", "AES256"),
+        kms_key=kms_key,
+    )
+
+
+def image_from_api(repository: str, item: Mapping[str, Any]) -> Image:
+    """Build an Image from a DescribeImages item."""
+    status = item.get("imageScanStatus", {})
+    summary = item.get("imageScanFindingsSummary", {})
+    return Image(
+        repository=repository,
+        digest=item["imageDigest"],
+        tags=tuple(item.get("imageTags", ())),
+        pushed_at=item.get("imagePushedAt"),
+        size_bytes=item.get("imageSizeInBytes"),
+        scan_state=ScanState.parse(status.get("status")),
+        scan_description=status.get("description", ""),
+        severity_counts=SeverityCounts.from_mapping(summary.get("findingSeverityCounts")),
+        last_pulled_at=item.get("lastRecordedPullTime"),
+        media_type=item.get("imageManifestMediaType", ""),
+        artifact_media_type=item.get("artifactMediaType", ""),
+    )
+
+
+def _attribute(attributes: list[Mapping[str, str]], *keys: str) -> str:
+    values = {a.get("key"): a.get("value", "") for a in attributes}
+    for key in keys:
+        if values.get(key):
+            return str(values[key])
+    return ""
+
+
+def basic_finding_from_api(item: Mapping[str, Any]) -> Finding:
+    """Build a Finding from a basic-scanning `findings` item."""
+    attributes = item.get("attributes", [])
+    score = _attribute(attributes, "CVSS3_SCORE", "CVSS2_SCORE")
+    return Finding(
+        name=item.get("name", ""),
+        severity=Severity.parse(item.get("severity")),
+        package=_attribute(attributes, "package_name"),
+        package_version=_attribute(attributes, "package_version"),
+        fixed_in=_attribute(attributes, "fixed_in_version", "package_fixed_version"),
+        score=_to_float(score),
+        description=item.get("description", ""),
+        uri=item.get("uri", ""),
+        cvss_vector=_attribute(attributes, "CVSS3_VECTOR", "CVSS2_VECTOR"),
+        source="basic",
+    )
+
+
+def enhanced_finding_from_api(item: Mapping[str, Any]) -> Finding:
+    """Build a Finding from an enhanced-scanning (Inspector) `enhancedFindings` item."""
+    details = item.get("packageVulnerabilityDetails", {})
+    packages = details.get("vulnerablePackages") or [{}]
+    package = packages[0]
+    cvss = item.get("scoreDetails", {}).get("cvss", {})
+    vector = cvss.get("scoringVector", "")
+    if not vector and details.get("cvss"):
+        vector = details["cvss"][0].get("scoringVector", "")
+    name = details.get("vulnerabilityId") or item.get("title", "")
+    return Finding(
+        name=name,
+        severity=Severity.parse(item.get("severity")),
+        package=package.get("name", ""),
+        package_version=package.get("version", ""),
+        fixed_in=package.get("fixedInVersion", ""),
+        score=_to_float(item.get("score", cvss.get("score"))),
+        description=item.get("description", ""),
+        uri=details.get("sourceUrl", ""),
+        cvss_vector=vector,
+        remediation=item.get("remediation", {}).get("recommendation", {}).get("text", ""),
+        source="enhanced",
+        status=item.get("status", ""),
+    )
+
+
+def _to_float(value: object) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _count_severities(findings: list[Finding]) -> SeverityCounts:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.severity.name] = counts.get(finding.severity.name, 0) + 1
+    return SeverityCounts.from_mapping(counts)

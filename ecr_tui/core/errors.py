@@ -1,0 +1,194 @@
+"""Turn AWS failures into messages that say what happened and what to do next.
+
+Everything the UI shows about a failed call goes through `explain_error`, so a
+botocore traceback never reaches the screen and no credential ever appears in
+a message (botocore's messages carry none; we add none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from botocore import exceptions as boto_errors
+
+from ecr_tui.core.iam import parse_access_denied
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A failure explained: a short title and the next step for the user."""
+
+    title: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.detail}"
+
+
+class UserFacingError(Exception):
+    """An error whose message is already fit to show the user."""
+
+    def __init__(self, title: str, detail: str) -> None:
+        super().__init__(f"{title}: {detail}")
+        self.problem = Problem(title, detail)
+
+
+_SSO_ERRORS: tuple[type[Exception], ...] = tuple(
+    error
+    for error in (
+        getattr(boto_errors, "SSOTokenLoadError", None),
+        getattr(boto_errors, "UnauthorizedSSOTokenError", None),
+        getattr(boto_errors, "TokenRetrievalError", None),
+        getattr(boto_errors, "SSOError", None),
+    )
+    if isinstance(error, type)
+)
+
+# ClientError codes whose meaning does not depend on the call that failed.
+_CODE_ADVICE: dict[str, tuple[str, str]] = {
+    "ExpiredTokenException": (
+        "Credentials expired",
+        "refresh them (`aws sso login`, or assume the role again) and press r.",
+    ),
+    "ExpiredToken": (
+        "Credentials expired",
+        "refresh them (`aws sso login`, or assume the role again) and press r.",
+    ),
+    "RequestExpired": (
+        "Request expired",
+        "the machine's clock is probably wrong: sync it (NTP) and press r.",
+    ),
+    "UnrecognizedClientException": (
+        "Credentials rejected",
+        "the access key is unknown to AWS: check the profile or environment variables.",
+    ),
+    "InvalidSignatureException": (
+        "Credentials rejected",
+        "the secret key does not match, or the clock is off: check both.",
+    ),
+    "InvalidClientTokenId": (
+        "Credentials rejected",
+        "the access key is unknown to AWS: check the profile or environment variables.",
+    ),
+    "ThrottlingException": (
+        "ECR is throttling requests",
+        "still throttled after retries: wait a minute, then press r.",
+    ),
+    "TooManyRequestsException": (
+        "ECR is throttling requests",
+        "still throttled after retries: wait a minute, then press r.",
+    ),
+    "RepositoryNotFoundException": (
+        "Repository not found",
+        "it may have been deleted: press r to refresh the list.",
+    ),
+    "ImageNotFoundException": (
+        "Image not found",
+        "it may have been deleted or retagged: press r to refresh.",
+    ),
+    "ScanNotFoundException": (
+        "Not scanned",
+        "this image has no scan yet: start one from the images pane.",
+    ),
+    "LimitExceededException": (
+        "Scan limit reached",
+        "ECR scans an image at most once every 24 hours; try again tomorrow.",
+    ),
+    "ImageTagAlreadyExistsException": (
+        "Tag already exists",
+        "the repository is IMMUTABLE, so an existing tag cannot be moved: use a new tag.",
+    ),
+    "ImageAlreadyExistsException": (
+        "Tag already exists",
+        "the repository is IMMUTABLE, so an existing tag cannot be moved: use a new tag.",
+    ),
+    "RepositoryNotEmptyException": (
+        "Repository is not empty",
+        "delete its images first, or choose the force option.",
+    ),
+    "RepositoryAlreadyExistsException": (
+        "Repository already exists",
+        "pick another name, or open the existing repository.",
+    ),
+    "RepositoryPolicyNotFoundException": (
+        "No repository policy",
+        "this repository has no policy; access comes from IAM policies alone.",
+    ),
+    "LifecyclePolicyNotFoundException": (
+        "No lifecycle policy",
+        "this repository has no lifecycle policy: images are never expired.",
+    ),
+    "ServerException": (
+        "ECR server error",
+        "AWS had an internal error: wait a moment and press r.",
+    ),
+}
+
+
+def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
+    """Describe any failure of an AWS call as a title and a next step."""
+    if isinstance(error, UserFacingError):
+        return error.problem
+    if isinstance(error, boto_errors.NoCredentialsError | boto_errors.PartialCredentialsError):
+        return Problem(
+            "No AWS credentials",
+            "run `aws configure` or `aws sso login --profile NAME`, "
+            "or pass --profile; or try `ecr-tui --demo`.",
+        )
+    if isinstance(error, boto_errors.ProfileNotFound):
+        return Problem("Unknown profile", f"{error}: check ~/.aws/config or --profile.")
+    if isinstance(error, boto_errors.NoRegionError):
+        return Problem("No region", "pass --region or set AWS_REGION / a region in the profile.")
+    if _SSO_ERRORS and isinstance(error, _SSO_ERRORS):
+        return Problem(
+            "SSO session expired",
+            "run `aws sso login` (with --profile if you use one), then press r.",
+        )
+    if isinstance(
+        error,
+        boto_errors.EndpointConnectionError
+        | boto_errors.ConnectTimeoutError
+        | boto_errors.ConnectionClosedError,
+    ):
+        where = endpoint or "the ECR endpoint"
+        return Problem(
+            "Endpoint unreachable",
+            f"cannot connect to {where}: check the network, VPN or proxy, "
+            "and --endpoint-url / --region.",
+        )
+    if isinstance(error, boto_errors.ReadTimeoutError):
+        return Problem("ECR did not answer in time", "the network is slow: press r to retry.")
+    if isinstance(error, boto_errors.ClientError):
+        return _explain_client_error(error)
+    if isinstance(error, boto_errors.BotoCoreError):
+        return Problem("AWS client error", str(error))
+    return Problem("Unexpected error", f"{type(error).__name__}: {error}")
+
+
+def _explain_client_error(error: boto_errors.ClientError) -> Problem:
+    info = error.response.get("Error", {})
+    code = str(info.get("Code", ""))
+    message = str(info.get("Message", "")).strip()
+    operation = getattr(error, "operation_name", "") or "the call"
+    if code in {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"}:
+        denied = parse_access_denied(message)
+        if denied is not None:
+            return Problem("Access denied", denied.explain())
+        return Problem(
+            "Access denied",
+            f"your identity may not call ecr:{operation}: "
+            f"ask for an IAM policy that allows it. AWS said: {message}",
+        )
+    if code == "InvalidParameterException" or code == "ValidationException":
+        return Problem("Rejected by ECR", message or f"{operation} had an invalid parameter.")
+    if code in _CODE_ADVICE:
+        title, advice = _CODE_ADVICE[code]
+        return Problem(title, advice)
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    if code.isdigit() or (status >= 500 and not message):
+        return Problem(
+            "Not supported here",
+            f"the endpoint could not answer {operation} (HTTP {status or code}); "
+            "it may not implement it.",
+        )
+    return Problem(code or "ECR error", message or f"{operation} failed.")

@@ -1,0 +1,185 @@
+"""Plain, frozen records that cross from the AWS/Docker layer to the UI.
+
+The UI never sees a boto3 dict or a docker-py object: everything it shows is
+one of these. They are built once per API item, so they stay small.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from datetime import datetime
+
+
+class Severity(enum.IntEnum):
+    """ECR severities, ordered so that a higher value is worse."""
+
+    UNDEFINED = 0
+    INFORMATIONAL = 1
+    LOW = 2
+    MEDIUM = 3
+    HIGH = 4
+    CRITICAL = 5
+
+    @classmethod
+    def parse(cls, value: str | None) -> Severity:
+        """Map ECR's strings (basic and enhanced scanning) to a severity."""
+        if not value:
+            return cls.UNDEFINED
+        normalized = value.strip().upper()
+        if normalized == "UNTRIAGED":  # enhanced scanning's "not rated yet"
+            return cls.UNDEFINED
+        return cls.__members__.get(normalized, cls.UNDEFINED)
+
+
+# Worst first: the order the findings summary and the images pane show counts in.
+SEVERITIES_WORST_FIRST: tuple[Severity, ...] = (
+    Severity.CRITICAL,
+    Severity.HIGH,
+    Severity.MEDIUM,
+    Severity.LOW,
+    Severity.INFORMATIONAL,
+    Severity.UNDEFINED,
+)
+
+
+class ScanState(enum.Enum):
+    """Where an image's scan stands, as the UI needs to tell it apart."""
+
+    NOT_SCANNED = "not scanned"
+    IN_PROGRESS = "scanning"
+    COMPLETE = "complete"
+    FAILED = "failed"
+    UNSUPPORTED = "unsupported"
+    FINDINGS_UNAVAILABLE = "unavailable"
+
+    @classmethod
+    def parse(cls, status: str | None) -> ScanState:
+        """Map ECR's `imageScanStatus.status` values to a state."""
+        return {
+            None: cls.NOT_SCANNED,
+            "IN_PROGRESS": cls.IN_PROGRESS,
+            "PENDING": cls.IN_PROGRESS,
+            "SCAN_ELIGIBILITY_EXPIRED": cls.FINDINGS_UNAVAILABLE,
+            "COMPLETE": cls.COMPLETE,
+            "ACTIVE": cls.COMPLETE,  # enhanced scanning: continuously scanned
+            "FAILED": cls.FAILED,
+            "UNSUPPORTED_IMAGE": cls.UNSUPPORTED,
+            "FINDINGS_UNAVAILABLE": cls.FINDINGS_UNAVAILABLE,
+        }.get(status, cls.NOT_SCANNED)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """Who and where the app is talking to."""
+
+    account_id: str
+    region: str
+    endpoint: str  # "AWS" for the real service, else the endpoint URL
+    arn: str = ""
+    profile: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    """One ECR repository as DescribeRepositories reports it."""
+
+    name: str
+    uri: str
+    arn: str
+    registry_id: str
+    created_at: datetime | None
+    tag_mutability: str  # MUTABLE, IMMUTABLE, or their *_WITH_EXCLUSION variants
+    scan_on_push: bool
+    encryption: str  # "AES256", or "KMS" / "KMS_DSSE" followed by the key when set
+    kms_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityCounts:
+    """Findings per severity; absent severities count as zero."""
+
+    counts: tuple[tuple[Severity, int], ...] = ()
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[Any, int] | None) -> SeverityCounts:
+        """Build from ECR's `findingSeverityCounts`."""
+        if not mapping:
+            return cls()
+        merged: dict[Severity, int] = {}
+        for name, count in mapping.items():
+            severity = Severity.parse(name)
+            merged[severity] = merged.get(severity, 0) + int(count)
+        return cls(tuple((s, merged[s]) for s in SEVERITIES_WORST_FIRST if merged.get(s)))
+
+    def get(self, severity: Severity) -> int:
+        """How many findings of this severity."""
+        for known, count in self.counts:
+            if known is severity:
+                return count
+        return 0
+
+    @property
+    def total(self) -> int:
+        """All findings together."""
+        return sum(count for _, count in self.counts)
+
+    @property
+    def sort_key(self) -> tuple[int, ...]:
+        """Orders images worst first when sorted descending."""
+        return tuple(self.get(s) for s in SEVERITIES_WORST_FIRST)
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """One image (manifest) in a repository, as DescribeImages reports it."""
+
+    repository: str
+    digest: str
+    tags: tuple[str, ...]
+    pushed_at: datetime | None
+    size_bytes: int | None
+    scan_state: ScanState
+    scan_description: str = ""
+    severity_counts: SeverityCounts = field(default_factory=SeverityCounts)
+    last_pulled_at: datetime | None = None
+    media_type: str = ""
+    artifact_media_type: str = ""
+
+    @property
+    def short_digest(self) -> str:
+        """The first 12 hex digits, as `docker images` shows ids."""
+        return self.digest.removeprefix("sha256:")[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One vulnerability finding, from basic or enhanced (Inspector) scanning."""
+
+    name: str  # CVE id or finding title
+    severity: Severity
+    package: str = ""
+    package_version: str = ""
+    fixed_in: str = ""
+    score: float | None = None
+    description: str = ""
+    uri: str = ""
+    cvss_vector: str = ""
+    remediation: str = ""
+    source: str = "basic"  # "basic" or "enhanced"
+    status: str = ""  # enhanced scanning: ACTIVE, SUPPRESSED, CLOSED
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    """The outcome of DescribeImageScanFindings for one image."""
+
+    repository: str
+    digest: str
+    state: ScanState
+    description: str
+    completed_at: datetime | None
+    summary: SeverityCounts
+    findings: tuple[Finding, ...]

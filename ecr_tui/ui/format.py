@@ -1,0 +1,112 @@
+"""How sizes, times and severities read on screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from rich.style import Style
+from rich.text import Text
+
+from ecr_tui.core.models import SEVERITIES_WORST_FIRST, ScanState, Severity, SeverityCounts
+
+# A function from a semantic name ("critical", "muted", ...) to a theme style.
+Palette = Callable[[str], Style]
+
+SEVERITY_LETTER = {
+    Severity.CRITICAL: "C",
+    Severity.HIGH: "H",
+    Severity.MEDIUM: "M",
+    Severity.LOW: "L",
+    Severity.INFORMATIONAL: "I",
+    Severity.UNDEFINED: "U",
+}
+
+SEVERITY_STYLE_NAME = {
+    Severity.CRITICAL: "critical",
+    Severity.HIGH: "high",
+    Severity.MEDIUM: "medium",
+    Severity.LOW: "low",
+    Severity.INFORMATIONAL: "muted",
+    Severity.UNDEFINED: "muted",
+}
+
+SCAN_STYLE_NAME = {
+    ScanState.COMPLETE: "ok",
+    ScanState.IN_PROGRESS: "medium",
+    ScanState.FAILED: "critical",
+    ScanState.NOT_SCANNED: "muted",
+    ScanState.UNSUPPORTED: "muted",
+    ScanState.FINDINGS_UNAVAILABLE: "muted",
+}
+
+
+def human_size(size: int | None) -> str:
+    """Bytes in binary units, as `docker images` and the ECR console show them."""
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"  # pragma: no cover - the loop returns at GiB
+
+
+def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
+    """A short age such as '5m ago', '3d ago' or '2y ago'."""
+    if moment is None:
+        return "never"
+    now = now or datetime.now(UTC)
+    seconds = (now - moment).total_seconds()
+    if seconds < 0:
+        return "just now"
+    for limit, divisor, unit in (
+        (60, 1, "s"),
+        (3600, 60, "m"),
+        (86400, 3600, "h"),
+        (86400 * 60, 86400, "d"),
+        (86400 * 730, 86400 * 30, "mo"),
+    ):
+        if seconds < limit:
+            return f"{int(seconds // divisor)}{unit} ago"
+    return f"{int(seconds // (86400 * 365))}y ago"
+
+
+def absolute_time(moment: datetime | None) -> str:
+    """A UTC timestamp to the second, so times read the same over SSH anywhere."""
+    if moment is None:
+        return "never"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def short_date(moment: datetime | None) -> str:
+    """Year-month-day, for columns."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d") if moment else "-"
+
+
+def severity_counts_text(counts: SeverityCounts, palette: Palette) -> Text:
+    """'C1 H4 M12 L3' with each count in its severity's colour."""
+    text = Text()
+    for severity in SEVERITIES_WORST_FIRST[:4]:
+        count = counts.get(severity)
+        if count:
+            if text:
+                text.append(" ")
+            name = SEVERITY_STYLE_NAME[severity]
+            text.append(f"{SEVERITY_LETTER[severity]}{count}", palette(name))
+    if not text and counts.total:
+        text.append(f"{counts.total} other", palette("muted"))
+    return text
+
+
+def severity_summary_text(counts: SeverityCounts, palette: Palette) -> Text:
+    """'2 critical · 5 high · ...' for the findings pane header."""
+    text = Text()
+    for severity in SEVERITIES_WORST_FIRST:
+        count = counts.get(severity)
+        if count:
+            if text:
+                text.append(" · ")
+            text.append(f"{count} {severity.name.lower()}", palette(SEVERITY_STYLE_NAME[severity]))
+    return text or Text("no findings", palette("ok"))

@@ -1,0 +1,610 @@
+"""The three panes: repositories, the images of one repository, one image's findings.
+
+Each pane owns its loading: a thread worker, exclusive within the pane's
+group, reads pages from `EcrService` and posts them back as messages stamped
+with the question they answer. A page for a repository or image the user has
+since left is dropped. Failed workers are turned into notifications by the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ecr_tui.core.ecr import EcrService
+from ecr_tui.core.errors import explain_error
+from ecr_tui.core.models import Finding, Image, Repository, ScanReport, ScanState, Severity
+from ecr_tui.ui.format import (
+    SCAN_STYLE_NAME,
+    SEVERITY_STYLE_NAME,
+    Palette,
+    absolute_time,
+    human_size,
+    relative_time,
+    severity_counts_text,
+    severity_summary_text,
+    short_date,
+)
+from ecr_tui.ui.table import Cell, Column, VirtualTable
+
+# How long the cursor must rest on a row before the next pane loads it: long
+# enough that holding j does not fire a request per row, short enough to feel
+# instant.
+FOLLOW_DELAY = 0.12
+# How often a scan in progress is asked about again.
+SCAN_POLL_SECONDS = 5.0
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Pane(Vertical):
+    """A bordered pane: a table, a filter box that `/` opens, and an info line."""
+
+    ALLOW_MAXIMIZE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "open_filter", "Filter", id="pane.filter"),
+    ]
+
+    class Loaded(Message):
+        """A page of rows for the question `request` (stale pages are dropped)."""
+
+        def __init__(self, request: int, rows: Sequence[Any], done: bool) -> None:
+            super().__init__()
+            self.request = request
+            self.rows = rows
+            self.done = done
+
+    def __init__(self, title: str, *, id: str) -> None:
+        super().__init__(id=id, classes="pane")
+        self.border_title = title
+        self.service: EcrService | None = None
+        self.table = self.make_table()
+        self.filter_box = Input(placeholder="filter (esc clears)", classes="filter", compact=True)
+        self.info = Static("", classes="info")
+        self._request = 0
+        self._loading = False
+        self._follow_timer: Timer | None = None
+        self._wanted: Callable[[Any], bool] | None = None
+
+    def make_table(self) -> VirtualTable[Any]:
+        """The pane's table (subclasses choose columns)."""
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        """Table, then the hidden filter box, then the info line."""
+        yield self.table
+        yield self.filter_box
+        yield self.info
+
+    # -- loading ----------------------------------------------------------------
+
+    def _next_request(self) -> int:
+        self._request += 1
+        self._loading = True
+        self.table.clear()
+        self._update_subtitle()
+        return self._request
+
+    def on_pane_loaded(self, message: Loaded) -> None:
+        """Add a page if it still answers the current question."""
+        message.stop()
+        if message.request != self._request:
+            return
+        if message.rows:
+            self.table.extend(message.rows)
+            self._select_wanted()
+        if message.done:
+            self._wanted = None
+            self._loading = False
+            self.table.empty_text = self.empty_text()
+            self.table.refresh()
+        self._update_subtitle()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed load leaves a readable reason in the pane (the app notifies)."""
+        if event.state is WorkerState.ERROR and event.worker.group == self.id:
+            self._loading = False
+            problem = explain_error(event.worker.error or Exception("unknown failure"))
+            self.table.empty_text = f"{problem.title}. Press r to retry."
+            self.table.refresh()
+            self._update_subtitle()
+
+    def select_when_loaded(self, wanted: Callable[[Any], bool]) -> None:
+        """Put the cursor on the first row matching `wanted`, now or when it arrives."""
+        self._wanted = wanted
+        self._select_wanted()
+
+    def _select_wanted(self) -> None:
+        if self._wanted is None:
+            return
+        row = next((row for row in self.table.rows if self._wanted(row)), None)
+        if row is not None:
+            self._wanted = None
+            self.table.move_to(row)
+
+    def empty_text(self) -> str:
+        """What an empty table says once loading is over."""
+        return "Nothing here."
+
+    def _update_subtitle(self) -> None:
+        shown, total = len(self.table.rows), self.table.total_rows
+        count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
+        parts = [f"{count} {self.noun}"]
+        if self._loading:
+            parts.append("loading…")
+        if self.filter_box.value:
+            parts.append(f"filter: {self.filter_box.value}")
+        self.border_subtitle = " · ".join(parts)
+
+    noun = "rows"
+
+    def follow_later(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the cursor has rested for FOLLOW_DELAY."""
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+        self._follow_timer = self.set_timer(FOLLOW_DELAY, callback)
+
+    def cancel_follow(self) -> None:
+        """Forget a pending follow (the user chose explicitly)."""
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+            self._follow_timer = None
+
+    # -- filtering --------------------------------------------------------------
+
+    def action_open_filter(self) -> None:
+        """Show the filter box and type into it."""
+        self.filter_box.display = True
+        self.filter_box.focus()
+
+    @on(Input.Changed, ".filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.table.set_filter(event.value)
+        self._update_subtitle()
+
+    @on(Input.Submitted, ".filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value:
+            self.filter_box.display = False
+        self.table.focus()
+
+    def on_key(self, event: Any) -> None:
+        """Escape in the filter box clears it; escape in the table goes back a pane."""
+        if event.key != "escape":
+            return
+        if self.filter_box.has_focus:
+            event.stop()
+            self.filter_box.value = ""
+            self.filter_box.display = False
+            self.table.focus()
+
+
+class RepositoriesPane(Pane):
+    """Every repository of the registry, sorted by name."""
+
+    noun = "repositories"
+
+    class Chosen(Message):
+        """The user settled on a repository (cursor rested, or enter)."""
+
+        def __init__(self, repository: Repository, drill_in: bool) -> None:
+            super().__init__()
+            self.repository = repository
+            self.drill_in = drill_in
+
+    def make_table(self) -> VirtualTable[Any]:
+        """Name, then the settings that matter when pushing."""
+        table: VirtualTable[Repository] = VirtualTable(
+            [
+                Column("Repository", 20, flexible=True),
+                Column("Tags", 9),
+                Column("Scan", 7),
+                Column("Encryption", 10),
+                Column("Created", 10),
+                Column("URI", 60),
+            ],
+            render_repository,
+            lambda repo: repo.name,
+            empty_text="Loading repositories…",
+            id="repositories-table",
+        )
+        table.set_sort(lambda repo: repo.name)
+        return table
+
+    def load(self, service: EcrService) -> None:
+        """Read every repository, page by page."""
+        self.service = service
+        self._fetch(service, self._next_request())
+
+    def reload(self) -> None:
+        """Read the list again and come back to the same repository."""
+        current: Repository | None = self.table.current_row
+        if self.service is None:
+            return
+        self.load(self.service)
+        if current is not None:
+            self.select_when_loaded(lambda repo: repo.name == current.name)
+
+    @work(thread=True, exclusive=True, group="repositories", exit_on_error=False)
+    def _fetch(self, service: EcrService, request: int) -> None:
+        worker = get_current_worker()
+        for page in service.repository_pages(lambda: worker.is_cancelled):
+            self.post_message(self.Loaded(request, page, done=False))
+        self.post_message(self.Loaded(request, [], done=True))
+
+    def empty_text(self) -> str:
+        """An empty registry is a normal state, not an error."""
+        return "No repositories in this registry/region."
+
+    @on(VirtualTable.RowHighlighted, "#repositories-table")
+    def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
+        event.stop()
+        repository: Repository | None = event.row
+        self.info.update(repository_info(repository) if repository else "")
+        if repository is not None:
+            self.follow_later(lambda: self.post_message(self.Chosen(repository, False)))
+
+    @on(VirtualTable.RowSelected, "#repositories-table")
+    def _selected(self, event: VirtualTable.RowSelected) -> None:
+        event.stop()
+        self.cancel_follow()
+        self.post_message(self.Chosen(event.row, True))
+
+
+def render_repository(repo: Repository, palette: Palette) -> list[Cell]:
+    """One repository row."""
+    immutable = repo.tag_mutability.startswith("IMMUTABLE")
+    return [
+        repo.name,
+        Text(repo.tag_mutability.split("_")[0], palette("ok") if immutable else ""),
+        Text("on push", palette("ok")) if repo.scan_on_push else Text("manual", palette("muted")),
+        repo.encryption,
+        short_date(repo.created_at),
+        repo.uri,
+    ]
+
+
+def repository_info(repo: Repository) -> Text:
+    """The highlighted repository in full, for narrow terminals."""
+    mutability = repo.tag_mutability.replace("_", " ").lower()
+    scan = "scan on push" if repo.scan_on_push else "manual scans"
+    encryption = f"KMS {repo.kms_key}" if repo.kms_key else repo.encryption
+    return Text.assemble(
+        (repo.uri, "bold"),
+        f"\n{mutability} · {scan} · {encryption} · created {short_date(repo.created_at)}",
+    )
+
+
+# How the images pane can be ordered: label, key, newest/biggest/worst first.
+IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (
+    ("pushed", lambda image: image.pushed_at or _EPOCH),
+    ("size", lambda image: image.size_bytes or 0),
+    ("severity", lambda image: image.severity_counts.sort_key),
+)
+
+
+class ImagesPane(Pane):
+    """The images of one repository: tags, digest, age, size and scan results."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "cycle_sort", "Sort", id="images.sort"),
+        Binding("o", "flip_order", "Order", show=False, id="images.order"),
+        Binding("escape", "back", "Back", show=False, id="images.back"),
+    ]
+
+    noun = "images"
+
+    class Chosen(Message):
+        """The user settled on an image."""
+
+        def __init__(self, image: Image | None, drill_in: bool) -> None:
+            super().__init__()
+            self.image = image
+            self.drill_in = drill_in
+
+    def __init__(self, title: str, *, id: str) -> None:
+        super().__init__(title, id=id)
+        self.repository: Repository | None = None
+        self._sort_index = 0
+        self._newest_first = True
+
+    def make_table(self) -> VirtualTable[Any]:
+        """Tags first; digest, age, size and scan result after."""
+        table: VirtualTable[Image] = VirtualTable(
+            [
+                Column("Tags", 16, flexible=True),
+                Column("Digest", 12),
+                Column("Pushed", 8),
+                Column("Size", 9, align="right"),
+                Column("Scan", 11),
+                Column("Findings", 16),
+                Column("Pulled", 8),
+            ],
+            render_image,
+            lambda image: " ".join((*image.tags, image.digest)),
+            empty_text="Choose a repository.",
+            id="images-table",
+        )
+        table.set_sort(IMAGE_SORTS[0][1], reverse=True)
+        return table
+
+    def show(self, service: EcrService, repository: Repository, force: bool = False) -> None:
+        """Load `repository`'s images unless they are already shown."""
+        if not force and self.repository == repository and self.service is service:
+            return
+        current: Image | None = self.table.current_row
+        same_repository = self.repository is not None and self.repository.name == repository.name
+        self.service, self.repository = service, repository
+        self.border_title = f"Images · {repository.name}"
+        self.table.empty_text = "Loading images…"
+        self._fetch(service, repository.name, self._next_request())
+        if current is not None and same_repository:
+            self.select_when_loaded(lambda image: image.digest == current.digest)
+
+    @work(thread=True, exclusive=True, group="images", exit_on_error=False)
+    def _fetch(self, service: EcrService, repository: str, request: int) -> None:
+        worker = get_current_worker()
+        for page in service.image_pages(repository, lambda: worker.is_cancelled):
+            self.post_message(self.Loaded(request, page, done=False))
+        self.post_message(self.Loaded(request, [], done=True))
+
+    def empty_text(self) -> str:
+        """An empty repository says how to fill it."""
+        return "No images yet: push one to this repository."
+
+    def action_cycle_sort(self) -> None:
+        """Sort by pushed time, then size, then severity."""
+        self._sort_index = (self._sort_index + 1) % len(IMAGE_SORTS)
+        self._apply_sort()
+
+    def action_flip_order(self) -> None:
+        """Reverse the order."""
+        self._newest_first = not self._newest_first
+        self._apply_sort()
+
+    def _apply_sort(self) -> None:
+        label, key = IMAGE_SORTS[self._sort_index]
+        self.table.set_sort(key, reverse=self._newest_first)
+        arrow = "↓" if self._newest_first else "↑"
+        self.notify(f"Images sorted by {label} {arrow}", timeout=2)
+
+    def action_back(self) -> None:
+        """Back to the repositories."""
+        self.app.query_one("#repositories-table").focus()
+
+    @on(VirtualTable.RowHighlighted, "#images-table")
+    def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
+        event.stop()
+        image: Image | None = event.row
+        self.info.update(image_info(image) if image else "")
+        self.follow_later(lambda: self.post_message(self.Chosen(image, False)))
+
+    @on(VirtualTable.RowSelected, "#images-table")
+    def _selected(self, event: VirtualTable.RowSelected) -> None:
+        event.stop()
+        self.cancel_follow()
+        self.post_message(self.Chosen(event.row, True))
+
+
+def render_image(image: Image, palette: Palette) -> list[Cell]:
+    """One image row."""
+    tags = ", ".join(image.tags) if image.tags else Text("<untagged>", palette("muted"))
+    return [
+        tags,
+        image.short_digest,
+        relative_time(image.pushed_at).removesuffix(" ago"),
+        human_size(image.size_bytes),
+        Text(image.scan_state.value, palette(SCAN_STYLE_NAME[image.scan_state])),
+        severity_counts_text(image.severity_counts, palette),
+        relative_time(image.last_pulled_at).removesuffix(" ago"),
+    ]
+
+
+def image_info(image: Image) -> Text:
+    """The highlighted image in full: digest, exact times, size."""
+    pushed = f"pushed {absolute_time(image.pushed_at)} ({relative_time(image.pushed_at)})"
+    pulled = (
+        f"last pulled {relative_time(image.last_pulled_at)}"
+        if image.last_pulled_at
+        else "never pulled"
+    )
+    return Text.assemble(
+        (image.digest, "bold"),
+        f"\n{pushed} · {human_size(image.size_bytes)} · {pulled}",
+    )
+
+
+# Minimum severities `m` steps through.
+MIN_SEVERITIES = (
+    Severity.UNDEFINED,
+    Severity.LOW,
+    Severity.MEDIUM,
+    Severity.HIGH,
+    Severity.CRITICAL,
+)
+
+
+class FindingsPane(Pane):
+    """The scan findings of one image, worst first."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "cycle_min_severity", "Min severity", id="findings.min_severity"),
+        Binding("escape", "back", "Back", show=False, id="findings.back"),
+    ]
+
+    noun = "findings"
+
+    class OpenFinding(Message):
+        """The user asked for a finding's details."""
+
+        def __init__(self, finding: Finding) -> None:
+            super().__init__()
+            self.finding = finding
+
+    def __init__(self, title: str, *, id: str) -> None:
+        super().__init__(title, id=id)
+        self.image: Image | None = None
+        self.report: ScanReport | None = None
+        self.min_severity = Severity.UNDEFINED
+        self._poll: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        """A summary line above the table."""
+        self.summary = Static("", classes="summary")
+        yield self.summary
+        yield from super().compose()
+
+    def make_table(self) -> VirtualTable[Any]:
+        """Severity, id, package, versions, score."""
+        return VirtualTable(
+            [
+                Column("Severity", 8),
+                Column("Vulnerability", 16),
+                Column("Package", 12, flexible=True),
+                Column("Installed", 14),
+                Column("Fixed in", 14),
+                Column("Score", 5, align="right"),
+            ],
+            render_finding,
+            lambda f: f"{f.name} {f.package} {f.severity.name} {f.package_version}",
+            empty_text="Choose an image.",
+            id="findings-table",
+        )
+
+    def show(self, service: EcrService, image: Image | None, force: bool = False) -> None:
+        """Show `image`'s findings, fetching them only when a scan has results."""
+        if not force and image == self.image and self.service is service:
+            return
+        self.service, self.image, self.report = service, image, None
+        self._stop_polling()
+        request = self._next_request()
+        if image is None:
+            self._loading = False
+            self.summary.update("")
+            self.table.empty_text = "Choose an image."
+            self._update_subtitle()
+            return
+        label = image.tags[0] if image.tags else image.short_digest
+        self.border_title = f"Findings · {label}"
+        if image.scan_state is ScanState.NOT_SCANNED:
+            self._loading = False
+            self.summary.update(Text("Not scanned.", self.table.palette("muted")))
+            self.table.empty_text = "This image has never been scanned."
+            self._update_subtitle()
+            return
+        self.summary.update("Loading findings…")
+        self.table.empty_text = "Loading findings…"
+        self._fetch(service, image, request)
+
+    @work(thread=True, exclusive=True, group="findings", exit_on_error=False)
+    def _fetch(self, service: EcrService, image: Image, request: int) -> None:
+        worker = get_current_worker()
+        report = service.scan_report(image, lambda: worker.is_cancelled)
+        self.post_message(self.Loaded(request, [report], done=True))
+
+    def on_pane_loaded(self, message: Pane.Loaded) -> None:
+        """Findings arrive as one report: summary first, then rows."""
+        message.stop()
+        if message.request != self._request or not message.rows:
+            return
+        report: ScanReport = message.rows[0]
+        self.report = report
+        self._loading = False
+        self.summary.update(scan_summary(report, self.table.palette))
+        self.table.empty_text = scan_empty_text(report)
+        self._apply_min_severity()
+        if report.state is ScanState.IN_PROGRESS and self.service and self.image:
+            self._poll = self.set_timer(SCAN_POLL_SECONDS, self._poll_again)
+
+    def _poll_again(self) -> None:
+        if self.service is not None and self.image is not None:
+            self._fetch(self.service, self.image, self._request)
+
+    def _stop_polling(self) -> None:
+        if self._poll is not None:
+            self._poll.stop()
+            self._poll = None
+
+    def action_cycle_min_severity(self) -> None:
+        """Hide findings below LOW, MEDIUM, HIGH, CRITICAL in turn."""
+        index = MIN_SEVERITIES.index(self.min_severity)
+        self.min_severity = MIN_SEVERITIES[(index + 1) % len(MIN_SEVERITIES)]
+        self._apply_min_severity()
+        shown = "all" if self.min_severity is Severity.UNDEFINED else self.min_severity.name
+        self.notify(f"Findings: {shown.lower()} and worse", timeout=2)
+
+    def _apply_min_severity(self) -> None:
+        findings = self.report.findings if self.report else ()
+        self.table.set_rows(f for f in findings if f.severity >= self.min_severity)
+        self._update_subtitle()
+
+    def _update_subtitle(self) -> None:
+        super()._update_subtitle()
+        if self.min_severity is not Severity.UNDEFINED:
+            self.border_subtitle = (
+                f"{self.border_subtitle} · ≥ {self.min_severity.name.lower()}"
+            )
+
+    def action_back(self) -> None:
+        """Back to the images."""
+        self.app.query_one("#images-table").focus()
+
+    @on(VirtualTable.RowSelected, "#findings-table")
+    def _selected(self, event: VirtualTable.RowSelected) -> None:
+        event.stop()
+        self.post_message(self.OpenFinding(event.row))
+
+    @on(VirtualTable.RowHighlighted, "#findings-table")
+    def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
+        event.stop()
+        finding: Finding | None = event.row
+        self.info.update(Text(finding.uri or finding.name) if finding else "")
+
+
+def render_finding(finding: Finding, palette: Palette) -> list[Cell]:
+    """One finding row."""
+    return [
+        Text(finding.severity.name.title(), palette(SEVERITY_STYLE_NAME[finding.severity])),
+        finding.name,
+        finding.package,
+        finding.package_version,
+        Text(finding.fixed_in) if finding.fixed_in else Text("none", palette("muted")),
+        f"{finding.score:.1f}" if finding.score is not None else "",
+    ]
+
+
+def scan_summary(report: ScanReport, palette: Palette) -> Text:
+    """The line above the findings: state, counts, when."""
+    if report.state is ScanState.COMPLETE:
+        text = severity_summary_text(report.summary, palette)
+        if report.completed_at:
+            text.append(f"  scanned {relative_time(report.completed_at)}", palette("muted"))
+        return text
+    style = palette(SCAN_STYLE_NAME[report.state])
+    return Text(f"Scan {report.state.value}. {report.description}".strip(), style)
+
+
+def scan_empty_text(report: ScanReport) -> str:
+    """What the table says when it has no finding to list."""
+    return {
+        ScanState.COMPLETE: "No findings: nothing known to be vulnerable.",
+        ScanState.IN_PROGRESS: "Scan in progress: findings appear here when it completes.",
+        ScanState.FAILED: f"Scan failed. {report.description}",
+        ScanState.NOT_SCANNED: "This image has never been scanned.",
+        ScanState.UNSUPPORTED: f"ECR cannot scan this image. {report.description}",
+        ScanState.FINDINGS_UNAVAILABLE: f"Findings unavailable. {report.description}",
+    }[report.state]

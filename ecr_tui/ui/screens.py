@@ -1,0 +1,94 @@
+"""Screens shown over the panes: the key help and a finding's details."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ecr_tui.core.models import Finding
+from ecr_tui.ui.format import SEVERITY_STYLE_NAME
+
+# Bindings whose action names say nothing to a user get a description here.
+_KEY_NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "ctrl+p": "^p"}
+
+
+def _key_label(keys: str) -> str:
+    return " ".join(_KEY_NAMES.get(key, key) for key in keys.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, grouped by where it works."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, sections: Sequence[tuple[str, Iterable[BindingType]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        """One table of keys per section."""
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for title, bindings in self.sections:
+            table.add_row(Text(title, style="underline"), "")
+            for binding in bindings:
+                if isinstance(binding, Binding) and binding.description:
+                    table.add_row(_key_label(binding.key), binding.description)
+            table.add_row("", "")
+        table.add_row("", Text("esc, q or ? closes this help", style="italic"))
+        with VerticalScroll(id="help-body") as scroll:
+            scroll.border_title = "Keys"
+            yield Static(table)
+
+
+class FindingScreen(ModalScreen[None]):
+    """One finding in full: description, link, CVSS and remediation."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,enter", "dismiss", "Close", id="finding.close"),
+    ]
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__()
+        self.finding = finding
+
+    def compose(self) -> ComposeResult:
+        """Fields as label/value lines, then the long texts."""
+        finding = self.finding
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        score = f"{finding.score:.1f}" if finding.score is not None else "-"
+        severity_class = f"severity-{SEVERITY_STYLE_NAME[finding.severity]}"
+        rows = [
+            ("Severity", finding.severity.name.title()),
+            ("Score", score),
+            ("CVSS", finding.cvss_vector or "-"),
+            ("Package", f"{finding.package} {finding.package_version}".strip() or "-"),
+            ("Fixed in", finding.fixed_in or "no fix published"),
+            (
+                "Scanning",
+                finding.source + (f" ({finding.status.lower()})" if finding.status else ""),
+            ),
+            ("Link", finding.uri or "-"),
+        ]
+        for label, value in rows:
+            table.add_row(label, value)
+        with VerticalScroll(id="finding-body") as scroll:
+            scroll.border_title = finding.name
+            scroll.border_subtitle = "esc closes"
+            yield Static(table, classes=severity_class)
+            yield Static(finding.description or "No description.", classes="finding-text")
+            if finding.remediation:
+                yield Static(f"Remediation: {finding.remediation}", classes="finding-text")

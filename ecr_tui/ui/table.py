@@ -1,0 +1,371 @@
+"""A table that renders only the lines on screen, for lists of 100,000 rows.
+
+Textual's DataTable builds a row object per line and has no filter, so
+filtering 100,000 images means rebuilding it. This table keeps plain Python
+objects, sorts and filters lists of them, and draws just the visible lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ecr_tui.ui.format import Palette
+
+RowT = TypeVar("RowT")
+Cell = str | Text
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column of fixed width; the one flexible column takes what is left."""
+
+    label: str
+    width: int
+    align: Literal["left", "right"] = "left"
+    flexible: bool = False
+
+
+class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
+    """A keyboard-driven table over a list of rows, rendered line by line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("home,g", "first", "First", show=False, id="table.first"),
+        Binding("end,G", "last", "Last", show=False, id="table.last"),
+        Binding("left,h", "scroll_columns(-8)", "Scroll left", show=False, id="table.left"),
+        Binding("right,l", "scroll_columns(8)", "Scroll right", show=False, id="table.right"),
+        Binding("enter", "select", "Open", id="table.select"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "virtual-table--header",
+        "virtual-table--cursor",
+        "virtual-table--cursor-blurred",
+        "virtual-table--empty",
+        # The cell palette renderers pick from by name (see `palette`).
+        "virtual-table--critical",
+        "virtual-table--high",
+        "virtual-table--medium",
+        "virtual-table--low",
+        "virtual-table--muted",
+        "virtual-table--ok",
+    }
+
+    DEFAULT_CSS = """
+    VirtualTable {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        /* Rows are precious at 24 lines: h/l scroll sideways instead of a bar. */
+        scrollbar-size-horizontal: 0;
+    }
+    VirtualTable > .virtual-table--header { text-style: bold; color: $text-accent; }
+    VirtualTable > .virtual-table--cursor { background: $block-cursor-background; }
+    VirtualTable > .virtual-table--cursor-blurred { background: $block-cursor-blurred-background; }
+    VirtualTable > .virtual-table--empty { color: $text-muted; text-style: italic; }
+    VirtualTable > .virtual-table--critical { color: $text-error; text-style: bold; }
+    VirtualTable > .virtual-table--high { color: $text-error; }
+    VirtualTable > .virtual-table--medium { color: $text-warning; }
+    VirtualTable > .virtual-table--low { color: $text-primary; }
+    VirtualTable > .virtual-table--muted { color: $text-muted; }
+    VirtualTable > .virtual-table--ok { color: $text-success; }
+    """
+
+    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    class RowHighlighted(Message):
+        """The cursor moved to another row."""
+
+        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> VirtualTable[Any]:
+            """The table the cursor moved in."""
+            return self.table
+
+    class RowSelected(Message):
+        """The user pressed enter (or double-clicked) on a row."""
+
+        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> VirtualTable[Any]:
+            """The table the row was chosen in."""
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        render_cells: Callable[[RowT, Palette], Sequence[Cell]],
+        search_text: Callable[[RowT], str],
+        *,
+        empty_text: str = "Nothing here.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns = list(columns)
+        self._render_cells = render_cells
+        self._search_text = search_text
+        self.empty_text = empty_text
+        # (row, lower-case search text) in display order before filtering.
+        self._entries: list[tuple[RowT, str]] = []
+        self._view: list[RowT] = []
+        self._filter_terms: tuple[str, ...] = ()
+        self._sort_key: Callable[[RowT], Any] | None = None
+        self._sort_reverse = False
+        self._widths: list[int] = []
+        self._last_highlighted: RowT | None = None
+
+    # -- data -----------------------------------------------------------------
+
+    @property
+    def rows(self) -> list[RowT]:
+        """The rows shown, after filtering and sorting."""
+        return self._view
+
+    @property
+    def total_rows(self) -> int:
+        """All rows, filtered or not."""
+        return len(self._entries)
+
+    @property
+    def current_row(self) -> RowT | None:
+        """The row under the cursor."""
+        if 0 <= self.cursor_row < len(self._view):
+            return self._view[self.cursor_row]
+        return None
+
+    def clear(self) -> None:
+        """Drop every row."""
+        self._entries = []
+        self._view = []
+        self._last_highlighted = None
+        self._update_view(keep=None)
+
+    def set_rows(self, rows: Iterable[RowT]) -> None:
+        """Replace all rows, keeping the cursor on the same row where it still exists."""
+        keep = self.current_row
+        self._entries = [(row, self._search_text(row).lower()) for row in rows]
+        self._sort_entries()
+        self._update_view(keep)
+
+    def extend(self, rows: Iterable[RowT]) -> None:
+        """Add a page of rows."""
+        keep = self.current_row
+        self._entries.extend((row, self._search_text(row).lower()) for row in rows)
+        self._sort_entries()
+        self._update_view(keep)
+
+    def set_filter(self, text: str) -> None:
+        """Show only rows whose search text holds every word of `text`."""
+        terms = tuple(text.lower().split())
+        if terms == self._filter_terms:
+            return
+        self._filter_terms = terms
+        self._update_view(self.current_row)
+
+    def set_sort(self, key: Callable[[RowT], Any] | None, reverse: bool = False) -> None:
+        """Order rows by `key` (None keeps arrival order)."""
+        self._sort_key, self._sort_reverse = key, reverse
+        keep = self.current_row
+        self._sort_entries()
+        self._update_view(keep)
+
+    def move_to(self, row: RowT) -> bool:
+        """Put the cursor on `row` if it is shown."""
+        index = _index_of(self._view, row)
+        if index is None:
+            return False
+        self.cursor_row = index
+        return True
+
+    def _sort_entries(self) -> None:
+        key = self._sort_key
+        if key is not None:
+            # Timsort merges the already sorted run with the new page quickly.
+            self._entries.sort(key=lambda entry: key(entry[0]), reverse=self._sort_reverse)
+
+    def _update_view(self, keep: RowT | None) -> None:
+        terms = self._filter_terms
+        if not terms:
+            self._view = [row for row, _ in self._entries]
+        elif len(terms) == 1:
+            (term,) = terms
+            self._view = [row for row, text in self._entries if term in text]
+        else:
+            self._view = [row for row, text in self._entries if all(term in text for term in terms)]
+        index = _index_of(self._view, keep, self.cursor_row) if keep is not None else None
+        self._widths = []
+        self._refresh_size()
+        self.cursor_row = index if index is not None else min(self.cursor_row, self._last_index)
+        self.refresh()
+
+    @property
+    def _last_index(self) -> int:
+        return max(len(self._view) - 1, 0)
+
+    # -- geometry ---------------------------------------------------------------
+
+    def _column_widths(self) -> list[int]:
+        if self._widths:
+            return self._widths
+        fixed = sum(c.width + 1 for c in self.columns if not c.flexible)
+        spare = max(self.scrollable_content_region.width - fixed - 1, 0)
+        self._widths = [max(c.width, spare) if c.flexible else c.width for c in self.columns]
+        return self._widths
+
+    def _refresh_size(self) -> None:
+        width = sum(w + 1 for w in self._column_widths())
+        self.virtual_size = Size(width, len(self._view) + 1)
+
+    def on_resize(self, _: events.Resize) -> None:
+        """Flexible columns follow the width of the pane."""
+        self._widths = []
+        self._refresh_size()
+        self._scroll_cursor_into_view()
+
+    # -- cursor -----------------------------------------------------------------
+
+    @property
+    def _data_height(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    def validate_cursor_row(self, row: int) -> int:
+        """Keep the cursor on a real row."""
+        return max(0, min(row, self._last_index))
+
+    def watch_cursor_row(self, _: int, __: int) -> None:
+        """Follow the cursor and say which row it is on now."""
+        self._scroll_cursor_into_view()
+        self.refresh()
+        row = self.current_row
+        if row is not self._last_highlighted:
+            self._last_highlighted = row
+            self.post_message(self.RowHighlighted(self, row))
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + self._data_height:
+            self.scroll_to(y=self.cursor_row - self._data_height + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        """Move up one row."""
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        """Move down one row."""
+        self.cursor_row += 1
+
+    def action_page_up(self) -> None:
+        """Move up one screen."""
+        self.cursor_row -= self._data_height
+
+    def action_page_down(self) -> None:
+        """Move down one screen."""
+        self.cursor_row += self._data_height
+
+    def action_first(self) -> None:
+        """Go to the first row."""
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        """Go to the last row."""
+        self.cursor_row = self._last_index
+
+    def action_scroll_columns(self, columns: int) -> None:
+        """Scroll sideways to the columns a narrow pane cuts off."""
+        self.scroll_to(x=self.scroll_x + columns, animate=False, immediate=True)
+
+    def action_select(self) -> None:
+        """Open the row under the cursor."""
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.RowSelected(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor; a double click opens the row."""
+        if event.y == 0:
+            return
+        index = int(self.scroll_y) + event.y - 1
+        if 0 <= index < len(self._view):
+            self.cursor_row = index
+            if event.chain > 1:
+                self.action_select()
+
+    # -- rendering --------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """Draw the header on line 0 and a data row on every other line."""
+        width = self.scrollable_content_region.width
+        scroll_x = int(self.scroll_x)
+        if y == 0:
+            style = self.get_component_rich_style("virtual-table--header")
+            cells: Sequence[Cell] = [c.label for c in self.columns]
+            return self._strip(cells, style, scroll_x, width)
+        index = int(self.scroll_y) + y - 1
+        if index >= len(self._view):
+            if index == 0 and y == 1:
+                style = self.get_component_rich_style("virtual-table--empty")
+                return Strip([Segment(f" {self.empty_text}", style)]).extend_cell_length(width)
+            return Strip.blank(width, self.rich_style)
+        row = self._view[index]
+        style = self.rich_style
+        if index == self.cursor_row:
+            cursor = "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
+            style = style + self.get_component_rich_style(cursor)
+        return self._strip(self._render_cells(row, self.palette), style, scroll_x, width)
+
+    def palette(self, name: str) -> Style:
+        """The theme's style for a semantic cell colour such as 'critical' or 'muted'."""
+        return self.get_component_rich_style(f"virtual-table--{name}", partial=True)
+
+    def _strip(self, cells: Sequence[Cell], style: Style, scroll_x: int, width: int) -> Strip:
+        console = self.app.console
+        segments: list[Segment] = []
+        for column, column_width, cell in zip(
+            self.columns, self._column_widths(), cells, strict=False
+        ):
+            text = cell.copy() if isinstance(cell, Text) else Text(cell)
+            text.no_wrap = True
+            text.truncate(column_width, overflow="ellipsis")
+            padding = column_width - text.cell_len
+            if column.align == "right":
+                text.pad_left(padding)
+            else:
+                text.pad_right(padding)
+            text.append(" ")
+            segments.extend(text.render(console, end=""))
+        strip = Strip(segments).apply_style(style)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+
+def _index_of(rows: list[Any], wanted: Any, hint: int = 0) -> int | None:
+    # Compare identity only: dataclass equality would build tuples per row.
+    if 0 <= hint < len(rows) and rows[hint] is wanted:
+        return hint
+    return next((index for index, row in enumerate(rows) if row is wanted), None)
