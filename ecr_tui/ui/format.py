@@ -53,11 +53,16 @@ def human_size(size: int | None) -> str:
     return f"{value:.1f} TiB"  # pragma: no cover - the loop returns at GiB
 
 
+def utc_now() -> datetime:
+    """The clock ages are measured against (tests pin it for stable snapshots)."""
+    return datetime.now(UTC)
+
+
 def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
     """A short age such as '5m ago', '3d ago' or '2y ago'."""
     if moment is None:
         return "never"
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     seconds = (now - moment).total_seconds()
     if seconds < 0:
         return "just now"

@@ -78,6 +78,11 @@ class Pane(Vertical):
         self._follow_timer: Timer | None = None
         self._wanted: Callable[[Any], bool] | None = None
 
+    @property
+    def is_loading(self) -> bool:
+        """True while a load is under way."""
+        return self._loading
+
     def make_table(self) -> VirtualTable[Any]:
         """The pane's table (subclasses choose columns)."""
         raise NotImplementedError
