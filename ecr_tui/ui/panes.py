@@ -215,10 +215,10 @@ class RepositoriesPane(Pane):
         """Name, then the settings that matter when pushing."""
         table: VirtualTable[Repository] = VirtualTable(
             [
-                Column("Repository", 20, flexible=True),
+                Column("Repository", 26, flexible=True),
                 Column("Tags", 9),
                 Column("Scan", 7),
-                Column("Encryption", 10),
+                Column("Crypto", 6),
                 Column("Created", 10),
                 Column("URI", 60),
             ],
@@ -288,10 +288,17 @@ def repository_info(repo: Repository) -> Text:
     mutability = repo.tag_mutability.replace("_", " ").lower()
     scan = "scan on push" if repo.scan_on_push else "manual scans"
     encryption = f"KMS {repo.kms_key}" if repo.kms_key else repo.encryption
-    return Text.assemble(
+    return one_line_each(
+        f"{mutability} · {scan} · {encryption} · created {short_date(repo.created_at)}\n",
         (repo.uri, "bold"),
-        f"\n{mutability} · {scan} · {encryption} · created {short_date(repo.created_at)}",
     )
+
+
+def one_line_each(*parts: str | tuple[str, str]) -> Text:
+    """Info text whose lines are cut with an ellipsis instead of wrapping."""
+    text = Text.assemble(*parts)
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
 
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
@@ -332,12 +339,11 @@ class ImagesPane(Pane):
         table: VirtualTable[Image] = VirtualTable(
             [
                 Column("Tags", 16, flexible=True),
-                Column("Digest", 12),
-                Column("Pushed", 8),
+                Column("Pushed", 7),
                 Column("Size", 9, align="right"),
-                Column("Scan", 11),
-                Column("Findings", 16),
-                Column("Pulled", 8),
+                Column("Scan", 16),
+                Column("Digest", 12),
+                Column("Pulled", 7),
             ],
             render_image,
             lambda image: " ".join((*image.tags, image.digest)),
@@ -410,13 +416,21 @@ def render_image(image: Image, palette: Palette) -> list[Cell]:
     tags = ", ".join(image.tags) if image.tags else Text("<untagged>", palette("muted"))
     return [
         tags,
-        image.short_digest,
         relative_time(image.pushed_at).removesuffix(" ago"),
         human_size(image.size_bytes),
-        Text(image.scan_state.value, palette(SCAN_STYLE_NAME[image.scan_state])),
-        severity_counts_text(image.severity_counts, palette),
+        scan_cell(image, palette),
+        image.short_digest,
         relative_time(image.last_pulled_at).removesuffix(" ago"),
     ]
+
+
+def scan_cell(image: Image, palette: Palette) -> Text:
+    """Severity counts once a scan has results, else where the scan stands."""
+    if image.scan_state is ScanState.COMPLETE:
+        if image.severity_counts.total:
+            return severity_counts_text(image.severity_counts, palette)
+        return Text("clean", palette("ok"))
+    return Text(image.scan_state.value, palette(SCAN_STYLE_NAME[image.scan_state]))
 
 
 def image_info(image: Image) -> Text:
@@ -427,9 +441,9 @@ def image_info(image: Image) -> Text:
         if image.last_pulled_at
         else "never pulled"
     )
-    return Text.assemble(
+    return one_line_each(
+        f"{pushed} · {human_size(image.size_bytes)} · {pulled}\n",
         (image.digest, "bold"),
-        f"\n{pushed} · {human_size(image.size_bytes)} · {pulled}",
     )
 
 
@@ -524,6 +538,7 @@ class FindingsPane(Pane):
     def on_pane_loaded(self, message: Pane.Loaded) -> None:
         """Findings arrive as one report: summary first, then rows."""
         message.stop()
+        message.prevent_default()  # Textual would run Pane's handler as well
         if message.request != self._request or not message.rows:
             return
         report: ScanReport = message.rows[0]
@@ -560,9 +575,7 @@ class FindingsPane(Pane):
     def _update_subtitle(self) -> None:
         super()._update_subtitle()
         if self.min_severity is not Severity.UNDEFINED:
-            self.border_subtitle = (
-                f"{self.border_subtitle} · ≥ {self.min_severity.name.lower()}"
-            )
+            self.border_subtitle = f"{self.border_subtitle} · ≥ {self.min_severity.name.lower()}"
 
     def action_back(self) -> None:
         """Back to the images."""
@@ -577,7 +590,7 @@ class FindingsPane(Pane):
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         event.stop()
         finding: Finding | None = event.row
-        self.info.update(Text(finding.uri or finding.name) if finding else "")
+        self.info.update(one_line_each(finding.uri or finding.name) if finding else "")
 
 
 def render_finding(finding: Finding, palette: Palette) -> list[Cell]:

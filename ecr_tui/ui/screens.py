@@ -35,6 +35,15 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.sections = sections
 
+    def key_rows(self) -> list[tuple[str, str]]:
+        """(keys, description) for every described binding, section by section."""
+        return [
+            (_key_label(binding.key), binding.description)
+            for _, bindings in self.sections
+            for binding in bindings
+            if isinstance(binding, Binding) and binding.description
+        ]
+
     def compose(self) -> ComposeResult:
         """One table of keys per section."""
         table = Table.grid(padding=(0, 2))

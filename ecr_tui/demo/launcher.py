@@ -1,0 +1,170 @@
+"""Start the demo's local ECR endpoint in a child process.
+
+The UI process never imports moto (it costs most of a second): the endpoint
+runs as `python -m ecr_tui.demo.serve`, which prints `READY <url>` once its
+registry is seeded. The child's stderr goes to a log file in a temporary
+folder; when the child fails to start, the error carries the end of that log.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+
+import ecr_tui
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+_LOG_TAIL_BYTES = 4000
+
+
+class DemoEndpointError(RuntimeError):
+    """The demo endpoint did not start; the message says why, with its log's tail."""
+
+
+class DemoEndpoint:
+    """A running demo endpoint: where it is, and how to stop it."""
+
+    def __init__(
+        self,
+        url: str,
+        account_id: str,
+        region: str,
+        process: subprocess.Popen[bytes],
+        workdir: tempfile.TemporaryDirectory[str],
+    ) -> None:
+        self.url = url
+        self.account_id = account_id
+        self.region = region
+        self.process = process
+        self._workdir = workdir
+
+    @property
+    def log_path(self) -> Path:
+        """The child's stderr."""
+        return Path(self._workdir.name) / "local-ecr.log"
+
+    def close(self) -> None:
+        """Stop the child (SIGTERM, then SIGKILL after 5 s) and remove its folder."""
+        _terminate(self.process)
+        self._workdir.cleanup()
+
+    def __enter__(self) -> DemoEndpoint:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def start_demo_endpoint(
+    repositories: int = 36,
+    big_images: int = 5000,
+    timeout: float = 20.0,
+    *,
+    seed: int = 7,
+    scan_seconds: float = 3.0,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = DEFAULT_REGION,
+) -> DemoEndpoint:
+    """Spawn the endpoint and wait (at most `timeout` seconds) until it is ready."""
+    workdir = tempfile.TemporaryDirectory(prefix="ecr-tui-demo-")
+    log_path = Path(workdir.name) / "local-ecr.log"
+    command = [
+        sys.executable,
+        "-m",
+        "ecr_tui.demo.serve",
+        "--port=0",
+        f"--repositories={repositories}",
+        f"--big-images={big_images}",
+        f"--seed={seed}",
+        f"--scan-seconds={scan_seconds}",
+        f"--account-id={account_id}",
+        f"--region={region}",
+    ]
+    # The child must import this very copy of ecr_tui, installed or not.
+    package_root = str(Path(ecr_tui.__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+            # Its own session: a Ctrl-C meant for the terminal app must not reach it.
+            start_new_session=True,
+        )
+    try:
+        url = _read_ready(process, timeout)
+    except DemoEndpointError as error:
+        _terminate(process)
+        message = f"{error}\n--- end of {log_path.name} ---\n{_tail(log_path)}"
+        workdir.cleanup()
+        raise DemoEndpointError(message) from None
+    except BaseException:
+        _terminate(process)
+        workdir.cleanup()
+        raise
+    return DemoEndpoint(url, account_id, region, process, workdir)
+
+
+def _read_ready(process: subprocess.Popen[bytes], timeout: float) -> str:
+    """The URL from the child's `READY <url>` line."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    received = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while b"\n" not in received:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DemoEndpointError(f"the demo endpoint was not ready after {timeout:g} s")
+            if not selector.select(remaining):
+                continue
+            chunk = os.read(process.stdout.fileno(), 4096)
+            if not chunk:
+                code = process.wait()
+                raise DemoEndpointError(
+                    f"the demo endpoint exited (code {code}) before it was ready"
+                )
+            received += chunk
+    # Nothing else ever comes on stdout; closing it frees the pipe.
+    process.stdout.close()
+    line = received.split(b"\n", 1)[0].decode(errors="replace").strip()
+    word, _, url = line.partition(" ")
+    if word != "READY" or not url.startswith("http"):
+        raise DemoEndpointError(f"the demo endpoint said {line!r} instead of READY")
+    return url
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for stream in (process.stdin, process.stdout):
+        if stream is not None and not stream.closed:
+            stream.close()
+
+
+def _tail(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return "(no log)"
+    return data[-_LOG_TAIL_BYTES:].decode(errors="replace") or "(empty log)"

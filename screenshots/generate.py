@@ -1,0 +1,79 @@
+"""Regenerate the README screenshots from the demo registry.
+
+    python screenshots/generate.py          # SVGs next to this file
+    python screenshots/generate.py --png    # and PNGs, to look at them locally
+
+Each screenshot is taken by driving the real app with key presses, the way a
+user reaches that screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from ecr_tui.core.ecr import ConnectionSettings
+from ecr_tui.demo.launcher import start_demo_endpoint
+from ecr_tui.ui.app import EcrApp
+from ecr_tui.ui.driving import wait_until
+from ecr_tui.ui.panes import FindingsPane, ImagesPane, RepositoriesPane
+
+HERE = Path(__file__).resolve().parent
+
+
+async def take_screenshots(url: str, size: tuple[int, int]) -> list[Path]:
+    """Walk the demo from repositories to a finding, saving a screenshot at each stop."""
+    app = EcrApp(ConnectionSettings(endpoint_url=url, region="us-east-1", demo=True))
+    saved: list[Path] = []
+
+    def save(name: str) -> None:
+        saved.append(HERE / f"{name}.svg")
+        app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+
+    async with app.run_test(size=size) as pilot:
+        repositories = app.query_one(RepositoriesPane)
+        images = app.query_one(ImagesPane)
+        findings = app.query_one(FindingsPane)
+        await wait_until(pilot, lambda: not repositories.is_loading and app.account is not None)
+        await pilot.press("slash", *"payments", "enter")
+        await wait_until(pilot, lambda: images.repository is not None and not images.is_loading)
+        save("repositories")
+
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not images.is_loading and images.table.total_rows > 0)
+        await pilot.press("j")
+        await wait_until(pilot, lambda: findings.report is not None)
+        save("images")
+
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: findings.report is not None and not findings.is_loading)
+        await pilot.press("j", "j")
+        save("findings")
+        save("main")
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        save("help")
+    return saved
+
+
+def main() -> None:
+    """Start the demo endpoint, take the screenshots, stop it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--png", action="store_true", help="also write PNGs (needs cairosvg)")
+    parser.add_argument("--size", default="120x36", help="terminal size, default 120x36")
+    args = parser.parse_args()
+    width, height = (int(part) for part in args.size.split("x"))
+    with start_demo_endpoint() as endpoint:
+        saved = asyncio.run(take_screenshots(endpoint.url, (width, height)))
+    for svg in saved:
+        print(svg.relative_to(HERE.parent))
+        if args.png:
+            import cairosvg
+
+            cairosvg.svg2png(url=str(svg), write_to=str(svg.with_suffix(".png")))
+
+
+if __name__ == "__main__":
+    main()
