@@ -288,17 +288,11 @@ def repository_info(repo: Repository) -> Text:
     mutability = repo.tag_mutability.replace("_", " ").lower()
     scan = "scan on push" if repo.scan_on_push else "manual scans"
     encryption = f"KMS {repo.kms_key}" if repo.kms_key else repo.encryption
-    return one_line_each(
+    return Text.assemble(
         f"{mutability} · {scan} · {encryption} · created {short_date(repo.created_at)}\n",
         (repo.uri, "bold"),
     )
 
-
-def one_line_each(*parts: str | tuple[str, str]) -> Text:
-    """Info text whose lines are cut with an ellipsis instead of wrapping."""
-    text = Text.assemble(*parts)
-    text.no_wrap, text.overflow = True, "ellipsis"
-    return text
 
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
@@ -441,7 +435,7 @@ def image_info(image: Image) -> Text:
         if image.last_pulled_at
         else "never pulled"
     )
-    return one_line_each(
+    return Text.assemble(
         f"{pushed} · {human_size(image.size_bytes)} · {pulled}\n",
         (image.digest, "bold"),
     )
@@ -492,11 +486,11 @@ class FindingsPane(Pane):
         return VirtualTable(
             [
                 Column("Severity", 8),
+                Column("Score", 5, align="right"),
                 Column("Vulnerability", 16),
                 Column("Package", 12, flexible=True),
                 Column("Installed", 14),
                 Column("Fixed in", 14),
-                Column("Score", 5, align="right"),
             ],
             render_finding,
             lambda f: f"{f.name} {f.package} {f.severity.name} {f.package_version}",
@@ -590,18 +584,18 @@ class FindingsPane(Pane):
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         event.stop()
         finding: Finding | None = event.row
-        self.info.update(one_line_each(finding.uri or finding.name) if finding else "")
+        self.info.update(Text(finding.uri or finding.name) if finding else "")
 
 
 def render_finding(finding: Finding, palette: Palette) -> list[Cell]:
     """One finding row."""
     return [
         Text(finding.severity.name.title(), palette(SEVERITY_STYLE_NAME[finding.severity])),
+        f"{finding.score:.1f}" if finding.score is not None else "",
         finding.name,
         finding.package,
         finding.package_version,
         Text(finding.fixed_in) if finding.fixed_in else Text("none", palette("muted")),
-        f"{finding.score:.1f}" if finding.score is not None else "",
     ]
 
 
