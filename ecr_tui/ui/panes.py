@@ -294,7 +294,6 @@ def repository_info(repo: Repository) -> Text:
     )
 
 
-
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
 IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (
     ("pushed", lambda image: image.pushed_at or _EPOCH),
