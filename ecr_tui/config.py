@@ -1,0 +1,89 @@
+"""User settings from a TOML file: read-only mode per profile, key remapping, theme.
+
+    # ~/.config/ecr-tui/config.toml (or $XDG_CONFIG_HOME/ecr-tui, or $ECR_TUI_CONFIG)
+    read_only = false          # default for every profile
+    theme = "textual-dark"
+
+    [profiles.prod]
+    read_only = true           # never change production by accident
+
+    [keys]                     # binding id = keys (comma-separated)
+    "images.sort" = "S"
+    "table.down" = "j,down,ctrl+n"
+
+No file is fine; a broken file stops the app with a message naming the problem.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    """What the config file decides for one session."""
+
+    read_only: bool = False
+    theme: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    source: Path | None = None
+
+
+def config_path() -> Path:
+    """Where the config file is looked for."""
+    explicit = os.environ.get("ECR_TUI_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "ecr-tui" / "config.toml"
+
+
+def load_settings(profile: str | None, path: Path | None = None) -> UserSettings:
+    """Read the settings that apply to `profile` (None: the default profile)."""
+    path = path or config_path()
+    if not path.exists():
+        return UserSettings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
+    read_only = _boolean(data, "read_only", path, False)
+    theme = data.get("theme")
+    if theme is not None and not isinstance(theme, str):
+        raise ConfigError(f"{path}: 'theme' must be a string")
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{path}: [profiles] must be a table of profile names")
+    section = profiles.get(profile or os.environ.get("AWS_PROFILE") or "default", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [profiles.{profile}] must be a table")
+    read_only = _boolean(section, "read_only", path, read_only)
+    return UserSettings(read_only, theme, _keymap(data.get("keys", {}), path), path)
+
+
+def _boolean(table: dict[str, Any], key: str, path: Path, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: '{key}' must be true or false, not {value!r}")
+    return value
+
+
+def _keymap(table: object, path: Path) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [keys] must map binding ids to keys")
+    keymap: dict[str, str] = {}
+    for binding_id, keys in table.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(f"{path}: keys for '{binding_id}' must be a non-empty string")
+        keymap[binding_id] = ",".join(key.strip() for key in keys.split(","))
+    return keymap
