@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecr_tui.core.ecr import PAGE_SIZE, EcrService, repository_from_api
+from ecr_tui.core.ecr import PAGE_SIZE, EcrService, repository_from_api, timestamp
 from ecr_tui.core.errors import UserFacingError, explain_error
 from ecr_tui.core.models import Repository, ScanState
 from ecr_tui.core.names import (
@@ -899,7 +899,7 @@ def preview_lifecycle_policy(
             LifecyclePreviewResult(
                 digest=item.get("imageDigest", ""),
                 tags=tuple(item.get("imageTags", ())),
-                pushed_at=item.get("imagePushedAt"),
+                pushed_at=timestamp(item.get("imagePushedAt")),
                 rule_priority=int(item.get("appliedRulePriority", 0)),
                 action=str(item.get("action", {}).get("type", "EXPIRE")).lower(),
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.segment import Segment
@@ -58,6 +59,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         "virtual-table--cursor",
         "virtual-table--cursor-blurred",
         "virtual-table--empty",
+        "virtual-table--marked",
         # The cell palette renderers pick from by name (see `palette`).
         "virtual-table--critical",
         "virtual-table--high",
@@ -78,6 +80,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     VirtualTable > .virtual-table--cursor { background: $block-cursor-background; }
     VirtualTable > .virtual-table--cursor-blurred { background: $block-cursor-blurred-background; }
     VirtualTable > .virtual-table--empty { color: $text-muted; text-style: italic; }
+    VirtualTable > .virtual-table--marked { background: $secondary 40%; text-style: bold; }
     VirtualTable > .virtual-table--critical { color: $text-error; text-style: bold; }
     VirtualTable > .virtual-table--high { color: $text-error; }
     VirtualTable > .virtual-table--medium { color: $text-warning; }
@@ -130,14 +133,17 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._render_cells = render_cells
         self._search_text = search_text
         self.empty_text = empty_text
-        # (row, lower-case search text) in display order before filtering.
-        self._entries: list[tuple[RowT, str]] = []
+        # (sort key, row, lower-case search text), in display order before filtering.
+        # Keys are computed once per row so that sorting runs in C (itemgetter).
+        self._entries: list[tuple[Any, RowT, str]] = []
         self._view: list[RowT] = []
         self._filter_terms: tuple[str, ...] = ()
         self._sort_key: Callable[[RowT], Any] | None = None
         self._sort_reverse = False
         self._widths: list[int] = []
         self._last_highlighted: RowT | None = None
+        # Rows the user marked for a bulk action, by identity (rows are unhashable).
+        self._marked: dict[int, RowT] = {}
 
     # -- data -----------------------------------------------------------------
 
@@ -162,22 +168,46 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         """Drop every row."""
         self._entries = []
         self._view = []
+        self._marked = {}
         self._last_highlighted = None
         self._update_view(keep=None)
+
+    @property
+    def marked_rows(self) -> list[RowT]:
+        """The marked rows, in the order they were marked."""
+        return list(self._marked.values())
+
+    def toggle_mark(self, row: RowT) -> None:
+        """Mark `row` for a bulk action, or unmark it."""
+        if self._marked.pop(id(row), None) is None:
+            self._marked[id(row)] = row
+        self.refresh()
+
+    def clear_marks(self) -> None:
+        """Unmark every row."""
+        self._marked = {}
+        self.refresh()
 
     def set_rows(self, rows: Iterable[RowT]) -> None:
         """Replace all rows, keeping the cursor on the same row where it still exists."""
         keep = self.current_row
-        self._entries = [(row, self._search_text(row).lower()) for row in rows]
+        self._marked = {}
+        self._entries = self._make_entries(rows, start=0)
         self._sort_entries()
         self._update_view(keep)
 
     def extend(self, rows: Iterable[RowT]) -> None:
         """Add a page of rows."""
         keep = self.current_row
-        self._entries.extend((row, self._search_text(row).lower()) for row in rows)
+        self._entries.extend(self._make_entries(rows, start=len(self._entries)))
         self._sort_entries()
         self._update_view(keep)
+
+    def _make_entries(self, rows: Iterable[RowT], start: int) -> list[tuple[Any, RowT, str]]:
+        key, search = self._sort_key, self._search_text
+        if key is None:  # arrival order
+            return [(start + n, row, search(row).lower()) for n, row in enumerate(rows)]
+        return [(key(row), row, search(row).lower()) for row in rows]
 
     def set_filter(self, text: str) -> None:
         """Show only rows whose search text holds every word of `text`."""
@@ -191,6 +221,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         """Order rows by `key` (None keeps arrival order)."""
         self._sort_key, self._sort_reverse = key, reverse
         keep = self.current_row
+        self._entries = self._make_entries((row for _, row, _ in self._entries), start=0)
         self._sort_entries()
         self._update_view(keep)
 
@@ -203,20 +234,21 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         return True
 
     def _sort_entries(self) -> None:
-        key = self._sort_key
-        if key is not None:
-            # Timsort merges the already sorted run with the new page quickly.
-            self._entries.sort(key=lambda entry: key(entry[0]), reverse=self._sort_reverse)
+        if self._sort_key is not None:
+            # Timsort merges the already sorted run with a new page in linear time.
+            self._entries.sort(key=itemgetter(0), reverse=self._sort_reverse)
 
     def _update_view(self, keep: RowT | None) -> None:
         terms = self._filter_terms
         if not terms:
-            self._view = [row for row, _ in self._entries]
+            self._view = [row for _, row, _ in self._entries]
         elif len(terms) == 1:
             (term,) = terms
-            self._view = [row for row, text in self._entries if term in text]
+            self._view = [row for _, row, text in self._entries if term in text]
         else:
-            self._view = [row for row, text in self._entries if all(term in text for term in terms)]
+            self._view = [
+                row for _, row, text in self._entries if all(term in text for term in terms)
+            ]
         index = _index_of(self._view, keep, self.cursor_row) if keep is not None else None
         self._widths = []
         self._refresh_size()
@@ -335,6 +367,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             return Strip.blank(width, self.rich_style)
         row = self._view[index]
         style = self.rich_style
+        if self._marked and id(row) in self._marked:
+            style = style + self.get_component_rich_style("virtual-table--marked")
         if index == self.cursor_row:
             cursor = "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
             style = style + self.get_component_rich_style(cursor)
