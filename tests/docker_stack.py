@@ -5,6 +5,10 @@ temporary folder (its own socket, data, exec root and config), without
 iptables, a bridge or overlayfs, so the tests never touch the machine's own
 Docker and need no network. Images are made with `docker import` from tar
 files built here, since nothing can be pulled from the internet.
+
+`ecr_docker_stack` puts every peer of a Docker test together: that daemon, a
+local ECR endpoint on an account of its own, and the demo's real registry
+behind the endpoint, so repository URIs and ECR logins point at the registry.
 """
 
 from __future__ import annotations
@@ -17,9 +21,17 @@ import subprocess
 import tarfile
 import tempfile
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import boto3
 import docker
+
+from ecr_tui.demo.local_ecr import LocalEcr
+from ecr_tui.demo.registry import DemoRegistry, RegistryError, attach_demo_registry
 
 # dockerd is up in about 2 s on a small machine; allow for a busy CI runner.
 DAEMON_START_TIMEOUT = 30.0
@@ -129,3 +141,48 @@ def import_image(
     """Make a one-layer image offline (`docker import`); returns its id."""
     client.api.import_image_from_data(rootfs_tar(files), repository=repository, tag=tag)
     return str(client.images.get(f"{repository}:{tag}").id)
+
+
+@dataclass(frozen=True)
+class EcrDockerStack:
+    """Everything a docker test talks to."""
+
+    daemon_url: str
+    endpoint_url: str  # the local ECR endpoint
+    ecr: Any  # a boto3 ECR client on the local endpoint
+    registry: DemoRegistry
+    sdk: docker.DockerClient  # for test set-up only; the code under test is LocalDocker
+
+
+@contextmanager
+def ecr_docker_stack(account_id: str, repositories: Mapping[str, str]) -> Iterator[EcrDockerStack]:
+    """dockerd, a local ECR endpoint for `account_id` and the registry behind it.
+
+    `repositories` maps the names to create to their tag mutability. Raises
+    StackError with the reason when a peer does not start; stops them all on exit.
+    """
+    with ExitStack() as cleanup:
+        daemon = DockerDaemon()
+        cleanup.callback(daemon.close)
+        # An account of its own: moto's state is per account, and other modules have theirs.
+        local_ecr = LocalEcr(port=0, account_id=account_id)
+        try:
+            daemon_url = daemon.start()
+            endpoint_url = local_ecr.start()
+            cleanup.callback(local_ecr.stop)
+            registry = attach_demo_registry(local_ecr)
+        except (RegistryError, OSError, RuntimeError) as error:
+            raise StackError(str(error)) from error
+        cleanup.callback(registry.close)
+        ecr = boto3.client(
+            "ecr",
+            endpoint_url=endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id="demo",
+            aws_secret_access_key="demo",
+        )
+        for name, mutability in repositories.items():
+            ecr.create_repository(repositoryName=name, imageTagMutability=mutability)
+        sdk = docker.DockerClient(base_url=daemon_url)
+        cleanup.callback(sdk.close)
+        yield EcrDockerStack(daemon_url, endpoint_url, ecr, registry, sdk)

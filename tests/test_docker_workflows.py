@@ -14,13 +14,11 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
-import docker
 import pytest
 
 from ecr_tui.core.docker_ops import (
@@ -33,56 +31,26 @@ from ecr_tui.core.docker_ops import (
     credentials_from_token,
     store_cli_login,
 )
-from ecr_tui.demo.local_ecr import LocalEcr
-from ecr_tui.demo.registry import DemoRegistry, RegistryError, attach_demo_registry
-from tests.docker_stack import DockerDaemon, StackError, import_image
+from tests.docker_stack import EcrDockerStack, StackError, ecr_docker_stack, import_image
 
 ACCOUNT_ID = "111122223333"
 MUTABLE_REPOSITORY = "workflows/app"
 IMMUTABLE_REPOSITORY = "workflows/locked"
 
 
-@dataclass(frozen=True)
-class Stack:
-    """Everything a docker test talks to."""
-
-    daemon_url: str
-    ecr: Any  # a boto3 ECR client on the local endpoint
-    registry: DemoRegistry
-    sdk: docker.DockerClient  # for test set-up only; the code under test is LocalDocker
+Stack = EcrDockerStack
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     """dockerd + local ECR + registry and front, started once for this module."""
-    daemon = DockerDaemon()
-    # An account of its own, so a LocalEcr of another test module cannot clash with it.
-    local_ecr = LocalEcr(port=0, account_id=ACCOUNT_ID)
-    registry: DemoRegistry | None = None
-    try:
+    repositories = {MUTABLE_REPOSITORY: "MUTABLE", IMMUTABLE_REPOSITORY: "IMMUTABLE"}
+    with ExitStack() as running:
         try:
-            daemon_url = daemon.start()
-            endpoint = local_ecr.start()
-            registry = attach_demo_registry(local_ecr)
-        except (StackError, RegistryError, OSError, RuntimeError) as error:
+            started = running.enter_context(ecr_docker_stack(ACCOUNT_ID, repositories))
+        except StackError as error:
             pytest.fail(f"the docker test stack did not start: {error}", pytrace=False)
-        ecr = boto3.client(
-            "ecr",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="demo",
-            aws_secret_access_key="demo",
-        )
-        ecr.create_repository(repositoryName=MUTABLE_REPOSITORY)
-        ecr.create_repository(repositoryName=IMMUTABLE_REPOSITORY, imageTagMutability="IMMUTABLE")
-        sdk = docker.DockerClient(base_url=daemon_url)
-        yield Stack(daemon_url, ecr, registry, sdk)
-        sdk.close()
-    finally:
-        if registry is not None:
-            registry.close()
-        local_ecr.stop()
-        daemon.close()
+        yield started
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
-"""Turn AWS failures into messages that say what happened and what to do next.
+"""Turn AWS and Docker failures into messages that say what happened and what to do next.
 
 Everything the UI shows about a failed call goes through `explain_error`, so a
-botocore traceback never reaches the screen and no credential ever appears in
-a message (botocore's messages carry none; we add none).
+botocore or docker-py traceback never reaches the screen and no credential ever
+appears in a message (botocore's messages carry none; docker_ops and we add none).
 """
 
 from __future__ import annotations
@@ -126,9 +126,15 @@ _CODE_ADVICE: dict[str, tuple[str, str]] = {
 
 
 def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
-    """Describe any failure of an AWS call as a title and a next step."""
+    """Describe any failure of an AWS or Docker call as a title and a next step."""
+    # Imported here: the docker SDK takes a tenth of a second to load, which the
+    # first frame should not wait for; by the time Docker fails it is loaded.
+    from ecr_tui.core.docker_ops import DockerActionError
+
     if isinstance(error, UserFacingError):
         return error.problem
+    if isinstance(error, DockerActionError):
+        return Problem(error.title, error.detail)
     if isinstance(error, boto_errors.NoCredentialsError | boto_errors.PartialCredentialsError):
         return Problem(
             "No AWS credentials",

@@ -1,15 +1,22 @@
 """Start the demo's local ECR endpoint in a child process.
 
 The UI process never imports moto (it costs most of a second): the endpoint
-runs as `python -m ecr_tui.demo.serve`, which prints `READY <url>` once its
-registry is seeded. The child's stderr goes to a log file in a temporary
-folder; when the child fails to start, the error carries the end of that log.
+runs as `python -m ecr_tui.demo.serve`, which prints
+`READY <url> registry=<host:port>|none:<reason>` once it is seeded and, when
+it can, has a real registry for Docker behind it. The child's stderr goes to a
+log file in a temporary folder; when the child fails to start, the error
+carries the end of that log.
+
+The child runs in its own session, so its registry process shares its process
+group: stopping the demo ends that group, and nothing it started outlives it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,12 +45,17 @@ class DemoEndpoint:
         region: str,
         process: subprocess.Popen[bytes],
         workdir: tempfile.TemporaryDirectory[str],
+        registry_host: str | None = None,
+        registry_problem: str | None = None,
     ) -> None:
         self.url = url
         self.account_id = account_id
         self.region = region
         self.process = process
         self._workdir = workdir
+        # Where Docker pushes and pulls (repository URIs point there), or why it cannot.
+        self.registry_host = registry_host
+        self.registry_problem = registry_problem
 
     @property
     def log_path(self) -> Path:
@@ -76,8 +88,12 @@ def start_demo_endpoint(
     scan_seconds: float = 3.0,
     account_id: str = DEFAULT_ACCOUNT_ID,
     region: str = DEFAULT_REGION,
+    registry: bool = True,
 ) -> DemoEndpoint:
-    """Spawn the endpoint and wait (at most `timeout` seconds) until it is ready."""
+    """Spawn the endpoint and wait (at most `timeout` seconds) until it is ready.
+
+    `registry=False` leaves out the registry for Docker: browsing only.
+    """
     workdir = tempfile.TemporaryDirectory(prefix="ecr-tui-demo-")
     log_path = Path(workdir.name) / "local-ecr.log"
     command = [
@@ -92,6 +108,8 @@ def start_demo_endpoint(
         f"--account-id={account_id}",
         f"--region={region}",
     ]
+    if not registry:
+        command.append("--no-registry")
     # The child must import this very copy of ecr_tui, installed or not.
     package_root = str(Path(ecr_tui.__file__).resolve().parent.parent)
     env = dict(os.environ)
@@ -107,7 +125,7 @@ def start_demo_endpoint(
             start_new_session=True,
         )
     try:
-        url = _read_ready(process, timeout)
+        url, registry_host, registry_problem = _read_ready(process, timeout)
     except DemoEndpointError as error:
         _terminate(process)
         message = f"{error}\n--- end of {log_path.name} ---\n{_tail(log_path)}"
@@ -117,11 +135,13 @@ def start_demo_endpoint(
         _terminate(process)
         workdir.cleanup()
         raise
-    return DemoEndpoint(url, account_id, region, process, workdir)
+    return DemoEndpoint(url, account_id, region, process, workdir, registry_host, registry_problem)
 
 
-def _read_ready(process: subprocess.Popen[bytes], timeout: float) -> str:
-    """The URL from the child's `READY <url>` line."""
+def _read_ready(
+    process: subprocess.Popen[bytes], timeout: float
+) -> tuple[str, str | None, str | None]:
+    """The URL, registry host and registry problem from the child's READY line."""
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
     received = b""
@@ -143,10 +163,22 @@ def _read_ready(process: subprocess.Popen[bytes], timeout: float) -> str:
     # Nothing else ever comes on stdout; closing it frees the pipe.
     process.stdout.close()
     line = received.split(b"\n", 1)[0].decode(errors="replace").strip()
-    word, _, url = line.partition(" ")
+    word, _, rest = line.partition(" ")
+    url, _, registry_field = rest.partition(" ")
     if word != "READY" or not url.startswith("http"):
         raise DemoEndpointError(f"the demo endpoint said {line!r} instead of READY")
-    return url
+    host, problem = parse_registry_field(registry_field)
+    return url, host, problem
+
+
+def parse_registry_field(field: str) -> tuple[str | None, str | None]:
+    """`registry=HOST` or `registry=none:REASON` as (host, None) or (None, reason)."""
+    value = field.removeprefix("registry=") if field.startswith("registry=") else ""
+    if value.startswith("none:"):
+        return None, value.removeprefix("none:") or "the demo has no registry"
+    if not value:
+        return None, "the demo endpoint did not say where its registry is"
+    return value, None
 
 
 def _terminate(process: subprocess.Popen[bytes]) -> None:
@@ -157,6 +189,10 @@ def _terminate(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    # The child stops its registry on the way out; a child that had to be killed
+    # could not, and its registry is still in the child's process group.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
     for stream in (process.stdin, process.stdout):
         if stream is not None and not stream.closed:
             stream.close()

@@ -1,9 +1,16 @@
 """The demo endpoint's own process: `python -m ecr_tui.demo.serve --port 0`.
 
 It starts a `LocalEcr`, seeds it with the demo dataset (in-process, straight
-into the backend) and then prints exactly one line to stdout, `READY <url>`.
-It serves until its stdin closes (the parent went away) or it gets SIGTERM.
-Anything else it has to say goes to stderr, which the launcher sends to a log.
+into the backend), puts a real registry behind it when Debian's
+`docker-registry` is installed (so Docker can log in, push and pull), and then
+prints exactly one line to stdout:
+
+    READY <url> registry=<host:port>
+    READY <url> registry=none:<why Docker actions are unavailable>
+
+It serves until its stdin closes (the parent went away, even if it was
+killed) or it gets SIGTERM, and stops the registry on the way out. Anything
+else it has to say goes to stderr, which the launcher sends to a log.
 """
 
 from __future__ import annotations
@@ -16,6 +23,11 @@ import sys
 import threading
 import time
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecr_tui.demo.local_ecr import LocalEcr
+    from ecr_tui.demo.registry import DemoRegistry
 
 
 def _count(text: str) -> int:
@@ -35,7 +47,29 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--account-id", default="123456789012")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--scan-seconds", type=float, default=3.0, help="how long a scan runs")
+    parser.add_argument(
+        "--no-registry",
+        dest="registry",
+        action="store_false",
+        help="no registry behind the endpoint (browsing only, faster to start)",
+    )
     return parser.parse_args(argv)
+
+
+def _attach_registry(endpoint: LocalEcr, wanted: bool) -> tuple[DemoRegistry | None, str]:
+    """The registry behind the endpoint, if one can run, and the READY line's field."""
+    from ecr_tui.demo.registry import RegistryError, attach_demo_registry, registry_available
+
+    problem = registry_available() if wanted else "the demo runs without a registry"
+    if problem is None:
+        try:
+            registry = attach_demo_registry(endpoint)
+        except RegistryError as error:
+            problem = str(error)
+        else:
+            return registry, f"registry={registry.host}"
+    # The reason is the rest of the line: it must stay on it.
+    return None, "registry=none:" + " ".join(problem.split())
 
 
 def _stop_when_stdin_closes(stop: threading.Event) -> None:
@@ -70,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     dataset = build_dataset(args.repositories, args.big_images, args.seed)
     endpoint.seed(dataset)
     seeded = time.perf_counter()
+    registry, registry_field = _attach_registry(endpoint, args.registry)
     # The seeded registry lives as long as the process: keeping it out of the
     # collector's sight keeps later collections, and so request latency, small.
     gc.freeze()
@@ -87,11 +122,15 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
         flush=True,
     )
-    print(f"READY {url}", file=ready_stream, flush=True)
-    # A timed wait lets the SIGTERM handler run promptly in this (the main) thread.
-    while not stop.wait(0.5):
-        pass
-    endpoint.stop()
+    print(f"READY {url} {registry_field}", file=ready_stream, flush=True)
+    try:
+        # A timed wait lets the SIGTERM handler run promptly in this (the main) thread.
+        while not stop.wait(0.5):
+            pass
+    finally:
+        if registry is not None:
+            registry.close()
+        endpoint.stop()
     return 0
 
 

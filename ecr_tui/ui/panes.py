@@ -309,6 +309,23 @@ class ImagesPane(Pane):
         Binding("s", "cycle_sort", "Sort", id="images.sort"),
         Binding("o", "flip_order", "Order", show=False, id="images.order"),
         Binding("escape", "back", "Back", show=False, id="images.back"),
+        Binding("p", "image_action('pull')", "Pull", show=False, id="docker.pull"),
+        Binding("t", "image_action('retag')", "Add a tag", show=False, id="images.retag"),
+        Binding("c", "image_action('copy_uri')", "Copy URI", show=False, id="images.copy_uri"),
+        Binding(
+            "C",
+            "image_action('copy_digest_uri')",
+            "Copy digest URI",
+            show=False,
+            id="images.copy_digest_uri",
+        ),
+        Binding(
+            "y",
+            "image_action('copy_pull_command')",
+            "Copy docker pull",
+            show=False,
+            id="images.copy_pull_command",
+        ),
     ]
 
     noun = "images"
@@ -320,6 +337,19 @@ class ImagesPane(Pane):
             super().__init__()
             self.image = image
             self.drill_in = drill_in
+
+    class ImageAction(Message):
+        """The user asked for something done with the image under the cursor.
+
+        `action` is "pull", "retag", "copy_uri", "copy_digest_uri" or
+        "copy_pull_command"; the app does it (Docker, ECR or the clipboard).
+        """
+
+        def __init__(self, action: str, repository: Repository, image: Image) -> None:
+            super().__init__()
+            self.action = action
+            self.repository = repository
+            self.image = image
 
     def __init__(self, title: str, *, id: str) -> None:
         super().__init__(title, id=id)
@@ -389,6 +419,14 @@ class ImagesPane(Pane):
     def action_back(self) -> None:
         """Back to the repositories."""
         self.app.query_one("#repositories-table").focus()
+
+    def action_image_action(self, action: str) -> None:
+        """Ask the app to pull, retag or copy the image under the cursor."""
+        image: Image | None = self.table.current_row
+        if image is None or self.repository is None:
+            self.notify("Choose an image first.", timeout=3)
+            return
+        self.post_message(self.ImageAction(action, self.repository, image))
 
     @on(VirtualTable.RowHighlighted, "#images-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
