@@ -23,6 +23,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", help="AWS profile from ~/.aws/config (default: AWS_PROFILE)")
     parser.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
     parser.add_argument("--endpoint-url", help="ECR endpoint URL, for a local or private endpoint")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="refuse every action that changes ECR (also: read_only in the config file)",
+    )
     parser.add_argument("--version", action="version", version=f"ecr-tui {__version__}")
     args = parser.parse_args(argv)
     if args.demo and (args.profile or args.endpoint_url):
@@ -33,6 +38,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app until the user quits."""
     args = parse_args(argv)
+    from ecr_tui.config import ConfigError, load_settings
+
+    try:
+        user = load_settings(args.profile)
+    except ConfigError as error:
+        print(f"ecr-tui: {error}", file=sys.stderr)
+        return 2
     # Imported here so that --help and --version answer without loading Textual.
     from ecr_tui.core.ecr import ConnectionSettings
     from ecr_tui.ui.app import EcrApp
@@ -43,7 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         endpoint_url=args.endpoint_url,
         demo=args.demo,
     )
-    app = EcrApp(settings)
+    app = EcrApp(settings, read_only=args.read_only or user.read_only, keymap=user.keymap)
+    if user.theme:
+        if user.theme not in app.available_themes:
+            names = ", ".join(sorted(app.available_themes))
+            print(f"ecr-tui: {user.source}: unknown theme {user.theme!r}; one of {names}")
+            return 2
+        app.theme = user.theme
     try:
         app.run()
     finally:

@@ -17,6 +17,7 @@ from ecr_tui.demo.dataset import Dataset
 from ecr_tui.demo.local_ecr import LocalEcr
 from ecr_tui.ui import format as ui_format
 from ecr_tui.ui.app import EcrApp
+from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes import FindingsPane, ImagesPane, RepositoriesPane
 from tests.conftest import FIXED_NOW
@@ -37,9 +38,10 @@ def snapshot_settings(dataset: Dataset) -> Iterator[ConnectionSettings]:
 
 
 @pytest.fixture(autouse=True)
-def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ages ('3d ago') are measured from the dataset's own 'now'."""
+def pinned_clock_and_docker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ages ('3d ago') are measured from the dataset's own 'now'; Docker is absent."""
     monkeypatch.setattr(ui_format, "utc_now", lambda: FIXED_NOW)
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
 
 
 async def loaded(pilot: Any) -> None:
@@ -49,6 +51,7 @@ async def loaded(pilot: Any) -> None:
     images = app.query_one(ImagesPane)
     await wait_until(pilot, lambda: not repositories.is_loading and app.account is not None)
     await wait_until(pilot, lambda: images.repository is not None and not images.is_loading)
+    await wait_until(pilot, lambda: app.query_one(DockerStatus).checked)
 
 
 def drill_to_findings(*keys: str) -> Callable[[Any], Any]:

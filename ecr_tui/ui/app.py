@@ -30,6 +30,7 @@ from ecr_tui.core.errors import UserFacingError, explain_error
 from ecr_tui.core.models import AccountInfo, Image, Repository
 from ecr_tui.core.names import image_tag_problem
 from ecr_tui.core.uris import ImageReferenceError
+from ecr_tui.ui.admin_actions import AdminActions
 from ecr_tui.ui.clipboard import CopyKind, clipboard_text, copy_kind, pull_reference
 from ecr_tui.ui.dialogs import ConfirmScreen, TextInputScreen
 from ecr_tui.ui.docker_status import DockerStatus
@@ -74,6 +75,7 @@ class EcrApp(App[None]):
             id="docker.store_login",
         ),
         Binding("P", "docker_push", "Push a local image", show=False, id="docker.push"),
+        Binding("ctrl+g", "go_to_uri", "Go to URI", show=False, id="app.goto"),
     ]
 
     class ServiceReady(Message):
@@ -130,9 +132,18 @@ class EcrApp(App[None]):
             self.digest = digest
             self.tag = tag
 
-    def __init__(self, settings: ConnectionSettings) -> None:
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        read_only: bool = False,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
+        self.read_only = read_only
+        self.keymap = keymap or {}
+        self.admin = AdminActions(self)
         self.service: EcrService | None = None
         self.account: AccountInfo | None = None
         self.demo_endpoint: DemoEndpoint | None = None
@@ -153,8 +164,28 @@ class EcrApp(App[None]):
 
     def on_mount(self) -> None:
         """Connect in the background so the first frame never waits on the network."""
+        if self.keymap:
+            self._apply_keymap()
         self.query_one("#repositories-table").focus()
         self._connect()
+
+    def _apply_keymap(self) -> None:
+        known = {
+            binding.id
+            for _, bindings in self._key_sections()
+            for binding in bindings
+            if isinstance(binding, Binding) and binding.id
+        }
+        unknown = sorted(set(self.keymap) - known)
+        if unknown:
+            self.notify(
+                f"Unknown binding ids in the config file: {', '.join(unknown)}. "
+                "The help screen (?) lists keys; README lists their ids.",
+                title="Config",
+                severity="warning",
+                timeout=12,
+            )
+        self.set_keymap({k: v for k, v in self.keymap.items() if k in known})
 
     def on_unmount(self) -> None:
         """Stop the demo registry with the app."""
@@ -201,6 +232,8 @@ class EcrApp(App[None]):
             text.append(" (demo)", "italic")
         if account.profile:
             text.append(f" · profile {account.profile}")
+        if self.read_only:
+            text.append("  READ-ONLY", "bold reverse")
         return text
 
     # -- the panes talk through the app ------------------------------------------
@@ -254,19 +287,77 @@ class EcrApp(App[None]):
             findings.show(self.service, findings.image, force=True)
         self._check_docker(self.service)
 
+    def _key_sections(self) -> list[tuple[str, list[BindingType]]]:
+        return [
+            ("Everywhere", self.BINDINGS),
+            ("Moving in a table", VirtualTable.BINDINGS),
+            ("Any pane", Pane.BINDINGS),
+            ("Repositories pane", RepositoriesPane.BINDINGS),
+            ("Images pane", ImagesPane.BINDINGS),
+            ("Findings pane", FindingsPane.BINDINGS),
+        ]
+
     def action_help(self) -> None:
         """List every key."""
         self.push_screen(
-            HelpScreen(
-                [
-                    ("Everywhere", self.BINDINGS),
-                    ("Moving in a table", VirtualTable.BINDINGS),
-                    ("Any pane", Pane.BINDINGS),
-                    ("Images pane", ImagesPane.BINDINGS),
-                    ("Findings pane", FindingsPane.BINDINGS),
-                ]
-            )
+            HelpScreen(self._key_sections(), read_only=self.read_only, keymap=self.keymap)
         )
+
+    # -- administration (flows in admin_actions.py) --------------------------------
+
+    def refuse_in_read_only(self, what: str) -> bool:
+        """True, after saying so, when read-only mode forbids `what`."""
+        if self.read_only:
+            self.notify(
+                f"{what} is disabled: read-only mode (--read-only, or read_only in the config).",
+                title="Read-only",
+                severity="warning",
+            )
+        return self.read_only
+
+    def action_create_repository(self) -> None:
+        """Create a repository."""
+        self.admin.create_repository()
+
+    def action_delete_repository(self) -> None:
+        """Delete the selected repository."""
+        self.admin.delete_repository()
+
+    def action_toggle_mutability(self) -> None:
+        """Switch the selected repository between MUTABLE and IMMUTABLE."""
+        self.admin.toggle_tag_mutability()
+
+    def action_toggle_scan_on_push(self) -> None:
+        """Turn scan-on-push on or off."""
+        self.admin.toggle_scan_on_push()
+
+    def action_edit_policy(self) -> None:
+        """View or edit the repository policy."""
+        self.admin.edit_repository_policy()
+
+    def action_edit_lifecycle(self) -> None:
+        """View or edit the lifecycle policy."""
+        self.admin.edit_lifecycle_policy()
+
+    def action_iam_policies(self) -> None:
+        """Show the minimal IAM policies for the selected repository."""
+        self.admin.show_iam_policies()
+
+    def action_mark_image(self) -> None:
+        """Mark the selected image for deletion."""
+        self.admin.toggle_mark()
+
+    def action_delete_images(self) -> None:
+        """Delete the marked or selected images."""
+        self.admin.delete_images()
+
+    def action_scan_image(self) -> None:
+        """Start a scan of the selected image."""
+        self.admin.start_scan()
+
+    def action_go_to_uri(self) -> None:
+        """Jump to the repository and tag of a pasted URI."""
+        self.admin.go_to_uri()
 
     def action_toggle_zoom(self) -> None:
         """Give the focused pane the whole screen, or put it back."""
@@ -310,6 +401,27 @@ class EcrApp(App[None]):
                 f"Type to filter the {pane.noun} pane",
                 pane.action_open_filter,
             )
+        admin = self.admin
+        for title, help_text, callback in (
+            ("New repository", "Create a repository", admin.create_repository),
+            ("Delete repository", "Delete the selected repository", admin.delete_repository),
+            ("Toggle tag mutability", "MUTABLE <-> IMMUTABLE", admin.toggle_tag_mutability),
+            ("Toggle scan on push", "Scan every pushed image", admin.toggle_scan_on_push),
+            ("Edit repository policy", "View, edit, validate", admin.edit_repository_policy),
+            ("Delete repository policy", "Remove it", lambda: admin.delete_policy(False)),
+            ("Edit lifecycle policy", "View, edit, validate", admin.edit_lifecycle_policy),
+            ("Delete lifecycle policy", "Remove it", lambda: admin.delete_policy(True)),
+            (
+                "Preview lifecycle policy",
+                "Which images a draft would expire",
+                admin.preview_lifecycle_policy,
+            ),
+            ("IAM policies", "Minimal pull / push / browse policies", admin.show_iam_policies),
+            ("Scan image", "Start a basic scan of the selected image", admin.start_scan),
+            ("Delete images", "Delete marked (space) or selected images", admin.delete_images),
+            ("Go to URI", "Paste an image URI and land on it", admin.go_to_uri),
+        ):
+            yield SystemCommand(title, help_text, callback)
         yield SystemCommand(
             "Docker login",
             "Log Docker in to the registry with an ECR token",
@@ -457,6 +569,8 @@ class EcrApp(App[None]):
 
     def action_docker_push(self) -> None:
         """Choose a local image, then the repository and tag, then push it."""
+        if self.refuse_in_read_only("Pushing"):
+            return
         session = self._docker_ready()
         if session is not None:
             self.push_screen(
@@ -576,6 +690,9 @@ class EcrApp(App[None]):
         images.select_when_loaded(wanted)
 
     def _ask_retag(self, repository: Repository, image: Image) -> None:
+        if self.refuse_in_read_only("Adding tags"):
+            return
+
         def chosen(tag: str | None) -> None:
             if tag and self.service is not None:
                 self._retag(self.service, repository, image, tag)

@@ -99,7 +99,7 @@ class Pane(Vertical):
         self._request += 1
         self._loading = True
         self.table.clear()
-        self._update_subtitle()
+        self.refresh_subtitle()
         return self._request
 
     def on_pane_loaded(self, message: Loaded) -> None:
@@ -115,7 +115,7 @@ class Pane(Vertical):
             self._loading = False
             self.table.empty_text = self.empty_text()
             self.table.refresh()
-        self._update_subtitle()
+        self.refresh_subtitle()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed load leaves a readable reason in the pane (the app notifies)."""
@@ -124,7 +124,9 @@ class Pane(Vertical):
             problem = explain_error(event.worker.error or Exception("unknown failure"))
             self.table.empty_text = f"{problem.title}. Press r to retry."
             self.table.refresh()
-            self._update_subtitle()
+            self.refresh_subtitle()
+            # State changes do not bubble: hand the failure to the app's one handler.
+            self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
     def select_when_loaded(self, wanted: Callable[[Any], bool]) -> None:
         """Put the cursor on the first row matching `wanted`, now or when it arrives."""
@@ -143,7 +145,7 @@ class Pane(Vertical):
         """What an empty table says once loading is over."""
         return "Nothing here."
 
-    def _update_subtitle(self) -> None:
+    def refresh_subtitle(self) -> None:
         shown, total = len(self.table.rows), self.table.total_rows
         count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
         parts = [f"{count} {self.noun}"]
@@ -151,6 +153,8 @@ class Pane(Vertical):
             parts.append("loading…")
         if self.filter_box.value:
             parts.append(f"filter: {self.filter_box.value}")
+        if self.table.marked_rows:
+            parts.append(f"{len(self.table.marked_rows)} marked")
         self.border_subtitle = " · ".join(parts)
 
     noun = "rows"
@@ -178,7 +182,7 @@ class Pane(Vertical):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.table.set_filter(event.value)
-        self._update_subtitle()
+        self.refresh_subtitle()
 
     @on(Input.Submitted, ".filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -200,6 +204,22 @@ class Pane(Vertical):
 
 class RepositoriesPane(Pane):
     """Every repository of the registry, sorted by name."""
+
+    # Administration runs in the app (`ecr_tui.ui.admin_actions`); the keys live here
+    # so that they work where the repository is chosen.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "app.create_repository", "New repo", id="repositories.create"),
+        Binding("D", "app.delete_repository", "Delete repo", show=False, id="repositories.delete"),
+        Binding(
+            "M", "app.toggle_mutability", "Tag mutability", show=False, id="repositories.mutability"
+        ),
+        Binding("S", "app.toggle_scan_on_push", "Scan on push", show=False, id="repositories.scan"),
+        Binding("e", "app.edit_policy", "Repository policy", show=False, id="repositories.policy"),
+        Binding(
+            "E", "app.edit_lifecycle", "Lifecycle policy", show=False, id="repositories.lifecycle"
+        ),
+        Binding("i", "app.iam_policies", "IAM policies", show=False, id="repositories.iam"),
+    ]
 
     noun = "repositories"
 
@@ -309,6 +329,9 @@ class ImagesPane(Pane):
         Binding("s", "cycle_sort", "Sort", id="images.sort"),
         Binding("o", "flip_order", "Order", show=False, id="images.order"),
         Binding("escape", "back", "Back", show=False, id="images.back"),
+        Binding("space", "app.mark_image", "Mark", show=False, id="images.mark"),
+        Binding("d", "app.delete_images", "Delete", show=False, id="images.delete"),
+        Binding("S", "app.scan_image", "Scan", show=False, id="images.scan"),
         Binding("p", "image_action('pull')", "Pull", show=False, id="docker.pull"),
         Binding("t", "image_action('retag')", "Add a tag", show=False, id="images.retag"),
         Binding("c", "image_action('copy_uri')", "Copy URI", show=False, id="images.copy_uri"),
@@ -546,7 +569,7 @@ class FindingsPane(Pane):
             self._loading = False
             self.summary.update("")
             self.table.empty_text = "Choose an image."
-            self._update_subtitle()
+            self.refresh_subtitle()
             return
         label = image.tags[0] if image.tags else image.short_digest
         self.border_title = f"Findings · {label}"
@@ -554,7 +577,7 @@ class FindingsPane(Pane):
             self._loading = False
             self.summary.update(Text("Not scanned.", self.table.palette("muted")))
             self.table.empty_text = "This image has never been scanned."
-            self._update_subtitle()
+            self.refresh_subtitle()
             return
         self.summary.update("Loading findings…")
         self.table.empty_text = "Loading findings…"
@@ -601,10 +624,10 @@ class FindingsPane(Pane):
     def _apply_min_severity(self) -> None:
         findings = self.report.findings if self.report else ()
         self.table.set_rows(f for f in findings if f.severity >= self.min_severity)
-        self._update_subtitle()
+        self.refresh_subtitle()
 
-    def _update_subtitle(self) -> None:
-        super()._update_subtitle()
+    def refresh_subtitle(self) -> None:
+        super().refresh_subtitle()
         if self.min_severity is not Severity.UNDEFINED:
             self.border_subtitle = f"{self.border_subtitle} · ≥ {self.min_severity.name.lower()}"
 

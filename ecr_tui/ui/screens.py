@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from rich.table import Table
@@ -31,14 +31,25 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
     ]
 
-    def __init__(self, sections: Sequence[tuple[str, Iterable[BindingType]]]) -> None:
+    def __init__(
+        self,
+        sections: Sequence[tuple[str, Iterable[BindingType]]],
+        read_only: bool = False,
+        keymap: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.sections = sections
+        self.read_only = read_only
+        self.keymap = keymap or {}
+
+    def _keys(self, binding: Binding) -> str:
+        """The keys in force: the config file's remapping, else the default."""
+        return _key_label(self.keymap.get(binding.id or "", binding.key))
 
     def key_rows(self) -> list[tuple[str, str]]:
         """(keys, description) for every described binding, section by section."""
         return [
-            (_key_label(binding.key), binding.description)
+            (self._keys(binding), binding.description)
             for _, bindings in self.sections
             for binding in bindings
             if isinstance(binding, Binding) and binding.description
@@ -49,11 +60,14 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
+        if self.read_only:
+            table.add_row(Text("READ-ONLY", style="bold reverse"), "keys that change ECR refuse")
+            table.add_row("", "")
         for title, bindings in self.sections:
             table.add_row(Text(title, style="underline"), "")
             for binding in bindings:
                 if isinstance(binding, Binding) and binding.description:
-                    table.add_row(_key_label(binding.key), binding.description)
+                    table.add_row(self._keys(binding), binding.description)
             table.add_row("", "")
         table.add_row("", Text("esc, q or ? closes this help", style="italic"))
         with VerticalScroll(id="help-body") as scroll:

@@ -233,6 +233,11 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self.cursor_row = index
         return True
 
+    def move_to_first(self, wanted: Callable[[RowT], bool]) -> bool:
+        """Put the cursor on the first shown row that `wanted` accepts."""
+        row = next((row for row in self._view if wanted(row)), None)
+        return row is not None and self.move_to(row)
+
     def _sort_entries(self) -> None:
         if self._sort_key is not None:
             # Timsort merges the already sorted run with a new page in linear time.

@@ -1,0 +1,497 @@
+"""Repository administration from the keyboard: each flow asks, confirms, then calls.
+
+A flow shows a dialog, runs the ECR call in a thread worker (group "admin",
+so a failure reaches the app's one error handler) and, back on the UI
+thread, says what happened and refreshes what it changed. Input is checked by
+the dialogs and again by `ecr_tui.core.admin` before anything is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ecr_tui.core import admin
+from ecr_tui.core.ecr import EcrService
+from ecr_tui.core.iam import policy_json
+from ecr_tui.core.models import Image, Repository
+from ecr_tui.core.uris import ImageReferenceError, parse_image_reference
+from ecr_tui.ui.dialogs import (
+    ConfirmScreen,
+    CreateRepositoryScreen,
+    PolicyEditorScreen,
+    TextInputScreen,
+    TextViewScreen,
+)
+from ecr_tui.ui.panes import ImagesPane, RepositoriesPane
+
+if TYPE_CHECKING:
+    from ecr_tui.ui.app import EcrApp
+
+T = TypeVar("T")
+
+# What an empty policy editor starts from: valid, and easy to adapt.
+REPOSITORY_POLICY_TEMPLATE = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AllowPullFromAccount",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::ACCOUNT_ID:root"},
+            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        }
+    ],
+}
+LIFECYCLE_POLICY_TEMPLATE = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": "Expire untagged images after 14 days",
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": 14,
+            },
+            "action": {"type": "expire"},
+        }
+    ]
+}
+
+
+class AdminActions:
+    """The administration flows of one app."""
+
+    def __init__(self, app: EcrApp) -> None:
+        self.app = app
+
+    # -- plumbing ---------------------------------------------------------------
+
+    @property
+    def _service(self) -> EcrService | None:
+        return self.app.service
+
+    def _allowed(self, what: str) -> EcrService | None:
+        """The service, unless read-only mode or a missing connection forbids `what`."""
+        if self.app.refuse_in_read_only(what):
+            return None
+        if self._service is None:
+            self.app.notify("Not connected yet.", severity="warning")
+        return self._service
+
+    def _run(self, description: str, work: Callable[[], T], then: Callable[[T], None]) -> None:
+        """Run `work` in a thread worker, then `then(result)` on the UI thread."""
+
+        def in_thread() -> None:
+            result = work()
+            self.app.call_from_thread(then, result)
+
+        self.app.run_worker(
+            in_thread, thread=True, group="admin", exit_on_error=False, description=description
+        )
+
+    def _repository(self) -> Repository | None:
+        repository: Repository | None = self.app.query_one(RepositoriesPane).table.current_row
+        if repository is None:
+            self.app.notify("Choose a repository first.", severity="warning")
+        return repository
+
+    def _reload_repositories(self, select: str | None = None) -> None:
+        pane = self.app.query_one(RepositoriesPane)
+        pane.reload()
+        if select is not None:
+            pane.select_when_loaded(lambda repo: repo.name == select)
+
+    def _reload_images(self) -> None:
+        pane = self.app.query_one(ImagesPane)
+        if self._service is not None and pane.repository is not None:
+            pane.show(self._service, pane.repository, force=True)
+
+    # -- repositories -----------------------------------------------------------
+
+    def create_repository(self) -> None:
+        """Ask for a new repository's settings, create it and select it."""
+        service = self._allowed("Creating repositories")
+        if service is None:
+            return
+
+        def created(repository: Repository) -> None:
+            self.app.notify(f"Created {repository.uri}", title="Repository created")
+            self._reload_repositories(select=repository.name)
+
+        def answered(spec: admin.NewRepository | None) -> None:
+            if spec is not None:
+                self._run(
+                    f"Creating {spec.name}",
+                    lambda: admin.create_repository(service, spec),
+                    created,
+                )
+
+        self.app.push_screen(CreateRepositoryScreen(), answered)
+
+    def delete_repository(self) -> None:
+        """Delete the selected repository after its name is typed (and force, if not empty)."""
+        service = self._allowed("Deleting repositories")
+        repository = self._repository() if service else None
+        if service is None or repository is None:
+            return
+
+        def ask(count: int) -> None:
+            body = (
+                f"{repository.name} holds {count:,} image(s); they are deleted with it."
+                if count
+                else f"{repository.name} is empty."
+            )
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Delete repository",
+                    body + " This cannot be undone.",
+                    typed_confirmation=repository.name,
+                    require_force=count or None,
+                ),
+                lambda yes: confirmed(bool(yes), count),
+            )
+
+        def confirmed(yes: bool, count: int) -> None:
+            if yes:
+                self._run(
+                    f"Deleting {repository.name}",
+                    lambda: admin.delete_repository(service, repository.name, force=count > 0),
+                    lambda _: deleted(),
+                )
+
+        def deleted() -> None:
+            self.app.notify(f"Deleted {repository.name}", title="Repository deleted")
+            self._reload_repositories()
+
+        self._run(
+            f"Counting images of {repository.name}",
+            lambda: admin.count_images(service, repository.name),
+            ask,
+        )
+
+    def toggle_tag_mutability(self) -> None:
+        """Switch the selected repository between MUTABLE and IMMUTABLE."""
+        service = self._allowed("Changing tag mutability")
+        repository = self._repository() if service else None
+        if service is None or repository is None:
+            return
+        target: admin.TagMutability = (
+            "MUTABLE" if repository.tag_mutability.startswith("IMMUTABLE") else "IMMUTABLE"
+        )
+        effect = (
+            "existing tags can then never be moved or overwritten"
+            if target == "IMMUTABLE"
+            else "tags can then be overwritten by a push"
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._run(
+                    f"Making {repository.name} {target}",
+                    lambda: admin.set_tag_mutability(service, repository.name, target),
+                    lambda _: changed(),
+                )
+
+        def changed() -> None:
+            self.app.notify(f"{repository.name} is now {target}.", title="Tag mutability")
+            self._reload_repositories(select=repository.name)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Change tag mutability",
+                f"Make {repository.name} {target}: {effect}.",
+                confirm_label="Change",
+            ),
+            confirmed,
+        )
+
+    def toggle_scan_on_push(self) -> None:
+        """Turn scan-on-push on or off for the selected repository."""
+        service = self._allowed("Changing scan on push")
+        repository = self._repository() if service else None
+        if service is None or repository is None:
+            return
+        enabled = not repository.scan_on_push
+
+        def changed(_: None) -> None:
+            state = "on" if enabled else "off"
+            self.app.notify(f"Scan on push is {state} for {repository.name}.", title="Scanning")
+            self._reload_repositories(select=repository.name)
+
+        self._run(
+            f"Scan on push for {repository.name}",
+            lambda: admin.set_scan_on_push(service, repository.name, enabled),
+            changed,
+        )
+
+    def edit_repository_policy(self) -> None:
+        """View and edit the selected repository's policy (validated before it is sent)."""
+        self._edit_policy(
+            "repository policy",
+            admin.get_repository_policy,
+            admin.set_repository_policy,
+            admin.repository_policy_problem,
+            REPOSITORY_POLICY_TEMPLATE,
+        )
+
+    def edit_lifecycle_policy(self) -> None:
+        """View and edit the selected repository's lifecycle policy."""
+        self._edit_policy(
+            "lifecycle policy",
+            admin.get_lifecycle_policy,
+            admin.set_lifecycle_policy,
+            admin.lifecycle_policy_problem,
+            LIFECYCLE_POLICY_TEMPLATE,
+        )
+
+    def _edit_policy(
+        self,
+        label: str,
+        get: Callable[[EcrService, str], str | None],
+        put: Callable[[EcrService, str, str], None],
+        problem: Callable[[str], str | None],
+        template: dict[str, Any],
+    ) -> None:
+        service = self._service
+        repository = self._repository()
+        if service is None or repository is None:
+            return
+
+        def show(current: str | None) -> None:
+            text = _pretty(current) if current else json.dumps(template, indent=2)
+            if self.app.read_only:
+                title = f"{label} · {repository.name}" + ("" if current else " (none set)")
+                self.app.push_screen(TextViewScreen(title, text))
+                return
+            state = "" if current else " (none set: a template to start from)"
+            self.app.push_screen(
+                PolicyEditorScreen(f"{label} · {repository.name}{state}", text, problem),
+                save,
+            )
+
+        def save(text: str | None) -> None:
+            if text is not None and self._allowed(f"Changing the {label}"):
+                self._run(
+                    f"Saving the {label}",
+                    lambda: put(service, repository.name, text),
+                    lambda _: self.app.notify(f"Saved the {label} of {repository.name}."),
+                )
+
+        self._run(f"Reading the {label}", lambda: get(service, repository.name), show)
+
+    def delete_policy(self, lifecycle: bool) -> None:
+        """Remove the repository policy or the lifecycle policy, after a confirmation."""
+        label = "lifecycle policy" if lifecycle else "repository policy"
+        service = self._allowed(f"Deleting the {label}")
+        repository = self._repository() if service else None
+        if service is None or repository is None:
+            return
+        remove = admin.delete_lifecycle_policy if lifecycle else admin.delete_repository_policy
+
+        def deleted(existed: bool) -> None:
+            said = f"Deleted the {label}" if existed else f"There was no {label}"
+            self.app.notify(f"{said} of {repository.name}.")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._run(
+                    f"Deleting the {label}", lambda: remove(service, repository.name), deleted
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete {label}", f"Remove the {label} of {repository.name}?"),
+            confirmed,
+        )
+
+    def preview_lifecycle_policy(self) -> None:
+        """Edit a draft lifecycle policy and list the images it would expire (a dry run)."""
+        service = self._service
+        repository = self._repository()
+        if service is None or repository is None:
+            return
+
+        def show(current: str | None) -> None:
+            text = _pretty(current) if current else json.dumps(LIFECYCLE_POLICY_TEMPLATE, indent=2)
+            self.app.push_screen(
+                PolicyEditorScreen(
+                    f"Preview a lifecycle policy · {repository.name} (ctrl+s runs the preview)",
+                    text,
+                    admin.lifecycle_policy_problem,
+                ),
+                run,
+            )
+
+        def run(text: str | None) -> None:
+            if text is not None:
+                self._run(
+                    "Previewing the lifecycle policy",
+                    lambda: admin.preview_lifecycle_policy(service, repository.name, text),
+                    report,
+                )
+
+        def report(preview: admin.LifecyclePreview | None) -> None:
+            if preview is None:
+                return
+            lines = [f"{preview.expiring_count} image(s) would expire:"]
+            lines += [
+                f"  rule {r.rule_priority}: {r.digest[:19]} {', '.join(r.tags) or '<untagged>'}"
+                for r in preview.results
+            ]
+            self.app.push_screen(
+                TextViewScreen(f"Lifecycle preview · {repository.name}", "\n".join(lines), None)
+            )
+
+        self._run(
+            "Reading the lifecycle policy",
+            lambda: admin.get_lifecycle_policy(service, repository.name),
+            show,
+        )
+
+    def show_iam_policies(self) -> None:
+        """The minimal IAM policies to pull, push and browse the selected repository."""
+        repository = self._repository()
+        if repository is None:
+            return
+        parts = []
+        for kind, purpose in (
+            ("pull", "Pull images"),
+            ("push", "Push and pull images"),
+            ("browse", "Browse (read-only)"),
+        ):
+            body = policy_json(kind, repository.arn)  # type: ignore[arg-type]
+            parts.append(f"// {purpose} of {repository.name}\n{body}")
+        self.app.push_screen(
+            TextViewScreen(f"IAM policies · {repository.name}", "\n\n".join(parts), None)
+        )
+
+    # -- images -----------------------------------------------------------------
+
+    def start_scan(self) -> None:
+        """Start a basic scan of the selected image; the findings pane follows it."""
+        service = self._allowed("Starting scans")
+        image: Image | None = self.app.query_one(ImagesPane).table.current_row
+        if service is None or image is None:
+            return
+
+        def started(state: object) -> None:
+            self.app.notify(f"Scan of {_label(image)}: {state}.", title="Scan started")
+            self._reload_images()
+
+        self._run(
+            f"Scanning {_label(image)}",
+            lambda: admin.start_scan(service, image.repository, image.digest),
+            started,
+        )
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the selected image for deletion, and move on."""
+        pane = self.app.query_one(ImagesPane)
+        if pane.table.current_row is not None:
+            pane.table.toggle_mark(pane.table.current_row)
+            pane.table.action_cursor_down()
+            pane.refresh_subtitle()
+
+    def delete_images(self) -> None:
+        """Delete the marked images (or the selected one) after listing what goes."""
+        service = self._allowed("Deleting images")
+        pane = self.app.query_one(ImagesPane)
+        images: list[Image] = pane.table.marked_rows or (
+            [pane.table.current_row] if pane.table.current_row else []
+        )
+        if service is None or not images or pane.repository is None:
+            return
+        repository = pane.repository.name
+        listing = "\n".join(f"  {_label(image)}  {image.short_digest}" for image in images[:12])
+        if len(images) > 12:
+            listing += f"\n  … and {len(images) - 12} more"
+        refs = [admin.ImageRef(digest=image.digest) for image in images]
+
+        def deleted(outcome: admin.DeleteOutcome) -> None:
+            failed = [f"{f.image.label}: {f.explanation}" for f in outcome.failures]
+            self.app.notify(
+                "\n".join([outcome.summary, *failed]),
+                title="Images deleted" if not failed else "Some images were not deleted",
+                severity="information" if not failed else "warning",
+                timeout=12,
+            )
+            self._reload_images()
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._run(
+                    f"Deleting {len(refs)} image(s)",
+                    lambda: admin.delete_images(service, repository, refs),
+                    deleted,
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete {len(images)} image(s) from {repository}",
+                f"Every tag of these images goes with them:\n{listing}",
+            ),
+            confirmed,
+        )
+
+    # -- finding things ---------------------------------------------------------
+
+    def go_to_uri(self) -> None:
+        """Paste an image URI and land on its repository and tag, or hear what is wrong."""
+
+        def problem(text: str) -> str | None:
+            try:
+                parse_image_reference(text)
+            except ImageReferenceError as error:
+                return str(error)
+            return None
+
+        def go(text: str | None) -> None:
+            if not text:
+                return
+            reference = parse_image_reference(text)
+            account = self.app.account
+            if account and reference.account_id and reference.account_id != account.account_id:
+                self.app.notify(
+                    f"That URI is in account {reference.account_id}; "
+                    f"you are browsing {account.account_id}.",
+                    severity="warning",
+                )
+            if account and reference.region and reference.region != account.region:
+                self.app.notify(
+                    f"That URI is in {reference.region}; you are browsing {account.region}: "
+                    f"start ecr-tui with --region {reference.region}.",
+                    severity="warning",
+                )
+            repositories = self.app.query_one(RepositoriesPane)
+            if not repositories.table.move_to_first(lambda r: r.name == reference.repository):
+                self.app.notify(
+                    f"No repository named {reference.repository} here.", severity="error"
+                )
+                return
+            images = self.app.query_one(ImagesPane)
+            repositories.table.action_select()
+            if reference.digest:
+                images.select_when_loaded(lambda image: image.digest == reference.digest)
+            elif reference.tag:
+                images.select_when_loaded(lambda image: reference.tag in image.tags)
+
+        self.app.push_screen(
+            TextInputScreen(
+                "Go to an image",
+                "ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG, REPO@sha256:…, or REPO",
+                validate=problem,
+            ),
+            go,
+        )
+
+
+def _label(image: Image) -> str:
+    return image.tags[0] if image.tags else image.short_digest
+
+
+def _pretty(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2)
+    except ValueError:
+        return text

@@ -1,0 +1,256 @@
+"""Repository administration through the app's keys and dialogs, against the endpoint."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from textual.widgets import Input, Static, TextArea
+
+from ecr_tui.core.ecr import ConnectionSettings
+from ecr_tui.demo.dataset import build_dataset
+from ecr_tui.demo.local_ecr import LocalEcr
+from ecr_tui.ui.app import EcrApp
+from ecr_tui.ui.dialogs import (
+    ConfirmScreen,
+    CreateRepositoryScreen,
+    PolicyEditorScreen,
+    TextInputScreen,
+    TextViewScreen,
+)
+from ecr_tui.ui.driving import wait_until
+from ecr_tui.ui.panes import ImagesPane, RepositoriesPane
+
+ACCOUNT = "444455556666"
+
+
+@pytest.fixture(scope="module")
+def admin_endpoint() -> Iterator[LocalEcr]:
+    """An endpoint of its own: these tests change what they browse."""
+    server = LocalEcr(account_id=ACCOUNT)
+    server.start()
+    server.seed(build_dataset(repositories=8, big_repository_images=0))
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def settings(admin_endpoint: LocalEcr) -> ConnectionSettings:
+    return ConnectionSettings(endpoint_url=admin_endpoint.url, region="us-east-1", demo=True)
+
+
+@pytest.fixture()
+def ecr(admin_endpoint: LocalEcr) -> Any:
+    return boto3.client(
+        "ecr",
+        endpoint_url=admin_endpoint.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+async def loaded(app: EcrApp, pilot: Any) -> RepositoriesPane:
+    repositories = app.query_one(RepositoriesPane)
+    await wait_until(pilot, lambda: not repositories.is_loading and repositories.table.total_rows)
+    return repositories
+
+
+async def select_repository(app: EcrApp, pilot: Any, name: str) -> None:
+    repositories = await loaded(app, pilot)
+    assert repositories.table.move_to_first(lambda repo: repo.name == name)
+    await pilot.press("enter")
+    images = app.query_one(ImagesPane)
+    await wait_until(
+        pilot, lambda: images.repository is not None and images.repository.name == name
+    )
+    await wait_until(pilot, lambda: not images.is_loading)
+    app.query_one("#repositories-table").focus()
+
+
+async def test_create_then_delete_a_repository(settings: ConnectionSettings, ecr: Any) -> None:
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        repositories = await loaded(app, pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, CreateRepositoryScreen)
+        await pilot.press(*"Bad_Name")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, CreateRepositoryScreen), "invalid names are not sent"
+        app.screen.query_one("#create-name", Input).value = "team/created-here"
+        await pilot.press("ctrl+s")
+        await wait_until(
+            pilot,
+            lambda: (
+                repositories.table.current_row is not None
+                and repositories.table.current_row.name == "team/created-here"
+            ),
+        )
+        described = ecr.describe_repositories(repositoryNames=["team/created-here"])
+        assert described["repositories"][0]["imageTagMutability"] == "MUTABLE"
+
+        await pilot.press("D")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")  # the name is not typed yet: nothing happens
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press(*"team/created-here", "enter")
+        await wait_until(
+            pilot,
+            lambda: (
+                not any(r.name == "team/created-here" for r in repositories.table.rows)
+                and not repositories.is_loading
+            ),
+        )
+        names = [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]]
+        assert "team/created-here" not in names
+
+
+async def test_mutability_scan_on_push_and_iam_policies(
+    settings: ConnectionSettings, ecr: Any
+) -> None:
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_repository(app, pilot, "platform/nginx-base")
+        before = ecr.describe_repositories(repositoryNames=["platform/nginx-base"])
+        was_scanning = before["repositories"][0]["imageScanningConfiguration"]["scanOnPush"]
+        await pilot.press("M")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.press("S")
+
+        def described() -> dict[str, Any]:
+            answer = ecr.describe_repositories(repositoryNames=["platform/nginx-base"])
+            return answer["repositories"][0]  # type: ignore[no-any-return]
+
+        await wait_until(
+            pilot,
+            lambda: (
+                described()["imageTagMutability"] == "IMMUTABLE"
+                and described()["imageScanningConfiguration"]["scanOnPush"] is not was_scanning
+            ),
+        )
+        await pilot.press("i")
+        assert isinstance(app.screen, TextViewScreen)
+        text = app.screen.query_one(TextArea).text
+        assert "ecr:GetAuthorizationToken" in text and "ecr:PutImage" in text
+        assert described()["repositoryArn"] in text
+
+
+async def test_repository_policy_is_validated_before_it_is_sent(
+    settings: ConnectionSettings, ecr: Any
+) -> None:
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_repository(app, pilot, "data/etl-runner")
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
+        editor = app.screen.query_one(TextArea)
+        editor.text = '{"Version": "2012-10-17", "Statement": ['
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, PolicyEditorScreen), "broken JSON is not sent"
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "Pull",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                    "Action": ["ecr:BatchGetImage"],
+                }
+            ],
+        }
+        editor.text = json.dumps(policy)
+        await pilot.press("ctrl+s")
+
+        def stored() -> Any:
+            try:
+                return json.loads(
+                    ecr.get_repository_policy(repositoryName="data/etl-runner")["policyText"]
+                )
+            except ecr.exceptions.RepositoryPolicyNotFoundException:
+                return None
+
+        await wait_until(pilot, lambda: stored() == policy)
+
+
+async def test_marked_images_are_deleted_after_a_confirmation(
+    settings: ConnectionSettings, ecr: Any
+) -> None:
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_repository(app, pilot, "web/storefront")
+        images = app.query_one(ImagesPane)
+        total = images.table.total_rows
+        doomed = {image.digest for image in images.table.rows[:2]}
+        images.table.focus()
+        await pilot.press("space", "space")
+        assert "2 marked" in str(images.border_subtitle)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await wait_until(
+            pilot, lambda: not images.is_loading and images.table.total_rows == total - 2
+        )
+        left = ecr.describe_images(repositoryName="web/storefront", maxResults=1000)
+        assert doomed.isdisjoint(d["imageDigest"] for d in left["imageDetails"])
+
+
+async def test_go_to_uri_lands_on_the_tag_or_says_what_is_wrong(
+    settings: ConnectionSettings,
+) -> None:
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(app, pilot)
+        await select_repository(app, pilot, "data/etl-runner")  # images loaded once
+        images = app.query_one(ImagesPane)
+        target = images.table.rows[-1]
+        tag = target.tags[0] if target.tags else None
+        await pilot.press("ctrl+g")
+        assert isinstance(app.screen, TextInputScreen)
+        box = app.screen.query_one(Input)
+        box.value = f"12345.dkr.ecr.us-east-1.amazonaws.com/data/etl-runner:{tag}"
+        await pilot.press("enter")
+        assert isinstance(app.screen, TextInputScreen), "a bad account is refused"
+        message = str(app.screen.query_one("#text-message", Static).render())
+        assert "has 5 digits, needs 12" in message
+        box.value = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/data/etl-runner@{target.digest}"
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: (
+                images.table.current_row is not None
+                and images.table.current_row.digest == target.digest
+            ),
+        )
+
+
+async def test_read_only_mode_refuses_changes(settings: ConnectionSettings, ecr: Any) -> None:
+    app = EcrApp(settings, read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_repository(app, pilot, "data/etl-runner")
+        assert "READ-ONLY" in str(app.query_one("#status").render())
+        count = len(ecr.describe_repositories()["repositories"])
+        for key in ("n", "D", "M", "S"):
+            await pilot.press(key)
+            assert not isinstance(app.screen, ConfirmScreen | CreateRepositoryScreen)
+        messages = [n.message for n in app._notifications]
+        assert sum("read-only mode" in message for message in messages) >= 4
+        assert len(ecr.describe_repositories()["repositories"]) == count
+        await pilot.press("e")  # policies can still be read
+        await wait_until(pilot, lambda: isinstance(app.screen, TextViewScreen))
+
+
+async def test_keys_follow_the_config_keymap(settings: ConnectionSettings) -> None:
+    app = EcrApp(settings, keymap={"repositories.create": "N", "no.such.binding": "x"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("n")
+        assert not isinstance(app.screen, CreateRepositoryScreen)
+        await pilot.press("N")
+        assert isinstance(app.screen, CreateRepositoryScreen)
+        assert any("no.such.binding" in n.message for n in app._notifications)
