@@ -45,6 +45,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"ecr-tui: {error}", file=sys.stderr)
         return 2
+    demo_launch = None
+    if args.demo:
+        # Spawned before Textual is even imported: the endpoint seeds meanwhile.
+        from ecr_tui.demo.launcher import spawn_demo_endpoint
+
+        demo_launch = spawn_demo_endpoint()
     # Imported here so that --help and --version answer without loading Textual.
     from ecr_tui.core.ecr import ConnectionSettings
     from ecr_tui.ui.app import EcrApp
@@ -55,7 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         endpoint_url=args.endpoint_url,
         demo=args.demo,
     )
-    app = EcrApp(settings, read_only=args.read_only or user.read_only, keymap=user.keymap)
+    app = EcrApp(
+        settings,
+        read_only=args.read_only or user.read_only,
+        keymap=user.keymap,
+        demo_launch=demo_launch,
+    )
     if user.theme:
         if user.theme not in app.available_themes:
             names = ", ".join(sorted(app.available_themes))
@@ -65,8 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app.run()
     finally:
-        if app.demo_endpoint is not None:
-            app.demo_endpoint.close()
+        if demo_launch is not None:
+            demo_launch.close()
     return app.return_code or 0
 
 

@@ -16,10 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
-from botocore.parsers import JSONParser, ResponseParserFactory
-
 from ecr_tui.core.models import (
     AccountInfo,
     Finding,
@@ -32,6 +28,7 @@ from ecr_tui.core.models import (
 )
 
 if TYPE_CHECKING:
+    import boto3
     from mypy_boto3_ecr import ECRClient
 
 # ECR's largest page for DescribeRepositories, DescribeImages and findings.
@@ -89,6 +86,10 @@ class EcrService:
             if self.settings.demo:
                 kwargs.update(DEMO_CREDENTIALS)
                 kwargs.setdefault("region_name", "us-east-1")
+            # Imported on first use, in a worker: boto3 (with s3transfer) costs
+            # about 150 ms that the first frame should not wait for.
+            import boto3
+
             self._session = boto3.Session(**kwargs)
         return self._session
 
@@ -96,6 +97,8 @@ class EcrService:
         # Real AWS gets botocore's standard retries (throttling included);
         # a local endpoint answers at once or not at all, so fail fast there.
         attempts = 2 if self.settings.endpoint_url else 5
+        from botocore.config import Config  # here: botocore's config pulls in urllib3
+
         config = Config(
             retries={"mode": "standard", "max_attempts": attempts},
             connect_timeout=5,
@@ -104,7 +107,7 @@ class EcrService:
         )
         session: Any = self._boto_session()  # `Any`: the stubs overload per service name
         if service == "ecr":
-            session._session.register_component("response_parser_factory", _PlainJsonFactory())
+            session._session.register_component("response_parser_factory", plain_json_factory())
         client = session.client(service, endpoint_url=self.settings.endpoint_url, config=config)
         # Once per API call (retries excluded), with the caller's parameters.
         client.meta.events.register("before-parameter-build", self._count_call)
@@ -244,24 +247,29 @@ class EcrService:
         )
 
 
-class _PlainJsonParser(JSONParser):
-    """ECR's JSON answers as they come, without botocore's walk over the output shape.
+def plain_json_factory() -> Any:
+    """A botocore parser factory that reads JSON answers as they come.
 
-    The walk (turning every timestamp into a datetime above all) cost 185 ms of
-    a 225 ms DescribeImages page of 1,000 images here, time the UI thread waits
-    for the GIL. Plain JSON costs 40 ms; `timestamp` converts what we use.
-    Error bodies are still parsed by botocore, so exceptions are unchanged.
+    botocore's walk over the output shape (turning every timestamp into a
+    datetime above all) cost 185 ms of a 225 ms DescribeImages page of 1,000
+    images here, time the UI thread waits for the GIL. Plain JSON costs 40 ms;
+    `timestamp` converts what we use. Error bodies are still parsed by
+    botocore, so exceptions are unchanged. Built on first use: importing
+    botocore's parsers is slow, and the first frame should not wait for it.
     """
+    from botocore.parsers import JSONParser, ResponseParserFactory
 
-    def _handle_json_body(self, raw_body: bytes, shape: Any) -> Any:
-        return json.loads(raw_body) if raw_body else {}
+    class PlainJsonParser(JSONParser):
+        def _handle_json_body(self, raw_body: bytes, shape: Any) -> Any:
+            return json.loads(raw_body) if raw_body else {}
 
+    class PlainJsonFactory(ResponseParserFactory):
+        def create_parser(self, protocol_name: str) -> Any:
+            if protocol_name == "json":
+                return PlainJsonParser()
+            return super().create_parser(protocol_name)
 
-class _PlainJsonFactory(ResponseParserFactory):
-    def create_parser(self, protocol_name: str) -> Any:
-        if protocol_name == "json":
-            return _PlainJsonParser()
-        return super().create_parser(protocol_name)
+    return PlainJsonFactory()
 
 
 def timestamp(value: object) -> datetime | None:

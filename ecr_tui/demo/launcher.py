@@ -79,18 +79,63 @@ class DemoEndpoint:
         self.close()
 
 
-def start_demo_endpoint(
+class DemoLaunch:
+    """A demo endpoint that was spawned and may not be ready yet.
+
+    The app spawns the child before it even imports Textual, then waits for
+    READY in a worker: the endpoint's start-up overlaps the app's.
+    """
+
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        workdir: tempfile.TemporaryDirectory[str],
+        account_id: str,
+        region: str,
+    ) -> None:
+        self.process = process
+        self._workdir = workdir
+        self._account_id, self._region = account_id, region
+
+    def wait_ready(self, timeout: float = 20.0) -> DemoEndpoint:
+        """Block until the child says READY; stop it and raise if it cannot."""
+        log_path = Path(self._workdir.name) / "local-ecr.log"
+        try:
+            url, registry_host, registry_problem = _read_ready(self.process, timeout)
+        except DemoEndpointError as error:
+            self.close()
+            message = f"{error}\n--- end of {log_path.name} ---\n{_tail(log_path)}"
+            raise DemoEndpointError(message) from None
+        except BaseException:
+            self.close()
+            raise
+        return DemoEndpoint(
+            url,
+            self._account_id,
+            self._region,
+            self.process,
+            self._workdir,
+            registry_host,
+            registry_problem,
+        )
+
+    def close(self) -> None:
+        """Stop the child, ready or not, and remove its folder."""
+        _terminate(self.process)
+        self._workdir.cleanup()
+
+
+def spawn_demo_endpoint(
     repositories: int = 36,
     big_images: int = 5000,
-    timeout: float = 20.0,
     *,
     seed: int = 7,
     scan_seconds: float = 3.0,
     account_id: str = DEFAULT_ACCOUNT_ID,
     region: str = DEFAULT_REGION,
     registry: bool = True,
-) -> DemoEndpoint:
-    """Spawn the endpoint and wait (at most `timeout` seconds) until it is ready.
+) -> DemoLaunch:
+    """Start the endpoint's process without waiting for it.
 
     `registry=False` leaves out the registry for Docker: browsing only.
     """
@@ -124,18 +169,31 @@ def start_demo_endpoint(
             # Its own session: a Ctrl-C meant for the terminal app must not reach it.
             start_new_session=True,
         )
-    try:
-        url, registry_host, registry_problem = _read_ready(process, timeout)
-    except DemoEndpointError as error:
-        _terminate(process)
-        message = f"{error}\n--- end of {log_path.name} ---\n{_tail(log_path)}"
-        workdir.cleanup()
-        raise DemoEndpointError(message) from None
-    except BaseException:
-        _terminate(process)
-        workdir.cleanup()
-        raise
-    return DemoEndpoint(url, account_id, region, process, workdir, registry_host, registry_problem)
+    return DemoLaunch(process, workdir, account_id, region)
+
+
+def start_demo_endpoint(
+    repositories: int = 36,
+    big_images: int = 5000,
+    timeout: float = 20.0,
+    *,
+    seed: int = 7,
+    scan_seconds: float = 3.0,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = DEFAULT_REGION,
+    registry: bool = True,
+) -> DemoEndpoint:
+    """Spawn the endpoint and wait (at most `timeout` seconds) until it is ready."""
+    launch = spawn_demo_endpoint(
+        repositories,
+        big_images,
+        seed=seed,
+        scan_seconds=scan_seconds,
+        account_id=account_id,
+        region=region,
+        registry=registry,
+    )
+    return launch.wait_ready(timeout)
 
 
 def _read_ready(

@@ -49,7 +49,7 @@ from ecr_tui.ui.transfer import TransferDone, TransferScreen, layer_count
 if TYPE_CHECKING:
     from ecr_tui.core.docker_ops import LocalImage, LoginState, TransferProgress, TransferResult
     from ecr_tui.core.docker_session import DockerSession
-    from ecr_tui.demo.launcher import DemoEndpoint
+    from ecr_tui.demo.launcher import DemoEndpoint, DemoLaunch
 
 
 class EcrApp(App[None]):
@@ -138,6 +138,7 @@ class EcrApp(App[None]):
         *,
         read_only: bool = False,
         keymap: dict[str, str] | None = None,
+        demo_launch: DemoLaunch | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -146,6 +147,8 @@ class EcrApp(App[None]):
         self.admin = AdminActions(self)
         self.service: EcrService | None = None
         self.account: AccountInfo | None = None
+        # The demo's endpoint, spawned by the caller (early) or by _connect.
+        self.demo_launch = demo_launch
         self.demo_endpoint: DemoEndpoint | None = None
         self.docker_session: DockerSession | None = None
         self.docker_problem: str | None = None
@@ -189,16 +192,18 @@ class EcrApp(App[None]):
 
     def on_unmount(self) -> None:
         """Stop the demo registry with the app."""
-        if self.demo_endpoint is not None:
-            self.demo_endpoint.close()
+        if self.demo_launch is not None:
+            self.demo_launch.close()
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def _connect(self) -> None:
         settings = self.settings
         if settings.demo and settings.endpoint_url is None:
-            from ecr_tui.demo.launcher import start_demo_endpoint
+            if self.demo_launch is None:
+                from ecr_tui.demo.launcher import spawn_demo_endpoint
 
-            self.demo_endpoint = start_demo_endpoint()
+                self.demo_launch = spawn_demo_endpoint()
+            self.demo_endpoint = self.demo_launch.wait_ready()
             settings = replace(settings, endpoint_url=self.demo_endpoint.url)
         service = EcrService(settings)
         self.post_message(self.ServiceReady(service))

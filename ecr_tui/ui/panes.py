@@ -42,6 +42,8 @@ from ecr_tui.ui.table import Cell, Column, VirtualTable
 # enough that holding j does not fire a request per row, short enough to feel
 # instant.
 FOLLOW_DELAY = 0.12
+# How often pages of a long listing are handed to the table while it loads.
+PAGE_BATCH_SECONDS = 0.25
 # How often a scan in progress is asked about again.
 SCAN_POLL_SECONDS = 5.0
 
@@ -77,6 +79,9 @@ class Pane(Vertical):
         self._loading = False
         self._follow_timer: Timer | None = None
         self._wanted: Callable[[Any], bool] | None = None
+        # Pages that arrived since the table last took rows (see on_pane_loaded).
+        self._pending: list[Any] = []
+        self._flush_timer: Timer | None = None
 
     @property
     def is_loading(self) -> bool:
@@ -98,23 +103,41 @@ class Pane(Vertical):
     def _next_request(self) -> int:
         self._request += 1
         self._loading = True
+        self._pending = []
         self.table.clear()
         self.refresh_subtitle()
         return self._request
 
     def on_pane_loaded(self, message: Loaded) -> None:
-        """Add a page if it still answers the current question."""
+        """Add a page if it still answers the current question.
+
+        The first page shows at once; later ones are gathered and handed to the
+        table at most every PAGE_BATCH_SECONDS, so that a 100,000-image load
+        re-sorts a few dozen times, not once per page, and keys stay quick.
+        """
         message.stop()
         if message.request != self._request:
             return
-        if message.rows:
-            self.table.extend(message.rows)
-            self._select_wanted()
+        self._pending.extend(message.rows)
+        if message.done or not self.table.total_rows:
+            self._flush_pending()
+        elif self._flush_timer is None:
+            self._flush_timer = self.set_timer(PAGE_BATCH_SECONDS, self._flush_pending)
         if message.done:
             self._wanted = None
             self._loading = False
             self.table.empty_text = self.empty_text()
             self.table.refresh()
+            self.refresh_subtitle()
+
+    def _flush_pending(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        if self._pending:
+            rows, self._pending = self._pending, []
+            self.table.extend(rows)
+            self._select_wanted()
         self.refresh_subtitle()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
