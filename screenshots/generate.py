@@ -16,6 +16,7 @@ from pathlib import Path
 from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.demo.launcher import start_demo_endpoint
 from ecr_tui.ui.app import EcrApp
+from ecr_tui.ui.dialogs import PolicyEditorScreen
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes import FindingsPane, ImagesPane, RepositoriesPane
 
@@ -55,6 +56,17 @@ async def take_screenshots(url: str, size: tuple[int, int]) -> list[Path]:
         await pilot.press("question_mark")
         await pilot.pause()
         save("help")
+        await pilot.press("escape")
+
+        app.query_one("#repositories-table").focus()
+        await pilot.press("n", *"payments/refunds")
+        await pilot.pause()
+        save("create-repository")
+        await pilot.press("escape")
+
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
+        save("policy")
     return saved
 
 

@@ -261,6 +261,8 @@ class AdminActions:
 
         def show(current: str | None) -> None:
             text = _pretty(current) if current else json.dumps(template, indent=2)
+            if not current and self.app.account and self.app.account.account_id:
+                text = text.replace("ACCOUNT_ID", self.app.account.account_id)
             if self.app.read_only:
                 title = f"{label} · {repository.name}" + ("" if current else " (none set)")
                 self.app.push_screen(TextViewScreen(title, text))
