@@ -73,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"ecr-tui: {user.source}: unknown theme {user.theme!r}; one of {names}")
             return 2
         app.theme = user.theme
+    # Loading workers convert pages in Python: with the default 5 ms the UI thread
+    # waits up to that long for the GIL at every step of handling a key.
+    sys.setswitchinterval(0.001)
     try:
         app.run()
     finally:

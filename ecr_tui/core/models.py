@@ -7,6 +7,7 @@ one of these. They are built once per API item, so they stay small.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,10 +29,12 @@ class Severity(enum.IntEnum):
         """Map ECR's strings (basic and enhanced scanning) to a severity."""
         if not value:
             return cls.UNDEFINED
-        normalized = value.strip().upper()
-        if normalized == "UNTRIAGED":  # enhanced scanning's "not rated yet"
-            return cls.UNDEFINED
-        return cls.__members__.get(normalized, cls.UNDEFINED)
+        return _SEVERITY_NAMES.get(value.strip().upper(), cls.UNDEFINED)
+
+
+# A plain dict: this runs for every image of a listing, and Enum lookups are slow.
+_SEVERITY_NAMES = {severity.name: severity for severity in Severity}
+_SEVERITY_NAMES["UNTRIAGED"] = Severity.UNDEFINED  # enhanced scanning's "not rated yet"
 
 
 # Worst first: the order the findings summary and the images pane show counts in.
@@ -58,17 +61,19 @@ class ScanState(enum.Enum):
     @classmethod
     def parse(cls, status: str | None) -> ScanState:
         """Map ECR's `imageScanStatus.status` values to a state."""
-        return {
-            None: cls.NOT_SCANNED,
-            "IN_PROGRESS": cls.IN_PROGRESS,
-            "PENDING": cls.IN_PROGRESS,
-            "SCAN_ELIGIBILITY_EXPIRED": cls.FINDINGS_UNAVAILABLE,
-            "COMPLETE": cls.COMPLETE,
-            "ACTIVE": cls.COMPLETE,  # enhanced scanning: continuously scanned
-            "FAILED": cls.FAILED,
-            "UNSUPPORTED_IMAGE": cls.UNSUPPORTED,
-            "FINDINGS_UNAVAILABLE": cls.FINDINGS_UNAVAILABLE,
-        }.get(status, cls.NOT_SCANNED)
+        return _SCAN_STATES.get(status or "", cls.NOT_SCANNED)
+
+
+_SCAN_STATES = {
+    "IN_PROGRESS": ScanState.IN_PROGRESS,
+    "PENDING": ScanState.IN_PROGRESS,
+    "SCAN_ELIGIBILITY_EXPIRED": ScanState.FINDINGS_UNAVAILABLE,
+    "COMPLETE": ScanState.COMPLETE,
+    "ACTIVE": ScanState.COMPLETE,  # enhanced scanning: continuously scanned
+    "FAILED": ScanState.FAILED,
+    "UNSUPPORTED_IMAGE": ScanState.UNSUPPORTED,
+    "FINDINGS_UNAVAILABLE": ScanState.FINDINGS_UNAVAILABLE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +112,8 @@ class SeverityCounts:
     def from_mapping(cls, mapping: Mapping[Any, int] | None) -> SeverityCounts:
         """Build from ECR's `findingSeverityCounts`."""
         if not mapping:
-            return cls()
-        merged: dict[Severity, int] = {}
-        for name, count in mapping.items():
-            severity = Severity.parse(name)
-            merged[severity] = merged.get(severity, 0) + int(count)
-        return cls(tuple((s, merged[s]) for s in SEVERITIES_WORST_FIRST if merged.get(s)))
+            return _NO_COUNTS
+        return _counts_from_items(tuple(mapping.items()))
 
     def get(self, severity: Severity) -> int:
         """How many findings of this severity."""
@@ -130,6 +131,20 @@ class SeverityCounts:
     def sort_key(self) -> tuple[int, ...]:
         """Orders images worst first when sorted descending."""
         return tuple(self.get(s) for s in SEVERITIES_WORST_FIRST)
+
+
+_NO_COUNTS = SeverityCounts()
+
+
+# Images of one repository share a few dozen distinct summaries: build each once
+# (a 100,000-image listing spent most of its conversion time here).
+@functools.lru_cache(maxsize=4096)
+def _counts_from_items(items: tuple[tuple[Any, int], ...]) -> SeverityCounts:
+    merged: dict[Severity, int] = {}
+    for name, count in items:
+        severity = Severity.parse(name)
+        merged[severity] = merged.get(severity, 0) + int(count)
+    return SeverityCounts(tuple((s, merged[s]) for s in SEVERITIES_WORST_FIRST if merged.get(s)))
 
 
 @dataclass(frozen=True, slots=True)

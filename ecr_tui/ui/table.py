@@ -246,7 +246,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     def _update_view(self, keep: RowT | None) -> None:
         terms = self._filter_terms
         if not terms:
-            self._view = [row for _, row, _ in self._entries]
+            self._view = list(map(_row_of, self._entries))
         elif len(terms) == 1:
             (term,) = terms
             self._view = [row for _, row, text in self._entries if term in text]
@@ -403,8 +403,14 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
 
+_row_of = itemgetter(1)
+
+
 def _index_of(rows: list[Any], wanted: Any, hint: int = 0) -> int | None:
-    # Compare identity only: dataclass equality would build tuples per row.
+    # Compare identity only (dataclass equality would build tuples per row), in C.
     if 0 <= hint < len(rows) and rows[hint] is wanted:
         return hint
-    return next((index for index, row in enumerate(rows) if row is wanted), None)
+    try:
+        return list(map(id, rows)).index(id(wanted))
+    except ValueError:
+        return None
