@@ -37,7 +37,7 @@ _DIALOG_CSS = """
     align: center middle;
 }
 {screen} > .dialog {
-    width: 76;
+    width: {width};
     max-width: 100%;
     height: auto;
     max-height: 100%;
@@ -71,8 +71,9 @@ _DIALOG_CSS = """
 """
 
 
-def _dialog_css(screen: str, extra: str = "") -> str:
-    return _DIALOG_CSS.replace("{screen}", screen) + extra
+def dialog_css(screen: str, extra: str = "", width: int = 76) -> str:
+    """The shared dialog look for `screen` (a box `width` columns wide), then `extra`."""
+    return _DIALOG_CSS.replace("{screen}", screen).replace("{width}", str(width)) + extra
 
 
 def _show_message(widget: Static, text: str | None) -> None:
@@ -98,7 +99,7 @@ class ConfirmScreen(ModalScreen[bool]):
     confirm button stays disabled and y/enter only say what is missing.
     """
 
-    DEFAULT_CSS = _dialog_css(
+    DEFAULT_CSS = dialog_css(
         "ConfirmScreen",
         """
         ConfirmScreen .body { height: auto; margin-bottom: 1; }
@@ -231,7 +232,7 @@ class CreateRepositoryScreen(ModalScreen[NewRepository | None]):
     with problems shows them all instead of closing.
     """
 
-    DEFAULT_CSS = _dialog_css(
+    DEFAULT_CSS = dialog_css(
         "CreateRepositoryScreen",
         """
         CreateRepositoryScreen .row { height: auto; }
@@ -413,7 +414,7 @@ class PolicyEditorScreen(ModalScreen[str | None]):
     otherwise; escape leaves, asking first when there are unsaved edits.
     """
 
-    DEFAULT_CSS = _dialog_css(
+    DEFAULT_CSS = dialog_css(
         "PolicyEditorScreen",
         """
         PolicyEditorScreen > .dialog { width: 100%; height: 100%; }
@@ -487,7 +488,7 @@ class TextInputScreen(ModalScreen[str | None]):
     (if given) returns None; its message is shown as the user types.
     """
 
-    DEFAULT_CSS = _dialog_css("TextInputScreen")
+    DEFAULT_CSS = dialog_css("TextInputScreen")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="input.cancel"),
@@ -539,7 +540,7 @@ class TextInputScreen(ModalScreen[str | None]):
 class TextViewScreen(ModalScreen[None]):
     """Show a text read-only (a policy, generated IAM JSON), scrollable and selectable."""
 
-    DEFAULT_CSS = _dialog_css(
+    DEFAULT_CSS = dialog_css(
         "TextViewScreen",
         """
         TextViewScreen > .dialog { width: 100%; height: 100%; }

@@ -24,46 +24,12 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from ecr_tui.core.names import image_tag_problem, repository_name_problem
+from ecr_tui.ui.dialogs import dialog_css
 from ecr_tui.ui.format import Palette, human_size, relative_time
 from ecr_tui.ui.table import Cell, Column, VirtualTable
 
 if TYPE_CHECKING:
     from ecr_tui.core.docker_ops import LocalImage
-
-# The dialogs' shared look: a bordered box in the middle, error lines, a key hint.
-_DIALOG_CSS = """
-{screen} {
-    align: center middle;
-}
-{screen} > .dialog {
-    width: 90;
-    max-width: 100%;
-    height: auto;
-    max-height: 100%;
-    border: round $accent;
-    border-title-color: $text;
-    border-title-style: bold;
-    background: $surface;
-    padding: 0 1;
-}
-{screen} .message {
-    color: $text-error;
-    height: auto;
-    display: none;
-}
-{screen} .message.-shown {
-    display: block;
-}
-{screen} .hint {
-    color: $text-muted;
-    height: 1;
-    margin-top: 1;
-}
-"""
-
-
-def _css(screen: str, extra: str) -> str:
-    return _DIALOG_CSS.replace("{screen}", screen) + extra
 
 
 def local_image_label(image: LocalImage) -> str:
@@ -85,12 +51,13 @@ def render_local_image(image: LocalImage, palette: Palette) -> list[Cell]:
 class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
     """Choose one of the daemon's images; the LocalImage, or None."""
 
-    DEFAULT_CSS = _css(
+    DEFAULT_CSS = dialog_css(
         "LocalImagePickerScreen",
         """
         LocalImagePickerScreen > .dialog { height: 80%; }
         LocalImagePickerScreen .filter { display: none; }
         """,
+        width=90,
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -196,7 +163,7 @@ class PushTarget:
 class PushTargetScreen(ModalScreen[PushTarget | None]):
     """Ask for the repository and tag to push a local image to; the PushTarget, or None."""
 
-    DEFAULT_CSS = _css(
+    DEFAULT_CSS = dialog_css(
         "PushTargetScreen",
         """
         PushTargetScreen .row { height: auto; margin-top: 1; }
@@ -204,6 +171,7 @@ class PushTargetScreen(ModalScreen[PushTarget | None]):
         PushTargetScreen .row > Input { width: 1fr; }
         PushTargetScreen .message { margin-left: 12; }
         """,
+        width=90,
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [

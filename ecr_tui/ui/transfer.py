@@ -30,6 +30,7 @@ from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from ecr_tui.ui.dialogs import dialog_css
 from ecr_tui.ui.format import human_size
 
 if TYPE_CHECKING:
@@ -52,41 +53,26 @@ class TransferDone:
 class TransferScreen(ModalScreen[TransferDone | None]):
     """Run one push or pull and show where every layer stands."""
 
-    DEFAULT_CSS = """
-    TransferScreen {
-        align: center middle;
-    }
-    TransferScreen > .dialog {
-        width: 84;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        border-title-color: $text;
-        border-title-style: bold;
-        background: $surface;
-        padding: 0 1;
-    }
-    TransferScreen #transfer-message {
-        height: 1;
-        color: $text-muted;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    TransferScreen #transfer-scroll {
-        height: auto;
-        max-height: 12;
-        margin-top: 1;
-    }
-    TransferScreen #transfer-total {
-        margin-top: 1;
-    }
-    TransferScreen .hint {
-        height: 1;
-        color: $text-muted;
-        margin-top: 1;
-    }
-    """
+    DEFAULT_CSS = dialog_css(
+        "TransferScreen",
+        """
+        TransferScreen #transfer-message {
+            height: 1;
+            color: $text-muted;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
+        TransferScreen #transfer-scroll {
+            height: auto;
+            max-height: 12;
+            margin-top: 1;
+        }
+        TransferScreen #transfer-total {
+            margin-top: 1;
+        }
+        """,
+        width=84,
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="transfer.cancel"),
