@@ -9,6 +9,7 @@ about Textual; calls block and are meant to run in worker threads.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -310,11 +311,11 @@ def image_from_api(repository: str, item: Mapping[str, Any]) -> Image:
         pushed_at=timestamp(item.get("imagePushedAt")),
         size_bytes=item.get("imageSizeInBytes"),
         scan_state=ScanState.parse(status.get("status")),
-        scan_description=status.get("description", ""),
+        scan_description=sys.intern(status.get("description", "")),
         severity_counts=SeverityCounts.from_mapping(summary.get("findingSeverityCounts")),
         last_pulled_at=timestamp(item.get("lastRecordedPullTime")),
-        media_type=item.get("imageManifestMediaType", ""),
-        artifact_media_type=item.get("artifactMediaType", ""),
+        media_type=sys.intern(item.get("imageManifestMediaType", "")),
+        artifact_media_type=sys.intern(item.get("artifactMediaType", "")),
     )
 
 

@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from ecr_tui.core.admin import retag_image
@@ -50,6 +50,27 @@ if TYPE_CHECKING:
     from ecr_tui.core.docker_ops import LocalImage, LoginState, TransferProgress, TransferResult
     from ecr_tui.core.docker_session import DockerSession
     from ecr_tui.demo.launcher import DemoEndpoint, DemoLaunch
+
+
+class KeyBar(Static):
+    """The keys that work here, one line: a text update on focus change, not a recompose."""
+
+    DEFAULT_CSS = "KeyBar { height: 1; background: $panel; color: $text-muted; padding: 0 1; }"
+
+    def on_mount(self) -> None:
+        """Follow the bindings of whatever has focus."""
+        self.screen.bindings_updated_signal.subscribe(self, self._changed)
+        self._changed(self.screen)
+
+    def _changed(self, screen: object) -> None:
+        seen: set[str] = set()
+        text = Text()
+        for _node, binding, enabled, _tip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in seen:
+                seen.add(binding.action)
+                text.append(f" {self.app.get_key_display(binding)} ", "bold" if enabled else "dim")
+                text.append(f"{binding.description} ")
+        self.update(text, layout=False)
 
 
 class EcrApp(App[None]):
@@ -163,7 +184,7 @@ class EcrApp(App[None]):
             with Vertical(id="right"):
                 yield ImagesPane("Images", id="images")
                 yield FindingsPane("Findings", id="findings")
-        yield Footer()
+        yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
         """Connect in the background so the first frame never waits on the network."""
@@ -206,6 +227,7 @@ class EcrApp(App[None]):
             self.demo_endpoint = self.demo_launch.wait_ready()
             settings = replace(settings, endpoint_url=self.demo_endpoint.url)
         service = EcrService(settings)
+        _ = service.ecr  # the ECR client first: STS's must not hold the client lock before it
         self.post_message(self.ServiceReady(service))
         self.post_message(self.AccountKnown(service.account_info()))
 
@@ -214,7 +236,8 @@ class EcrApp(App[None]):
         self.service = message.service
         self.query_one(RepositoriesPane).load(message.service)
         self._refresh_status()
-        self._check_docker(message.service)
+        # Docker's SDK import and probe would compete with the first page: later.
+        self.set_timer(1.5, lambda: self._check_docker(message.service))
 
     def on_ecr_app_account_known(self, message: AccountKnown) -> None:
         """Show who and where in the status line."""

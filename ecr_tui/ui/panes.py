@@ -8,6 +8,7 @@ since left is dropped. Failed workers are turned into notifications by the app.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -75,6 +76,8 @@ class Pane(Vertical):
         self.table = self.make_table()
         self.filter_box = Input(placeholder="filter (esc clears)", classes="filter", compact=True)
         self.info = Static("", classes="info")
+        self._info_lines = 0
+        self.table.highlight_hook = self.show_info
         self._request = 0
         self._loading = False
         self._follow_timer: Timer | None = None
@@ -99,6 +102,16 @@ class Pane(Vertical):
         yield self.info
 
     # -- loading ----------------------------------------------------------------
+
+    def show_info(self, row: Any) -> None:
+        """Describe the highlighted row under the table (each pane says how)."""
+
+    def set_info(self, text: Text | str) -> None:
+        """Show `text` under the table; lay the screen out again only if its height changes."""
+        plain = text.plain if isinstance(text, Text) else text
+        lines = plain.count("\n") + 1 if plain else 0
+        self.info.update(text, layout=lines != self._info_lines)
+        self._info_lines = lines
 
     def _next_request(self) -> int:
         self._request += 1
@@ -137,6 +150,9 @@ class Pane(Vertical):
         if self._pending:
             rows, self._pending = self._pending, []
             self.table.extend(rows)
+            # Rows live as long as the pane shows them: out of the collector's full
+            # passes, which otherwise rescan them all and stall the UI 0.1-0.6 s.
+            gc.freeze()
             self._select_wanted()
         self.refresh_subtitle()
 
@@ -199,7 +215,9 @@ class Pane(Vertical):
     def action_open_filter(self) -> None:
         """Show the filter box and type into it."""
         self.filter_box.display = True
-        self.filter_box.focus()
+        # Focus at once, not on the next loop turn (as `focus()` does): keys pasted
+        # or sent in one burst after `/` must land in the box, not in the table.
+        self.screen.set_focus(self.filter_box)
 
     @on(Input.Changed, ".filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -298,11 +316,14 @@ class RepositoriesPane(Pane):
         """An empty registry is a normal state, not an error."""
         return "No repositories in this registry/region."
 
+    def show_info(self, repository: Repository | None) -> None:
+        """The highlighted repository in full."""
+        self.set_info(repository_info(repository) if repository else "")
+
     @on(VirtualTable.RowHighlighted, "#repositories-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         event.stop()
         repository: Repository | None = event.row
-        self.info.update(repository_info(repository) if repository else "")
         if repository is not None:
             self.follow_later(lambda: self.post_message(self.Chosen(repository, False)))
 
@@ -474,11 +495,14 @@ class ImagesPane(Pane):
             return
         self.post_message(self.ImageAction(action, self.repository, image))
 
+    def show_info(self, image: Image | None) -> None:
+        """The highlighted image in full."""
+        self.set_info(image_info(image) if image else "")
+
     @on(VirtualTable.RowHighlighted, "#images-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         event.stop()
         image: Image | None = event.row
-        self.info.update(image_info(image) if image else "")
         self.follow_later(lambda: self.post_message(self.Chosen(image, False)))
 
     @on(VirtualTable.RowSelected, "#images-table")
@@ -666,8 +690,10 @@ class FindingsPane(Pane):
     @on(VirtualTable.RowHighlighted, "#findings-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         event.stop()
-        finding: Finding | None = event.row
-        self.info.update(Text(finding.uri or finding.name) if finding else "")
+
+    def show_info(self, finding: Finding | None) -> None:
+        """The highlighted finding's link."""
+        self.set_info(Text(finding.uri or finding.name) if finding else "")
 
 
 def render_finding(finding: Finding, palette: Palette) -> list[Cell]:

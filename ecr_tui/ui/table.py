@@ -7,6 +7,7 @@ objects, sorts and filters lists of them, and draws just the visible lines.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -17,6 +18,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -137,11 +139,16 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # Keys are computed once per row so that sorting runs in C (itemgetter).
         self._entries: list[tuple[Any, RowT, str]] = []
         self._view: list[RowT] = []
+        self._shown: list[tuple[Any, RowT, str]] = []  # the entries behind `_view`
         self._filter_terms: tuple[str, ...] = ()
         self._sort_key: Callable[[RowT], Any] | None = None
         self._sort_reverse = False
         self._widths: list[int] = []
         self._last_highlighted: RowT | None = None
+        # Called with the highlighted row in the same frame as the cursor move.
+        self.highlight_hook: Callable[[Any], None] | None = None
+        # Rendered rows: moving the cursor redraws two lines, not the whole table.
+        self._line_cache: LRUCache[tuple[Any, ...], tuple[Any, Strip]] = LRUCache(512)
         # Rows the user marked for a bulk action, by identity (rows are unhashable).
         self._marked: dict[int, RowT] = {}
 
@@ -214,8 +221,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         terms = tuple(text.lower().split())
         if terms == self._filter_terms:
             return
-        self._filter_terms = terms
-        self._update_view(self.current_row)
+        old, self._filter_terms = self._filter_terms, terms
+        # A longer filter only narrows: search what the shorter one left, not every row.
+        narrows = len(terms) >= len(old) > 0 and all(
+            a in b for a, b in zip(old, terms, strict=False)
+        )
+        self._update_view(self.current_row, narrowing=narrows)
 
     def set_sort(self, key: Callable[[RowT], Any] | None, reverse: bool = False) -> None:
         """Order rows by `key` (None keeps arrival order)."""
@@ -243,17 +254,19 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             # Timsort merges the already sorted run with a new page in linear time.
             self._entries.sort(key=itemgetter(0), reverse=self._sort_reverse)
 
-    def _update_view(self, keep: RowT | None) -> None:
+    def _update_view(self, keep: RowT | None, narrowing: bool = False) -> None:
         terms = self._filter_terms
         if not terms:
+            self._shown = self._entries
             self._view = list(map(_row_of, self._entries))
-        elif len(terms) == 1:
-            (term,) = terms
-            self._view = [row for _, row, text in self._entries if term in text]
         else:
-            self._view = [
-                row for _, row, text in self._entries if all(term in text for term in terms)
-            ]
+            source = self._shown if narrowing else self._entries
+            if len(terms) == 1:
+                (term,) = terms
+                self._shown = [entry for entry in source if term in entry[2]]
+            else:
+                self._shown = [entry for entry in source if all(t in entry[2] for t in terms)]
+            self._view = list(map(_row_of, self._shown))
         index = _index_of(self._view, keep, self.cursor_row) if keep is not None else None
         self._widths = []
         self._refresh_size()
@@ -276,7 +289,19 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     def _refresh_size(self) -> None:
         width = sum(w + 1 for w in self._column_widths())
-        self.virtual_size = Size(width, len(self._view) + 1)
+        size = Size(width, len(self._view) + 1)
+        old = self.virtual_size
+        if size == old:
+            return
+        rows = self.scrollable_content_region.height
+        if old.width == width and old.height > rows and size.height > rows:
+            # Same scrollbars, only a longer or shorter list: repaint this table and its
+            # bar, without the layout pass of the whole screen the reactive asks for.
+            self.set_reactive(VirtualTable.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     def on_resize(self, _: events.Resize) -> None:
         """Flexible columns follow the width of the pane."""
@@ -301,6 +326,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         row = self.current_row
         if row is not self._last_highlighted:
             self._last_highlighted = row
+            if self.highlight_hook is not None:
+                self.highlight_hook(row)
             self.post_message(self.RowHighlighted(self, row))
 
     def _scroll_cursor_into_view(self) -> None:
@@ -377,7 +404,14 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         if index == self.cursor_row:
             cursor = "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
             style = style + self.get_component_rich_style(cursor)
-        return self._strip(self._render_cells(row, self.palette), style, scroll_x, width)
+        # Relative times ("5m") age: a cached line lasts a minute at most.
+        key = (id(row), style, scroll_x, width, int(time.time() // 60))
+        cached = self._line_cache.get(key)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        strip = self._strip(self._render_cells(row, self.palette), style, scroll_x, width)
+        self._line_cache[key] = (row, strip)
+        return strip
 
     def palette(self, name: str) -> Style:
         """The theme's style for a semantic cell colour such as 'critical' or 'muted'."""
