@@ -614,7 +614,7 @@ class FindingsPane(Pane):
         request = self._next_request()
         if image is None:
             self._loading = False
-            self.summary.update("")
+            self.summary.update("", layout=False)
             self.table.empty_text = "Choose an image."
             self.refresh_subtitle()
             return
@@ -622,11 +622,11 @@ class FindingsPane(Pane):
         self.border_title = f"Findings · {label}"
         if image.scan_state is ScanState.NOT_SCANNED:
             self._loading = False
-            self.summary.update(Text("Not scanned.", self.table.palette("muted")))
+            self.summary.update(Text("Not scanned.", self.table.palette("muted")), layout=False)
             self.table.empty_text = "This image has never been scanned."
             self.refresh_subtitle()
             return
-        self.summary.update("Loading findings…")
+        self.summary.update("Loading findings…", layout=False)
         self.table.empty_text = "Loading findings…"
         self._fetch(service, image, request)
 
@@ -645,7 +645,8 @@ class FindingsPane(Pane):
         report: ScanReport = message.rows[0]
         self.report = report
         self._loading = False
-        self.summary.update(scan_summary(report, self.table.palette))
+        # One fixed line: no need to lay the screen out again.
+        self.summary.update(scan_summary(report, self.table.palette), layout=False)
         self.table.empty_text = scan_empty_text(report)
         self._apply_min_severity()
         if report.state is ScanState.IN_PROGRESS and self.service and self.image:
