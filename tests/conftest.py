@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import pytest
@@ -45,14 +46,19 @@ def ecr_settings(local_ecr: LocalEcr) -> ConnectionSettings:
     return ConnectionSettings(endpoint_url=local_ecr.url, region="us-east-1", demo=True)
 
 
-@pytest.fixture()
-def ecr_client(local_ecr: LocalEcr) -> object:
+def plain_ecr_client(endpoint: LocalEcr) -> Any:
     """A plain boto3 client, to check what the app shows against the API."""
     return boto3.client(
         "ecr",
-        endpoint_url=local_ecr.url,
+        endpoint_url=endpoint.url,
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 1}),
     )
+
+
+@pytest.fixture()
+def ecr_client(local_ecr: LocalEcr) -> Any:
+    """The plain client for the session's endpoint."""
+    return plain_ecr_client(local_ecr)

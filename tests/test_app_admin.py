@@ -6,9 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from textual.widgets import Input, Static, TextArea
 
 from ecr_tui.core.ecr import ConnectionSettings
@@ -24,6 +22,7 @@ from ecr_tui.ui.dialogs import (
 )
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes import ImagesPane, RepositoriesPane
+from tests.conftest import plain_ecr_client
 
 ACCOUNT = "444455556666"
 
@@ -45,14 +44,7 @@ def settings(admin_endpoint: LocalEcr) -> ConnectionSettings:
 
 @pytest.fixture()
 def ecr(admin_endpoint: LocalEcr) -> Any:
-    return boto3.client(
-        "ecr",
-        endpoint_url=admin_endpoint.url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1}),
-    )
+    return plain_ecr_client(admin_endpoint)
 
 
 async def loaded(app: EcrApp, pilot: Any) -> RepositoriesPane:
