@@ -76,11 +76,6 @@ class DockerActionError(Exception):
         self.title = title
         self.detail = detail
 
-    @property
-    def user_message(self) -> str:
-        """The whole message: what failed and the next step."""
-        return str(self)
-
 
 # -- records that cross to the UI --------------------------------------------------
 

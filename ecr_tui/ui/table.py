@@ -190,11 +190,6 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             self._marked[id(row)] = row
         self.refresh()
 
-    def clear_marks(self) -> None:
-        """Unmark every row."""
-        self._marked = {}
-        self.refresh()
-
     def set_rows(self, rows: Iterable[RowT]) -> None:
         """Replace all rows, keeping the cursor on the same row where it still exists."""
         keep = self.current_row
