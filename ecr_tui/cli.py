@@ -45,15 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"ecr-tui: {error}", file=sys.stderr)
         return 2
-    demo_launch = None
-    if args.demo:
-        # Spawned before Textual is even imported: the endpoint seeds meanwhile.
-        from ecr_tui.demo.launcher import spawn_demo_endpoint
-
-        demo_launch = spawn_demo_endpoint()
-    # Imported here so that --help and --version answer without loading Textual.
     from ecr_tui.core.ecr import ConnectionSettings
-    from ecr_tui.ui.app import EcrApp
+    from ecr_tui.core.remote_reader import RemoteReader
 
     settings = ConnectionSettings(
         profile=args.profile,
@@ -61,11 +54,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         endpoint_url=args.endpoint_url,
         demo=args.demo,
     )
+    # Started before Textual is even imported, on the other core: the reader
+    # process loads boto3 and asks for the repositories and the account while
+    # this one draws the first frame; the demo endpoint seeds meanwhile.
+    reader = RemoteReader()
+    demo_launch = None
+    if args.demo:
+        from ecr_tui.demo.launcher import spawn_demo_endpoint
+
+        demo_launch = spawn_demo_endpoint()
+    else:
+        reader.connect(settings)
+        reader.prefetch("repositories")
+        reader.prefetch("account")
+    # Imported here so that --help and --version answer without loading Textual.
+    from ecr_tui.ui.app import EcrApp
+
     app = EcrApp(
         settings,
         read_only=args.read_only or user.read_only,
         keymap=user.keymap,
         demo_launch=demo_launch,
+        reader=reader,
     )
     if user.theme:
         if user.theme not in app.available_themes:
@@ -79,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app.run()
     finally:
+        reader.close()
         if demo_launch is not None:
             demo_launch.close()
     return app.return_code or 0

@@ -135,7 +135,7 @@ async def test_big_repository_pages_and_filter(ecr_settings: ConnectionSettings)
         await open_repository(app, pilot, "platform/build-cache")
         assert images.table.total_rows == BIG_REPOSITORY_IMAGES
         # 1,000 a page: three calls, however the cursor travelled to get there.
-        assert app.service.call_count("DescribeImages", "platform/build-cache") == 3
+        assert app.reader.call_count("DescribeImages", "platform/build-cache") == 3
 
         tag = next(image.tags[0] for image in images.table.rows if image.tags)
         await pilot.press("slash", *tag)
@@ -177,7 +177,7 @@ async def test_moving_fast_only_loads_where_the_cursor_rests(
         await wait_until(pilot, lambda: not repositories.is_loading and app.service is not None)
         await wait_until(pilot, lambda: images.repository is not None and not images.is_loading)
         assert app.service is not None
-        before = app.service.call_count("DescribeImages")
+        before = app.reader.call_count("DescribeImages")
         # Key repeat is faster than Pilot's presses: move the cursor as a held key does.
         for _ in range(12):
             repositories.table.action_cursor_down()
@@ -188,7 +188,7 @@ async def test_moving_fast_only_loads_where_the_cursor_rests(
         )
         assert all(image.repository == resting.name for image in images.table.rows)
         # Not one call per row passed over: only where the cursor paused (CI is slow).
-        assert app.service.call_count("DescribeImages") - before <= 2
+        assert app.reader.call_count("DescribeImages") - before <= 2
 
 
 async def test_help_lists_every_key(ecr_settings: ConnectionSettings) -> None:

@@ -8,10 +8,12 @@ appears in a message (botocore's messages carry none; docker_ops and we add none
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from botocore import exceptions as boto_errors
+from typing import TYPE_CHECKING
 
 from ecr_tui.core.iam import parse_access_denied
+
+if TYPE_CHECKING:
+    from botocore import exceptions as boto_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +34,6 @@ class UserFacingError(Exception):
         super().__init__(f"{title}: {detail}")
         self.problem = Problem(title, detail)
 
-
-_SSO_ERRORS: tuple[type[Exception], ...] = tuple(
-    error
-    for error in (
-        getattr(boto_errors, "SSOTokenLoadError", None),
-        getattr(boto_errors, "UnauthorizedSSOTokenError", None),
-        getattr(boto_errors, "TokenRetrievalError", None),
-        getattr(boto_errors, "SSOError", None),
-    )
-    if isinstance(error, type)
-)
 
 # ClientError codes whose meaning does not depend on the call that failed.
 _CODE_ADVICE: dict[str, tuple[str, str]] = {
@@ -127,12 +118,14 @@ _CODE_ADVICE: dict[str, tuple[str, str]] = {
 
 def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
     """Describe any failure of an AWS or Docker call as a title and a next step."""
-    # Imported here: the docker SDK takes a tenth of a second to load, which the
-    # first frame should not wait for; by the time Docker fails it is loaded.
-    from ecr_tui.core.docker_ops import DockerActionError
-
     if isinstance(error, UserFacingError):
         return error.problem
+    # Imported here: botocore and the docker SDK take a tenth of a second each to
+    # load, which the first frame should not wait for.
+    from botocore import exceptions as boto_errors
+
+    from ecr_tui.core.docker_ops import DockerActionError
+
     if isinstance(error, DockerActionError):
         return Problem(error.title, error.detail)
     if isinstance(error, boto_errors.NoCredentialsError | boto_errors.PartialCredentialsError):
@@ -145,7 +138,17 @@ def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
         return Problem("Unknown profile", f"{error}: check ~/.aws/config or --profile.")
     if isinstance(error, boto_errors.NoRegionError):
         return Problem("No region", "pass --region or set AWS_REGION / a region in the profile.")
-    if _SSO_ERRORS and isinstance(error, _SSO_ERRORS):
+    sso_errors = tuple(
+        error_type
+        for name in (
+            "SSOTokenLoadError",
+            "UnauthorizedSSOTokenError",
+            "TokenRetrievalError",
+            "SSOError",
+        )
+        if isinstance(error_type := getattr(boto_errors, name, None), type)
+    )
+    if sso_errors and isinstance(error, sso_errors):
         return Problem(
             "SSO session expired",
             "run `aws sso login` (with --profile if you use one), then press r.",

@@ -106,7 +106,7 @@ class AdminActions:
     def _reload_images(self) -> None:
         pane = self.app.query_one(ImagesPane)
         if self._service is not None and pane.repository is not None:
-            pane.show(self._service, pane.repository, force=True)
+            pane.show(self.app.reader, pane.repository, force=True)
 
     # -- repositories -----------------------------------------------------------
 

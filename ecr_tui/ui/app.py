@@ -9,11 +9,11 @@ works as before while the Docker keys say what is missing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from botocore.exceptions import ClientError
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -24,32 +24,26 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from ecr_tui.core.admin import retag_image
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError, explain_error
 from ecr_tui.core.models import AccountInfo, Image, Repository
-from ecr_tui.core.names import image_tag_problem
-from ecr_tui.core.uris import ImageReferenceError
-from ecr_tui.ui.admin_actions import AdminActions
-from ecr_tui.ui.clipboard import CopyKind, clipboard_text, copy_kind, pull_reference
-from ecr_tui.ui.dialogs import ConfirmScreen, TextInputScreen
+from ecr_tui.core.remote_reader import RemoteReader
 from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.format import human_size
 from ecr_tui.ui.panes import FindingsPane, ImagesPane, Pane, RepositoriesPane
-from ecr_tui.ui.push import (
-    LocalImagePickerScreen,
-    PushTarget,
-    PushTargetScreen,
-    local_image_label,
-)
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
 from ecr_tui.ui.table import VirtualTable
-from ecr_tui.ui.transfer import TransferDone, TransferScreen, layer_count
 
+# Dialogs, administration, Docker transfers and the clipboard are imported where
+# they are first used: at start-up they would cost the first frame 0.1 s.
 if TYPE_CHECKING:
     from ecr_tui.core.docker_ops import LocalImage, LoginState, TransferProgress, TransferResult
     from ecr_tui.core.docker_session import DockerSession
     from ecr_tui.demo.launcher import DemoEndpoint, DemoLaunch
+    from ecr_tui.ui.admin_actions import AdminActions
+    from ecr_tui.ui.clipboard import CopyKind
+    from ecr_tui.ui.push import PushTarget
+    from ecr_tui.ui.transfer import TransferDone
 
 
 class KeyBar(Static):
@@ -160,12 +154,15 @@ class EcrApp(App[None]):
         read_only: bool = False,
         keymap: dict[str, str] | None = None,
         demo_launch: DemoLaunch | None = None,
+        reader: RemoteReader | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        # Listings are read in a child process (see remote_reader); the caller may
+        # have started it early, even asked for the repositories already.
+        self.reader = reader or RemoteReader()
         self.read_only = read_only
         self.keymap = keymap or {}
-        self.admin = AdminActions(self)
         self.service: EcrService | None = None
         self.account: AccountInfo | None = None
         # The demo's endpoint, spawned by the caller (early) or by _connect.
@@ -173,6 +170,13 @@ class EcrApp(App[None]):
         self.demo_endpoint: DemoEndpoint | None = None
         self.docker_session: DockerSession | None = None
         self.docker_problem: str | None = None
+
+    @functools.cached_property
+    def admin(self) -> AdminActions:
+        """Repository administration, loaded on the first key that asks for it."""
+        from ecr_tui.ui.admin_actions import AdminActions
+
+        return AdminActions(self)
 
     def compose(self) -> ComposeResult:
         """Status line, the three panes, the key bar."""
@@ -212,7 +216,8 @@ class EcrApp(App[None]):
         self.set_keymap({k: v for k, v in self.keymap.items() if k in known})
 
     def on_unmount(self) -> None:
-        """Stop the demo registry with the app."""
+        """Stop the reader process and the demo registry with the app."""
+        self.reader.close()
         if self.demo_launch is not None:
             self.demo_launch.close()
 
@@ -226,15 +231,15 @@ class EcrApp(App[None]):
                 self.demo_launch = spawn_demo_endpoint()
             self.demo_endpoint = self.demo_launch.wait_ready()
             settings = replace(settings, endpoint_url=self.demo_endpoint.url)
-        service = EcrService(settings)
-        _ = service.ecr  # the ECR client first: STS's must not hold the client lock before it
-        self.post_message(self.ServiceReady(service))
-        self.post_message(self.AccountKnown(service.account_info()))
+        self.reader.connect(settings)
+        # Changes go through this process's own client, made when first needed.
+        self.post_message(self.ServiceReady(EcrService(settings)))
+        self.post_message(self.AccountKnown(self.reader.account_info()))
 
     def on_ecr_app_service_ready(self, message: ServiceReady) -> None:
         """Start listing repositories."""
         self.service = message.service
-        self.query_one(RepositoriesPane).load(message.service)
+        self.query_one(RepositoriesPane).load(self.reader)
         self._refresh_status()
         # Docker's SDK import and probe would compete with the first page: later.
         self.set_timer(1.5, lambda: self._check_docker(message.service))
@@ -270,7 +275,7 @@ class EcrApp(App[None]):
         """Show the chosen repository's images."""
         if self.service is None:
             return
-        self.query_one(ImagesPane).show(self.service, message.repository)
+        self.query_one(ImagesPane).show(self.reader, message.repository)
         if message.drill_in:
             self.query_one("#images-table").focus()
 
@@ -278,7 +283,7 @@ class EcrApp(App[None]):
         """Show the chosen image's findings."""
         if self.service is None:
             return
-        self.query_one(FindingsPane).show(self.service, message.image)
+        self.query_one(FindingsPane).show(self.reader, message.image)
         if message.drill_in:
             self.query_one("#findings-table").focus()
 
@@ -310,9 +315,9 @@ class EcrApp(App[None]):
         findings = self.query_one(FindingsPane)
         repositories.reload()
         if images.repository is not None:
-            images.show(self.service, images.repository, force=True)
+            images.show(self.reader, images.repository, force=True)
         if findings.image is not None:
-            findings.show(self.service, findings.image, force=True)
+            findings.show(self.reader, findings.image, force=True)
         self._check_docker(self.service)
 
     def _key_sections(self) -> list[tuple[str, list[BindingType]]]:
@@ -554,6 +559,8 @@ class EcrApp(App[None]):
 
     def on_images_pane_image_action(self, message: ImagesPane.ImageAction) -> None:
         """Pull, retag or copy the image the user chose in the images pane."""
+        from ecr_tui.ui.clipboard import copy_kind
+
         repository, image = message.repository, message.image
         if message.action == "pull":
             self._pull(repository, image)
@@ -563,6 +570,9 @@ class EcrApp(App[None]):
             self._copy(kind, repository, image)
 
     def _copy(self, kind: CopyKind, repository: Repository, image: Image) -> None:
+        from ecr_tui.core.uris import ImageReferenceError
+        from ecr_tui.ui.clipboard import clipboard_text
+
         try:
             copied = clipboard_text(kind, repository.uri, image)
         except ImageReferenceError as error:
@@ -572,6 +582,10 @@ class EcrApp(App[None]):
         self.notify(f"Copied {copied.label}: {copied.text}", timeout=6)
 
     def _pull(self, repository: Repository, image: Image) -> None:
+        from ecr_tui.core.uris import ImageReferenceError
+        from ecr_tui.ui.clipboard import pull_reference
+        from ecr_tui.ui.transfer import TransferScreen
+
         session = self._docker_ready()
         if session is None:
             return
@@ -597,6 +611,8 @@ class EcrApp(App[None]):
 
     def action_docker_push(self) -> None:
         """Choose a local image, then the repository and tag, then push it."""
+        from ecr_tui.ui.push import LocalImagePickerScreen
+
         if self.refuse_in_read_only("Pushing"):
             return
         session = self._docker_ready()
@@ -606,6 +622,8 @@ class EcrApp(App[None]):
             )
 
     def _push_source_chosen(self, source: LocalImage | None) -> None:
+        from ecr_tui.ui.push import PushTargetScreen
+
         if source is None:
             return
         images = self.query_one(ImagesPane)
@@ -623,6 +641,8 @@ class EcrApp(App[None]):
     def _resolve_push_target(
         self, service: EcrService, source: LocalImage, target: PushTarget
     ) -> None:
+        from botocore.exceptions import ClientError
+
         try:
             repository = service.repository(target.repository)
         except ClientError as error:
@@ -637,6 +657,8 @@ class EcrApp(App[None]):
 
     def on_ecr_app_push_ready(self, message: PushReady) -> None:
         """Warn before a push ECR will refuse, else push."""
+        from ecr_tui.ui.dialogs import ConfirmScreen
+
         repository, tag = message.repository, message.tag
         images = self.query_one(ImagesPane)
         shown = images.repository is not None and images.repository.name == repository.name
@@ -666,6 +688,9 @@ class EcrApp(App[None]):
         )
 
     def _push(self, source: LocalImage, repository: Repository, tag: str) -> None:
+        from ecr_tui.ui.push import local_image_label
+        from ecr_tui.ui.transfer import TransferScreen
+
         session = self._docker_ready()
         if session is None:
             return
@@ -686,6 +711,8 @@ class EcrApp(App[None]):
         self.push_screen(TransferScreen(title, push), finished)
 
     def _notify_transfer(self, done: TransferDone) -> None:
+        from ecr_tui.ui.transfer import layer_count
+
         result = done.result
         verb = "Pushed" if result.action == "push" else "Pulled"
         if result.cancelled:
@@ -714,10 +741,13 @@ class EcrApp(App[None]):
             repositories.table.move_to(row)
             repository = row
         images = self.query_one(ImagesPane)
-        images.show(self.service, repository, force=True)
+        images.show(self.reader, repository, force=True)
         images.select_when_loaded(wanted)
 
     def _ask_retag(self, repository: Repository, image: Image) -> None:
+        from ecr_tui.core.names import image_tag_problem
+        from ecr_tui.ui.dialogs import TextInputScreen
+
         if self.refuse_in_read_only("Adding tags"):
             return
 
@@ -737,6 +767,8 @@ class EcrApp(App[None]):
 
     @work(thread=True, exclusive=True, group="retag", exit_on_error=False)
     def _retag(self, service: EcrService, repository: Repository, image: Image, tag: str) -> None:
+        from ecr_tui.core.admin import retag_image
+
         retag_image(service, repository.name, image.digest, tag)
         self.post_message(self.Retagged(repository, image.digest, tag))
 

@@ -1,9 +1,10 @@
 """The three panes: repositories, the images of one repository, one image's findings.
 
 Each pane owns its loading: a thread worker, exclusive within the pane's
-group, reads pages from `EcrService` and posts them back as messages stamped
-with the question they answer. A page for a repository or image the user has
-since left is dropped. Failed workers are turned into notifications by the app.
+group, reads pages from a `Reader` (the app's `RemoteReader`) and posts them
+back as messages stamped with the question they answer. A page for a
+repository or image the user has since left is dropped. Failed workers are
+turned into notifications by the app.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.errors import explain_error
 from ecr_tui.core.models import Finding, Image, Repository, ScanReport, ScanState, Severity
+from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import (
     SCAN_STYLE_NAME,
     SEVERITY_STYLE_NAME,
@@ -72,7 +73,7 @@ class Pane(Vertical):
     def __init__(self, title: str, *, id: str) -> None:
         super().__init__(id=id, classes="pane")
         self.border_title = title
-        self.service: EcrService | None = None
+        self.reader: Reader | None = None
         self.table = self.make_table()
         self.filter_box = Input(placeholder="filter (esc clears)", classes="filter", compact=True)
         self.info = Static("", classes="info")
@@ -291,24 +292,24 @@ class RepositoriesPane(Pane):
         table.set_sort(lambda repo: repo.name)
         return table
 
-    def load(self, service: EcrService) -> None:
+    def load(self, reader: Reader) -> None:
         """Read every repository, page by page."""
-        self.service = service
-        self._fetch(service, self._next_request())
+        self.reader = reader
+        self._fetch(reader, self._next_request())
 
     def reload(self) -> None:
         """Read the list again and come back to the same repository."""
         current: Repository | None = self.table.current_row
-        if self.service is None:
+        if self.reader is None:
             return
-        self.load(self.service)
+        self.load(self.reader)
         if current is not None:
             self.select_when_loaded(lambda repo: repo.name == current.name)
 
     @work(thread=True, exclusive=True, group="repositories", exit_on_error=False)
-    def _fetch(self, service: EcrService, request: int) -> None:
+    def _fetch(self, reader: Reader, request: int) -> None:
         worker = get_current_worker()
-        for page in service.repository_pages(lambda: worker.is_cancelled):
+        for page in reader.repository_pages(lambda: worker.is_cancelled):
             self.post_message(self.Loaded(request, page, done=False))
         self.post_message(self.Loaded(request, [], done=True))
 
@@ -443,23 +444,23 @@ class ImagesPane(Pane):
         table.set_sort(IMAGE_SORTS[0][1], reverse=True)
         return table
 
-    def show(self, service: EcrService, repository: Repository, force: bool = False) -> None:
+    def show(self, reader: Reader, repository: Repository, force: bool = False) -> None:
         """Load `repository`'s images unless they are already shown."""
-        if not force and self.repository == repository and self.service is service:
+        if not force and self.repository == repository and self.reader is reader:
             return
         current: Image | None = self.table.current_row
         same_repository = self.repository is not None and self.repository.name == repository.name
-        self.service, self.repository = service, repository
+        self.reader, self.repository = reader, repository
         self.border_title = f"Images · {repository.name}"
         self.table.empty_text = "Loading images…"
-        self._fetch(service, repository.name, self._next_request())
+        self._fetch(reader, repository.name, self._next_request())
         if current is not None and same_repository:
             self.select_when_loaded(lambda image: image.digest == current.digest)
 
     @work(thread=True, exclusive=True, group="images", exit_on_error=False)
-    def _fetch(self, service: EcrService, repository: str, request: int) -> None:
+    def _fetch(self, reader: Reader, repository: str, request: int) -> None:
         worker = get_current_worker()
-        for page in service.image_pages(repository, lambda: worker.is_cancelled):
+        for page in reader.image_pages(repository, lambda: worker.is_cancelled):
             self.post_message(self.Loaded(request, page, done=False))
         self.post_message(self.Loaded(request, [], done=True))
 
@@ -605,11 +606,11 @@ class FindingsPane(Pane):
             id="findings-table",
         )
 
-    def show(self, service: EcrService, image: Image | None, force: bool = False) -> None:
+    def show(self, reader: Reader, image: Image | None, force: bool = False) -> None:
         """Show `image`'s findings, fetching them only when a scan has results."""
-        if not force and image == self.image and self.service is service:
+        if not force and image == self.image and self.reader is reader:
             return
-        self.service, self.image, self.report = service, image, None
+        self.reader, self.image, self.report = reader, image, None
         self._stop_polling()
         request = self._next_request()
         if image is None:
@@ -628,12 +629,12 @@ class FindingsPane(Pane):
             return
         self.summary.update("Loading findings…", layout=False)
         self.table.empty_text = "Loading findings…"
-        self._fetch(service, image, request)
+        self._fetch(reader, image, request)
 
     @work(thread=True, exclusive=True, group="findings", exit_on_error=False)
-    def _fetch(self, service: EcrService, image: Image, request: int) -> None:
+    def _fetch(self, reader: Reader, image: Image, request: int) -> None:
         worker = get_current_worker()
-        report = service.scan_report(image, lambda: worker.is_cancelled)
+        report = reader.scan_report(image, lambda: worker.is_cancelled)
         self.post_message(self.Loaded(request, [report], done=True))
 
     def on_pane_loaded(self, message: Pane.Loaded) -> None:
@@ -649,12 +650,12 @@ class FindingsPane(Pane):
         self.summary.update(scan_summary(report, self.table.palette), layout=False)
         self.table.empty_text = scan_empty_text(report)
         self._apply_min_severity()
-        if report.state is ScanState.IN_PROGRESS and self.service and self.image:
+        if report.state is ScanState.IN_PROGRESS and self.reader and self.image:
             self._poll = self.set_timer(SCAN_POLL_SECONDS, self._poll_again)
 
     def _poll_again(self) -> None:
-        if self.service is not None and self.image is not None:
-            self._fetch(self.service, self.image, self._request)
+        if self.reader is not None and self.image is not None:
+            self._fetch(self.reader, self.image, self._request)
 
     def _stop_polling(self) -> None:
         if self._poll is not None:

@@ -1,0 +1,399 @@
+"""ECR listings read in a child process, so the UI process keeps its GIL.
+
+A 100,000-image repository is 100 pages of 1,000 images; decoding each page's
+JSON (one C call that holds the GIL for tens of milliseconds) and building its
+records made key presses wait in the UI while a listing loaded. Here a child
+process (`python -m ecr_tui.core.remote_reader`) owns a boto3 client, pages
+through ECR and sends each page as compact tuples; the UI process only turns
+tuples into records. The child also imports boto3 on the other core while the
+UI process imports Textual, and can list the repositories before the first
+frame is drawn.
+
+`RemoteReader` offers the same reading calls as `EcrService`
+(`repository_pages`, `image_pages`, `scan_report`, `account_info`), so panes
+take either. Everything that changes ECR stays in the UI process's
+`EcrService`: the child only reads.
+
+Both directions carry frames: a 4-byte length, then a pickle. Requests are
+`(id, operation, arguments)`, `(id, "cancel", None)` or `(0, "connect",
+settings)`; answers are `(id, kind, payload)` with kind "page", "value",
+"done" or "error" (a `Problem`'s title and detail, already explained here).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import itertools
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from typing import IO, Any, Protocol
+
+from ecr_tui.core.ecr import ConnectionSettings, EcrService
+from ecr_tui.core.errors import UserFacingError
+from ecr_tui.core.models import (
+    AccountInfo,
+    Image,
+    Repository,
+    ScanReport,
+    ScanState,
+    Severity,
+    SeverityCounts,
+)
+
+_LENGTH = struct.Struct(">I")
+
+
+class Reader(Protocol):
+    """What the panes read ECR through: an `EcrService`, or a `RemoteReader`."""
+
+    def repository_pages(
+        self, is_cancelled: Callable[[], bool] = ...
+    ) -> Iterator[list[Repository]]: ...
+
+    def image_pages(
+        self, repository: str, is_cancelled: Callable[[], bool] = ...
+    ) -> Iterator[list[Image]]: ...
+
+    def scan_report(self, image: Image, is_cancelled: Callable[[], bool] = ...) -> ScanReport: ...
+
+
+def write_frame(stream: IO[bytes], message: object) -> None:
+    """Send one message."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    """The next message, or None when the other side has gone."""
+    header = stream.read(_LENGTH.size)
+    if len(header) < _LENGTH.size:
+        return None
+    (length,) = _LENGTH.unpack(header)
+    data = stream.read(length)
+    if len(data) < length:
+        return None
+    return pickle.loads(data)
+
+
+# -- records as plain tuples ---------------------------------------------------
+# Pickling the frozen dataclasses themselves runs their __setstate__ in Python
+# per record (17 ms a 1,000-image page); tuples of built-in values load in C.
+
+ImageRow = tuple[Any, ...]
+
+
+def image_row(image: Image) -> ImageRow:
+    """An image as built-in values only."""
+    counts = tuple((int(severity), count) for severity, count in image.severity_counts.counts)
+    return (
+        image.digest,
+        image.tags,
+        image.pushed_at,
+        image.size_bytes,
+        image.scan_state.name,
+        image.scan_description,
+        counts,
+        image.last_pulled_at,
+        image.media_type,
+        image.artifact_media_type,
+    )
+
+
+def image_from_row(repository: str, row: ImageRow) -> Image:
+    """Undo `image_row`."""
+    digest, tags, pushed, size, state, description, counts, pulled, media, artifact = row
+    return Image(
+        repository,
+        digest,
+        tags,
+        pushed,
+        size,
+        ScanState[state],
+        description,
+        _severity_counts(counts),
+        pulled,
+        media,
+        artifact,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _severity_counts(counts: tuple[tuple[int, int], ...]) -> SeverityCounts:
+    # A repository's images share a few dozen summaries: one record each.
+    return SeverityCounts(tuple((Severity(severity), count) for severity, count in counts))
+
+
+def repository_row(repository: Repository) -> tuple[Any, ...]:
+    """A repository as built-in values only (its fields, in order)."""
+    return tuple(getattr(repository, name) for name in Repository.__slots__)
+
+
+# -- the child process ----------------------------------------------------------
+
+
+class _Child:
+    """Answers the UI's requests; each runs on a thread of its own."""
+
+    def __init__(self, answers: IO[bytes]) -> None:
+        self.answers = answers
+        self.write_lock = threading.Lock()
+        self.service: EcrService | None = None
+        self.cancelled: set[int] = set()
+        # Listings page in parallel (repositories, images, findings at once).
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="reader")
+
+    def send(self, request: int, kind: str, payload: object) -> None:
+        with self.write_lock:
+            write_frame(self.answers, (request, kind, payload))
+
+    def handle(self, request: int, operation: str, arguments: Any) -> None:
+        if operation == "connect":
+            self.service = EcrService(ConnectionSettings(**arguments))
+            # The client now, before the first request asks for it.
+            self.pool.submit(getattr, self.service, "ecr")
+        elif operation == "cancel":
+            self.cancelled.add(arguments)
+        else:
+            self.pool.submit(self.answer, self.service, request, operation, arguments)
+
+    def answer(
+        self, service: EcrService | None, request: int, operation: str, arguments: Any
+    ) -> None:
+        from ecr_tui.core.errors import explain_error
+
+        def cancelled() -> bool:
+            return request in self.cancelled
+
+        try:
+            if service is None:
+                raise RuntimeError("not connected")
+            if operation == "repositories":
+                for repositories in service.repository_pages(cancelled):
+                    self.send(request, "page", [repository_row(r) for r in repositories])
+            elif operation == "images":
+                for images in service.image_pages(arguments, cancelled):
+                    self.send(request, "page", [image_row(image) for image in images])
+            elif operation == "scan_report":
+                self.send(request, "value", service.scan_report(arguments, cancelled))
+            elif operation == "account":
+                self.send(request, "value", service.account_info())
+            elif operation == "calls":
+                self.send(request, "value", Counter(service.calls))
+            else:
+                raise ValueError(f"unknown operation {operation!r}")
+            self.send(request, "done", None)
+        except Exception as error:  # every failure goes back, explained, to the UI
+            endpoint = service.settings.endpoint_url if service else None
+            problem = explain_error(error, endpoint)
+            self.send(request, "error", (problem.title, problem.detail))
+        finally:
+            self.cancelled.discard(request)
+
+
+def serve() -> None:
+    """The child's main loop: requests on stdin until the UI closes it."""
+    # Frames own the real stdout; a stray print would corrupt them.
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    requests = sys.stdin.buffer
+    child = _Child(answers)
+    # Warm up while the UI starts: boto3 takes a few hundred milliseconds.
+    import boto3  # noqa: F401
+
+    while (message := read_frame(requests)) is not None:
+        child.handle(*message)
+    os._exit(0)  # the UI has gone: do not wait for listings nobody will read
+
+
+# -- the UI side ----------------------------------------------------------------
+
+
+class ReaderStopped(UserFacingError):
+    """The child process exited; the next request starts a new one."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "ECR reader stopped",
+            "the background process that reads ECR exited: press r to retry.",
+        )
+
+
+class RemoteReader:
+    """The UI process's end: requests go out, pages come back on a reading thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._answers: dict[int, queue.SimpleQueue[tuple[str, Any]]] = {}
+        self._prefetched: dict[Hashable, int] = {}
+        self._settings: ConnectionSettings | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._start_process()
+
+    def _start_process(self) -> None:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ecr_tui.core.remote_reader"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # the terminal belongs to the UI
+            # Its own session: keys such as ctrl+c reach the UI, not the child.
+            start_new_session=True,
+        )
+        self._process = process
+        threading.Thread(
+            target=self._read_answers, args=(process,), name="reader-answers", daemon=True
+        ).start()
+        if self._settings is not None:
+            self._send((0, "connect", asdict(self._settings)))
+
+    def _read_answers(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        while (message := read_frame(process.stdout)) is not None:
+            request, kind, payload = message
+            answers = self._answers.get(request)
+            if answers is not None:
+                answers.put((kind, payload))
+        with self._lock:
+            if self._process is process:
+                self._process = None
+            waiting = list(self._answers.values())
+        for answers in waiting:
+            answers.put(("stopped", None))
+
+    def _send(self, message: tuple[int, str, object]) -> None:
+        process = self._process
+        if process is None or process.stdin is None:
+            raise ReaderStopped
+        try:
+            write_frame(process.stdin, message)
+        except (BrokenPipeError, OSError, ValueError) as error:
+            raise ReaderStopped() from error
+
+    def connect(self, settings: ConnectionSettings) -> None:
+        """Read from this account and region from now on."""
+        with self._lock:
+            if settings == self._settings:
+                return
+            self._settings = settings
+            self._prefetched.clear()
+            if self._process is None:
+                self._start_process()
+            else:
+                self._send((0, "connect", asdict(settings)))
+
+    def prefetch(self, operation: str, arguments: object = None) -> None:
+        """Ask now; the next call with the same question takes the answer."""
+        with self._lock:
+            if (operation, arguments) not in self._prefetched:
+                self._prefetched[(operation, arguments)] = self._start(operation, arguments)
+
+    def _start(self, operation: str, arguments: object) -> int:
+        request = next(self._ids)
+        self._answers[request] = queue.SimpleQueue()
+        if self._process is None:
+            self._start_process()
+        self._send((request, operation, arguments))
+        return request
+
+    def _answer(
+        self, operation: str, arguments: object, is_cancelled: Callable[[], bool]
+    ) -> Iterator[tuple[str, Any]]:
+        with self._lock:
+            request = self._prefetched.pop((operation, arguments), None)
+            if request is None:
+                request = self._start(operation, arguments)
+            answers = self._answers[request]
+        finished = False
+        try:
+            while not is_cancelled():
+                try:
+                    kind, payload = answers.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                if kind == "done":
+                    finished = True
+                    return
+                if kind == "error":
+                    finished = True
+                    raise UserFacingError(*payload)
+                if kind == "stopped":
+                    finished = True
+                    raise ReaderStopped
+                yield kind, payload
+        finally:
+            with self._lock:
+                del self._answers[request]
+                if not finished:
+                    with contextlib.suppress(ReaderStopped):
+                        self._send((request, "cancel", request))
+
+    def _value(self, operation: str, arguments: object = None) -> Any:
+        for _, value in self._answer(operation, arguments, lambda: False):
+            return value
+        raise ReaderStopped
+
+    # -- the calls panes make -----------------------------------------------------
+
+    def repository_pages(
+        self, is_cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[list[Repository]]:
+        """Every repository, a page at a time."""
+        for _, rows in self._answer("repositories", None, is_cancelled):
+            yield [Repository(*row) for row in rows]
+
+    def image_pages(
+        self, repository: str, is_cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[list[Image]]:
+        """A repository's images, a page at a time."""
+        for _, rows in self._answer("images", repository, is_cancelled):
+            yield [image_from_row(repository, row) for row in rows]
+
+    def scan_report(
+        self, image: Image, is_cancelled: Callable[[], bool] = lambda: False
+    ) -> ScanReport:
+        """An image's findings (none, if cancelled before they came)."""
+        for _, report in self._answer("scan_report", image, is_cancelled):
+            return report  # type: ignore[no-any-return]
+        return ScanReport(
+            image.repository, image.digest, image.scan_state, "", None, SeverityCounts(), ()
+        )
+
+    def account_info(self) -> AccountInfo:
+        """Who the credentials belong to, and where."""
+        return self._value("account")  # type: ignore[no-any-return]
+
+    def call_count(self, operation: str, repository: str | None = None) -> int:
+        """ECR calls the child made of `operation`, for one repository or all."""
+        calls: Counter[tuple[str, str]] = self._value("calls")
+        return sum(
+            count
+            for (name, about), count in calls.items()
+            if name == operation and repository in (None, about)
+        )
+
+    def close(self) -> None:
+        """Stop the child (it also stops by itself when this process exits)."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None and process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=2)
+            if process.poll() is None:
+                process.kill()
+
+
+if __name__ == "__main__":
+    serve()
