@@ -58,7 +58,10 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "open_filter", "Filter", id="pane.filter"),
+        # Priority: the app runs it as `/` arrives, before it routes the next key. A
+        # plain binding runs only once `/` has bubbled up from the table, and keys
+        # sent in the same burst (a paste, a slow link) have gone to the table by then.
+        Binding("slash", "open_filter", "Filter", id="pane.filter", priority=True),
     ]
 
     class Loaded(Message):
@@ -212,6 +215,14 @@ class Pane(Vertical):
             self._follow_timer = None
 
     # -- filtering --------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In the filter box `/` is typed, not bound (Textual does not see it as text).
+
+        Asks the screen, not `has_focus`: that flag follows only once the box has
+        handled its Focus event, after the rest of a burst has been routed.
+        """
+        return not (action == "open_filter" and self.screen.focused is self.filter_box)
 
     def action_open_filter(self) -> None:
         """Show the filter box and type into it."""

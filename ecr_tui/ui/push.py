@@ -61,7 +61,8 @@ class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "open_filter", "Filter", id="picker.filter"),
+        # Priority, as in the panes: keys pasted after `/` must reach the filter box.
+        Binding("slash", "open_filter", "Filter", id="picker.filter", priority=True),
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
     ]
 
@@ -127,10 +128,14 @@ class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
         event.stop()
         self.dismiss(event.row)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In the filter box `/` is typed (see `Pane.check_action`)."""
+        return not (action == "open_filter" and self.focused is self.filter_box)
+
     def action_open_filter(self) -> None:
         """Show the filter box and type into it."""
         self.filter_box.display = True
-        self.filter_box.focus()
+        self.set_focus(self.filter_box)
 
     @on(Input.Changed, ".filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -1,0 +1,68 @@
+"""Keys that arrive in one burst after `/` (a paste, a slow link) land in the filter box."""
+
+from __future__ import annotations
+
+from textual import events
+
+from ecr_tui.core.ecr import ConnectionSettings
+from ecr_tui.ui.app import EcrApp
+from ecr_tui.ui.driving import wait_until
+from tests.test_app import open_repository, panes
+
+# Key names of the non-alphanumeric characters these tests type.
+_KEY_NAMES = {"/": "slash", "-": "minus"}
+
+
+def send_burst(app: EcrApp, text: str) -> None:
+    """Queue a key event per character at once, as the driver does for one read.
+
+    `pilot.press` waits for the app to go idle after every key, which is typing at
+    human pace: it cannot show what happens to keys queued behind `/`.
+    """
+    for char in text:
+        app.post_message(events.Key(_KEY_NAMES.get(char, char), char))
+
+
+async def test_burst_after_slash_lands_in_the_filter_box(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories, _, _ = panes(app)
+        await wait_until(
+            pilot, lambda: not repositories.is_loading and repositories.table.total_rows
+        )
+        assert app.focused is repositories.table
+
+        send_burst(app, "/build")
+        await pilot.pause()
+        assert app.focused is repositories.filter_box
+        assert repositories.filter_box.value == "build"
+        names = [repo.name for repo in repositories.table.rows]
+        assert names and all("build" in name for name in names)
+        assert len(names) < repositories.table.total_rows
+
+        # In the box `/` is text: a burst with a slash in it is typed whole.
+        await pilot.press("escape")
+        assert app.focused is repositories.table
+        send_burst(app, "/data/air")
+        await pilot.pause()
+        assert repositories.filter_box.value == "data/air"
+        assert [repo.name for repo in repositories.table.rows] == ["data/airflow"]
+
+
+async def test_burst_after_slash_lands_in_the_images_filter(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        images = await open_repository(app, pilot, "platform/nginx-base")
+        assert app.focused is images.table
+        tag = next(tag for image in images.table.rows for tag in image.tags)
+
+        send_burst(app, "/" + tag)
+        await pilot.pause()
+        assert app.focused is images.filter_box
+        assert images.filter_box.value == tag
+        assert images.table.rows
+        assert all(tag in " ".join(image.tags) for image in images.table.rows)
