@@ -7,6 +7,7 @@ from textual import events
 from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.driving import wait_until
+from ecr_tui.ui.panes import ImagesPane
 from tests.test_app import open_repository, panes
 
 # Key names of the non-alphanumeric characters these tests type.
@@ -49,6 +50,15 @@ async def test_burst_after_slash_lands_in_the_filter_box(
         await pilot.pause()
         assert repositories.filter_box.value == "data/air"
         assert [repo.name for repo in repositories.table.rows] == ["data/airflow"]
+
+        # Escape and enter in one burst: the filter is cleared, then the row opened.
+        for key in ("escape", "enter"):
+            app.post_message(events.Key(key, None))
+        await wait_until(pilot, lambda: app.focused is app.query_one("#images-table"))
+        assert repositories.filter_box.value == ""
+        assert repositories.table.total_rows == len(repositories.table.rows)
+        images = app.query_one(ImagesPane)
+        assert images.repository is not None and images.repository.name == "data/airflow"
 
 
 async def test_burst_after_slash_lands_in_the_images_filter(

@@ -38,7 +38,7 @@ from ecr_tui.ui.format import (
     severity_summary_text,
     short_date,
 )
-from ecr_tui.ui.table import Cell, Column, VirtualTable
+from ecr_tui.ui.table import Cell, Column, FilterBox, VirtualTable
 
 # How long the cursor must rest on a row before the next pane loads it: long
 # enough that holding j does not fire a request per row, short enough to feel
@@ -78,7 +78,7 @@ class Pane(Vertical):
         self.border_title = title
         self.reader: Reader | None = None
         self.table = self.make_table()
-        self.filter_box = Input(placeholder="filter (esc clears)", classes="filter", compact=True)
+        self.filter_box = FilterBox(self.table)
         self.info = Static("", classes="info")
         self._info_lines = 0
         self.table.highlight_hook = self.show_info
@@ -236,23 +236,6 @@ class Pane(Vertical):
         event.stop()
         self.table.set_filter(event.value)
         self.refresh_subtitle()
-
-    @on(Input.Submitted, ".filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if not event.value:
-            self.filter_box.display = False
-        self.table.focus()
-
-    def on_key(self, event: Any) -> None:
-        """Escape in the filter box clears it; escape in the table goes back a pane."""
-        if event.key != "escape":
-            return
-        if self.filter_box.has_focus:
-            event.stop()
-            self.filter_box.value = ""
-            self.filter_box.display = False
-            self.table.focus()
 
 
 class RepositoriesPane(Pane):

@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from ecr_tui.core.names import image_tag_problem, repository_name_problem
 from ecr_tui.ui.dialogs import dialog_css
 from ecr_tui.ui.format import Palette, human_size, relative_time
-from ecr_tui.ui.table import Cell, Column, VirtualTable
+from ecr_tui.ui.table import Cell, Column, FilterBox, VirtualTable
 
 if TYPE_CHECKING:
     from ecr_tui.core.docker_ops import LocalImage
@@ -90,7 +90,7 @@ class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
             empty_text="Reading Docker's images…",
             id="picker-table",
         )
-        self.filter_box = Input(placeholder="filter (esc clears)", classes="filter", compact=True)
+        self.filter_box = FilterBox(self.table)
 
     def compose(self) -> ComposeResult:
         """The images, the filter box, the keys."""
@@ -142,18 +142,8 @@ class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
         event.stop()
         self.table.set_filter(event.value)
 
-    @on(Input.Submitted, ".filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.table.focus()
-
     def action_cancel(self) -> None:
-        """In the filter box, clear it; else choose nothing."""
-        if self.filter_box.has_focus:
-            self.filter_box.value = ""
-            self.filter_box.display = False
-            self.table.focus()
-            return
+        """Choose nothing (in the filter box, escape clears the filter instead)."""
         self.dismiss(None)
 
 

@@ -8,9 +8,11 @@ objects, sorts and filters lists of them, and draws just the visible lines.
 from __future__ import annotations
 
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import contains, indexOf, is_, itemgetter
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.segment import Segment
@@ -24,10 +26,12 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Input
 
 from ecr_tui.ui.format import Palette
 
 RowT = TypeVar("RowT")
+T = TypeVar("T")
 Cell = str | Text
 
 
@@ -135,14 +139,13 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._render_cells = render_cells
         self._search_text = search_text
         self.empty_text = empty_text
-        # (sort key, row, lower-case search text), in display order before filtering.
-        # Keys are computed once per row so that sorting runs in C (itemgetter).
-        self._entries: list[tuple[Any, RowT, str]] = []
-        self._view: list[RowT] = []
-        self._shown: list[tuple[Any, RowT, str]] = []  # the entries behind `_view`
+        self._all: _Rows[RowT] = _Rows([], [], [])
+        self._shown: _Rows[RowT] = self._all  # the rows the filter lets through
+        self._view: list[RowT] = []  # `_shown.rows` in display order
         self._filter_terms: tuple[str, ...] = ()
         self._sort_key: Callable[[RowT], Any] | None = None
         self._sort_reverse = False
+        self._arrivals = 0  # the sort key of the next row when rows keep arrival order
         self._widths: list[int] = []
         self._last_highlighted: RowT | None = None
         # Called with the highlighted row in the same frame as the cursor move.
@@ -153,16 +156,20 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._marked: dict[int, RowT] = {}
 
     # -- data -----------------------------------------------------------------
+    #
+    # Pages of 1,000 rows arrive while the user types, so adding one must not cost
+    # Python work per row already held: `_Rows` keeps rows sorted with their keys
+    # alongside, a page is bisected into place, and only list copies (C) touch all n.
 
     @property
     def rows(self) -> list[RowT]:
-        """The rows shown, after filtering and sorting."""
+        """The rows shown, after filtering and sorting (do not modify)."""
         return self._view
 
     @property
     def total_rows(self) -> int:
         """All rows, filtered or not."""
-        return len(self._entries)
+        return len(self._all.rows)
 
     @property
     def current_row(self) -> RowT | None:
@@ -173,11 +180,11 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     def clear(self) -> None:
         """Drop every row."""
-        self._entries = []
-        self._view = []
+        self._all = self._shown = _Rows([], [], [])
+        self._arrivals = 0
         self._marked = {}
         self._last_highlighted = None
-        self._update_view(keep=None)
+        self._update_view(None)
 
     @property
     def marked_rows(self) -> list[RowT]:
@@ -192,51 +199,62 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     def set_rows(self, rows: Iterable[RowT]) -> None:
         """Replace all rows, keeping the cursor on the same row where it still exists."""
-        keep = self.current_row
+        kept = self.current_row
         self._marked = {}
-        self._entries = self._make_entries(rows, start=0)
-        self._sort_entries()
-        self._update_view(keep)
+        self._arrivals = 0
+        self._all = self._sorted(list(rows))
+        self._shown = self._all.containing(self._filter_terms)
+        self._update_view(self._locate(kept))
 
     def extend(self, rows: Iterable[RowT]) -> None:
         """Add a page of rows."""
-        keep = self.current_row
-        self._entries.extend(self._make_entries(rows, start=len(self._entries)))
-        self._sort_entries()
-        self._update_view(keep)
-
-    def _make_entries(self, rows: Iterable[RowT], start: int) -> list[tuple[Any, RowT, str]]:
-        key, search = self._sort_key, self._search_text
-        if key is None:  # arrival order
-            return [(start + n, row, search(row).lower()) for n, row in enumerate(rows)]
-        return [(key(row), row, search(row).lower()) for row in rows]
+        kept = None if self.current_row is None else self._shown_index(self.cursor_row)
+        page = self._sorted(list(rows))
+        at = self._all.insert_points(page.keys, after_equal=not self._sort_reverse)
+        self._all = self._all.inserted(page, at)
+        if self._filter_terms:
+            # Filter just the page and merge what passes: the rest was filtered already.
+            page = page.containing(self._filter_terms)
+            at = self._shown.insert_points(page.keys, after_equal=not self._sort_reverse)
+            self._shown = self._shown.inserted(page, at)
+        else:
+            self._shown = self._all
+        # The cursor row moves down by the rows inserted before it.
+        self._update_view(None if kept is None else kept + bisect_right(at, kept))
 
     def set_filter(self, text: str) -> None:
         """Show only rows whose search text holds every word of `text`."""
         terms = tuple(text.lower().split())
         if terms == self._filter_terms:
             return
+        kept = self._kept()
         old, self._filter_terms = self._filter_terms, terms
         # A longer filter only narrows: search what the shorter one left, not every row.
         narrows = len(terms) >= len(old) > 0 and all(
             a in b for a, b in zip(old, terms, strict=False)
         )
-        self._update_view(self.current_row, narrowing=narrows)
+        self._shown = (self._shown if narrows else self._all).containing(terms)
+        self._update_view(None if kept is None else self._shown.index(*kept))
 
     def set_sort(self, key: Callable[[RowT], Any] | None, reverse: bool = False) -> None:
-        """Order rows by `key` (None keeps arrival order)."""
-        self._sort_key, self._sort_reverse = key, reverse
-        keep = self.current_row
-        self._entries = self._make_entries((row for _, row, _ in self._entries), start=0)
-        self._sort_entries()
-        self._update_view(keep)
+        """Order rows by `key` (None keeps arrival order, and ignores `reverse`)."""
+        kept = self.current_row
+        # Sort the rows as shown now, so that equal keys keep their current order.
+        rows, texts = self._all.rows, self._all.texts
+        if self._sort_reverse:
+            rows, texts = rows[::-1], texts[::-1]
+        self._sort_key, self._sort_reverse = key, reverse and key is not None
+        self._arrivals = 0
+        self._all = self._sorted(rows, texts)
+        self._shown = self._all.containing(self._filter_terms)
+        self._update_view(self._locate(kept))
 
     def move_to(self, row: RowT) -> bool:
         """Put the cursor on `row` if it is shown."""
-        index = _index_of(self._view, row)
+        index = self._locate(row)
         if index is None:
             return False
-        self.cursor_row = index
+        self.cursor_row = self._shown_index(index)
         return True
 
     def move_to_first(self, wanted: Callable[[RowT], bool]) -> bool:
@@ -244,28 +262,56 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         row = next((row for row in self._view if wanted(row)), None)
         return row is not None and self.move_to(row)
 
-    def _sort_entries(self) -> None:
-        if self._sort_key is not None:
-            # Timsort merges the already sorted run with a new page in linear time.
-            self._entries.sort(key=itemgetter(0), reverse=self._sort_reverse)
+    def _sorted(self, rows: list[RowT], texts: list[str] | None = None) -> _Rows[RowT]:
+        """`rows`, given in display order, with their keys and texts in `_Rows` order."""
+        if texts is None:
+            texts = [self._search_text(row).lower() for row in rows]
+        if self._sort_key is None:
+            start, self._arrivals = self._arrivals, self._arrivals + len(rows)
+            return _Rows(list(range(start, self._arrivals)), rows, texts)
+        entries = list(zip(map(self._sort_key, rows), rows, texts, strict=True))
+        if self._sort_reverse:
+            # Stored ascending and shown backwards: equal keys are stored backwards too,
+            # so that they show in the order given.
+            entries.reverse()
+        entries.sort(key=_key_of)  # stable, and never compares the rows themselves
+        return _Rows(
+            list(map(_key_of, entries)), list(map(_row_of, entries)), list(map(_text_of, entries))
+        )
 
-    def _update_view(self, keep: RowT | None, narrowing: bool = False) -> None:
-        terms = self._filter_terms
-        if not terms:
-            self._shown = self._entries
-            self._view = list(map(_row_of, self._entries))
-        else:
-            source = self._shown if narrowing else self._entries
-            if len(terms) == 1:
-                (term,) = terms
-                self._shown = [entry for entry in source if term in entry[2]]
-            else:
-                self._shown = [entry for entry in source if all(t in entry[2] for t in terms)]
-            self._view = list(map(_row_of, self._shown))
-        index = _index_of(self._view, keep, self.cursor_row) if keep is not None else None
+    def _shown_index(self, index: int) -> int:
+        """A display index as an index into `_shown`, and back."""
+        return len(self._view) - 1 - index if self._sort_reverse else index
+
+    def _kept(self) -> tuple[Any, RowT] | None:
+        """The sort key and row under the cursor, to find the row again after a change."""
+        if self.current_row is None:
+            return None
+        index = self._shown_index(self.cursor_row)
+        return self._shown.keys[index], self._shown.rows[index]
+
+    def _locate(self, row: RowT | None) -> int | None:
+        """Where `row` is in `_shown`, found by bisecting its sort key.
+
+        The key is computed afresh, as the sort may just have changed. A scan would
+        touch every row, each one a cache miss.
+        """
+        if row is None:
+            return None
+        if self._sort_key is None:  # arrival numbers are not kept per row: scan
+            return _position(self._shown.rows, row)
+        return self._shown.index(self._sort_key(row), row)
+
+    def _update_view(self, kept: int | None) -> None:
+        """Show `_shown`, with the cursor on its row `kept` (or where it was)."""
+        rows = self._shown.rows
+        self._view = rows[::-1] if self._sort_reverse else rows
         self._widths = []
         self._refresh_size()
-        self.cursor_row = index if index is not None else min(self.cursor_row, self._last_index)
+        if kept is not None:
+            self.cursor_row = self._shown_index(kept)
+        else:
+            self.cursor_row = min(self.cursor_row, self._last_index)
         self.refresh()
 
     @property
@@ -297,6 +343,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             self.refresh()
         else:
             self.virtual_size = size
+            # Scrolling now would clamp to the old size: once the new one is laid out.
+            self.call_after_refresh(self._scroll_cursor_into_view)
 
     def on_resize(self, _: events.Resize) -> None:
         """Flexible columns follow the width of the pane."""
@@ -432,14 +480,122 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
 
-_row_of = itemgetter(1)
+_key_of, _row_of, _text_of = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
-def _index_of(rows: list[Any], wanted: Any, hint: int = 0) -> int | None:
-    # Compare identity only (dataclass equality would build tuples per row), in C.
-    if 0 <= hint < len(rows) and rows[hint] is wanted:
-        return hint
+@dataclass(frozen=True, slots=True)
+class _Rows(Generic[RowT]):
+    """Rows in ascending order of sort key, with each one's key and search text alongside.
+
+    Parallel lists rather than a list of tuples: bisect searches `keys` directly,
+    filters run over `texts` in C, and `rows` is what the table shows. The lists
+    are never modified, only replaced, so a `_Rows` can share them with another.
+    """
+
+    keys: list[Any]
+    rows: list[RowT]
+    texts: list[str]
+
+    def insert_points(self, keys: list[Any], after_equal: bool) -> list[int]:
+        """Where each of the ascending `keys` goes among ours: after or before equal keys."""
+        search = bisect_right if after_equal else bisect_left
+        at: list[int] = []
+        start = 0
+        for key in keys:
+            start = search(self.keys, key, start)
+            at.append(start)
+        return at
+
+    def inserted(self, new: _Rows[RowT], at: list[int]) -> _Rows[RowT]:
+        """These rows with each of `new` put before our row at its insert point."""
+        return _Rows(
+            _insert(self.keys, new.keys, at),
+            _insert(self.rows, new.rows, at),
+            _insert(self.texts, new.texts, at),
+        )
+
+    def containing(self, terms: Iterable[str]) -> _Rows[RowT]:
+        """The rows whose search text holds every term."""
+        found = self
+        for term in terms:
+            # `term in text` for every row, without a Python-level call per row.
+            found = found.where(list(map(contains, found.texts, repeat(term))))
+        return found
+
+    def where(self, hits: list[bool]) -> _Rows[RowT]:
+        """The rows whose hit is True."""
+        count = hits.count(True)
+        if count == len(hits):
+            return self
+        if count * 4 >= len(hits):
+            return _Rows(
+                list(compress(self.keys, hits)),
+                list(compress(self.rows, hits)),
+                list(compress(self.texts, hits)),
+            )
+        # Few hits: fetch them by position. The rows, keys and texts lie scattered
+        # over the heap, and `compress` would touch every one of them (a cache miss each).
+        at = list(compress(range(len(hits)), hits))
+        return _Rows(_pick(self.keys, at), _pick(self.rows, at), _pick(self.texts, at))
+
+    def index(self, key: Any, row: RowT) -> int | None:
+        """Where `row`, sorted by `key`, is: bisect the key, then check identity among equals."""
+        start = bisect_left(self.keys, key)
+        found = _position(self.rows[start : bisect_right(self.keys, key, start)], row)
+        return None if found is None else start + found
+
+
+def _insert(old: list[T], new: list[T], at: list[int]) -> list[T]:
+    """A copy of `old` with `new[i]` before `old[at[i]]`, built from slices of `old`."""
+    if not at or at[0] == len(old):  # all after the rows held (arrival order, for one)
+        return old + new
+    merged: list[T] = []
+    start = 0
+    for item, end in zip(new, at, strict=True):
+        merged += old[start:end]
+        merged.append(item)
+        start = end
+    merged += old[start:]
+    return merged
+
+
+def _pick(items: list[T], at: list[int]) -> list[T]:
+    return list(map(items.__getitem__, at))
+
+
+def _position(rows: Iterable[Any], wanted: Any) -> int | None:
+    # Compare identity only (dataclass equality runs Python per row), in C, without
+    # making an object per row: `is_` answers with the True and False singletons.
     try:
-        return list(map(id, rows)).index(id(wanted))
+        return indexOf(map(is_, rows, repeat(wanted)), True)
     except ValueError:
         return None
+
+
+class FilterBox(Input):
+    """A table's filter: enter keeps it, escape clears it, and both go back to the table.
+
+    Priority bindings, run as the key arrives: Textual routes each key to whatever
+    has focus when it arrives, so keys sent in the same burst (a paste, a slow
+    link) after enter or escape must find the table focused already.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "keep_filter", "Keep filter", show=False, priority=True),
+        Binding("escape", "clear_filter", "Clear filter", show=False, priority=True),
+    ]
+
+    def __init__(self, table: VirtualTable[Any]) -> None:
+        super().__init__(placeholder="filter (esc clears)", classes="filter", compact=True)
+        self.table = table
+
+    def action_keep_filter(self) -> None:
+        """Back to the table with the filter on (an empty box closes)."""
+        if not self.value:
+            self.display = False
+        self.screen.set_focus(self.table)
+
+    def action_clear_filter(self) -> None:
+        """Show every row again."""
+        self.value = ""
+        self.action_keep_filter()

@@ -1,0 +1,238 @@
+"""The data core of VirtualTable: merging pages, sorting, filtering, keeping the cursor."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+
+from ecr_tui.ui.table import Column, VirtualTable
+
+
+@dataclass(frozen=True)
+class Row:
+    """Like the app's rows: frozen, comparable for equality but not for order."""
+
+    name: str
+    key: int
+    size: int = 0
+
+
+def by_key(row: Row) -> int:
+    return row.key
+
+
+def by_size(row: Row) -> int:
+    return row.size
+
+
+def make_table() -> VirtualTable[Row]:
+    columns = [Column("Name", 10, flexible=True)]
+    return VirtualTable(columns, lambda row, _: [row.name], lambda row: row.name)
+
+
+class TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = make_table()
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+
+
+@pytest.fixture
+async def table() -> AsyncIterator[VirtualTable[Row]]:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)):
+        yield app.table
+
+
+def rows(prefix: str, keys: list[int]) -> list[Row]:
+    return [Row(f"{prefix}{n}", key, size=key % 3) for n, key in enumerate(keys)]
+
+
+def names(table: VirtualTable[Row]) -> list[str]:
+    return [row.name for row in table.rows]
+
+
+async def test_pages_merge_in_key_order(table: VirtualTable[Row]) -> None:
+    table.set_sort(by_key)
+    table.extend(rows("a", [5, 1, 9]))
+    table.extend(rows("b", [0, 7, 10, 3]))
+    assert [row.key for row in table.rows] == [0, 1, 3, 5, 7, 9, 10]
+    assert table.total_rows == 7
+
+
+async def test_equal_keys_keep_arrival_order(table: VirtualTable[Row]) -> None:
+    table.set_sort(by_key)
+    table.extend(rows("a", [2, 1, 2]))
+    table.extend(rows("b", [2, 1]))
+    assert names(table) == ["a1", "b1", "a0", "a2", "b0"]
+
+
+async def test_reverse_shows_newest_first_and_equal_keys_in_arrival_order(
+    table: VirtualTable[Row],
+) -> None:
+    table.set_sort(by_key, reverse=True)
+    table.extend(rows("a", [2, 1, 2]))
+    table.extend(rows("b", [2, 3, 1]))
+    # As a stable sort with reverse=True: descending, equal keys in the order they came.
+    assert names(table) == ["b1", "a0", "a2", "b0", "a1", "b2"]
+
+
+async def test_no_sort_key_keeps_arrival_order(table: VirtualTable[Row]) -> None:
+    table.extend(rows("a", [3, 1]))
+    table.extend(rows("b", [2]))
+    assert names(table) == ["a0", "a1", "b0"]
+    table.set_sort(None, reverse=True)  # as before: no key, nothing to reverse
+    assert names(table) == ["a0", "a1", "b0"]
+
+
+async def test_a_new_sort_keeps_the_shown_order_among_equal_keys(
+    table: VirtualTable[Row],
+) -> None:
+    table.set_sort(by_key, reverse=True)
+    table.set_rows(rows("a", [0, 1, 2, 3, 4, 5]))  # sizes 0 1 2 0 1 2
+    table.set_sort(by_size)
+    assert names(table) == ["a3", "a0", "a4", "a1", "a5", "a2"]
+
+
+async def test_filter_needs_every_word_and_narrows(table: VirtualTable[Row]) -> None:
+    table.set_rows(
+        Row(name, n) for n, name in enumerate(["api-prod", "api-dev", "web-prod", "Worker-Prod"])
+    )
+    table.set_filter("prod")
+    assert names(table) == ["api-prod", "web-prod", "Worker-Prod"]
+    table.set_filter("prod api")
+    assert names(table) == ["api-prod"]
+    table.set_filter("PROD  wor")
+    assert names(table) == ["Worker-Prod"]
+    table.set_filter("pro")  # wider again: searches every row
+    assert names(table) == ["api-prod", "web-prod", "Worker-Prod"]
+    table.set_filter("")
+    assert table.total_rows == len(table.rows) == 4
+
+
+async def test_pages_arriving_under_a_filter(table: VirtualTable[Row]) -> None:
+    table.set_sort(by_key, reverse=True)
+    table.set_filter("x")
+    table.extend([Row("x1", 1), Row("y2", 2), Row("x3", 3)])
+    table.extend([Row("x2", 2), Row("y0", 0), Row("x0", 0), Row("x4", 4)])
+    assert names(table) == ["x4", "x3", "x2", "x1", "x0"]
+    assert table.total_rows == 7
+    table.set_filter("")
+    assert names(table) == ["x4", "x3", "y2", "x2", "x1", "y0", "x0"]
+
+
+async def test_cursor_stays_on_its_row(table: VirtualTable[Row]) -> None:
+    table.set_sort(by_key, reverse=True)
+    table.extend(rows("a", [10, 20, 30, 40]))
+    assert table.move_to(table.rows[2])
+    kept = table.current_row
+    assert kept is not None and kept.key == 20
+    table.extend(rows("b", [50, 25, 20, 5]))  # some before it, one equal after it
+    assert table.current_row is kept
+    assert table.cursor_row == 4
+    table.set_filter("a")
+    assert table.current_row is kept
+    table.extend(rows("c", [60, 20]))
+    assert table.current_row is kept
+    table.set_sort(by_size)
+    assert table.current_row is kept
+    table.set_sort(None)
+    assert table.current_row is kept
+    table.set_filter("")
+    assert table.current_row is kept
+    table.set_rows(table.rows[::-1])
+    assert table.current_row is kept
+
+
+async def test_cursor_stays_in_place_when_its_row_is_filtered_out(
+    table: VirtualTable[Row],
+) -> None:
+    table.set_rows(rows("a", [1, 2, 3]) + rows("b", [4, 5]))
+    table.cursor_row = 4
+    table.set_filter("a")
+    assert table.cursor_row == 2
+
+
+async def test_marks_survive_new_pages(table: VirtualTable[Row]) -> None:
+    table.set_sort(by_key)
+    table.extend(rows("a", [1, 2, 3]))
+    marked = table.rows[1]
+    table.toggle_mark(marked)
+    table.extend(rows("b", [0, 2, 4]))
+    assert table.marked_rows == [marked]
+    table.toggle_mark(marked)
+    assert table.marked_rows == []
+
+
+async def test_move_to_first(table: VirtualTable[Row]) -> None:
+    table.set_rows(rows("a", [1, 2, 3]))
+    assert table.move_to_first(lambda row: row.key == 3)
+    assert table.cursor_row == 2
+    assert not table.move_to(Row("a0", 1))  # equal, but not the same row
+
+
+class Model:
+    """What the table did before: a stable sort of all rows after each change."""
+
+    def __init__(self) -> None:
+        self.all: list[Row] = []
+        self.key: Callable[[Row], Any] | None = None
+        self.reverse = False
+        self.terms: list[str] = []
+
+    def resort(self) -> None:
+        if self.key is not None:
+            self.all.sort(key=self.key, reverse=self.reverse)
+
+    def shown(self) -> list[Row]:
+        return [r for r in self.all if all(t in r.name.lower() for t in self.terms)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_random_changes_match_a_plain_stable_sort(
+    table: VirtualTable[Row], seed: int
+) -> None:
+    rng = random.Random(seed)
+    model = Model()
+    made = 0
+    for _ in range(60):
+        action = rng.choice(["extend", "extend", "extend", "filter", "sort", "move", "set"])
+        before = table.current_row
+        if action in ("extend", "set"):
+            page = []
+            for _ in range(rng.randrange(0, 30)):
+                page.append(Row(f"{rng.choice('abc')}{rng.choice('xyz')}{made}", rng.randrange(8)))
+                made += 1
+            if action == "extend":
+                table.extend(page)
+                model.all += page
+            else:
+                table.set_rows(page)
+                model.all = list(page)
+            model.resort()
+        elif action == "filter":
+            text = rng.choice(["", "a", "ax", "x", "b z", "z b 1", "c"])
+            table.set_filter(text)
+            model.terms = text.lower().split()
+        elif action == "sort":
+            key = rng.choice([None, by_key, by_size])
+            reverse = rng.random() < 0.5
+            table.set_sort(key, reverse)
+            model.key, model.reverse = key, reverse and key is not None
+            model.resort()
+        elif table.rows:
+            table.cursor_row = rng.randrange(len(table.rows))
+            before = table.current_row
+        shown = model.shown()
+        assert table.rows == shown
+        assert [r.name for r in table.rows] == [r.name for r in shown]
+        assert table.total_rows == len(model.all)
+        if before is not None and any(r is before for r in shown):
+            assert table.current_row is before
