@@ -692,23 +692,29 @@ class KeyStats:
 
     cursor: list[float] = field(default_factory=list)
     info: list[float] = field(default_factory=list)
+    sent: list[float] = field(default_factory=list)  # seconds after the final enter
     timeouts: int = 0
 
-    def add(self, latencies: tuple[float | None, ...], timeout: float) -> None:
+    def add(self, latencies: tuple[float | None, ...], timeout: float, sent: float) -> None:
         """One press; an unanswered one counts as the whole timeout."""
         cursor, info = latencies
         if cursor is None or info is None:
             self.timeouts += 1
         self.cursor.append(timeout * 1000 if cursor is None else cursor)
         self.info.append(timeout * 1000 if info is None else info)
+        self.sent.append(sent)
 
     def summary(self) -> dict[str, Any]:
-        """Count, then p50, p99 and max of both."""
+        """Count, then p50, p99 and max of both; every press for a closer look."""
         out: dict[str, Any] = {"count": len(self.cursor), "timeouts": self.timeouts}
         for name, samples in (("cursor", self.cursor), ("info", self.info)):
             out[f"{name}_p50_ms"] = _round(percentile(samples, 0.50))
             out[f"{name}_p99_ms"] = _round(percentile(samples, 0.99))
             out[f"{name}_max_ms"] = _round(max(samples, default=0.0))
+        out["presses"] = [
+            [round(at, 3), _round(cursor), _round(info)]
+            for at, cursor, info in zip(self.sent, self.cursor, self.info, strict=True)
+        ]
         return out
 
 
@@ -951,7 +957,7 @@ def run_app(
             stats = result.keys_loading
             if "images_loaded" in term.seen and term.seen["images_loaded"] < sent_at:
                 stats = result.keys_loaded
-            stats.add(latencies, KEY_TIMEOUT)
+            stats.add(latencies, KEY_TIMEOUT, sent_at - result.enter_at)
             term.pump(args.key_gap)
         result.images_loaded_at = term.seen["images_loaded"]
         profiler.leave("loading")
@@ -964,7 +970,9 @@ def run_app(
         for index in range(args.keys):
             half = args.keys // 2
             key = b"j" if index < half else b"G" if index == half else b"k"
-            result.keys_loaded.add(press_and_time(term, key, KEY_TIMEOUT), KEY_TIMEOUT)
+            sent_at = time.monotonic()
+            latencies = press_and_time(term, key, KEY_TIMEOUT)
+            result.keys_loaded.add(latencies, KEY_TIMEOUT, sent_at - result.enter_at)
             term.pump(args.key_gap)
 
         profiler.leave("keys")

@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import contains, indexOf, is_, itemgetter
+from operator import contains, indexOf, is_, is_not, itemgetter
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.segment import Segment
@@ -304,6 +304,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     def _update_view(self, kept: int | None) -> None:
         """Show `_shown`, with the cursor on its row `kept` (or where it was)."""
+        top, bottom = int(self.scroll_y), int(self.scroll_y) + self._data_height
+        was_shown = self._view[top:bottom]
         rows = self._shown.rows
         self._view = rows[::-1] if self._sort_reverse else rows
         self._widths = []
@@ -312,7 +314,13 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             self.cursor_row = self._shown_index(kept)
         else:
             self.cursor_row = min(self.cursor_row, self._last_index)
-        self.refresh()
+        # Pages mostly land outside the visible rows: then only the scrollbar moved,
+        # and repainting every line would hold up the keys pressed meanwhile.
+        shown = self._view[top:bottom]
+        if int(self.scroll_y) != top or len(shown) != len(was_shown) or any(
+            map(is_not, shown, was_shown)
+        ):
+            self.refresh()
 
     @property
     def _last_index(self) -> int:
@@ -340,7 +348,6 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             # bar, without the layout pass of the whole screen the reactive asks for.
             self.set_reactive(VirtualTable.virtual_size, size)
             self._scroll_update(size)
-            self.refresh()
         else:
             self.virtual_size = size
             # Scrolling now would clamp to the old size: once the new one is laid out.
@@ -351,6 +358,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._widths = []
         self._refresh_size()
         self._scroll_cursor_into_view()
+        self.refresh()
 
     # -- cursor -----------------------------------------------------------------
 
@@ -362,10 +370,17 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         """Keep the cursor on a real row."""
         return max(0, min(row, self._last_index))
 
-    def watch_cursor_row(self, _: int, __: int) -> None:
+    def watch_cursor_row(self, old: int, new: int) -> None:
         """Follow the cursor and say which row it is on now."""
+        top = self.scroll_y
         self._scroll_cursor_into_view()
-        self.refresh()
+        if self.scroll_y == top:
+            # Repaint the two rows that changed, not the whole table: Textual would
+            # run every visible line through its style cache again (half a key's cost).
+            self.refresh_line(old + 1)  # line 0 is the header
+            self.refresh_line(new + 1)
+        else:
+            self.refresh()
         row = self.current_row
         if row is not self._last_highlighted:
             self._last_highlighted = row
