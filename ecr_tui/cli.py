@@ -6,7 +6,7 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ecr_tui import __version__
 
@@ -37,6 +37,27 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def draw_start_screen(where: str) -> Callable[[], None]:
+    """Draw a first frame now, before Textual loads; return what takes it away again.
+
+    Importing Textual and laying out the first screen takes about half a second
+    here: without this the terminal shows nothing meanwhile, which over SSH
+    looks like a hang. The frame is the status line the app then draws over, in
+    the alternate screen the app uses, so nothing is left behind when it exits.
+    """
+    out = sys.stdout
+    if not out.isatty() or os.environ.get("TERM", "dumb") == "dumb":
+        return lambda: None
+    out.write(f"\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J\x1b[1m ecr-tui\x1b[0m  starting · {where}")
+    out.flush()
+
+    def erase() -> None:
+        out.write("\x1b[?25h\x1b[?1049l")
+        out.flush()
+
+    return erase
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app until the user quits."""
     args = parse_args(argv)
@@ -56,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         endpoint_url=args.endpoint_url,
         demo=args.demo,
     )
+    erase_start_screen = draw_start_screen(
+        "the demo registry" if args.demo else settings.endpoint_label
+    )
     # Started before Textual is even imported, on the other core: the reader
     # process loads boto3 and asks for the repositories and the account while
     # this one draws the first frame; the demo endpoint seeds meanwhile.
@@ -73,21 +97,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     # for its frame. Repaints happen only when something changed: a finer grid
     # costs nothing at rest.
     os.environ.setdefault("TEXTUAL_FPS", "240")
-    # Imported here so that --help and --version answer without loading Textual.
-    from ecr_tui.ui.app import EcrApp
+    try:
+        # Imported here so that --help and --version answer without loading Textual.
+        from ecr_tui.ui.app import EcrApp
 
-    app = EcrApp(
-        settings,
-        read_only=args.read_only or user.read_only,
-        keymap=user.keymap,
-        demo_launch=demo_launch,
-        reader=reader,
-    )
-    if user.theme:
-        if user.theme not in app.available_themes:
+        app = EcrApp(
+            settings,
+            read_only=args.read_only or user.read_only,
+            keymap=user.keymap,
+            demo_launch=demo_launch,
+            reader=reader,
+        )
+        if user.theme and user.theme not in app.available_themes:
+            erase_start_screen()
             names = ", ".join(sorted(app.available_themes))
             print(f"ecr-tui: {user.source}: unknown theme {user.theme!r}; one of {names}")
+            reader.close()
             return 2
+    except BaseException:
+        erase_start_screen()
+        reader.close()
+        raise
+    if user.theme:
         app.theme = user.theme
     # Loading workers convert pages in Python: with the default 5 ms the UI thread
     # waits up to that long for the GIL at every step of handling a key.

@@ -11,7 +11,8 @@ import pytest
 
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError
-from ecr_tui.core.remote_reader import ReaderStopped, RemoteReader, image_from_row, image_row
+from ecr_tui.core.models import Severity, SeverityCounts
+from ecr_tui.core.remote_reader import ReaderStopped, RemoteReader
 from tests.conftest import BIG_REPOSITORY_IMAGES
 
 
@@ -36,11 +37,10 @@ def test_pages_match_the_in_process_service(
     assert reader.scan_report(image) == local.scan_report(image)
 
 
-def test_rows_round_trip_every_field(reader: RemoteReader) -> None:
-    images = [image for page in reader.image_pages("web/storefront") for image in page]
-    assert images
-    for image in images:
-        assert image_from_row(image.repository, image_row(image)) == image
+def test_severity_counts_merge_untriaged_and_keep_worst_first() -> None:
+    counts = SeverityCounts.from_mapping({"LOW": 2, "UNTRIAGED": 1, "CRITICAL": 3, "UNDEFINED": 4})
+    assert counts.counts == ((Severity.CRITICAL, 3), (Severity.LOW, 2), (Severity.UNDEFINED, 5))
+    assert SeverityCounts.from_mapping(None) == SeverityCounts()
 
 
 def test_prefetched_answer_is_taken_once(reader: RemoteReader) -> None:

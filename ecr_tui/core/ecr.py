@@ -26,6 +26,7 @@ from ecr_tui.core.models import (
     ScanState,
     Severity,
     SeverityCounts,
+    severity_row,
 )
 
 if TYPE_CHECKING:
@@ -194,6 +195,13 @@ class EcrService:
         self, repository: str, is_cancelled: Callable[[], bool] = lambda: False
     ) -> Iterator[list[Image]]:
         """Yield a repository's images a page at a time, tagged and untagged."""
+        for rows in self.image_row_pages(repository, is_cancelled):
+            yield [image_from_row(repository, row) for row in rows]
+
+    def image_row_pages(
+        self, repository: str, is_cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[list[ImageRow]]:
+        """`image_pages` as rows of built-in values (see `image_row_from_api`)."""
         paginator = self.ecr.get_paginator("describe_images")
         pages = paginator.paginate(
             repositoryName=repository, PaginationConfig={"PageSize": PAGE_SIZE}
@@ -201,7 +209,7 @@ class EcrService:
         for page in pages:
             if is_cancelled():
                 return
-            yield [image_from_api(repository, item) for item in page.get("imageDetails", [])]
+            yield [image_row_from_api(item) for item in page.get("imageDetails", [])]
 
     def scan_report(
         self, image: Image, is_cancelled: Callable[[], bool] = lambda: False
@@ -300,23 +308,61 @@ def repository_from_api(item: Mapping[str, Any]) -> Repository:
     )
 
 
+# An image as built-in values only, in Image's field order without the repository:
+# digest, tags, pushed (epoch seconds), size, scan state name, scan description,
+# `severity_row` counts, last pulled (epoch seconds), media type, artifact type.
+# The reader child sends these (marshal loads them in C); a 100,000-image
+# listing is built from them in the UI process, so `image_from_row` is lean.
+ImageRow = tuple[Any, ...]
+
+
+def image_row_from_api(item: Mapping[str, Any]) -> ImageRow:
+    """A DescribeImages item as an image row."""
+    status = item.get("imageScanStatus") or {}
+    summary = item.get("imageScanFindingsSummary") or {}
+    return (
+        item["imageDigest"],
+        tuple(item.get("imageTags", ())),
+        _seconds(item.get("imagePushedAt")),
+        item.get("imageSizeInBytes"),
+        ScanState.parse(status.get("status")).name,
+        status.get("description", ""),
+        severity_row(summary.get("findingSeverityCounts")),
+        _seconds(item.get("lastRecordedPullTime")),
+        item.get("imageManifestMediaType", ""),
+        item.get("artifactMediaType", ""),
+    )
+
+
+def image_from_row(repository: str, row: ImageRow) -> Image:
+    """Build an Image from an image row."""
+    digest, tags, pushed, size, state, description, counts, pulled, media, artifact = row
+    return Image(
+        repository,
+        digest,
+        tags,
+        None if pushed is None else datetime.fromtimestamp(pushed, UTC),
+        size,
+        ScanState[state],
+        sys.intern(description),
+        SeverityCounts.from_row(counts),
+        None if pulled is None else datetime.fromtimestamp(pulled, UTC),
+        sys.intern(media),
+        sys.intern(artifact),
+    )
+
+
 def image_from_api(repository: str, item: Mapping[str, Any]) -> Image:
     """Build an Image from a DescribeImages item."""
-    status = item.get("imageScanStatus", {})
-    summary = item.get("imageScanFindingsSummary", {})
-    return Image(
-        repository=repository,
-        digest=item["imageDigest"],
-        tags=tuple(item.get("imageTags", ())),
-        pushed_at=timestamp(item.get("imagePushedAt")),
-        size_bytes=item.get("imageSizeInBytes"),
-        scan_state=ScanState.parse(status.get("status")),
-        scan_description=sys.intern(status.get("description", "")),
-        severity_counts=SeverityCounts.from_mapping(summary.get("findingSeverityCounts")),
-        last_pulled_at=timestamp(item.get("lastRecordedPullTime")),
-        media_type=sys.intern(item.get("imageManifestMediaType", "")),
-        artifact_media_type=sys.intern(item.get("artifactMediaType", "")),
-    )
+    return image_from_row(repository, image_row_from_api(item))
+
+
+def _seconds(value: object) -> float | None:
+    """An ECR timestamp as epoch seconds (plain JSON gives numbers already)."""
+    if value is None or isinstance(value, float | int):
+        return value
+    moment = timestamp(value)
+    return None if moment is None else moment.timestamp()
 
 
 def _attribute(attributes: list[Mapping[str, str]], *keys: str) -> str:

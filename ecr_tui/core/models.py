@@ -7,10 +7,10 @@ one of these. They are built once per API item, so they stay small.
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import compress
 from typing import Any
 
 
@@ -111,9 +111,12 @@ class SeverityCounts:
     @classmethod
     def from_mapping(cls, mapping: Mapping[Any, int] | None) -> SeverityCounts:
         """Build from ECR's `findingSeverityCounts`."""
-        if not mapping:
-            return _NO_COUNTS
-        return _counts_from_items(tuple(mapping.items()))
+        return cls.from_row(severity_row(mapping))
+
+    @classmethod
+    def from_row(cls, row: tuple[int, ...]) -> SeverityCounts:
+        """Build from `severity_row`'s counts (this runs for every image listed: in C)."""
+        return cls(tuple(compress(zip(SEVERITIES_WORST_FIRST, row, strict=True), row)))
 
     def get(self, severity: Severity) -> int:
         """How many findings of this severity."""
@@ -133,18 +136,15 @@ class SeverityCounts:
         return tuple(self.get(s) for s in SEVERITIES_WORST_FIRST)
 
 
-_NO_COUNTS = SeverityCounts()
+def severity_row(mapping: Mapping[Any, int] | None) -> tuple[int, ...]:
+    """ECR's `findingSeverityCounts` as counts in SEVERITIES_WORST_FIRST order, zeros too."""
+    counts = [0] * len(SEVERITIES_WORST_FIRST)
+    for name, count in (mapping or {}).items():
+        counts[_WORST_FIRST_INDEX[Severity.parse(name)]] += int(count)
+    return tuple(counts)
 
 
-# Images of one repository share a few dozen distinct summaries: build each once
-# (a 100,000-image listing spent most of its conversion time here).
-@functools.lru_cache(maxsize=4096)
-def _counts_from_items(items: tuple[tuple[Any, int], ...]) -> SeverityCounts:
-    merged: dict[Severity, int] = {}
-    for name, count in items:
-        severity = Severity.parse(name)
-        merged[severity] = merged.get(severity, 0) + int(count)
-    return SeverityCounts(tuple((s, merged[s]) for s in SEVERITIES_WORST_FIRST if merged.get(s)))
+_WORST_FIRST_INDEX = {severity: n for n, severity in enumerate(SEVERITIES_WORST_FIRST)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,6 @@ title and detail, already explained here).
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import marshal
 import os
@@ -42,7 +41,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import IO, Any, Protocol
 
-from ecr_tui.core.ecr import ConnectionSettings, EcrService, timestamp
+from ecr_tui.core.ecr import ConnectionSettings, EcrService, image_from_row, timestamp
 from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import (
     AccountInfo,
@@ -50,7 +49,6 @@ from ecr_tui.core.models import (
     Repository,
     ScanReport,
     ScanState,
-    Severity,
     SeverityCounts,
 )
 
@@ -93,53 +91,9 @@ def read_frame(stream: IO[bytes]) -> Any:
 # -- records as plain tuples ---------------------------------------------------
 # Pickled, the frozen dataclasses run __setstate__ in Python per record, and
 # every datetime is a constructor call: 17 ms to load a 1,000-image page, all
-# of it holding the UI's GIL. As tuples of built-in values, marshal loads a
-# page in under a millisecond; the records are then built in Python, where the
-# GIL is handed over between them.
-
-ImageRow = tuple[Any, ...]
-_SEVERITY_BY_VALUE = tuple(sorted(Severity))  # Severity(n) is slow: index instead
-
-
-def image_row(image: Image) -> ImageRow:
-    """An image as built-in values only."""
-    counts = tuple((int(severity), count) for severity, count in image.severity_counts.counts)
-    return (
-        image.digest,
-        image.tags,
-        _seconds(image.pushed_at),
-        image.size_bytes,
-        image.scan_state.name,
-        image.scan_description,
-        counts,
-        _seconds(image.last_pulled_at),
-        image.media_type,
-        image.artifact_media_type,
-    )
-
-
-def image_from_row(repository: str, row: ImageRow) -> Image:
-    """Undo `image_row`."""
-    digest, tags, pushed, size, state, description, counts, pulled, media, artifact = row
-    return Image(
-        repository,
-        digest,
-        tags,
-        timestamp(pushed),
-        size,
-        ScanState[state],
-        description,
-        _severity_counts(counts),
-        timestamp(pulled),
-        media,
-        artifact,
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _severity_counts(counts: tuple[tuple[int, int], ...]) -> SeverityCounts:
-    # Images of one repository often share their summaries: one record each.
-    return SeverityCounts(tuple((_SEVERITY_BY_VALUE[value], count) for value, count in counts))
+# of it holding the UI's GIL. As tuples of built-in values (`ecr.ImageRow`),
+# marshal loads a page in under a millisecond; the records are then built in
+# Python, where the GIL is handed over between them.
 
 
 def repository_row(repository: Repository) -> tuple[Any, ...]:
@@ -204,10 +158,11 @@ class _Child:
                 for repositories in service.repository_pages(cancelled):
                     self.send(request, "page", [repository_row(r) for r in repositories])
             elif operation == "images":
-                for images in service.image_pages(arguments, cancelled):
-                    self.send(request, "page", [image_row(image) for image in images])
+                for rows in service.image_row_pages(arguments, cancelled):
+                    self.send(request, "page", rows)
             elif operation == "scan_report":
-                image = image_from_row(*arguments)
+                repository, digest, state, description = arguments
+                image = Image(repository, digest, (), None, None, ScanState[state], description)
                 self.send(request, "value", pickle.dumps(service.scan_report(image, cancelled)))
             elif operation == "account":
                 self.send(request, "value", pickle.dumps(service.account_info()))
@@ -388,7 +343,7 @@ class RemoteReader:
         self, image: Image, is_cancelled: Callable[[], bool] = lambda: False
     ) -> ScanReport:
         """An image's findings (none, if cancelled before they came)."""
-        arguments = (image.repository, image_row(image))
+        arguments = (image.repository, image.digest, image.scan_state.name, image.scan_description)
         for _, report in self._answer("scan_report", arguments, is_cancelled):
             return pickle.loads(report)  # type: ignore[no-any-return]
         return ScanReport(

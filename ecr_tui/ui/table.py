@@ -317,8 +317,10 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # Pages mostly land outside the visible rows: then only the scrollbar moved,
         # and repainting every line would hold up the keys pressed meanwhile.
         shown = self._view[top:bottom]
-        if int(self.scroll_y) != top or len(shown) != len(was_shown) or any(
-            map(is_not, shown, was_shown)
+        if (
+            int(self.scroll_y) != top
+            or len(shown) != len(was_shown)
+            or any(map(is_not, shown, was_shown))
         ):
             self.refresh()
 
