@@ -76,3 +76,11 @@ async def test_burst_after_slash_lands_in_the_images_filter(
         assert images.filter_box.value == tag
         assert images.table.rows
         assert all(tag in " ".join(image.tags) for image in images.table.rows)
+
+        # A filter that matches nothing says so, not that the repository is empty.
+        images.filter_box.value = "no-such-tag"
+        await pilot.pause()
+        assert not images.table.rows
+        assert "Nothing matches the filter." in "".join(
+            segment.text for segment in images.table.render_line(1)
+        )

@@ -455,7 +455,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         if index >= len(self._view):
             if index == 0 and y == 1:
                 style = self.get_component_rich_style("virtual-table--empty")
-                return Strip([Segment(f" {self.empty_text}", style)]).extend_cell_length(width)
+                text = "Nothing matches the filter." if self.total_rows else self.empty_text
+                return Strip([Segment(f" {text}", style)]).extend_cell_length(width)
             return Strip.blank(width, self.rich_style)
         row = self._view[index]
         style = self.rich_style
