@@ -320,36 +320,24 @@ def image_row_from_api(item: Mapping[str, Any]) -> ImageRow:
     """A DescribeImages item as an image row."""
     status = item.get("imageScanStatus") or {}
     summary = item.get("imageScanFindingsSummary") or {}
+    # Interned: marshal then sends each of these strings once a page, not per image.
     return (
         item["imageDigest"],
         tuple(item.get("imageTags", ())),
         _seconds(item.get("imagePushedAt")),
         item.get("imageSizeInBytes"),
         ScanState.parse(status.get("status")).name,
-        status.get("description", ""),
+        sys.intern(status.get("description", "")),
         severity_row(summary.get("findingSeverityCounts")),
         _seconds(item.get("lastRecordedPullTime")),
-        item.get("imageManifestMediaType", ""),
-        item.get("artifactMediaType", ""),
+        sys.intern(item.get("imageManifestMediaType", "")),
+        sys.intern(item.get("artifactMediaType", "")),
     )
 
 
 def image_from_row(repository: str, row: ImageRow) -> Image:
-    """Build an Image from an image row."""
-    digest, tags, pushed, size, state, description, counts, pulled, media, artifact = row
-    return Image(
-        repository,
-        digest,
-        tags,
-        None if pushed is None else datetime.fromtimestamp(pushed, UTC),
-        size,
-        ScanState[state],
-        sys.intern(description),
-        SeverityCounts.from_row(counts),
-        None if pulled is None else datetime.fromtimestamp(pulled, UTC),
-        sys.intern(media),
-        sys.intern(artifact),
-    )
+    """Build an Image from an image row (Image is the row with its repository first)."""
+    return Image._make((repository, *row))
 
 
 def image_from_api(repository: str, item: Mapping[str, Any]) -> Image:

@@ -48,7 +48,6 @@ from ecr_tui.core.models import (
     Image,
     Repository,
     ScanReport,
-    ScanState,
     SeverityCounts,
 )
 
@@ -162,7 +161,7 @@ class _Child:
                     self.send(request, "page", rows)
             elif operation == "scan_report":
                 repository, digest, state, description = arguments
-                image = Image(repository, digest, (), None, None, ScanState[state], description)
+                image = Image(repository, digest, (), None, None, state, description)
                 self.send(request, "value", pickle.dumps(service.scan_report(image, cancelled)))
             elif operation == "account":
                 self.send(request, "value", pickle.dumps(service.account_info()))
@@ -343,7 +342,7 @@ class RemoteReader:
         self, image: Image, is_cancelled: Callable[[], bool] = lambda: False
     ) -> ScanReport:
         """An image's findings (none, if cancelled before they came)."""
-        arguments = (image.repository, image.digest, image.scan_state.name, image.scan_description)
+        arguments = (image.repository, image.digest, image.scan_status, image.scan_description)
         for _, report in self._answer("scan_report", arguments, is_cancelled):
             return pickle.loads(report)  # type: ignore[no-any-return]
         return ScanReport(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -48,8 +47,6 @@ FOLLOW_DELAY = 0.12
 PAGE_BATCH_SECONDS = 0.25
 # How often a scan in progress is asked about again.
 SCAN_POLL_SECONDS = 5.0
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Pane(Vertical):
@@ -355,9 +352,9 @@ def repository_info(repo: Repository) -> Text:
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
 IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (
-    ("pushed", lambda image: image.pushed_at or _EPOCH),
+    ("pushed", lambda image: image.pushed_seconds or 0.0),
     ("size", lambda image: image.size_bytes or 0),
-    ("severity", lambda image: image.severity_counts.sort_key),
+    ("severity", lambda image: image.severity_row),
 )
 
 
