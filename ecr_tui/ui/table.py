@@ -78,6 +78,9 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     DEFAULT_CSS = """
     VirtualTable {
         height: 1fr;
+        /* Always there, so that a longer or shorter list never changes the width
+           and never costs a layout of the whole screen (see _refresh_size). */
+        overflow-y: scroll;
         scrollbar-size-vertical: 1;
         /* Rows are precious at 24 lines: h/l scroll sideways instead of a bar. */
         scrollbar-size-horizontal: 0;
@@ -344,10 +347,9 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         old = self.virtual_size
         if size == old:
             return
-        rows = self.scrollable_content_region.height
-        if old.width == width and old.height > rows and size.height > rows:
-            # Same scrollbars, only a longer or shorter list: repaint this table and its
-            # bar, without the layout pass of the whole screen the reactive asks for.
+        if old.width == width and old.height and self.styles.overflow_y == "scroll":
+            # The same scrollbar, only a longer or shorter list: repaint this table and
+            # its bar, without the layout pass of the whole screen the reactive asks for.
             self.set_reactive(VirtualTable.virtual_size, size)
             self._scroll_update(size)
         else:
