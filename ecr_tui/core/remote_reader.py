@@ -91,8 +91,8 @@ def read_frame(stream: IO[bytes]) -> Any:
 # Pickled, the frozen dataclasses run __setstate__ in Python per record, and
 # every datetime is a constructor call: 17 ms to load a 1,000-image page, all
 # of it holding the UI's GIL. As tuples of built-in values (`ecr.ImageRow`),
-# marshal loads a page in under a millisecond; the records are then built in
-# Python, where the GIL is handed over between them.
+# marshal loads a page in under a millisecond, and an Image is its row with the
+# repository in front. Repositories (a few thousand at most) are dataclasses.
 
 
 def repository_row(repository: Repository) -> tuple[Any, ...]:
