@@ -120,8 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     if user.theme:
         app.theme = user.theme
-    # Loading workers convert pages in Python: with the default 5 ms the UI thread
-    # waits up to that long for the GIL at every step of handling a key.
+    # Threads that take in pages run Python beside the UI thread: with the default
+    # 5 ms the UI thread waits up to that long for the GIL at every step of a key.
     sys.setswitchinterval(0.001)
     # A listing builds records by the thousand; with the default threshold (700)
     # the collector ran every few hundred of them, each run a pause for the UI.

@@ -324,12 +324,12 @@ def image_row_from_api(item: Mapping[str, Any]) -> ImageRow:
     return (
         item["imageDigest"],
         tuple(item.get("imageTags", ())),
-        _seconds(item.get("imagePushedAt")),
+        epoch_seconds(item.get("imagePushedAt")),
         item.get("imageSizeInBytes"),
         ScanState.parse(status.get("status")).name,
         sys.intern(status.get("description", "")),
         severity_row(summary.get("findingSeverityCounts")),
-        _seconds(item.get("lastRecordedPullTime")),
+        epoch_seconds(item.get("lastRecordedPullTime")),
         sys.intern(item.get("imageManifestMediaType", "")),
         sys.intern(item.get("artifactMediaType", "")),
     )
@@ -340,13 +340,8 @@ def image_from_row(repository: str, row: ImageRow) -> Image:
     return Image._make((repository, *row))
 
 
-def image_from_api(repository: str, item: Mapping[str, Any]) -> Image:
-    """Build an Image from a DescribeImages item."""
-    return image_from_row(repository, image_row_from_api(item))
-
-
-def _seconds(value: object) -> float | None:
-    """An ECR timestamp as epoch seconds (plain JSON gives numbers already)."""
+def epoch_seconds(value: object) -> float | None:
+    """An ECR timestamp, or a datetime, as epoch seconds (plain JSON gives numbers)."""
     if value is None or isinstance(value, float | int):
         return value
     moment = timestamp(value)

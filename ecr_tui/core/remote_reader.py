@@ -38,10 +38,15 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from datetime import datetime
 from typing import IO, Any, Protocol
 
-from ecr_tui.core.ecr import ConnectionSettings, EcrService, image_from_row, timestamp
+from ecr_tui.core.ecr import (
+    ConnectionSettings,
+    EcrService,
+    epoch_seconds,
+    image_from_row,
+    timestamp,
+)
 from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import (
     AccountInfo,
@@ -98,7 +103,7 @@ def read_frame(stream: IO[bytes]) -> Any:
 def repository_row(repository: Repository) -> tuple[Any, ...]:
     """A repository as built-in values only (its fields, in order)."""
     row = [getattr(repository, name) for name in Repository.__slots__]
-    row[Repository.__slots__.index("created_at")] = _seconds(repository.created_at)
+    row[Repository.__slots__.index("created_at")] = epoch_seconds(repository.created_at)
     return tuple(row)
 
 
@@ -108,10 +113,6 @@ def repository_from_row(row: tuple[Any, ...]) -> Repository:
     at = Repository.__slots__.index("created_at")
     values[at] = timestamp(values[at])
     return Repository(*values)
-
-
-def _seconds(moment: datetime | None) -> float | None:
-    return None if moment is None else moment.timestamp()
 
 
 # -- the child process ----------------------------------------------------------
