@@ -134,6 +134,9 @@ async def test_big_repository_pages_and_filter(ecr_settings: ConnectionSettings)
         assert app.service is not None
         await open_repository(app, pilot, "platform/build-cache")
         assert images.table.total_rows == BIG_REPOSITORY_IMAGES
+        # Pages arrive in any order; the cursor, never moved, is on the newest image.
+        newest = max(images.table.rows, key=lambda image: image.pushed_seconds or 0.0)
+        assert images.table.current_row is images.table.rows[0] == newest
         # 1,000 a page: three calls, however the cursor travelled to get there.
         assert app.reader.call_count("DescribeImages", "platform/build-cache") == 3
 

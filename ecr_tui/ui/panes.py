@@ -150,7 +150,12 @@ class Pane(Vertical):
             self._flush_timer = None
         if self._pending:
             rows, self._pending = self._pending, []
+            # Until the user moves it, the cursor stays on the first row (the newest
+            # image) rather than on whichever row happened to arrive first.
+            at_top = self.table.cursor_row == 0 and self._wanted is None
             self.table.extend(rows)
+            if at_top:
+                self.table.cursor_row = 0
             # Rows live as long as the pane shows them: out of the collector's full
             # passes, which otherwise rescan them all and stall the UI 0.1-0.6 s.
             gc.freeze()
@@ -709,7 +714,16 @@ def scan_summary(report: ScanReport, palette: Palette) -> Text:
             text.append(f"  scanned {relative_time(report.completed_at)}", palette("muted"))
         return text
     style = palette(SCAN_STYLE_NAME[report.state])
-    return Text(f"Scan {report.state.value}. {report.description}".strip(), style)
+    return Text(f"{_SCAN_HEADLINE[report.state]} {report.description}".strip(), style)
+
+
+_SCAN_HEADLINE = {
+    ScanState.IN_PROGRESS: "Scan in progress.",
+    ScanState.FAILED: "Scan failed.",
+    ScanState.NOT_SCANNED: "Not scanned.",
+    ScanState.UNSUPPORTED: "Scan unsupported.",
+    ScanState.FINDINGS_UNAVAILABLE: "Findings unavailable.",
+}
 
 
 def scan_empty_text(report: ScanReport) -> str:
