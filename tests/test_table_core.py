@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 
+from ecr_tui.ui import table as table_module
 from ecr_tui.ui.table import Column, VirtualTable
 
 
@@ -236,3 +238,90 @@ async def test_random_changes_match_a_plain_stable_sort(
         assert table.total_rows == len(model.all)
         if before is not None and any(r is before for r in shown):
             assert table.current_row is before
+
+
+# -- merges in steps (extend_in_steps): keys pressed meanwhile are answered first --
+
+
+@pytest.fixture
+def slow_steps(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Every merge in steps, each 50 ms apart: time to change the table between them."""
+    monkeypatch.setattr(table_module, "STEPPED_MERGE_ROWS", 0)
+    monkeypatch.setattr(table_module, "MERGE_STEP_PAUSE", 0.05)
+    return 0.05
+
+
+async def test_a_merge_in_steps_ends_as_a_merge_at_once(
+    table: VirtualTable[Row], slow_steps: float
+) -> None:
+    table.set_sort(by_key, reverse=True)
+    table.set_filter("a")
+    first, second = rows("a", [4, 1, 7]) + rows("b", [3]), rows("a", [2, 9]) + rows("b", [5])
+    await table.extend_in_steps(first)
+    await table.extend_in_steps(second)
+    assert [row.key for row in table.rows] == [9, 7, 4, 2, 1]
+    assert table.total_rows == 7
+    table.set_filter("")
+    assert [row.key for row in table.rows] == [9, 7, 5, 4, 3, 2, 1]
+
+
+async def test_rows_dropped_during_a_merge_take_the_page_with_them(
+    table: VirtualTable[Row], slow_steps: float
+) -> None:
+    table.set_sort(by_key)
+    table.extend(rows("old", [1, 2]))
+    merging = asyncio.create_task(table.extend_in_steps(rows("late", [3, 4])))
+    await asyncio.sleep(slow_steps / 2)  # the first step is done, the rest waits
+    assert table.total_rows == 2  # nothing lands before the last step
+    table.clear()
+    await merging
+    assert table.total_rows == 0
+
+
+async def test_a_filter_typed_during_a_merge_applies_to_the_page(
+    table: VirtualTable[Row], slow_steps: float
+) -> None:
+    table.set_sort(by_key)
+    table.extend(rows("x", [1, 5]) + rows("y", [3]))
+    merging = asyncio.create_task(table.extend_in_steps(rows("x", [4]) + rows("y", [2])))
+    await asyncio.sleep(slow_steps / 2)
+    table.set_filter("x")  # the merge started without a filter: it starts again
+    await merging
+    assert [row.key for row in table.rows] == [1, 4, 5]
+    assert table.total_rows == 5
+
+
+async def test_the_cursor_moved_during_a_merge_stays_on_its_row(
+    table: VirtualTable[Row], slow_steps: float
+) -> None:
+    table.set_sort(by_key, reverse=True)
+    table.extend(rows("a", [10, 20, 30, 40]))
+    merging = asyncio.create_task(table.extend_in_steps(rows("b", [50, 35, 5]), stay_at_top=True))
+    await asyncio.sleep(slow_steps / 2)
+    table.cursor_row = 2  # a key press between steps: onto key 20
+    kept = table.current_row
+    await merging
+    assert table.current_row is kept
+    assert table.cursor_row == 4  # 50 and 35 landed above it
+
+
+async def test_a_cursor_left_at_the_top_stays_on_the_newest_row(
+    table: VirtualTable[Row], slow_steps: float
+) -> None:
+    table.set_sort(by_key, reverse=True)
+    table.extend(rows("a", [10, 20]))
+    await table.extend_in_steps(rows("b", [50, 5]), stay_at_top=True)
+    assert table.cursor_row == 0
+    assert table.current_row is not None and table.current_row.key == 50
+
+
+async def test_a_sort_chosen_during_a_merge_applies_to_the_page(
+    table: VirtualTable[Row], slow_steps: float
+) -> None:
+    table.set_sort(by_key)
+    table.extend(rows("a", [1, 2, 3, 4, 5]))  # sizes 1 2 0 1 2
+    merging = asyncio.create_task(table.extend_in_steps(rows("b", [6, 7, 8])))  # 0 1 2
+    await asyncio.sleep(slow_steps / 2)
+    table.set_sort(by_size)  # the page was sorted by key: it is sorted again
+    await merging
+    assert [row.size for row in table.rows] == [0, 0, 1, 1, 1, 2, 2, 2]

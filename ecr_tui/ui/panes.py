@@ -9,7 +9,9 @@ turned into notifications by the app.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -45,6 +47,7 @@ from ecr_tui.ui.table import Cell, Column, FilterBox, VirtualTable
 FOLLOW_DELAY = 0.12
 # How often pages of a long listing are handed to the table while it loads.
 PAGE_BATCH_SECONDS = 0.25
+LOADING_COUNT_SECONDS = 1.0
 # How often a scan in progress is asked about again.
 SCAN_POLL_SECONDS = 5.0
 
@@ -62,13 +65,19 @@ class Pane(Vertical):
     ]
 
     class Loaded(Message):
-        """A page of rows for the question `request` (stale pages are dropped)."""
+        """A page of rows for the question `request` (stale pages are dropped).
 
-        def __init__(self, request: int, rows: Sequence[Any], done: bool) -> None:
+        `texts` are the rows' search texts, when the loading worker worked them out.
+        """
+
+        def __init__(
+            self, request: int, rows: Sequence[Any], done: bool, texts: list[str] | None = None
+        ) -> None:
             super().__init__()
             self.request = request
             self.rows = rows
             self.done = done
+            self.texts = texts
 
     def __init__(self, title: str, *, id: str) -> None:
         super().__init__(id=id, classes="pane")
@@ -85,6 +94,10 @@ class Pane(Vertical):
         self._wanted: Callable[[Any], bool] | None = None
         # Pages that arrived since the table last took rows (see on_pane_loaded).
         self._pending: list[Any] = []
+        self._pending_texts: list[str] = []
+        self._all_arrived = False  # the last page of the current request came
+        self._count_shown_at = 0.0
+        self._flush_lock = asyncio.Lock()
         self._flush_timer: Timer | None = None
 
     @property
@@ -117,10 +130,26 @@ class Pane(Vertical):
     def _next_request(self) -> int:
         self._request += 1
         self._loading = True
-        self._pending = []
+        self._all_arrived = False
+        self._count_shown_at = 0.0
+        self._pending, self._pending_texts = [], []
         self.table.clear()
         self.refresh_subtitle()
         return self._request
+
+    def post_page(self, request: int, page: Sequence[Any]) -> None:
+        """From a loading worker: a page, with its search texts worked out here.
+
+        Lower-casing and joining 100,000 rows' texts is a few milliseconds a page of
+        Python: in the worker it shares the GIL in slices, instead of holding the UI
+        thread (and the keys pressed meanwhile) for the whole batch.
+        """
+        texts = self.table.search_texts(page)
+        # Rows live as long as the pane shows them: out of the collector's sight at
+        # once (a refcount still frees them), so that its young collections, which
+        # pause every thread, do not walk each page's thousands of tuples.
+        gc.freeze()
+        self.post_message(self.Loaded(request, page, False, texts))
 
     def on_pane_loaded(self, message: Loaded) -> None:
         """Add a page if it still answers the current question.
@@ -133,34 +162,50 @@ class Pane(Vertical):
         if message.request != self._request:
             return
         self._pending.extend(message.rows)
-        if message.done or not self.table.total_rows:
-            self._flush_pending()
-        elif self._flush_timer is None:
-            self._flush_timer = self.set_timer(PAGE_BATCH_SECONDS, self._flush_pending)
+        texts = message.texts
+        self._pending_texts.extend(
+            self.table.search_texts(message.rows) if texts is None else texts
+        )
         if message.done:
-            self._wanted = None
-            self._loading = False
-            self.table.empty_text = self.empty_text()
-            self.table.refresh()
-            self.refresh_subtitle()
+            self._all_arrived = True
+        if message.done or not self.table.total_rows:
+            self._flush_after(0)
+        elif self._flush_timer is None:
+            self._flush_after(PAGE_BATCH_SECONDS)
 
-    def _flush_pending(self) -> None:
+    def _flush_after(self, delay: float) -> None:
         if self._flush_timer is not None:
             self._flush_timer.stop()
-            self._flush_timer = None
-        if self._pending:
-            rows, self._pending = self._pending, []
-            # Until the user moves it, the cursor stays on the first row (the newest
-            # image) rather than on whichever row happened to arrive first.
-            at_top = self.table.cursor_row == 0 and self._wanted is None
-            self.table.extend(rows)
-            if at_top:
-                self.table.cursor_row = 0
-            # Rows live as long as the pane shows them: out of the collector's full
-            # passes, which otherwise rescan them all and stall the UI 0.1-0.6 s.
-            gc.freeze()
-            self._select_wanted()
-        self.refresh_subtitle()
+        # A timer of its own: the merge pauses between steps, and this pane's
+        # messages (more pages) must not wait for it meanwhile.
+        # (Not a delay of 0: Textual's timers divide by it.)
+        self._flush_timer = self.set_timer(max(delay, 0.001), self._flush_pending)
+
+    async def _flush_pending(self) -> None:
+        """Hand the pages gathered so far to the table; end the load after the last."""
+        self._flush_timer = None
+        async with self._flush_lock:  # one merge at a time, in arrival order
+            request = self._request
+            if self._pending:
+                rows, self._pending = self._pending, []
+                texts, self._pending_texts = self._pending_texts, []
+                # Until the user moves it, the cursor stays on the first row (the newest
+                # image) rather than on whichever row happened to arrive first.
+                await self.table.extend_in_steps(rows, texts, stay_at_top=self._wanted is None)
+                if request != self._request:
+                    return
+                self._select_wanted()
+            if self._all_arrived and not self._pending and self._loading:
+                self._wanted = None
+                self._loading = False
+                self.table.empty_text = self.empty_text()
+                self.table.refresh()
+            # A new count repaints the pane's whole frame: while pages arrive, once
+            # a LOADING_COUNT_SECONDS shows the progress.
+            now = time.monotonic()
+            if not self._loading or now - self._count_shown_at >= LOADING_COUNT_SECONDS:
+                self._count_shown_at = now
+                self.refresh_subtitle()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed load leaves a readable reason in the pane (the app notifies)."""
@@ -306,7 +351,7 @@ class RepositoriesPane(Pane):
     def _fetch(self, reader: Reader, request: int) -> None:
         worker = get_current_worker()
         for page in reader.repository_pages(lambda: worker.is_cancelled):
-            self.post_message(self.Loaded(request, page, done=False))
+            self.post_page(request, page)
         self.post_message(self.Loaded(request, [], done=True))
 
     def empty_text(self) -> str:
@@ -457,7 +502,7 @@ class ImagesPane(Pane):
     def _fetch(self, reader: Reader, repository: str, request: int) -> None:
         worker = get_current_worker()
         for page in reader.image_pages(repository, lambda: worker.is_cancelled):
-            self.post_message(self.Loaded(request, page, done=False))
+            self.post_page(request, page)
         self.post_message(self.Loaded(request, [], done=True))
 
     def empty_text(self) -> str:

@@ -7,9 +7,10 @@ objects, sorts and filters lists of them, and draws just the visible lines.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import contains, indexOf, is_, is_not, itemgetter
@@ -34,6 +35,11 @@ RowT = TypeVar("RowT")
 T = TypeVar("T")
 Cell = str | Text
 
+# A merge into a table this big runs in steps (see `extend_in_steps`).
+STEPPED_MERGE_ROWS = 10_000
+# The pause between steps: long enough for a key's messages and its frame to go first.
+MERGE_STEP_PAUSE = 0.002
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -48,13 +54,26 @@ class Column:
 class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     """A keyboard-driven table over a list of rows, rendered line by line."""
 
+    # Moving keys are priority bindings: the app runs them as the key arrives. A plain
+    # binding waits for the key to be forwarded to the table's own message queue, a
+    # second trip through the event loop, behind whatever was queued meanwhile (a page
+    # of rows, a frame); while a listing loads, that trip was most of a key's latency.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
-        Binding("home,g", "first", "First", show=False, id="table.first"),
-        Binding("end,G", "last", "Last", show=False, id="table.last"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up", priority=True),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down", priority=True),
+        Binding(
+            "pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up", priority=True
+        ),
+        Binding(
+            "pagedown,ctrl+f",
+            "page_down",
+            "Page down",
+            show=False,
+            id="table.page_down",
+            priority=True,
+        ),
+        Binding("home,g", "first", "First", show=False, id="table.first", priority=True),
+        Binding("end,G", "last", "Last", show=False, id="table.last", priority=True),
         Binding("left,h", "scroll_columns(-8)", "Scroll left", show=False, id="table.left"),
         Binding("right,l", "scroll_columns(8)", "Scroll right", show=False, id="table.right"),
         Binding("enter", "select", "Open", id="table.select"),
@@ -149,6 +168,10 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._sort_key: Callable[[RowT], Any] | None = None
         self._sort_reverse = False
         self._arrivals = 0  # the sort key of the next row when rows keep arrival order
+        # Bumped by every change of the rows held, and by dropping them all: a merge in
+        # steps starts again, or gives up, when the table changed under it.
+        self._version = 0
+        self._generation = 0
         self._widths: list[int] = []
         self._last_highlighted: RowT | None = None
         # Called with the highlighted row in the same frame as the cursor move.
@@ -157,6 +180,10 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._line_cache: LRUCache[tuple[Any, ...], tuple[Any, Strip]] = LRUCache(512)
         # Rows the user marked for a bulk action, by identity (rows are unhashable).
         self._marked: dict[int, RowT] = {}
+        # Rich styles by name, read once per style change rather than once per line:
+        # Textual works `rich_style` out through every ancestor on each call, and on a
+        # frame that scrolls that cost more than drawing the lines.
+        self._styles: dict[str, Style] = {}
 
     # -- data -----------------------------------------------------------------
     #
@@ -183,6 +210,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     def clear(self) -> None:
         """Drop every row."""
+        self._generation += 1
+        self._version += 1
         self._all = self._shown = _Rows([], [], [])
         self._arrivals = 0
         self._marked = {}
@@ -203,27 +232,92 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     def set_rows(self, rows: Iterable[RowT]) -> None:
         """Replace all rows, keeping the cursor on the same row where it still exists."""
         kept = self.current_row
+        self._generation += 1
+        self._version += 1
         self._marked = {}
         self._arrivals = 0
         self._all = self._sorted(list(rows))
         self._shown = self._all.containing(self._filter_terms)
         self._update_view(self._locate(kept))
 
-    def extend(self, rows: Iterable[RowT]) -> None:
-        """Add a page of rows."""
+    def search_texts(self, rows: Iterable[RowT]) -> list[str]:
+        """The rows' lower-cased search texts (pure: a loading worker may call it)."""
+        search = self._search_text
+        return [search(row).lower() for row in rows]
+
+    def extend(
+        self, rows: Iterable[RowT], texts: list[str] | None = None, *, stay_at_top: bool = False
+    ) -> None:
+        """Add a page of rows (with their `search_texts`, if worked out already).
+
+        The cursor stays on its row, or, with `stay_at_top`, on the first row if it is
+        there (a list loading newest first keeps showing the newest).
+        """
+        for _ in self._merge_steps(list(rows), texts, stay_at_top):
+            pass
+
+    async def extend_in_steps(
+        self, rows: Iterable[RowT], texts: list[str] | None = None, *, stay_at_top: bool = False
+    ) -> None:
+        """`extend`, letting the event loop run between the steps of a big merge.
+
+        A merge into 100,000 rows is some 10 ms of list work. Done in one piece, a key
+        pressed meanwhile waited for all of it, then for the frame that showed the
+        merge, and only then got its own (50-80 ms in all). Between steps of a few
+        milliseconds the key is answered first. If the rows are dropped meanwhile
+        (`clear`, `set_rows`) so is the page; any other change merges it again.
+        """
+        stepped = len(self._all.rows) >= STEPPED_MERGE_ROWS
+        for _ in self._merge_steps(list(rows), texts, stay_at_top):
+            if stepped:
+                await asyncio.sleep(MERGE_STEP_PAUSE)
+
+    def _merge_steps(
+        self, rows: list[RowT], texts: list[str] | None, stay_at_top: bool
+    ) -> Iterator[None]:
+        generation = self._generation
+        if texts is None:
+            texts = self.search_texts(rows)
+        merged: tuple[_Rows[RowT], _Rows[RowT], list[int]] | None = None
+        while merged is None:
+            version = self._version
+            steps = self._merged(self._sorted(rows, texts))
+            while True:
+                try:
+                    next(steps)
+                except StopIteration as finished:
+                    merged = finished.value
+                    break
+                yield
+                if self._generation != generation:
+                    return  # dropped: this page belonged to them
+                if self._version != version:
+                    break  # sorted, filtered or added to meanwhile: merge again
+        self._all, self._shown, at = merged
+        self._version += 1
+        if stay_at_top and self.cursor_row == 0:
+            self._update_view(None)
+            return
         kept = None if self.current_row is None else self._shown_index(self.cursor_row)
-        page = self._sorted(list(rows))
-        at = self._all.insert_points(page.keys, after_equal=not self._sort_reverse)
-        self._all = self._all.inserted(page, at)
-        if self._filter_terms:
-            # Filter just the page and merge what passes: the rest was filtered already.
-            page = page.containing(self._filter_terms)
-            at = self._shown.insert_points(page.keys, after_equal=not self._sort_reverse)
-            self._shown = self._shown.inserted(page, at)
-        else:
-            self._shown = self._all
         # The cursor row moves down by the rows inserted before it.
         self._update_view(None if kept is None else kept + bisect_right(at, kept))
+
+    def _merged(
+        self, page: _Rows[RowT]
+    ) -> Generator[None, None, tuple[_Rows[RowT], _Rows[RowT], list[int]]]:
+        """All rows and the rows shown with `page` merged in, and where it went in the latter."""
+        after_equal = not self._sort_reverse
+        at = self._all.insert_points(page.keys, after_equal)
+        yield
+        merged_all = yield from self._all.inserted(page, at)
+        if not self._filter_terms:
+            return merged_all, merged_all, at
+        # Filter just the page and merge what passes: the rest was filtered already.
+        page = page.containing(self._filter_terms)
+        at = self._shown.insert_points(page.keys, after_equal)
+        yield
+        merged_shown = yield from self._shown.inserted(page, at)
+        return merged_all, merged_shown, at
 
     def set_filter(self, text: str) -> None:
         """Show only rows whose search text holds every word of `text`."""
@@ -231,6 +325,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         if terms == self._filter_terms:
             return
         kept = self._kept()
+        self._version += 1
         old, self._filter_terms = self._filter_terms, terms
         # A longer filter only narrows: search what the shorter one left, not every row.
         narrows = len(terms) >= len(old) > 0 and all(
@@ -247,6 +342,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         if self._sort_reverse:
             rows, texts = rows[::-1], texts[::-1]
         self._sort_key, self._sort_reverse = key, reverse and key is not None
+        self._version += 1
         self._arrivals = 0
         self._all = self._sorted(rows, texts)
         self._shown = self._all.containing(self._filter_terms)
@@ -268,7 +364,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     def _sorted(self, rows: list[RowT], texts: list[str] | None = None) -> _Rows[RowT]:
         """`rows`, given in display order, with their keys and texts in `_Rows` order."""
         if texts is None:
-            texts = [self._search_text(row).lower() for row in rows]
+            texts = self.search_texts(rows)
         if self._sort_key is None:
             start, self._arrivals = self._arrivals, self._arrivals + len(rows)
             return _Rows(list(range(start, self._arrivals)), rows, texts)
@@ -445,28 +541,46 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     # -- rendering --------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        """Textual calls this whenever CSS, the theme or focus change our styles."""
+        self._styles.clear()
+        super().notify_style_update()
+
+    def _style(self, name: str) -> Style:
+        """Our own style ("" ) or a component's, combined or partial (see `palette`)."""
+        style = self._styles.get(name)
+        if style is None:
+            if not name:
+                style = self.rich_style
+            elif name.startswith("partial:"):
+                style = self.get_component_rich_style(name.removeprefix("partial:"), partial=True)
+            else:
+                style = self.get_component_rich_style(name)
+            self._styles[name] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         """Draw the header on line 0 and a data row on every other line."""
         width = self.scrollable_content_region.width
         scroll_x = int(self.scroll_x)
         if y == 0:
-            style = self.get_component_rich_style("virtual-table--header")
+            style = self._style("virtual-table--header")
             cells: Sequence[Cell] = [c.label for c in self.columns]
             return self._strip(cells, style, scroll_x, width)
         index = int(self.scroll_y) + y - 1
         if index >= len(self._view):
             if index == 0 and y == 1:
-                style = self.get_component_rich_style("virtual-table--empty")
+                style = self._style("virtual-table--empty")
                 text = "Nothing matches the filter." if self.total_rows else self.empty_text
                 return Strip([Segment(f" {text}", style)]).extend_cell_length(width)
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style(""))
         row = self._view[index]
-        style = self.rich_style
+        style = self._style("")
         if self._marked and id(row) in self._marked:
-            style = style + self.get_component_rich_style("virtual-table--marked")
+            style = style + self._style("virtual-table--marked")
         if index == self.cursor_row:
             cursor = "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
-            style = style + self.get_component_rich_style(cursor)
+            style = style + self._style(cursor)
         # Relative times ("5m") age: a cached line lasts a minute at most.
         key = (id(row), style, scroll_x, width, int(time.time() // 60))
         cached = self._line_cache.get(key)
@@ -478,7 +592,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     def palette(self, name: str) -> Style:
         """The theme's style for a semantic cell colour such as 'critical' or 'muted'."""
-        return self.get_component_rich_style(f"virtual-table--{name}", partial=True)
+        return self._style(f"partial:virtual-table--{name}")
 
     def _strip(self, cells: Sequence[Cell], style: Style, scroll_x: int, width: int) -> Strip:
         console = self.app.console
@@ -526,13 +640,16 @@ class _Rows(Generic[RowT]):
             at.append(start)
         return at
 
-    def inserted(self, new: _Rows[RowT], at: list[int]) -> _Rows[RowT]:
-        """These rows with each of `new` put before our row at its insert point."""
-        return _Rows(
-            _insert(self.keys, new.keys, at),
-            _insert(self.rows, new.rows, at),
-            _insert(self.texts, new.texts, at),
-        )
+    def inserted(self, new: _Rows[RowT], at: list[int]) -> Generator[None, None, _Rows[RowT]]:
+        """These rows with each of `new` put before our row at its insert point.
+
+        A step per list (see VirtualTable.extend_in_steps).
+        """
+        keys = _insert(self.keys, new.keys, at)
+        yield
+        rows = _insert(self.rows, new.rows, at)
+        yield
+        return _Rows(keys, rows, _insert(self.texts, new.texts, at))
 
     def containing(self, terms: Iterable[str]) -> _Rows[RowT]:
         """The rows whose search text holds every term."""
