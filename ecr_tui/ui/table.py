@@ -173,6 +173,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._version = 0
         self._generation = 0
         self._widths: list[int] = []
+        self._width = 0  # of the content region, when `_widths` were worked out
         self._last_highlighted: RowT | None = None
         # Called with the highlighted row in the same frame as the cursor move.
         self.highlight_hook: Callable[[Any], None] | None = None
@@ -432,8 +433,10 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     def _column_widths(self) -> list[int]:
         if self._widths:
             return self._widths
+        # Kept with the widths: Textual works the region out afresh on every call.
+        self._width = self.scrollable_content_region.width
         fixed = sum(c.width + 1 for c in self.columns if not c.flexible)
-        spare = max(self.scrollable_content_region.width - fixed - 1, 0)
+        spare = max(self._width - fixed - 1, 0)
         self._widths = [max(c.width, spare) if c.flexible else c.width for c in self.columns]
         return self._widths
 
@@ -561,7 +564,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         """Draw the header on line 0 and a data row on every other line."""
-        width = self.scrollable_content_region.width
+        self._column_widths()
+        width = self._width
         scroll_x = int(self.scroll_x)
         if y == 0:
             style = self._style("virtual-table--header")
