@@ -1311,6 +1311,11 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _ms(value: float | None) -> str:
+    """Milliseconds to a tenth, whatever their size (`_fmt` is for seconds)."""
+    return "-" if value is None else f"{value:.1f}"
+
+
 def render_table(report: dict[str, Any]) -> str:
     """The printed summary."""
     out: list[str] = []
@@ -1374,9 +1379,9 @@ def render_table(report: dict[str, Any]) -> str:
     ):
         for part in ("cursor", "info"):
             out.append(
-                f"{f'keys {when}, {part}':<38}p50 {_fmt(stats[f'{part}_p50_ms'])} ms  "
-                f"p99 {_fmt(stats[f'{part}_p99_ms'])} ms  "
-                f"max {_fmt(stats[f'{part}_max_ms'])} ms  n={stats['count']}"
+                f"{f'keys {when}, {part}':<38}p50 {_ms(stats[f'{part}_p50_ms'])} ms  "
+                f"p99 {_ms(stats[f'{part}_p99_ms'])} ms  "
+                f"max {_ms(stats[f'{part}_max_ms'])} ms  n={stats['count']}"
             )
     typed = ", ".join(f"{f['typed']!r} {f['ms']:.0f}" for f in app["filter"])
     out.append(f"filter per character (ms)             {typed}")
