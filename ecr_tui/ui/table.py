@@ -550,7 +550,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         super().notify_style_update()
 
     def _style(self, name: str) -> Style:
-        """Our own style ("" ) or a component's, combined or partial (see `palette`)."""
+        """Our own style ("") or a component's, combined or partial (see `palette`)."""
         style = self._styles.get(name)
         if style is None:
             if not name:
