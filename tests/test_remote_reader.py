@@ -11,7 +11,7 @@ import pytest
 
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError
-from ecr_tui.core.models import Severity, SeverityCounts
+from ecr_tui.core.models import Severity, SeverityCounts, severity_row
 from ecr_tui.core.remote_reader import ReaderStopped, RemoteReader
 from tests.conftest import BIG_REPOSITORY_IMAGES
 
@@ -41,6 +41,20 @@ def test_severity_counts_merge_untriaged_and_keep_worst_first() -> None:
     counts = SeverityCounts.from_mapping({"LOW": 2, "UNTRIAGED": 1, "CRITICAL": 3, "UNDEFINED": 4})
     assert counts.counts == ((Severity.CRITICAL, 3), (Severity.LOW, 2), (Severity.UNDEFINED, 5))
     assert SeverityCounts.from_mapping(None) == SeverityCounts()
+
+
+def test_severity_rows_read_ecr_spelling_and_others() -> None:
+    # Worst first: critical, high, medium, low, informational, undefined.
+    assert severity_row({"CRITICAL": 1, "HIGH": 2, "UNTRIAGED": 3, "UNDEFINED": 1}) == (
+        1,
+        2,
+        0,
+        0,
+        0,
+        4,
+    )
+    assert severity_row({" medium ": 5, "Informational": 1, "NEW-LEVEL": 2}) == (0, 0, 5, 0, 1, 2)
+    assert severity_row(None) == (0,) * 6
 
 
 def test_prefetched_answer_is_taken_once(reader: RemoteReader) -> None:
