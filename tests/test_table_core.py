@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from ecr_tui.ui import table as table_module
 from ecr_tui.ui.table import Column, VirtualTable
@@ -325,3 +326,35 @@ async def test_a_sort_chosen_during_a_merge_applies_to_the_page(
     table.set_sort(by_size)  # the page was sorted by key: it is sorted again
     await merging
     assert [row.size for row in table.rows] == [0, 0, 1, 1, 1, 2, 2, 2]
+
+
+def thumb_lines(table: VirtualTable[Row]) -> list[int]:
+    """The lines of the table's scrollbar that show the thumb."""
+    bar = table.vertical_scrollbar
+    strips = bar.render_lines(Region(0, 0, bar.size.width, bar.size.height))
+    return [
+        y
+        for y, strip in enumerate(strips)
+        if any(seg.style is not None and (seg.style.reverse or seg.text.strip()) for seg in strip)
+    ]
+
+
+async def test_the_scrollbar_thumb_follows_the_rows_shown() -> None:
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.table
+        table.set_rows(rows("r", list(range(10_000))))
+        table.focus()
+        await pilot.pause()
+        top = thumb_lines(table)
+        assert top and top[0] == 0
+        await pilot.press("j")  # a row down: the thumb stays where it is drawn
+        await pilot.pause()
+        assert thumb_lines(table) == top
+        await pilot.press("G")
+        await pilot.pause()
+        bottom = thumb_lines(table)
+        assert bottom and bottom[-1] == table.vertical_scrollbar.size.height - 1
+        await pilot.press("g")
+        await pilot.pause()
+        assert thumb_lines(table) == top
