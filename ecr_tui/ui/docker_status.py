@@ -38,17 +38,16 @@ def docker_status_text(
 class DockerStatus(Widget):
     """Where the Docker daemon stands; the app sets `checked`, `problem` and `login`."""
 
-    # layout=True: the bar gives this widget the width of its text, which changes.
-    checked: reactive[bool] = reactive(False, layout=True)
-    problem: reactive[str | None] = reactive(None, layout=True)
-    login: reactive[LoginState | None] = reactive(None, layout=True)
+    checked: reactive[bool] = reactive(False)
+    problem: reactive[str | None] = reactive(None)
+    login: reactive[LoginState | None] = reactive(None)
 
     def on_mount(self) -> None:
         """Keep the countdown to the login's expiry current."""
         self.set_interval(COUNTDOWN_SECONDS, self._tick)
 
     def _tick(self) -> None:
-        self.refresh(layout=True)  # "11h 10m" and "11h 9m" differ in width
+        self.refresh()
 
     def watch_problem(self, problem: str | None) -> None:
         """The whole reason on hover: the bar has room for its start only."""
@@ -60,4 +59,5 @@ class DockerStatus(Widget):
             docker_status_text(self.checked, self.problem, self.login, datetime.now(UTC)),
             no_wrap=True,
             overflow="ellipsis",
+            justify="right",
         )
