@@ -12,7 +12,9 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
+from ecr_tui.core.models import Image
 from ecr_tui.ui import table as table_module
+from ecr_tui.ui.panes import PAGE_BATCH_SECONDS, ImagesPane, Pane
 from ecr_tui.ui.table import Column, VirtualTable
 
 
@@ -358,3 +360,38 @@ async def test_the_scrollbar_thumb_follows_the_rows_shown() -> None:
         await pilot.press("g")
         await pilot.pause()
         assert thumb_lines(table) == top
+
+
+# -- a pane's pages: the first shows at once, on its own; later ones in batches --
+
+
+class ImagesApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ImagesPane("Images", id="images")
+
+
+def image(n: int) -> Image:
+    return Image("repo", f"sha256:{n:064x}", (f"v{n}",), 1_700_000_000.0 + n, n, "COMPLETE")
+
+
+async def test_the_first_page_shows_at_once_and_later_pages_in_a_batch() -> None:
+    app = ImagesApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(ImagesPane)
+        request = pane._next_request()
+        first, second, third = (
+            [image(n) for n in range(start, start + 50)] for start in (0, 50, 100)
+        )
+        for page in (first, second, third):  # all three queued before any is handled
+            pane.post_message(Pane.Loaded(request, page, done=False))
+        await pilot.pause()
+        assert pane.table.total_rows == 50  # the first page alone, newest first
+        assert pane.table.current_row == first[-1]
+        await pilot.pause(PAGE_BATCH_SECONDS + 0.1)
+        assert pane.table.total_rows == 150
+        assert pane.is_loading
+        pane.post_message(Pane.Loaded(request, [], done=True))
+        await pilot.pause(0.1)
+        assert not pane.is_loading
+        assert pane.table.current_row == third[-1]  # the cursor stayed on the newest
+        assert pane.border_subtitle == "150 images"

@@ -168,10 +168,21 @@ class Pane(Vertical):
         )
         if message.done:
             self._all_arrived = True
-        if message.done or not self.table.total_rows:
+        if not self.table.total_rows and not self._flush_lock.locked():
+            self._show_first_page()
+        if message.done:
             self._flush_after(0)
-        elif self._flush_timer is None:
+        elif self._pending and self._flush_timer is None:
             self._flush_after(PAGE_BATCH_SECONDS)
+
+    def _show_first_page(self) -> None:
+        """Into an empty table: nothing to merge with, so at once, and on its own."""
+        rows, self._pending = self._pending, []
+        texts, self._pending_texts = self._pending_texts, []
+        self.table.extend(rows, texts, stay_at_top=self._wanted is None)
+        self._select_wanted()
+        self._count_shown_at = time.monotonic()
+        self.refresh_subtitle()
 
     def _flush_after(self, delay: float) -> None:
         if self._flush_timer is not None:
