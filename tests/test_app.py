@@ -74,7 +74,7 @@ async def test_browses_repositories_images_and_findings(
         assert len(findings.table.rows) == target.severity_counts.total
         severities = [f.severity for f in findings.table.rows]
         assert severities == sorted(severities, reverse=True), "worst first"
-        summary = str(findings.summary.render())
+        summary = findings.summary.text.plain
         worst = report.findings[0].severity
         assert f"{report.summary.get(worst)} {worst.name.lower()}" in summary
 

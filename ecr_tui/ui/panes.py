@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ecr_tui.core.errors import explain_error
@@ -70,6 +70,11 @@ class InfoLines(Widget):
         self._strips: list[Strip] = []
         self._drawn_for: tuple[int, Style] | None = None  # the width and style of _strips
         self._style: Style | None = None
+
+    @property
+    def text(self) -> Text:
+        """What the lines show."""
+        return self._text
 
     def update(self, text: Text | str) -> None:
         """Show `text`, one line per line of it."""
@@ -683,7 +688,7 @@ class FindingsPane(Pane):
 
     def compose(self) -> ComposeResult:
         """A summary line above the table."""
-        self.summary = Static("", classes="summary")
+        self.summary = InfoLines(classes="summary")
         yield self.summary
         yield from super().compose()
 
@@ -713,7 +718,7 @@ class FindingsPane(Pane):
         request = self._next_request()
         if image is None:
             self._loading = False
-            self.summary.update("", layout=False)
+            self.summary.update("")
             self.table.empty_text = "Choose an image."
             self.refresh_subtitle()
             return
@@ -721,11 +726,11 @@ class FindingsPane(Pane):
         self.border_title = f"Findings · {label}"
         if image.scan_state is ScanState.NOT_SCANNED:
             self._loading = False
-            self.summary.update(Text("Not scanned.", self.table.palette("muted")), layout=False)
+            self.summary.update(Text("Not scanned.", self.table.palette("muted")))
             self.table.empty_text = "This image has never been scanned."
             self.refresh_subtitle()
             return
-        self.summary.update("Loading findings…", layout=False)
+        self.summary.update("Loading findings…")
         self.table.empty_text = "Loading findings…"
         self._fetch(reader, image, request)
 
@@ -745,7 +750,7 @@ class FindingsPane(Pane):
         self.report = report
         self._loading = False
         # One fixed line: no need to lay the screen out again.
-        self.summary.update(scan_summary(report, self.table.palette), layout=False)
+        self.summary.update(scan_summary(report, self.table.palette))
         self.table.empty_text = scan_empty_text(report)
         self._apply_min_severity()
         if report.state is ScanState.IN_PROGRESS and self.reader and self.image:
