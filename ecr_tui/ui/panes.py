@@ -52,6 +52,7 @@ FOLLOW_DELAY = 0.12
 # batch costs a merge and a repaint; at 0.25 s they held up keys (benchmark p99
 # 50-80 ms against 35-56 ms at 0.5 s, same machine, same hour).
 PAGE_BATCH_SECONDS = 0.5
+# How often the count in a loading pane's border changes (it repaints the whole frame).
 LOADING_COUNT_SECONDS = 1.0
 # How often a scan in progress is asked about again.
 SCAN_POLL_SECONDS = 5.0
@@ -183,7 +184,7 @@ class Pane(Vertical):
         self._loading = True
         self._all_arrived = False
         self._count_shown_at = 0.0
-        self._pending, self._pending_texts = [], []
+        self._take_pending()  # the last question's pages are dropped
         self.table.clear()
         self.refresh_subtitle()
         return self._request
@@ -226,10 +227,14 @@ class Pane(Vertical):
         elif self._pending and self._flush_timer is None:
             self._flush_after(PAGE_BATCH_SECONDS)
 
-    def _show_first_page(self) -> None:
-        """Into an empty table: nothing to merge with, so at once, and on its own."""
+    def _take_pending(self) -> tuple[list[Any], list[str]]:
         rows, self._pending = self._pending, []
         texts, self._pending_texts = self._pending_texts, []
+        return rows, texts
+
+    def _show_first_page(self) -> None:
+        """Into an empty table: nothing to merge with, so at once, and on its own."""
+        rows, texts = self._take_pending()
         self.table.extend(rows, texts, stay_at_top=self._wanted is None)
         self._select_wanted()
         self._count_shown_at = time.monotonic()
@@ -249,8 +254,7 @@ class Pane(Vertical):
         async with self._flush_lock:  # one merge at a time, in arrival order
             request = self._request
             if self._pending:
-                rows, self._pending = self._pending, []
-                texts, self._pending_texts = self._pending_texts, []
+                rows, texts = self._take_pending()
                 # Until the user moves it, the cursor stays on the first row (the newest
                 # image) rather than on whichever row happened to arrive first.
                 await self.table.extend_in_steps(rows, texts, stay_at_top=self._wanted is None)
