@@ -12,9 +12,10 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
-from ecr_tui.core.models import Image
+from ecr_tui.core.models import Image, ScanReport, ScanState, SeverityCounts
+from ecr_tui.ui import panes as panes_module
 from ecr_tui.ui import table as table_module
-from ecr_tui.ui.panes import PAGE_BATCH_SECONDS, ImagesPane, Pane
+from ecr_tui.ui.panes import PAGE_BATCH_SECONDS, FindingsPane, ImagesPane, Pane
 from ecr_tui.ui.table import Column, VirtualTable
 
 
@@ -200,10 +201,13 @@ class Model:
         return [r for r in self.all if all(t in r.name.lower() for t in self.terms)]
 
 
+@pytest.mark.parametrize("step_rows", [table_module.MERGE_STEP_ROWS, 2])
 @pytest.mark.parametrize("seed", range(6))
 async def test_random_changes_match_a_plain_stable_sort(
-    table: VirtualTable[Row], seed: int
+    table: VirtualTable[Row], seed: int, step_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # With 2 rows a step, every merge and sort runs in many small steps.
+    monkeypatch.setattr(table_module, "MERGE_STEP_ROWS", step_rows)
     rng = random.Random(seed)
     model = Model()
     made = 0
@@ -395,3 +399,90 @@ async def test_the_first_page_shows_at_once_and_later_pages_in_a_batch() -> None
         assert not pane.is_loading
         assert pane.table.current_row == third[-1]  # the cursor stayed on the newest
         assert pane.border_subtitle == "150 images"
+
+
+@pytest.fixture
+def slow_quiet(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Keys count as still coming for a second after each: room for a slow machine."""
+    monkeypatch.setattr(panes_module, "KEYS_QUIET_SECONDS", 1.0)
+    return 1.0
+
+
+async def press_for(pilot: Any, seconds: float, key: str = "j") -> None:
+    """Press `key` every tenth of a second for `seconds`."""
+    for _ in range(round(seconds / 0.1)):
+        await pilot.press(key)
+        await pilot.pause(0.1)
+
+
+async def test_pages_wait_while_keys_move_the_cursor(slow_quiet: float) -> None:
+    app = ImagesApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(ImagesPane)
+        request = pane._next_request()
+        pane.post_message(Pane.Loaded(request, [image(n) for n in range(50)], done=False))
+        await pilot.pause()
+        pane.table.focus()
+        await pilot.press("j")
+        pane.post_message(Pane.Loaded(request, [image(n) for n in range(50, 100)], done=False))
+        await press_for(pilot, PAGE_BATCH_SECONDS + 0.3)
+        assert pane.table.total_rows == 50  # a batch was due, but keys kept coming
+        moved_to = pane.table.current_row
+        await pilot.pause(slow_quiet + 0.2)
+        assert pane.table.total_rows == 100  # they paused: the page landed
+        assert pane.table.current_row is moved_to
+
+
+async def test_pages_wait_for_keys_no_longer_than_pages_wait_seconds(
+    slow_quiet: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(panes_module, "PAGES_WAIT_SECONDS", 0.8)
+    app = ImagesApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(ImagesPane)
+        request = pane._next_request()
+        pane.post_message(Pane.Loaded(request, [image(n) for n in range(50)], done=False))
+        await pilot.pause()
+        pane.table.focus()
+        await pilot.press("j")
+        pane.post_message(Pane.Loaded(request, [image(n) for n in range(50, 100)], done=False))
+        await press_for(pilot, 1.6)
+        assert pane.table.total_rows == 100  # landed while keys were still coming
+        # The last page never waits: the load ends at once.
+        pane.post_message(Pane.Loaded(request, [image(100)], done=True))
+        await pilot.press("j")
+        await pilot.pause(0.2)
+        assert pane.table.total_rows == 101
+        assert not pane.is_loading
+
+
+class BrowseApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ImagesPane("Images", id="images")
+        yield FindingsPane("Findings", id="findings")
+
+
+async def test_findings_wait_for_the_images_cursor_to_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rest = 1.0  # room for a slow machine
+    monkeypatch.setattr(panes_module, "FOLLOW_DELAY", rest)
+    app = BrowseApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        images, findings = app.query_one(ImagesPane), app.query_one(FindingsPane)
+        request = images._next_request()
+        images.post_message(Pane.Loaded(request, [image(n) for n in range(50)], done=True))
+        await pilot.pause()
+        images.table.focus()
+        shown = images.table.current_row
+        asked = findings._next_request(keep_showing=True)
+        report = ScanReport(
+            shown.repository, shown.digest, ScanState.COMPLETE, "", None, SeverityCounts(), ()
+        )
+        await pilot.press("j")  # the user moves on while the findings are on their way
+        findings.post_message(Pane.Loaded(asked, [report], done=True))
+        await pilot.pause(rest / 3)
+        assert findings.report is None  # not painted under the keys
+        await pilot.pause(rest)
+        assert findings.report is report  # the cursor rested: painted
+        assert findings.table.empty_text.startswith("No findings")

@@ -52,8 +52,18 @@ FOLLOW_DELAY = 0.12
 # batch costs a merge and a repaint; at 0.25 s they held up keys (benchmark p99
 # 50-80 ms against 35-56 ms at 0.5 s, same machine, same hour).
 PAGE_BATCH_SECONDS = 0.5
+# Keys first: while the user moves through a loading table (a key within
+# KEYS_QUIET_SECONDS), gathered pages wait for a pause, for at most
+# PAGES_WAIT_SECONDS. A merge's repaint then never lands between a key and its
+# frame, and rows do not shift under the cursor mid-burst.
+KEYS_QUIET_SECONDS = 0.3
+PAGES_WAIT_SECONDS = 2.0
 # How often the count in a loading pane's border changes (it repaints the whole frame).
 LOADING_COUNT_SECONDS = 1.0
+# How long the last image's findings stay while the next image's are fetched
+# (usually tens of milliseconds): a quick answer then repaints the pane once, not
+# twice (cleared, then filled), and keys pressed meanwhile wait for one frame.
+FINDINGS_STAY_SECONDS = 0.2
 # How often a scan in progress is asked about again.
 SCAN_POLL_SECONDS = 5.0
 
@@ -150,6 +160,7 @@ class Pane(Vertical):
         # Pages that arrived since the table last took rows (see on_pane_loaded).
         self._pending: list[Any] = []
         self._pending_texts: list[str] = []
+        self._pending_since = 0.0  # when the oldest of the pending pages came
         self._all_arrived = False  # the last page of the current request came
         self._count_shown_at = 0.0
         self._flush_lock = asyncio.Lock()
@@ -179,14 +190,17 @@ class Pane(Vertical):
         """Show `text` under the table (its lines have a fixed height: see app.tcss)."""
         self.info.update(text)
 
-    def _next_request(self) -> int:
+    def _next_request(self, *, keep_showing: bool = False) -> int:
+        """A new question: the last one's pages are dropped, and (unless
+        `keep_showing`) its rows at once."""
         self._request += 1
         self._loading = True
         self._all_arrived = False
         self._count_shown_at = 0.0
-        self._take_pending()  # the last question's pages are dropped
-        self.table.clear()
-        self.refresh_subtitle()
+        self._take_pending()
+        if not keep_showing:
+            self.table.clear()
+            self.refresh_subtitle()
         return self._request
 
     def post_page(self, request: int, page: Sequence[Any]) -> None:
@@ -213,6 +227,8 @@ class Pane(Vertical):
         message.stop()
         if message.request != self._request:
             return
+        if not self._pending:
+            self._pending_since = time.monotonic()
         self._pending.extend(message.rows)
         texts = message.texts
         self._pending_texts.extend(
@@ -251,6 +267,15 @@ class Pane(Vertical):
     async def _flush_pending(self) -> None:
         """Hand the pages gathered so far to the table; end the load after the last."""
         self._flush_timer = None
+        now = time.monotonic()
+        keys_quiet_in = self.table.moved_at + KEYS_QUIET_SECONDS - now
+        if (
+            keys_quiet_in > 0
+            and not self._all_arrived
+            and now - self._pending_since < PAGES_WAIT_SECONDS
+        ):
+            self._flush_after(keys_quiet_in)
+            return
         async with self._flush_lock:  # one merge at a time, in arrival order
             request = self._request
             if self._pending:
@@ -689,6 +714,7 @@ class FindingsPane(Pane):
         self.report: ScanReport | None = None
         self.min_severity = Severity.UNDEFINED
         self._poll: Timer | None = None
+        self._placeholder: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """A summary line above the table."""
@@ -719,24 +745,48 @@ class FindingsPane(Pane):
             return
         self.reader, self.image, self.report = reader, image, None
         self._stop_polling()
-        request = self._next_request()
+        self._stop_placeholder()
         if image is None:
+            self._next_request()
             self._loading = False
             self.summary.update("")
             self.table.empty_text = "Choose an image."
             self.refresh_subtitle()
             return
-        label = image.tags[0] if image.tags else image.short_digest
-        self.border_title = f"Findings · {label}"
         if image.scan_state is ScanState.NOT_SCANNED:
+            self._next_request()
             self._loading = False
+            self._show_title()
             self.summary.update(Text("Not scanned.", self.table.palette("muted")))
             self.table.empty_text = "This image has never been scanned."
             self.refresh_subtitle()
             return
+        request = self._next_request(keep_showing=True)
+        self._placeholder = self.set_timer(FINDINGS_STAY_SECONDS, self._show_placeholder)
+        self._fetch(reader, image, request)
+
+    def _show_title(self) -> None:
+        image = self.image
+        label = (image.tags[0] if image.tags else image.short_digest) if image else ""
+        self.border_title = f"Findings · {label}" if label else "Findings"
+
+    def _show_placeholder(self) -> None:
+        """The findings are slow to come: say so instead of the last image's."""
+        self._placeholder = None
+        wait = self._images_rest_in()
+        if wait > 0:  # as in _show_report
+            self._placeholder = self.set_timer(wait, self._show_placeholder)
+            return
+        self.table.clear()
+        self._show_title()
         self.summary.update("Loading findings…")
         self.table.empty_text = "Loading findings…"
-        self._fetch(reader, image, request)
+        self.refresh_subtitle()
+
+    def _stop_placeholder(self) -> None:
+        if self._placeholder is not None:
+            self._placeholder.stop()
+            self._placeholder = None
 
     @work(thread=True, exclusive=True, group="findings", exit_on_error=False)
     def _fetch(self, reader: Reader, image: Image, request: int) -> None:
@@ -748,17 +798,45 @@ class FindingsPane(Pane):
         """Findings arrive as one report: summary first, then rows."""
         message.stop()
         message.prevent_default()  # Textual would run Pane's handler as well
-        if message.request != self._request or not message.rows:
+        if message.rows:
+            self._show_report(message.request, message.rows[0])
+
+    def _images_rest_in(self) -> float:
+        """Seconds until the images cursor has rested FOLLOW_DELAY (0 or less: it has)."""
+        images: VirtualTable[Any] = self.app.query_one("#images-table", VirtualTable)
+        return images.moved_at + FOLLOW_DELAY - time.monotonic()
+
+    def _show_report(self, request: int, report: ScanReport) -> None:
+        if request != self._request:
+            return  # asked about another image since
+        # Keys first: while the images cursor moves on, the report waits for it to rest
+        # (and if it rests on another image, that one is asked about and this dropped).
+        # Painted meanwhile, it was a 15 ms frame that the next key waited for.
+        wait = self._images_rest_in()
+        if wait > 0:
+            self.set_timer(wait, lambda: self._show_report(request, report))
             return
-        report: ScanReport = message.rows[0]
         self.report = report
         self._loading = False
+        self._stop_placeholder()
+        self._show_title()
         # One fixed line: no need to lay the screen out again.
         self.summary.update(scan_summary(report, self.table.palette))
         self.table.empty_text = scan_empty_text(report)
         self._apply_min_severity()
         if report.state is ScanState.IN_PROGRESS and self.reader and self.image:
             self._poll = self.set_timer(SCAN_POLL_SECONDS, self._poll_again)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed fetch must not leave the last image's findings in view.
+
+        (Textual then runs Pane's handler too, which says why in the table.)
+        """
+        if event.state is WorkerState.ERROR and event.worker.group == self.id:
+            self._stop_placeholder()
+            self.table.clear()
+            self._show_title()
+            self.summary.update("")
 
     def _poll_again(self) -> None:
         if self.reader is not None and self.image is not None:
