@@ -42,6 +42,11 @@ Cell = str | Text
 STEPPED_MERGE_ROWS = 10_000
 # The pause between steps: long enough for a key's messages and its frame to go first.
 MERGE_STEP_PAUSE = 0.002
+# The pause after a key pressed in the last KEY_FRAME_SECONDS: its frame is also
+# written out by Textual's writer thread, which needs the GIL that a step holds (a
+# frame of 10 kB is a few writes to the terminal). Without it, the lines at the
+# bottom of such a frame (the info line) came up to 30 ms after its top.
+KEY_FRAME_SECONDS = 0.03
 # Rows of Python work per step (a millisecond or two): pages held back while keys
 # come (see panes.KEYS_QUIET_SECONDS) can merge 30,000 rows at once.
 MERGE_STEP_ROWS = 2_000
@@ -281,7 +286,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         stepped = len(self._all.rows) + len(rows) >= STEPPED_MERGE_ROWS
         for _ in self._merge_steps(rows, texts, stay_at_top):
             if stepped:
-                await asyncio.sleep(MERGE_STEP_PAUSE)
+                key_just_pressed = time.monotonic() - self.moved_at < KEY_FRAME_SECONDS
+                await asyncio.sleep(KEY_FRAME_SECONDS if key_just_pressed else MERGE_STEP_PAUSE)
 
     def _merge_steps(
         self, rows: list[RowT], texts: list[str] | None, stay_at_top: bool
