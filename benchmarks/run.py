@@ -756,9 +756,6 @@ def press_and_time(term: Terminal, key: bytes, timeout: float) -> tuple[float | 
             cursor_at = arrived
         if info_at is None and info_digest(term.lines) not in (None, info_before):
             info_at = arrived
-    if os.environ.get("BENCH_TRACE"):
-        with open(os.environ["BENCH_TRACE"], "a") as f:
-            f.write(f"{sent:.4f} {cursor_at} {info_at} {key!r}\n")
     return tuple(None if t is None else (t - sent) * 1000 for t in (cursor_at, info_at))
 
 
