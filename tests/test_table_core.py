@@ -366,6 +366,28 @@ async def test_the_scrollbar_thumb_follows_the_rows_shown() -> None:
         assert thumb_lines(table) == top
 
 
+async def test_a_merge_ready_while_keys_come_shows_with_the_next_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(table_module, "STEPPED_MERGE_ROWS", 0)
+    monkeypatch.setattr(table_module, "KEYS_PAUSE_SECONDS", 5.0)
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.table
+        table.set_sort(by_key)
+        table.extend(rows("a", [1, 3, 5]))
+        table.focus()
+        await pilot.press("j")  # onto key 3: keys are coming
+        merging = asyncio.create_task(table.extend_in_steps(rows("b", [2, 4])))
+        await pilot.pause(0.3)
+        assert not merging.done() and table.total_rows == 3  # merged, not shown yet
+        await pilot.press("j")  # onto key 5; the merge shows in this key's frame
+        await asyncio.wait_for(merging, 1)
+        assert table.total_rows == 5
+        assert table.current_row is not None and table.current_row.key == 5
+        assert table.cursor_row == 4
+
+
 # -- a pane's pages: the first shows at once, on its own; later ones in batches --
 
 
@@ -404,7 +426,7 @@ async def test_the_first_page_shows_at_once_and_later_pages_in_a_batch() -> None
 @pytest.fixture
 def slow_quiet(monkeypatch: pytest.MonkeyPatch) -> float:
     """Keys count as still coming for a second after each: room for a slow machine."""
-    monkeypatch.setattr(panes_module, "KEYS_QUIET_SECONDS", 1.0)
+    monkeypatch.setattr(table_module, "KEYS_PAUSE_SECONDS", 1.0)
     return 1.0
 
 

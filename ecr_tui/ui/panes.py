@@ -52,11 +52,10 @@ FOLLOW_DELAY = 0.12
 # batch costs a merge and a repaint; at 0.25 s they held up keys (benchmark p99
 # 50-80 ms against 35-56 ms at 0.5 s, same machine, same hour).
 PAGE_BATCH_SECONDS = 0.5
-# Keys first: while the user moves through a loading table (a key within
-# KEYS_QUIET_SECONDS), gathered pages wait for a pause, for at most
-# PAGES_WAIT_SECONDS. A merge's repaint then never lands between a key and its
-# frame, and rows do not shift under the cursor mid-burst.
-KEYS_QUIET_SECONDS = 0.3
+# Keys first: while the user moves through a loading table, gathered pages wait
+# for the keys to pause (table.KEYS_PAUSE_SECONDS), for at most
+# PAGES_WAIT_SECONDS. Fewer merges then compete with keys, and rows do not shift
+# under the cursor mid-burst.
 PAGES_WAIT_SECONDS = 2.0
 # How often the count in a loading pane's border changes (it repaints the whole frame).
 LOADING_COUNT_SECONDS = 1.0
@@ -268,13 +267,13 @@ class Pane(Vertical):
         """Hand the pages gathered so far to the table; end the load after the last."""
         self._flush_timer = None
         now = time.monotonic()
-        keys_quiet_in = self.table.moved_at + KEYS_QUIET_SECONDS - now
+        keys_pause_in = self.table.keys_pause_in()
         if (
-            keys_quiet_in > 0
+            keys_pause_in > 0
             and not self._all_arrived
             and now - self._pending_since < PAGES_WAIT_SECONDS
         ):
-            self._flush_after(keys_quiet_in)
+            self._flush_after(keys_pause_in)
             return
         async with self._flush_lock:  # one merge at a time, in arrival order
             request = self._request

@@ -8,6 +8,7 @@ objects, sorts and filters lists of them, and draws just the visible lines.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import time
 from bisect import bisect_left, bisect_right
@@ -42,13 +43,16 @@ Cell = str | Text
 STEPPED_MERGE_ROWS = 10_000
 # The pause between steps: long enough for a key's messages and its frame to go first.
 MERGE_STEP_PAUSE = 0.002
+# Keys moving the cursor count as paused after this long without one (see
+# `keys_pause_in`): a big merge waits for the next key or such a pause to show.
+KEYS_PAUSE_SECONDS = 0.3
 # The pause after a key pressed in the last KEY_FRAME_SECONDS: its frame is also
 # written out by Textual's writer thread, which needs the GIL that a step holds (a
 # frame of 10 kB is a few writes to the terminal). Without it, the lines at the
 # bottom of such a frame (the info line) came up to 30 ms after its top.
 KEY_FRAME_SECONDS = 0.03
 # Rows of Python work per step (a millisecond or two): pages held back while keys
-# come (see panes.KEYS_QUIET_SECONDS) can merge 30,000 rows at once.
+# come (see panes.PAGES_WAIT_SECONDS) can merge 30,000 rows at once.
 MERGE_STEP_ROWS = 2_000
 
 
@@ -189,6 +193,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # When the user last moved the cursor (time.monotonic()): a loading pane holds
         # its next pages back while keys keep coming.
         self.moved_at = 0.0
+        self._moved = asyncio.Event()
         # Called with the highlighted row in the same frame as the cursor move.
         self.highlight_hook: Callable[[Any], None] | None = None
         # Rendered rows: moving the cursor redraws two lines, not the whole table.
@@ -284,14 +289,31 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         """
         rows = list(rows)
         stepped = len(self._all.rows) + len(rows) >= STEPPED_MERGE_ROWS
-        for _ in self._merge_steps(rows, texts, stay_at_top):
-            if stepped:
+        for ready in self._merge_steps(rows, texts, stay_at_top):
+            if ready:
+                # Merged, not shown yet. While keys come, it is shown in the next key's
+                # frame: drawn in a frame of its own (15-20 ms), it held up that key.
+                if stepped:
+                    await self._next_move_or_pause()
+            elif stepped:
                 key_just_pressed = time.monotonic() - self.moved_at < KEY_FRAME_SECONDS
                 await asyncio.sleep(KEY_FRAME_SECONDS if key_just_pressed else MERGE_STEP_PAUSE)
 
+    def keys_pause_in(self) -> float:
+        """Seconds until the keys moving the cursor count as paused (0 or less: they are)."""
+        return self.moved_at + KEYS_PAUSE_SECONDS - time.monotonic()
+
+    async def _next_move_or_pause(self) -> None:
+        while (pause_in := self.keys_pause_in()) > 0:
+            self._moved.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._moved.wait(), pause_in)
+                return
+
     def _merge_steps(
         self, rows: list[RowT], texts: list[str] | None, stay_at_top: bool
-    ) -> Iterator[None]:
+    ) -> Iterator[bool]:
+        """Steps (False) of a merge, then True when it is ready to show, then showing it."""
         generation = self._generation
         if texts is None:
             texts = self.search_texts(rows)
@@ -299,17 +321,19 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         while merged is None:
             version = self._version
             steps = self._merged(rows, texts)
-            while True:
+            while merged is None:
                 try:
                     next(steps)
                 except StopIteration as finished:
                     merged = finished.value
-                    break
-                yield
+                    yield True
+                else:
+                    yield False
                 if self._generation != generation:
                     return  # dropped: this page belonged to them
                 if self._version != version:
-                    break  # sorted, filtered or added to meanwhile: merge again
+                    merged = None  # sorted, filtered or added to meanwhile: merge again
+                    break
         self._all, self._shown, at = merged
         self._version += 1
         if stay_at_top and self.cursor_row == 0:
@@ -551,6 +575,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     def _move(self, row: int) -> None:
         self.moved_at = time.monotonic()
         self.cursor_row = row
+        self._moved.set()
 
     def action_cursor_up(self) -> None:
         """Move up one row."""
