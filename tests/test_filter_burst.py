@@ -84,3 +84,24 @@ async def test_burst_after_slash_lands_in_the_images_filter(
         assert "Nothing matches the filter." in "".join(
             segment.text for segment in images.table.render_line(1)
         )
+
+
+async def test_keys_after_enter_in_one_burst_go_to_the_pane_opened(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories, images, _ = panes(app)
+        await wait_until(
+            pilot, lambda: not repositories.is_loading and repositories.table.total_rows
+        )
+        chosen = repositories.table.current_row
+        assert chosen is not None
+        # Enter, then j j before the images pane has been shown.
+        for key in ("enter", "j", "j"):
+            app.post_message(events.Key(key, None))
+        await pilot.pause()
+        assert app.focused is images.table
+        assert repositories.table.current_row is chosen  # the j presses did not move it
+        await wait_until(pilot, lambda: images.repository is not None and not images.is_loading)
+        assert images.repository == chosen

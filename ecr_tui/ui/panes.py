@@ -421,6 +421,7 @@ class RepositoriesPane(Pane):
             id="repositories-table",
         )
         table.set_sort(lambda repo: repo.name)
+        table.opens_into = lambda: self.app.query_one("#images-table", VirtualTable)
         return table
 
     def load(self, reader: Reader) -> None:
@@ -573,6 +574,7 @@ class ImagesPane(Pane):
             id="images-table",
         )
         table.set_sort(IMAGE_SORTS[0][1], reverse=True)
+        table.opens_into = lambda: self.app.query_one("#findings-table", VirtualTable)
         return table
 
     def show(self, reader: Reader, repository: Repository, force: bool = False) -> None:

@@ -31,6 +31,7 @@ from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input
 
 from ecr_tui.ui.format import Palette
@@ -91,7 +92,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         Binding("end,G", "last", "Last", show=False, id="table.last", priority=True),
         Binding("left,h", "scroll_columns(-8)", "Scroll left", show=False, id="table.left"),
         Binding("right,l", "scroll_columns(8)", "Scroll right", show=False, id="table.right"),
-        Binding("enter", "select", "Open", id="table.select"),
+        # Priority too: opening a row may move the focus (see `opens_into`).
+        Binding("enter", "select", "Open", id="table.select", priority=True),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -196,6 +198,10 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._moved = asyncio.Event()
         # Called with the highlighted row in the same frame as the cursor move.
         self.highlight_hook: Callable[[Any], None] | None = None
+        # The widget that opening a row moves the focus to, focused as enter is
+        # pressed: keys typed after enter in one burst (a paste, a slow link) then go
+        # there, not to this table, where j would move on to another row.
+        self.opens_into: Callable[[], Widget | None] | None = None
         # Rendered rows: moving the cursor redraws two lines, not the whole table.
         self._line_cache: LRUCache[tuple[Any, ...], tuple[Any, Strip]] = LRUCache(512)
         # Rows the user marked for a bulk action, by identity (rows are unhashable).
@@ -608,8 +614,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     def action_select(self) -> None:
         """Open the row under the cursor."""
         row = self.current_row
-        if row is not None:
-            self.post_message(self.RowSelected(self, row))
+        if row is None:
+            return
+        target = self.opens_into() if self.opens_into is not None else None
+        if target is not None:
+            self.screen.set_focus(target)
+        self.post_message(self.RowSelected(self, row))
 
     def on_click(self, event: events.Click) -> None:
         """A click moves the cursor; a double click opens the row."""
