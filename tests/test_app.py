@@ -21,10 +21,17 @@ def panes(app: EcrApp) -> tuple[RepositoriesPane, ImagesPane, FindingsPane]:
     return app.query_one(RepositoriesPane), app.query_one(ImagesPane), app.query_one(FindingsPane)
 
 
+async def repositories_loaded(app: EcrApp, pilot: Any) -> RepositoriesPane:
+    """The repositories pane, once every repository is in it."""
+    repositories = app.query_one(RepositoriesPane)
+    await wait_until(pilot, lambda: not repositories.is_loading and repositories.table.total_rows)
+    return repositories
+
+
 async def open_repository(app: EcrApp, pilot: Any, name: str) -> ImagesPane:
     """Filter the repositories down to `name`, drill in and wait for every image."""
-    repositories, images, _ = panes(app)
-    await wait_until(pilot, lambda: not repositories.is_loading and repositories.table.total_rows)
+    repositories = await repositories_loaded(app, pilot)
+    images = app.query_one(ImagesPane)
     await pilot.press("slash", *name, "enter")
     assert repositories.table.current_row.name == name
     await pilot.press("enter")

@@ -21,8 +21,9 @@ from ecr_tui.ui.dialogs import (
     TextViewScreen,
 )
 from ecr_tui.ui.driving import wait_until
-from ecr_tui.ui.panes import ImagesPane, RepositoriesPane
+from ecr_tui.ui.panes import ImagesPane
 from tests.conftest import plain_ecr_client
+from tests.test_app import repositories_loaded
 
 ACCOUNT = "444455556666"
 
@@ -47,14 +48,8 @@ def ecr(admin_endpoint: LocalEcr) -> Any:
     return plain_ecr_client(admin_endpoint)
 
 
-async def loaded(app: EcrApp, pilot: Any) -> RepositoriesPane:
-    repositories = app.query_one(RepositoriesPane)
-    await wait_until(pilot, lambda: not repositories.is_loading and repositories.table.total_rows)
-    return repositories
-
-
 async def select_repository(app: EcrApp, pilot: Any, name: str) -> None:
-    repositories = await loaded(app, pilot)
+    repositories = await repositories_loaded(app, pilot)
     assert repositories.table.move_to_first(lambda repo: repo.name == name)
     await pilot.press("enter")
     images = app.query_one(ImagesPane)
@@ -68,7 +63,7 @@ async def select_repository(app: EcrApp, pilot: Any, name: str) -> None:
 async def test_create_then_delete_a_repository(settings: ConnectionSettings, ecr: Any) -> None:
     app = EcrApp(settings)
     async with app.run_test(size=(100, 30)) as pilot:
-        repositories = await loaded(app, pilot)
+        repositories = await repositories_loaded(app, pilot)
         await pilot.press("n")
         assert isinstance(app.screen, CreateRepositoryScreen)
         await pilot.press(*"Bad_Name")
@@ -197,7 +192,7 @@ async def test_go_to_uri_lands_on_the_tag_or_says_what_is_wrong(
 ) -> None:
     app = EcrApp(settings)
     async with app.run_test(size=(100, 30)) as pilot:
-        await loaded(app, pilot)
+        await repositories_loaded(app, pilot)
         await select_repository(app, pilot, "data/etl-runner")  # images loaded once
         images = app.query_one(ImagesPane)
         target = images.table.rows[-1]
@@ -240,7 +235,7 @@ async def test_read_only_mode_refuses_changes(settings: ConnectionSettings, ecr:
 async def test_keys_follow_the_config_keymap(settings: ConnectionSettings) -> None:
     app = EcrApp(settings, keymap={"repositories.create": "N", "no.such.binding": "x"})
     async with app.run_test(size=(100, 30)) as pilot:
-        await loaded(app, pilot)
+        await repositories_loaded(app, pilot)
         await pilot.press("n")
         assert not isinstance(app.screen, CreateRepositoryScreen)
         await pilot.press("N")

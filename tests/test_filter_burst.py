@@ -8,7 +8,7 @@ from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes import ImagesPane
-from tests.test_app import open_repository, panes
+from tests.test_app import open_repository, repositories_loaded
 
 # Key names of the non-alphanumeric characters these tests type.
 _KEY_NAMES = {"/": "slash", "-": "minus"}
@@ -29,10 +29,7 @@ async def test_burst_after_slash_lands_in_the_filter_box(
 ) -> None:
     app = EcrApp(ecr_settings)
     async with app.run_test(size=(120, 36)) as pilot:
-        repositories, _, _ = panes(app)
-        await wait_until(
-            pilot, lambda: not repositories.is_loading and repositories.table.total_rows
-        )
+        repositories = await repositories_loaded(app, pilot)
         assert app.focused is repositories.table
 
         send_burst(app, "/build")
@@ -91,10 +88,8 @@ async def test_keys_after_enter_in_one_burst_go_to_the_pane_opened(
 ) -> None:
     app = EcrApp(ecr_settings)
     async with app.run_test(size=(120, 36)) as pilot:
-        repositories, images, _ = panes(app)
-        await wait_until(
-            pilot, lambda: not repositories.is_loading and repositories.table.total_rows
-        )
+        repositories = await repositories_loaded(app, pilot)
+        images = app.query_one(ImagesPane)
         chosen = repositories.table.current_row
         assert chosen is not None
         # Enter, then j j before the images pane has been shown.

@@ -437,16 +437,22 @@ async def press_for(pilot: Any, seconds: float, key: str = "j") -> None:
         await pilot.pause(0.1)
 
 
+async def moving_while_a_page_waits(app: App[None], pilot: Any) -> tuple[ImagesPane, int]:
+    """A pane shows a first page, the user moves the cursor, a second page comes."""
+    pane = app.query_one(ImagesPane)
+    request = pane._next_request()
+    pane.post_message(Pane.Loaded(request, [image(n) for n in range(50)], done=False))
+    await pilot.pause()
+    pane.table.focus()
+    await pilot.press("j")
+    pane.post_message(Pane.Loaded(request, [image(n) for n in range(50, 100)], done=False))
+    return pane, request
+
+
 async def test_pages_wait_while_keys_move_the_cursor(slow_quiet: float) -> None:
     app = ImagesApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        pane = app.query_one(ImagesPane)
-        request = pane._next_request()
-        pane.post_message(Pane.Loaded(request, [image(n) for n in range(50)], done=False))
-        await pilot.pause()
-        pane.table.focus()
-        await pilot.press("j")
-        pane.post_message(Pane.Loaded(request, [image(n) for n in range(50, 100)], done=False))
+        pane, _ = await moving_while_a_page_waits(app, pilot)
         await press_for(pilot, PAGE_BATCH_SECONDS + 0.3)
         assert pane.table.total_rows == 50  # a batch was due, but keys kept coming
         moved_to = pane.table.current_row
@@ -461,13 +467,7 @@ async def test_pages_wait_for_keys_no_longer_than_pages_wait_seconds(
     monkeypatch.setattr(panes_module, "PAGES_WAIT_SECONDS", 0.8)
     app = ImagesApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        pane = app.query_one(ImagesPane)
-        request = pane._next_request()
-        pane.post_message(Pane.Loaded(request, [image(n) for n in range(50)], done=False))
-        await pilot.pause()
-        pane.table.focus()
-        await pilot.press("j")
-        pane.post_message(Pane.Loaded(request, [image(n) for n in range(50, 100)], done=False))
+        pane, request = await moving_while_a_page_waits(app, pilot)
         await press_for(pilot, 1.6)
         assert pane.table.total_rows == 100  # landed while keys were still coming
         # The last page never waits: the load ends at once.
