@@ -310,6 +310,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         return self.moved_at + KEYS_PAUSE_SECONDS - time.monotonic()
 
     async def _next_move_or_pause(self) -> None:
+        """Return as the cursor next moves, or once the keys have paused."""
         while (pause_in := self.keys_pause_in()) > 0:
             self._moved.clear()
             with contextlib.suppress(TimeoutError):
