@@ -805,11 +805,12 @@ class FindingsPane(Pane):
     def _images_rest_in(self) -> float:
         """Seconds until the images cursor has rested FOLLOW_DELAY (0 or less: it has)."""
         images: VirtualTable[Any] = self.app.query_one("#images-table", VirtualTable)
-        return images.moved_at + FOLLOW_DELAY - time.monotonic()
+        return images.keys_pause_in(FOLLOW_DELAY)
 
     def _show_report(self, request: int, report: ScanReport) -> None:
         if request != self._request:
             return  # asked about another image since
+        self._stop_placeholder()  # the answer is here: no "Loading findings…" now
         # Keys first: while the images cursor moves on, the report waits for it to rest
         # (and if it rests on another image, that one is asked about and this dropped).
         # Painted meanwhile, it was a 15 ms frame that the next key waited for.
@@ -819,7 +820,6 @@ class FindingsPane(Pane):
             return
         self.report = report
         self._loading = False
-        self._stop_placeholder()
         self._show_title()
         # One fixed line: no need to lay the screen out again.
         self.summary.update(scan_summary(report, self.table.palette))

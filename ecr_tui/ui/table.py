@@ -305,9 +305,11 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
                 key_just_pressed = time.monotonic() - self.moved_at < KEY_FRAME_SECONDS
                 await asyncio.sleep(KEY_FRAME_SECONDS if key_just_pressed else MERGE_STEP_PAUSE)
 
-    def keys_pause_in(self) -> float:
-        """Seconds until the keys moving the cursor count as paused (0 or less: they are)."""
-        return self.moved_at + KEYS_PAUSE_SECONDS - time.monotonic()
+    def keys_pause_in(self, pause: float | None = None) -> float:
+        """Seconds until the cursor has rested `pause` (KEYS_PAUSE_SECONDS when None)
+        since the keys last moved it (0 or less: it has)."""
+        rest = KEYS_PAUSE_SECONDS if pause is None else pause
+        return self.moved_at + rest - time.monotonic()
 
     async def _next_move_or_pause(self) -> None:
         """Return as the cursor next moves, or once the keys have paused."""
