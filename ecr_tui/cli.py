@@ -37,6 +37,24 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def demo_missing_message() -> str | None:
+    """Why `--demo` cannot run here, or None when its endpoint is installed.
+
+    The demo's endpoint (moto's server) is an extra, most of the install's size;
+    looking it up costs no import.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("moto") is not None:
+        return None
+    return (
+        "ecr-tui: --demo needs the demo endpoint, which is not installed here.\n"
+        "Install it into the same environment as ecr-tui:\n"
+        f"    {sys.executable} -m pip install 'ecr-tui[demo]'\n"
+        "(from a source checkout: pip install '.[demo]')"
+    )
+
+
 def draw_start_screen(where: str) -> Callable[[], None]:
     """Draw a first frame now, before Textual loads; return what takes it away again.
 
@@ -61,6 +79,9 @@ def draw_start_screen(where: str) -> Callable[[], None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app until the user quits."""
     args = parse_args(argv)
+    if args.demo and (missing := demo_missing_message()):
+        print(missing, file=sys.stderr)
+        return 2
     from ecr_tui.config import ConfigError, load_settings
 
     try:

@@ -48,13 +48,21 @@ def config_path() -> Path:
 
 def load_settings(profile: str | None, path: Path | None = None) -> UserSettings:
     """Read the settings that apply to `profile` (None: the default profile)."""
+    explicit = path is None and bool(os.environ.get("ECR_TUI_CONFIG"))
     path = path or config_path()
     if not path.exists():
+        if explicit:
+            # A typo in $ECR_TUI_CONFIG must not silently drop `read_only = true`.
+            raise ConfigError(f"{path}: no such file (named by $ECR_TUI_CONFIG)")
         return UserSettings()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {error.start}): save it as UTF-8"
+        ) from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
     read_only = _boolean(data, "read_only", path, False)
@@ -64,9 +72,10 @@ def load_settings(profile: str | None, path: Path | None = None) -> UserSettings
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: [profiles] must be a table of profile names")
-    section = profiles.get(profile or os.environ.get("AWS_PROFILE") or "default", {})
+    profile_name = profile or os.environ.get("AWS_PROFILE") or "default"
+    section = profiles.get(profile_name, {})
     if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [profiles.{profile}] must be a table")
+        raise ConfigError(f"{path}: [profiles.{profile_name}] must be a table")
     read_only = _boolean(section, "read_only", path, read_only)
     return UserSettings(read_only, theme, _keymap(data.get("keys", {}), path), path)
 

@@ -65,3 +65,27 @@ def test_broken_files_are_explained(tmp_path: Path, text: str, words: str) -> No
         load_settings("prod", write(tmp_path, text))
     assert words in str(raised.value)
     assert str(tmp_path) in str(raised.value)
+
+
+def test_invalid_utf8_is_explained(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'theme = "caf\xe9"\n')
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_settings(None, path)
+
+
+def test_a_missing_file_named_by_the_environment_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECR_TUI_CONFIG", str(tmp_path / "typo.toml"))
+    with pytest.raises(ConfigError, match=r"typo\.toml: no such file"):
+        load_settings("prod")
+
+
+def test_a_bad_profile_section_names_the_profile_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    path = write(tmp_path, "[profiles]\ndefault = 3\n")
+    with pytest.raises(ConfigError, match=r"\[profiles\.default\]"):
+        load_settings(None, path)
