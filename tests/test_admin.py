@@ -14,29 +14,31 @@ from botocore.stub import Stubber
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecr_tui.core import admin
-from ecr_tui.core.admin import (
-    ImageRef,
+from ecr_tui.core.admin import images, lifecycle_policy, repositories, repository_policy
+from ecr_tui.core.admin.images import ImageRef, delete_images, retag_image, start_scan
+from ecr_tui.core.admin.lifecycle_policy import (
+    delete_lifecycle_policy,
+    get_lifecycle_policy,
+    lifecycle_policy_problem,
+    preview_lifecycle_policy,
+    set_lifecycle_policy,
+)
+from ecr_tui.core.admin.read_only import MUTATING_OPERATIONS, is_mutating
+from ecr_tui.core.admin.repositories import (
     NewRepository,
     count_images,
     create_repository,
-    delete_images,
-    delete_lifecycle_policy,
     delete_repository,
-    delete_repository_policy,
     exclusion_filters_problem,
-    get_lifecycle_policy,
-    get_repository_policy,
-    lifecycle_policy_problem,
     parse_resource_tags,
-    preview_lifecycle_policy,
-    repository_policy_problem,
-    retag_image,
-    set_lifecycle_policy,
-    set_repository_policy,
     set_scan_on_push,
     set_tag_mutability,
-    start_scan,
+)
+from ecr_tui.core.admin.repository_policy import (
+    delete_repository_policy,
+    get_repository_policy,
+    repository_policy_problem,
+    set_repository_policy,
 )
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError
@@ -690,8 +692,10 @@ def test_retag_missing_image(service: EcrService, repository: str) -> None:
 
 
 def test_mutating_operations_are_functions_here() -> None:
-    for name in admin.MUTATING_OPERATIONS:
-        assert callable(getattr(admin, name))
-    assert admin.is_mutating("delete_repository")
-    assert not admin.is_mutating("get_repository_policy")
-    assert not admin.is_mutating("preview_lifecycle_policy")
+    # The operations live in the administration modules, one module per concern.
+    modules = (repositories, images, repository_policy, lifecycle_policy)
+    for name in MUTATING_OPERATIONS:
+        assert any(callable(getattr(module, name, None)) for module in modules)
+    assert is_mutating("delete_repository")
+    assert not is_mutating("get_repository_policy")
+    assert not is_mutating("preview_lifecycle_policy")

@@ -14,7 +14,8 @@ from textual.pilot import Pilot
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 
-from ecr_tui.core.admin import NewRepository, repository_policy_problem
+from ecr_tui.core.admin.repositories import NewRepository
+from ecr_tui.core.admin.repository_policy import repository_policy_problem
 from ecr_tui.core.names import image_tag_problem
 from ecr_tui.ui.dialogs import (
     ConfirmScreen,

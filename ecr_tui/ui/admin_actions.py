@@ -12,7 +12,30 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ecr_tui.core import admin
+from ecr_tui.core.admin.images import DeleteOutcome, ImageRef, delete_images, start_scan
+from ecr_tui.core.admin.lifecycle_policy import (
+    LifecyclePreview,
+    delete_lifecycle_policy,
+    get_lifecycle_policy,
+    lifecycle_policy_problem,
+    preview_lifecycle_policy,
+    set_lifecycle_policy,
+)
+from ecr_tui.core.admin.repositories import (
+    NewRepository,
+    TagMutability,
+    count_images,
+    create_repository,
+    delete_repository,
+    set_scan_on_push,
+    set_tag_mutability,
+)
+from ecr_tui.core.admin.repository_policy import (
+    delete_repository_policy,
+    get_repository_policy,
+    repository_policy_problem,
+    set_repository_policy,
+)
 from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.iam import policy_json
 from ecr_tui.core.models import Image, Repository
@@ -120,11 +143,11 @@ class AdminActions:
             self.app.notify(f"Created {repository.uri}", title="Repository created")
             self._reload_repositories(select=repository.name)
 
-        def answered(spec: admin.NewRepository | None) -> None:
+        def answered(spec: NewRepository | None) -> None:
             if spec is not None:
                 self._run(
                     f"Creating {spec.name}",
-                    lambda: admin.create_repository(service, spec),
+                    lambda: create_repository(service, spec),
                     created,
                 )
 
@@ -157,7 +180,7 @@ class AdminActions:
             if yes:
                 self._run(
                     f"Deleting {repository.name}",
-                    lambda: admin.delete_repository(service, repository.name, force=count > 0),
+                    lambda: delete_repository(service, repository.name, force=count > 0),
                     lambda _: deleted(),
                 )
 
@@ -167,7 +190,7 @@ class AdminActions:
 
         self._run(
             f"Counting images of {repository.name}",
-            lambda: admin.count_images(service, repository.name),
+            lambda: count_images(service, repository.name),
             ask,
         )
 
@@ -177,7 +200,7 @@ class AdminActions:
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
-        target: admin.TagMutability = (
+        target: TagMutability = (
             "MUTABLE" if repository.tag_mutability.startswith("IMMUTABLE") else "IMMUTABLE"
         )
         effect = (
@@ -190,7 +213,7 @@ class AdminActions:
             if yes:
                 self._run(
                     f"Making {repository.name} {target}",
-                    lambda: admin.set_tag_mutability(service, repository.name, target),
+                    lambda: set_tag_mutability(service, repository.name, target),
                     lambda _: changed(),
                 )
 
@@ -222,7 +245,7 @@ class AdminActions:
 
         self._run(
             f"Scan on push for {repository.name}",
-            lambda: admin.set_scan_on_push(service, repository.name, enabled),
+            lambda: set_scan_on_push(service, repository.name, enabled),
             changed,
         )
 
@@ -230,9 +253,9 @@ class AdminActions:
         """View and edit the selected repository's policy (validated before it is sent)."""
         self._edit_policy(
             "repository policy",
-            admin.get_repository_policy,
-            admin.set_repository_policy,
-            admin.repository_policy_problem,
+            get_repository_policy,
+            set_repository_policy,
+            repository_policy_problem,
             REPOSITORY_POLICY_TEMPLATE,
         )
 
@@ -240,9 +263,9 @@ class AdminActions:
         """View and edit the selected repository's lifecycle policy."""
         self._edit_policy(
             "lifecycle policy",
-            admin.get_lifecycle_policy,
-            admin.set_lifecycle_policy,
-            admin.lifecycle_policy_problem,
+            get_lifecycle_policy,
+            set_lifecycle_policy,
+            lifecycle_policy_problem,
             LIFECYCLE_POLICY_TEMPLATE,
         )
 
@@ -290,7 +313,7 @@ class AdminActions:
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
-        remove = admin.delete_lifecycle_policy if lifecycle else admin.delete_repository_policy
+        remove = delete_lifecycle_policy if lifecycle else delete_repository_policy
 
         def deleted(existed: bool) -> None:
             said = f"Deleted the {label}" if existed else f"There was no {label}"
@@ -320,7 +343,7 @@ class AdminActions:
                 PolicyEditorScreen(
                     f"Preview a lifecycle policy · {repository.name} (ctrl+s runs the preview)",
                     text,
-                    admin.lifecycle_policy_problem,
+                    lifecycle_policy_problem,
                 ),
                 run,
             )
@@ -329,11 +352,11 @@ class AdminActions:
             if text is not None:
                 self._run(
                     "Previewing the lifecycle policy",
-                    lambda: admin.preview_lifecycle_policy(service, repository.name, text),
+                    lambda: preview_lifecycle_policy(service, repository.name, text),
                     report,
                 )
 
-        def report(preview: admin.LifecyclePreview | None) -> None:
+        def report(preview: LifecyclePreview | None) -> None:
             if preview is None:
                 return
             lines = [f"{preview.expiring_count} image(s) would expire:"]
@@ -347,7 +370,7 @@ class AdminActions:
 
         self._run(
             "Reading the lifecycle policy",
-            lambda: admin.get_lifecycle_policy(service, repository.name),
+            lambda: get_lifecycle_policy(service, repository.name),
             show,
         )
 
@@ -383,7 +406,7 @@ class AdminActions:
 
         self._run(
             f"Scanning {_label(image)}",
-            lambda: admin.start_scan(service, image.repository, image.digest),
+            lambda: start_scan(service, image.repository, image.digest),
             started,
         )
 
@@ -408,9 +431,9 @@ class AdminActions:
         listing = "\n".join(f"  {_label(image)}  {image.short_digest}" for image in images[:12])
         if len(images) > 12:
             listing += f"\n  … and {len(images) - 12} more"
-        refs = [admin.ImageRef(digest=image.digest) for image in images]
+        refs = [ImageRef(digest=image.digest) for image in images]
 
-        def deleted(outcome: admin.DeleteOutcome) -> None:
+        def deleted(outcome: DeleteOutcome) -> None:
             failed = [f"{f.image.label}: {f.explanation}" for f in outcome.failures]
             self.app.notify(
                 "\n".join([outcome.summary, *failed]),
@@ -424,7 +447,7 @@ class AdminActions:
             if yes:
                 self._run(
                     f"Deleting {len(refs)} image(s)",
-                    lambda: admin.delete_images(service, repository, refs),
+                    lambda: delete_images(service, repository, refs),
                     deleted,
                 )
 

@@ -767,7 +767,7 @@ class EcrApp(App[None]):
 
     @work(thread=True, exclusive=True, group="retag", exit_on_error=False)
     def _retag(self, service: EcrService, repository: Repository, image: Image, tag: str) -> None:
-        from ecr_tui.core.admin import retag_image
+        from ecr_tui.core.admin.images import retag_image
 
         retag_image(service, repository.name, image.digest, tag)
         self.post_message(self.Retagged(repository, image.digest, tag))

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Switch, TextArea
 
-from ecr_tui.core.admin import (
+from ecr_tui.core.admin.repositories import (
     ENCRYPTIONS,
     TAG_MUTABILITIES,
     Encryption,
