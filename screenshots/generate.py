@@ -18,7 +18,9 @@ from ecr_tui.demo.launcher import start_demo_endpoint
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.dialogs import PolicyEditorScreen
 from ecr_tui.ui.driving import wait_until
-from ecr_tui.ui.panes import FindingsPane, ImagesPane, RepositoriesPane
+from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.panes.images import ImagesPane
+from ecr_tui.ui.panes.repositories import RepositoriesPane
 
 HERE = Path(__file__).resolve().parent
 

@@ -11,7 +11,9 @@ from ecr_tui.core.models import ScanState, Severity
 from ecr_tui.demo.dataset import Dataset
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.driving import wait_until
-from ecr_tui.ui.panes import FindingsPane, ImagesPane, RepositoriesPane
+from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.panes.images import ImagesPane
+from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
 from tests.conftest import BIG_REPOSITORY_IMAGES
 

@@ -21,7 +21,7 @@ from ecr_tui.ui.dialogs import (
     TextViewScreen,
 )
 from ecr_tui.ui.driving import wait_until
-from ecr_tui.ui.panes import ImagesPane
+from ecr_tui.ui.panes.images import ImagesPane
 from tests.conftest import plain_ecr_client
 from tests.test_app import repositories_loaded
 

@@ -35,7 +35,7 @@ from ecr_tui.demo.launcher import start_demo_endpoint
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.dialogs import ConfirmScreen, TextInputScreen
 from ecr_tui.ui.driving import wait_until
-from ecr_tui.ui.panes import ImagesPane
+from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.push import LocalImagePickerScreen, PushTargetScreen
 from ecr_tui.ui.transfer import TransferScreen
 from tests.docker_stack import EcrDockerStack, StackError, ecr_docker_stack, import_image

@@ -7,7 +7,7 @@ from textual import events
 from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.driving import wait_until
-from ecr_tui.ui.panes import ImagesPane
+from ecr_tui.ui.panes.images import ImagesPane
 from tests.test_app import open_repository, repositories_loaded
 
 # Key names of the non-alphanumeric characters these tests type.

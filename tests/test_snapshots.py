@@ -19,7 +19,9 @@ from ecr_tui.ui import format as ui_format
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.driving import wait_until
-from ecr_tui.ui.panes import FindingsPane, ImagesPane, RepositoriesPane
+from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.panes.images import ImagesPane
+from ecr_tui.ui.panes.repositories import RepositoriesPane
 from tests.conftest import FIXED_NOW
 
 # The port shows in the status line; an unusual one keeps clashes unlikely.

@@ -13,9 +13,12 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 
 from ecr_tui.core.models import Image, ScanReport, ScanState, SeverityCounts
-from ecr_tui.ui import panes as panes_module
 from ecr_tui.ui import table as table_module
-from ecr_tui.ui.panes import PAGE_BATCH_SECONDS, FindingsPane, ImagesPane, Pane
+from ecr_tui.ui.panes import base as pane_base_module
+from ecr_tui.ui.panes import findings as findings_module
+from ecr_tui.ui.panes.base import PAGE_BATCH_SECONDS, Pane
+from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.table import Column, VirtualTable
 
 
@@ -464,7 +467,7 @@ async def test_pages_wait_while_keys_move_the_cursor(slow_quiet: float) -> None:
 async def test_pages_wait_for_keys_no_longer_than_pages_wait_seconds(
     slow_quiet: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(panes_module, "PAGES_WAIT_SECONDS", 0.8)
+    monkeypatch.setattr(pane_base_module, "PAGES_WAIT_SECONDS", 0.8)
     app = ImagesApp()
     async with app.run_test(size=(100, 30)) as pilot:
         pane, request = await moving_while_a_page_waits(app, pilot)
@@ -488,7 +491,9 @@ async def test_findings_wait_for_the_images_cursor_to_rest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rest = 1.0  # room for a slow machine
-    monkeypatch.setattr(panes_module, "FOLLOW_DELAY", rest)
+    # Both the images pane (follow_later) and the findings pane read it.
+    monkeypatch.setattr(pane_base_module, "FOLLOW_DELAY", rest)
+    monkeypatch.setattr(findings_module, "FOLLOW_DELAY", rest)
     app = BrowseApp()
     async with app.run_test(size=(120, 30)) as pilot:
         images, findings = app.query_one(ImagesPane), app.query_one(FindingsPane)

@@ -47,7 +47,8 @@ from ecr_tui.ui.dialogs import (
     TextInputScreen,
     TextViewScreen,
 )
-from ecr_tui.ui.panes import ImagesPane, RepositoriesPane
+from ecr_tui.ui.panes.images import ImagesPane
+from ecr_tui.ui.panes.repositories import RepositoriesPane
 
 if TYPE_CHECKING:
     from ecr_tui.ui.app import EcrApp

@@ -30,7 +30,10 @@ from ecr_tui.core.models import AccountInfo, Image, Repository
 from ecr_tui.core.remote_reader import RemoteReader
 from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.format import human_size
-from ecr_tui.ui.panes import FindingsPane, ImagesPane, Pane, RepositoriesPane
+from ecr_tui.ui.panes.base import Pane
+from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.panes.images import ImagesPane
+from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
 from ecr_tui.ui.table import VirtualTable
 

@@ -1,0 +1,305 @@
+"""Pane: what the three panes share.
+
+Each pane owns its loading: a thread worker, exclusive within the pane's
+group, reads pages from a `Reader` (the app's `RemoteReader`) and posts them
+back as messages stamped with the question they answer. A page for a
+repository or image the user has since left is dropped. Failed workers are
+turned into notifications by the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input
+from textual.worker import Worker, WorkerState
+
+from ecr_tui.core.errors import explain_error
+from ecr_tui.core.remote_reader import Reader
+from ecr_tui.ui.panes.info_lines import InfoLines
+from ecr_tui.ui.table import FilterBox, VirtualTable
+
+# How long the cursor must rest on a row before the next pane loads it: long
+# enough that holding j does not fire a request per row, short enough to feel
+# instant.
+FOLLOW_DELAY = 0.12
+# How often pages of a long listing are handed to the table while it loads. Each
+# batch costs a merge and a repaint; at 0.25 s they held up keys (benchmark p99
+# 50-80 ms against 35-56 ms at 0.5 s, same machine, same hour).
+PAGE_BATCH_SECONDS = 0.5
+# Keys first: while the user moves through a loading table, gathered pages wait
+# for the keys to pause (table.KEYS_PAUSE_SECONDS), for at most
+# PAGES_WAIT_SECONDS. Fewer merges then compete with keys, and rows do not shift
+# under the cursor mid-burst.
+PAGES_WAIT_SECONDS = 2.0
+# How often the count in a loading pane's border changes (it repaints the whole frame).
+LOADING_COUNT_SECONDS = 1.0
+
+
+class Pane(Vertical):
+    """A bordered pane: a table, a filter box that `/` opens, and an info line."""
+
+    ALLOW_MAXIMIZE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority: the app runs it as `/` arrives, before it routes the next key. A
+        # plain binding runs only once `/` has bubbled up from the table, and keys
+        # sent in the same burst (a paste, a slow link) have gone to the table by then.
+        Binding("slash", "open_filter", "Filter", id="pane.filter", priority=True),
+    ]
+
+    class Loaded(Message):
+        """A page of rows for the question `request` (stale pages are dropped).
+
+        `texts` are the rows' search texts, when the loading worker worked them out.
+        """
+
+        def __init__(
+            self, request: int, rows: Sequence[Any], done: bool, texts: list[str] | None = None
+        ) -> None:
+            super().__init__()
+            self.request = request
+            self.rows = rows
+            self.done = done
+            self.texts = texts
+
+    def __init__(self, title: str, *, id: str) -> None:
+        super().__init__(id=id, classes="pane")
+        self.border_title = title
+        self.reader: Reader | None = None
+        self.table = self.make_table()
+        self.filter_box = FilterBox(self.table)
+        self.info = InfoLines(classes="info")
+        self.table.highlight_hook = self.show_info
+        self._request = 0
+        self._loading = False
+        self._follow_timer: Timer | None = None
+        self._wanted: Callable[[Any], bool] | None = None
+        # Pages that arrived since the table last took rows (see on_pane_loaded).
+        self._pending: list[Any] = []
+        self._pending_texts: list[str] = []
+        self._pending_since = 0.0  # when the oldest of the pending pages came
+        self._all_arrived = False  # the last page of the current request came
+        self._count_shown_at = 0.0
+        self._flush_lock = asyncio.Lock()
+        self._flush_timer: Timer | None = None
+
+    @property
+    def is_loading(self) -> bool:
+        """True while a load is under way."""
+        return self._loading
+
+    def make_table(self) -> VirtualTable[Any]:
+        """The pane's table (subclasses choose columns)."""
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        """Table, then the hidden filter box, then the info line."""
+        yield self.table
+        yield self.filter_box
+        yield self.info
+
+    # -- loading ----------------------------------------------------------------
+
+    def show_info(self, row: Any) -> None:
+        """Describe the highlighted row under the table (each pane says how)."""
+
+    def set_info(self, text: Text | str) -> None:
+        """Show `text` under the table (its lines have a fixed height: see app.tcss)."""
+        self.info.update(text)
+
+    def _next_request(self, *, keep_showing: bool = False) -> int:
+        """A new question: the last one's pages are dropped, and (unless
+        `keep_showing`) its rows at once."""
+        self._request += 1
+        self._loading = True
+        self._all_arrived = False
+        self._count_shown_at = 0.0
+        self._take_pending()
+        if not keep_showing:
+            self.table.clear()
+            self.refresh_subtitle()
+        return self._request
+
+    def post_page(self, request: int, page: Sequence[Any]) -> None:
+        """From a loading worker: a page, with its search texts worked out here.
+
+        Lower-casing and joining 100,000 rows' texts is a few milliseconds a page of
+        Python: in the worker it shares the GIL in slices, instead of holding the UI
+        thread (and the keys pressed meanwhile) for the whole batch.
+        """
+        texts = self.table.search_texts(page)
+        # Rows live as long as the pane shows them: out of the collector's sight at
+        # once (a refcount still frees them), so that its young collections, which
+        # pause every thread, do not walk each page's thousands of tuples.
+        gc.freeze()
+        self.post_message(self.Loaded(request, page, False, texts))
+
+    def on_pane_loaded(self, message: Loaded) -> None:
+        """Add a page if it still answers the current question.
+
+        The first page shows at once; later ones are gathered and handed to the
+        table at most every PAGE_BATCH_SECONDS, so that a 100,000-image load
+        re-sorts a few dozen times, not once per page, and keys stay quick.
+        """
+        message.stop()
+        if message.request != self._request:
+            return
+        if not self._pending:
+            self._pending_since = time.monotonic()
+        self._pending.extend(message.rows)
+        texts = message.texts
+        self._pending_texts.extend(
+            self.table.search_texts(message.rows) if texts is None else texts
+        )
+        if message.done:
+            self._all_arrived = True
+        if not self.table.total_rows and not self._flush_lock.locked():
+            self._show_first_page()
+        if message.done:
+            self._flush_after(0)
+        elif self._pending and self._flush_timer is None:
+            self._flush_after(PAGE_BATCH_SECONDS)
+
+    def _take_pending(self) -> tuple[list[Any], list[str]]:
+        rows, self._pending = self._pending, []
+        texts, self._pending_texts = self._pending_texts, []
+        return rows, texts
+
+    def _show_first_page(self) -> None:
+        """Into an empty table: nothing to merge with, so at once, and on its own."""
+        rows, texts = self._take_pending()
+        self.table.extend(rows, texts, stay_at_top=self._wanted is None)
+        self._select_wanted()
+        self._count_shown_at = time.monotonic()
+        self.refresh_subtitle()
+
+    def _flush_after(self, delay: float) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+        # A timer of its own: the merge pauses between steps, and this pane's
+        # messages (more pages) must not wait for it meanwhile.
+        # (Not a delay of 0: Textual's timers divide by it.)
+        self._flush_timer = self.set_timer(max(delay, 0.001), self._flush_pending)
+
+    async def _flush_pending(self) -> None:
+        """Hand the pages gathered so far to the table; end the load after the last."""
+        self._flush_timer = None
+        now = time.monotonic()
+        keys_pause_in = self.table.keys_pause_in()
+        if (
+            keys_pause_in > 0
+            and not self._all_arrived
+            and now - self._pending_since < PAGES_WAIT_SECONDS
+        ):
+            self._flush_after(keys_pause_in)
+            return
+        async with self._flush_lock:  # one merge at a time, in arrival order
+            request = self._request
+            if self._pending:
+                rows, texts = self._take_pending()
+                # Until the user moves it, the cursor stays on the first row (the newest
+                # image) rather than on whichever row happened to arrive first.
+                await self.table.extend_in_steps(rows, texts, stay_at_top=self._wanted is None)
+                if request != self._request:
+                    return
+                self._select_wanted()
+            if self._all_arrived and not self._pending and self._loading:
+                self._wanted = None
+                self._loading = False
+                self.table.empty_text = self.empty_text()
+                self.table.refresh()
+            # A new count repaints the pane's whole frame: while pages arrive, once
+            # a LOADING_COUNT_SECONDS shows the progress.
+            now = time.monotonic()
+            if not self._loading or now - self._count_shown_at >= LOADING_COUNT_SECONDS:
+                self._count_shown_at = now
+                self.refresh_subtitle()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed load leaves a readable reason in the pane (the app notifies)."""
+        if event.state is WorkerState.ERROR and event.worker.group == self.id:
+            self._loading = False
+            problem = explain_error(event.worker.error or Exception("unknown failure"))
+            self.table.empty_text = f"{problem.title}. Press r to retry."
+            self.table.refresh()
+            self.refresh_subtitle()
+            # State changes do not bubble: hand the failure to the app's one handler.
+            self.app.post_message(Worker.StateChanged(event.worker, event.state))
+
+    def select_when_loaded(self, wanted: Callable[[Any], bool]) -> None:
+        """Put the cursor on the first row matching `wanted`, now or when it arrives."""
+        self._wanted = wanted
+        self._select_wanted()
+
+    def _select_wanted(self) -> None:
+        if self._wanted is None:
+            return
+        row = next((row for row in self.table.rows if self._wanted(row)), None)
+        if row is not None:
+            self._wanted = None
+            self.table.move_to(row)
+
+    def empty_text(self) -> str:
+        """What an empty table says once loading is over."""
+        return "Nothing here."
+
+    def refresh_subtitle(self) -> None:
+        shown, total = len(self.table.rows), self.table.total_rows
+        count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
+        parts = [f"{count} {self.noun}"]
+        if self._loading:
+            parts.append("loading…")
+        if self.filter_box.value:
+            parts.append(f"filter: {self.filter_box.value}")
+        if self.table.marked_rows:
+            parts.append(f"{len(self.table.marked_rows)} marked")
+        self.border_subtitle = " · ".join(parts)
+
+    noun = "rows"
+
+    def follow_later(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the cursor has rested for FOLLOW_DELAY."""
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+        self._follow_timer = self.set_timer(FOLLOW_DELAY, callback)
+
+    def cancel_follow(self) -> None:
+        """Forget a pending follow (the user chose explicitly)."""
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+            self._follow_timer = None
+
+    # -- filtering --------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In the filter box `/` is typed, not bound (Textual does not see it as text).
+
+        Asks the screen, not `has_focus`: that flag follows only once the box has
+        handled its Focus event, after the rest of a burst has been routed.
+        """
+        return not (action == "open_filter" and self.screen.focused is self.filter_box)
+
+    def action_open_filter(self) -> None:
+        """Show the filter box and type into it."""
+        self.filter_box.display = True
+        # Focus at once, not on the next loop turn (as `focus()` does): keys pasted
+        # or sent in one burst after `/` must land in the box, not in the table.
+        self.screen.set_focus(self.filter_box)
+
+    @on(Input.Changed, ".filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.table.set_filter(event.value)
+        self.refresh_subtitle()
