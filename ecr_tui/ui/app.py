@@ -32,7 +32,7 @@ from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.format import human_size
 from ecr_tui.ui.panes import FindingsPane, ImagesPane, Pane, RepositoriesPane
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
-from ecr_tui.ui.table import VirtualTable
+from ecr_tui.ui.table.widget import VirtualTable
 
 # Dialogs, administration, Docker transfers and the clipboard are imported where
 # they are first used: at start-up they would cost the first frame 0.1 s.

@@ -42,7 +42,8 @@ from ecr_tui.ui.format import (
     severity_summary_text,
     short_date,
 )
-from ecr_tui.ui.table import Cell, Column, FilterBox, VirtualTable
+from ecr_tui.ui.table.filter_box import FilterBox
+from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
 
 # How long the cursor must rest on a row before the next pane loads it: long
 # enough that holding j does not fire a request per row, short enough to feel
