@@ -130,31 +130,24 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class RowHighlighted(Message):
+    class _RowMessage(Message):
+        """A message about one row of a table (handlers are named after the subclasses)."""
+
+        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> VirtualTable[Any]:
+            """The table the row is in."""
+            return self.table
+
+    class RowHighlighted(_RowMessage):
         """The cursor moved to another row."""
 
-        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> VirtualTable[Any]:
-            """The table the cursor moved in."""
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """The user pressed enter (or double-clicked) on a row."""
-
-        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> VirtualTable[Any]:
-            """The table the row was chosen in."""
-            return self.table
 
     def __init__(
         self,
