@@ -13,13 +13,14 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 
 from ecr_tui.core.models import Image, ScanReport, ScanState, SeverityCounts
-from ecr_tui.ui import table as table_module
 from ecr_tui.ui.panes import base as pane_base_module
 from ecr_tui.ui.panes import findings as findings_module
 from ecr_tui.ui.panes.base import PAGE_BATCH_SECONDS, Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
-from ecr_tui.ui.table import Column, VirtualTable
+from ecr_tui.ui.table import rows as rows_module
+from ecr_tui.ui.table import widget as widget_module
+from ecr_tui.ui.table.widget import Column, VirtualTable
 
 
 @dataclass(frozen=True)
@@ -204,13 +205,13 @@ class Model:
         return [r for r in self.all if all(t in r.name.lower() for t in self.terms)]
 
 
-@pytest.mark.parametrize("step_rows", [table_module.MERGE_STEP_ROWS, 2])
+@pytest.mark.parametrize("step_rows", [rows_module.MERGE_STEP_ROWS, 2])
 @pytest.mark.parametrize("seed", range(6))
 async def test_random_changes_match_a_plain_stable_sort(
     table: VirtualTable[Row], seed: int, step_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # With 2 rows a step, every merge and sort runs in many small steps.
-    monkeypatch.setattr(table_module, "MERGE_STEP_ROWS", step_rows)
+    monkeypatch.setattr(rows_module, "MERGE_STEP_ROWS", step_rows)
     rng = random.Random(seed)
     model = Model()
     made = 0
@@ -256,8 +257,8 @@ async def test_random_changes_match_a_plain_stable_sort(
 @pytest.fixture
 def slow_steps(monkeypatch: pytest.MonkeyPatch) -> float:
     """Every merge in steps, each 50 ms apart: time to change the table between them."""
-    monkeypatch.setattr(table_module, "STEPPED_MERGE_ROWS", 0)
-    monkeypatch.setattr(table_module, "MERGE_STEP_PAUSE", 0.05)
+    monkeypatch.setattr(widget_module, "STEPPED_MERGE_ROWS", 0)
+    monkeypatch.setattr(widget_module, "MERGE_STEP_PAUSE", 0.05)
     return 0.05
 
 
@@ -372,8 +373,8 @@ async def test_the_scrollbar_thumb_follows_the_rows_shown() -> None:
 async def test_a_merge_ready_while_keys_come_shows_with_the_next_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(table_module, "STEPPED_MERGE_ROWS", 0)
-    monkeypatch.setattr(table_module, "KEYS_PAUSE_SECONDS", 5.0)
+    monkeypatch.setattr(widget_module, "STEPPED_MERGE_ROWS", 0)
+    monkeypatch.setattr(widget_module, "KEYS_PAUSE_SECONDS", 5.0)
     app = TableApp()
     async with app.run_test(size=(60, 20)) as pilot:
         table = app.table
@@ -429,7 +430,7 @@ async def test_the_first_page_shows_at_once_and_later_pages_in_a_batch() -> None
 @pytest.fixture
 def slow_quiet(monkeypatch: pytest.MonkeyPatch) -> float:
     """Keys count as still coming for a second after each: room for a slow machine."""
-    monkeypatch.setattr(table_module, "KEYS_PAUSE_SECONDS", 1.0)
+    monkeypatch.setattr(widget_module, "KEYS_PAUSE_SECONDS", 1.0)
     return 1.0
 
 

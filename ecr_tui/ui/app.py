@@ -35,7 +35,7 @@ from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
-from ecr_tui.ui.table import VirtualTable
+from ecr_tui.ui.table.widget import VirtualTable
 
 # Dialogs, administration, Docker transfers and the clipboard are imported where
 # they are first used: at start-up they would cost the first frame 0.1 s.

@@ -26,7 +26,8 @@ from textual.worker import Worker, WorkerState
 from ecr_tui.core.names import image_tag_problem, repository_name_problem
 from ecr_tui.ui.dialogs import dialog_css
 from ecr_tui.ui.format import Palette, human_size, relative_time
-from ecr_tui.ui.table import Cell, Column, FilterBox, VirtualTable
+from ecr_tui.ui.table.filter_box import FilterBox
+from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
 
 if TYPE_CHECKING:
     from ecr_tui.core.docker_ops import LocalImage

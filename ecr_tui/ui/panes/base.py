@@ -28,7 +28,8 @@ from textual.worker import Worker, WorkerState
 from ecr_tui.core.errors import explain_error
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.panes.info_lines import InfoLines
-from ecr_tui.ui.table import FilterBox, VirtualTable
+from ecr_tui.ui.table.filter_box import FilterBox
+from ecr_tui.ui.table.widget import VirtualTable
 
 # How long the cursor must rest on a row before the next pane loads it: long
 # enough that holding j does not fire a request per row, short enough to feel
@@ -39,7 +40,7 @@ FOLLOW_DELAY = 0.12
 # 50-80 ms against 35-56 ms at 0.5 s, same machine, same hour).
 PAGE_BATCH_SECONDS = 0.5
 # Keys first: while the user moves through a loading table, gathered pages wait
-# for the keys to pause (table.KEYS_PAUSE_SECONDS), for at most
+# for the keys to pause (table.widget.KEYS_PAUSE_SECONDS), for at most
 # PAGES_WAIT_SECONDS. Fewer merges then compete with keys, and rows do not shift
 # under the cursor mid-burst.
 PAGES_WAIT_SECONDS = 2.0

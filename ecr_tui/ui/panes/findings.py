@@ -23,7 +23,7 @@ from ecr_tui.ui.format import (
 )
 from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
 from ecr_tui.ui.panes.info_lines import InfoLines
-from ecr_tui.ui.table import Cell, Column, VirtualTable
+from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
 
 # How long the last image's findings stay while the next image's are fetched
 # (usually tens of milliseconds): a quick answer then repaints the pane once, not

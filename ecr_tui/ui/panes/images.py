@@ -22,7 +22,7 @@ from ecr_tui.ui.format import (
     severity_counts_text,
 )
 from ecr_tui.ui.panes.base import Pane
-from ecr_tui.ui.table import Cell, Column, VirtualTable
+from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
 IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (

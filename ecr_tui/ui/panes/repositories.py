@@ -14,7 +14,7 @@ from ecr_tui.core.models import Repository
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import Palette, short_date
 from ecr_tui.ui.panes.base import Pane
-from ecr_tui.ui.table import Cell, Column, VirtualTable
+from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
 
 
 class RepositoriesPane(Pane):

@@ -1,8 +1,8 @@
-"""A table that renders only the lines on screen, for lists of 100,000 rows.
+"""The table widget: draws only the visible lines of its rows, and moves the cursor.
 
-Textual's DataTable builds a row object per line and has no filter, so
-filtering 100,000 images means rebuilding it. This table keeps plain Python
-objects, sorts and filters lists of them, and draws just the visible lines.
+Its rows are held, sorted and filtered by a `rows.RowStore`; this module adds what
+Textual shows and drives: the header and row lines, the cursor and its keys, and
+merging pages in steps between the keys pressed while a listing loads.
 """
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ import asyncio
 import contextlib
 import gc
 import time
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
-from math import ceil
-from operator import contains, indexOf, is_, is_not
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from operator import is_not
+from typing import Any, ClassVar, Generic, Literal
 
 from rich.segment import Segment
 from rich.style import Style
@@ -27,17 +25,16 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import Reactive, reactive
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input
 
 from ecr_tui.ui.format import Palette
+from ecr_tui.ui.table.rows import RowStore, RowT
+from ecr_tui.ui.table.scrollbar import ThumbScrollBar
 
-RowT = TypeVar("RowT")
-T = TypeVar("T")
 Cell = str | Text
 
 # A merge into a table this big runs in steps (see `extend_in_steps`).
@@ -52,9 +49,6 @@ KEYS_PAUSE_SECONDS = 0.3
 # frame of 10 kB is a few writes to the terminal). Without it, the lines at the
 # bottom of such a frame (the info line) came up to 30 ms after its top.
 KEY_FRAME_SECONDS = 0.03
-# Rows of Python work per step (a millisecond or two): pages held back while keys
-# come (see panes.PAGES_WAIT_SECONDS) can merge 30,000 rows at once.
-MERGE_STEP_ROWS = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,31 +130,24 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class RowHighlighted(Message):
+    class _RowMessage(Message):
+        """A message about one row of a table (handlers are named after the subclasses)."""
+
+        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> VirtualTable[Any]:
+            """The table the row is in."""
+            return self.table
+
+    class RowHighlighted(_RowMessage):
         """The cursor moved to another row."""
 
-        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> VirtualTable[Any]:
-            """The table the cursor moved in."""
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """The user pressed enter (or double-clicked) on a row."""
-
-        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> VirtualTable[Any]:
-            """The table the row was chosen in."""
-            return self.table
 
     def __init__(
         self,
@@ -176,19 +163,9 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.columns = list(columns)
         self._render_cells = render_cells
-        self._search_text = search_text
         self.empty_text = empty_text
-        self._all: _Rows[RowT] = _Rows([], [], [])
-        self._shown: _Rows[RowT] = self._all  # the rows the filter lets through
-        self._view: list[RowT] = []  # `_shown.rows` in display order
-        self._filter_terms: tuple[str, ...] = ()
-        self._sort_key: Callable[[RowT], Any] | None = None
-        self._sort_reverse = False
-        self._arrivals = 0  # the sort key of the next row when rows keep arrival order
-        # Bumped by every change of the rows held, and by dropping them all: a merge in
-        # steps starts again, or gives up, when the table changed under it.
-        self._version = 0
-        self._generation = 0
+        self._store: RowStore[RowT] = RowStore(search_text)
+        self._view: list[RowT] = []  # `_store.shown.rows` in display order
         self._widths: list[int] = []
         self._width = 0  # of the content region, when `_widths` were worked out
         self._last_highlighted: RowT | None = None
@@ -213,9 +190,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     # -- data -----------------------------------------------------------------
     #
-    # Pages of 1,000 rows arrive while the user types, so adding one must not cost
-    # Python work per row already held: `_Rows` keeps rows sorted with their keys
-    # alongside, a page is bisected into place, and only list copies (C) touch all n.
+    # The rows are held, sorted and filtered by `_store` (see rows.py); here they
+    # are shown, with the cursor kept on its row through every change.
 
     @property
     def rows(self) -> list[RowT]:
@@ -225,7 +201,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     @property
     def total_rows(self) -> int:
         """All rows, filtered or not."""
-        return len(self._all.rows)
+        return len(self._store.all.rows)
 
     @property
     def current_row(self) -> RowT | None:
@@ -236,10 +212,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
 
     def clear(self) -> None:
         """Drop every row."""
-        self._generation += 1
-        self._version += 1
-        self._all = self._shown = _Rows([], [], [])
-        self._arrivals = 0
+        self._store.clear()
         self._marked = {}
         self._last_highlighted = None
         self._update_view(None)
@@ -258,18 +231,13 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     def set_rows(self, rows: Iterable[RowT]) -> None:
         """Replace all rows, keeping the cursor on the same row where it still exists."""
         kept = self.current_row
-        self._generation += 1
-        self._version += 1
         self._marked = {}
-        self._arrivals = 0
-        self._all = self._sorted(list(rows))
-        self._shown = self._all.containing(self._filter_terms)
-        self._update_view(self._locate(kept))
+        self._store.replace(list(rows))
+        self._update_view(self._store.locate(kept))
 
     def search_texts(self, rows: Iterable[RowT]) -> list[str]:
         """The rows' lower-cased search texts (pure: a loading worker may call it)."""
-        search = self._search_text
-        return [search(row).lower() for row in rows]
+        return self._store.search_texts(rows)
 
     def extend(
         self, rows: Iterable[RowT], texts: list[str] | None = None, *, stay_at_top: bool = False
@@ -294,7 +262,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         (`clear`, `set_rows`) so is the page; any other change merges it again.
         """
         rows = list(rows)
-        stepped = len(self._all.rows) + len(rows) >= STEPPED_MERGE_ROWS
+        stepped = len(self._store.all.rows) + len(rows) >= STEPPED_MERGE_ROWS
         for ready in self._merge_steps(rows, texts, stay_at_top):
             if ready:
                 # Merged, not shown yet. While keys come, it is shown in the next key's
@@ -323,28 +291,9 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self, rows: list[RowT], texts: list[str] | None, stay_at_top: bool
     ) -> Iterator[bool]:
         """Steps (False) of a merge, then True when it is ready to show, then showing it."""
-        generation = self._generation
-        if texts is None:
-            texts = self.search_texts(rows)
-        merged: tuple[_Rows[RowT], _Rows[RowT], list[int]] | None = None
-        while merged is None:
-            version = self._version
-            steps = self._merged(rows, texts)
-            while merged is None:
-                try:
-                    next(steps)
-                except StopIteration as finished:
-                    merged = finished.value
-                    yield True
-                else:
-                    yield False
-                if self._generation != generation:
-                    return  # dropped: this page belonged to them
-                if self._version != version:
-                    merged = None  # sorted, filtered or added to meanwhile: merge again
-                    break
-        self._all, self._shown, at = merged
-        self._version += 1
+        at = yield from self._store.merge_steps(rows, texts)
+        if at is None:
+            return  # dropped: this page belonged to them
         if stay_at_top and self.cursor_row == 0:
             self._update_view(None)
             return
@@ -352,54 +301,24 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # The cursor row moves down by the rows inserted before it.
         self._update_view(None if kept is None else kept + bisect_right(at, kept))
 
-    def _merged(
-        self, rows: list[RowT], texts: list[str]
-    ) -> Generator[None, None, tuple[_Rows[RowT], _Rows[RowT], list[int]]]:
-        """All rows and the rows shown with `rows` merged in, and where they went in the latter."""
-        page = yield from self._sorting(rows, texts)
-        after_equal = not self._sort_reverse
-        at = yield from self._all.insert_points(page.keys, after_equal)
-        merged_all = yield from self._all.inserted(page, at)
-        if not self._filter_terms:
-            return merged_all, merged_all, at
-        # Filter just the page and merge what passes: the rest was filtered already.
-        page = page.containing(self._filter_terms)
-        at = yield from self._shown.insert_points(page.keys, after_equal)
-        merged_shown = yield from self._shown.inserted(page, at)
-        return merged_all, merged_shown, at
-
     def set_filter(self, text: str) -> None:
         """Show only rows whose search text holds every word of `text`."""
         terms = tuple(text.lower().split())
-        if terms == self._filter_terms:
+        if terms == self._store.filter_terms:
             return
         kept = self._kept()
-        self._version += 1
-        old, self._filter_terms = self._filter_terms, terms
-        # A longer filter only narrows: search what the shorter one left, not every row.
-        narrows = len(terms) >= len(old) > 0 and all(
-            a in b for a, b in zip(old, terms, strict=False)
-        )
-        self._shown = (self._shown if narrows else self._all).containing(terms)
-        self._update_view(None if kept is None else self._shown.index(*kept))
+        self._store.set_filter(terms)
+        self._update_view(None if kept is None else self._store.shown.index(*kept))
 
     def set_sort(self, key: Callable[[RowT], Any] | None, reverse: bool = False) -> None:
         """Order rows by `key` (None keeps arrival order, and ignores `reverse`)."""
         kept = self.current_row
-        # Sort the rows as shown now, so that equal keys keep their current order.
-        rows, texts = self._all.rows, self._all.texts
-        if self._sort_reverse:
-            rows, texts = rows[::-1], texts[::-1]
-        self._sort_key, self._sort_reverse = key, reverse and key is not None
-        self._version += 1
-        self._arrivals = 0
-        self._all = self._sorted(rows, texts)
-        self._shown = self._all.containing(self._filter_terms)
-        self._update_view(self._locate(kept))
+        self._store.set_sort(key, reverse)
+        self._update_view(self._store.locate(kept))
 
     def move_to(self, row: RowT) -> bool:
         """Put the cursor on `row` if it is shown."""
-        index = self._locate(row)
+        index = self._store.locate(row)
         if index is None:
             return False
         self.cursor_row = self._shown_index(index)
@@ -410,69 +329,24 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         row = next((row for row in self._view if wanted(row)), None)
         return row is not None and self.move_to(row)
 
-    def _sorted(self, rows: list[RowT], texts: list[str] | None = None) -> _Rows[RowT]:
-        """`rows`, given in display order, with their keys and texts in `_Rows` order."""
-        return _finish(self._sorting(rows, texts))
-
-    def _sorting(
-        self, rows: list[RowT], texts: list[str] | None = None
-    ) -> Generator[None, None, _Rows[RowT]]:
-        """`_sorted` in steps."""
-        if texts is None:
-            texts = self.search_texts(rows)
-        if self._sort_key is None:
-            start, self._arrivals = self._arrivals, self._arrivals + len(rows)
-            return _Rows(list(range(start, self._arrivals)), rows, texts)
-        keys: list[Any] = []
-        for start in range(0, len(rows), MERGE_STEP_ROWS):
-            keys += map(self._sort_key, rows[start : start + MERGE_STEP_ROWS])
-            yield
-        # Sort positions, not (key, row, text) tuples: those were a tuple per row to
-        # build and take apart (touching every row, and waking the garbage collector),
-        # 50 ms for 30,000 rows in one step. Stable, and never compares rows.
-        positions = range(len(rows) - 1, -1, -1) if self._sort_reverse else range(len(rows))
-        # (Stored ascending and shown backwards: equal keys are stored backwards too,
-        # so that they show in the order given.)
-        order = sorted(positions, key=keys.__getitem__)
-        yield
-        picked: _Rows[RowT] = _Rows([], [], [])
-        for start in range(0, len(order), MERGE_STEP_ROWS):
-            part = order[start : start + MERGE_STEP_ROWS]
-            picked.keys.extend(map(keys.__getitem__, part))
-            picked.rows.extend(map(rows.__getitem__, part))
-            picked.texts.extend(map(texts.__getitem__, part))
-            yield
-        return picked
-
     def _shown_index(self, index: int) -> int:
-        """A display index as an index into `_shown`, and back."""
-        return len(self._view) - 1 - index if self._sort_reverse else index
+        """A display index as an index into `_store.shown`, and back."""
+        return len(self._view) - 1 - index if self._store.sort_reverse else index
 
     def _kept(self) -> tuple[Any, RowT] | None:
         """The sort key and row under the cursor, to find the row again after a change."""
         if self.current_row is None:
             return None
         index = self._shown_index(self.cursor_row)
-        return self._shown.keys[index], self._shown.rows[index]
-
-    def _locate(self, row: RowT | None) -> int | None:
-        """Where `row` is in `_shown`, found by bisecting its sort key.
-
-        The key is computed afresh, as the sort may just have changed. A scan would
-        touch every row, each one a cache miss.
-        """
-        if row is None:
-            return None
-        if self._sort_key is None:  # arrival numbers are not kept per row: scan
-            return _position(self._shown.rows, row)
-        return self._shown.index(self._sort_key(row), row)
+        shown = self._store.shown
+        return shown.keys[index], shown.rows[index]
 
     def _update_view(self, kept: int | None) -> None:
-        """Show `_shown`, with the cursor on its row `kept` (or where it was)."""
+        """Show `_store.shown`, with the cursor on its row `kept` (or where it was)."""
         top, bottom = int(self.scroll_y), int(self.scroll_y) + self._data_height
         was_shown = self._view[top:bottom]
-        rows = self._shown.rows
-        self._view = rows[::-1] if self._sort_reverse else rows
+        rows = self._store.shown.rows
+        self._view = rows[::-1] if self._store.sort_reverse else rows
         if len(rows) >= STEPPED_MERGE_ROWS:
             # The lists just built each hold a reference to every row. While they are
             # young, each young collection walks them, touching every row: 30 ms at
@@ -708,169 +582,3 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             segments.extend(text.render(console, end=""))
         strip = Strip(segments).apply_style(style)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
-
-
-class ThumbScrollBar(ScrollBar):
-    """Textual's scrollbar, repainted when its thumb moves on screen, not on every scroll.
-
-    Over 100,000 rows a line of scrolling moves the thumb by a 6,000th of a cell;
-    the stock bar repainted all its lines each time, a quarter of the cost of a
-    frame that scrolls.
-    """
-
-    position: Reactive[float] = Reactive(0, repaint=False)
-
-    def watch_position(self, old: float, new: float) -> None:
-        """Repaint if the thumb's drawn cells changed."""
-        if self._thumb(old) != self._thumb(new):
-            self.refresh()
-
-    def _thumb(self, position: float) -> tuple[int, int]:
-        """The thumb's ends in eighths of a cell, as ScrollBarRender works them out."""
-        size = self.size.height if self.vertical else self.size.width
-        virtual = ceil(self.window_virtual_size)
-        window = ceil(self.window_size if self.window_size < self.window_virtual_size else 0)
-        if not (window and size and virtual) or size == virtual:
-            return 0, 0
-        thumb = max(1, window / (virtual / size))
-        start = int((size - thumb) * position / (virtual - window) * 8)
-        return start, start + ceil(thumb * 8)
-
-
-@dataclass(frozen=True, slots=True)
-class _Rows(Generic[RowT]):
-    """Rows in ascending order of sort key, with each one's key and search text alongside.
-
-    Parallel lists rather than a list of tuples: bisect searches `keys` directly,
-    filters run over `texts` in C, and `rows` is what the table shows. The lists
-    are never modified, only replaced, so a `_Rows` can share them with another.
-    """
-
-    keys: list[Any]
-    rows: list[RowT]
-    texts: list[str]
-
-    def insert_points(self, keys: list[Any], after_equal: bool) -> Generator[None, None, list[int]]:
-        """Where each of the ascending `keys` goes among ours: after or before equal keys.
-
-        In steps of MERGE_STEP_ROWS keys (see VirtualTable.extend_in_steps).
-        """
-        search = bisect_right if after_equal else bisect_left
-        at: list[int] = []
-        start = 0
-        for count, key in enumerate(keys, 1):
-            start = search(self.keys, key, start)
-            at.append(start)
-            if not count % MERGE_STEP_ROWS:
-                yield
-        yield
-        return at
-
-    def inserted(self, new: _Rows[RowT], at: list[int]) -> Generator[None, None, _Rows[RowT]]:
-        """These rows with each of `new` put before our row at its insert point.
-
-        In steps of a list's copy, or of MERGE_STEP_ROWS new rows.
-        """
-        keys = yield from _inserting(self.keys, new.keys, at)
-        rows = yield from _inserting(self.rows, new.rows, at)
-        texts = yield from _inserting(self.texts, new.texts, at)
-        return _Rows(keys, rows, texts)
-
-    def containing(self, terms: Iterable[str]) -> _Rows[RowT]:
-        """The rows whose search text holds every term."""
-        found = self
-        for term in terms:
-            # `term in text` for every row, without a Python-level call per row.
-            found = found.where(list(map(contains, found.texts, repeat(term))))
-        return found
-
-    def where(self, hits: list[bool]) -> _Rows[RowT]:
-        """The rows whose hit is True."""
-        count = hits.count(True)
-        if count == len(hits):
-            return self
-        if count * 4 >= len(hits):
-            return _Rows(
-                list(compress(self.keys, hits)),
-                list(compress(self.rows, hits)),
-                list(compress(self.texts, hits)),
-            )
-        # Few hits: fetch them by position. The rows, keys and texts lie scattered
-        # over the heap, and `compress` would touch every one of them (a cache miss each).
-        at = list(compress(range(len(hits)), hits))
-        return _Rows(_pick(self.keys, at), _pick(self.rows, at), _pick(self.texts, at))
-
-    def index(self, key: Any, row: RowT) -> int | None:
-        """Where `row`, sorted by `key`, is: bisect the key, then check identity among equals."""
-        start = bisect_left(self.keys, key)
-        found = _position(self.rows[start : bisect_right(self.keys, key, start)], row)
-        return None if found is None else start + found
-
-
-def _inserting(old: list[T], new: list[T], at: list[int]) -> Generator[None, None, list[T]]:
-    """A copy of `old` with `new[i]` before `old[at[i]]`, built from slices of `old`."""
-    if not at or at[0] == len(old):  # all after the rows held (arrival order, for one)
-        merged = old + new
-    else:
-        merged = []
-        start = 0
-        for count, (item, end) in enumerate(zip(new, at, strict=True), 1):
-            merged += old[start:end]
-            merged.append(item)
-            start = end
-            if not count % MERGE_STEP_ROWS:
-                yield
-        merged += old[start:]
-    yield
-    return merged
-
-
-def _finish(steps: Generator[None, None, T]) -> T:
-    """Run a generator of steps to its end, at once; its return value."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as finished:
-            return finished.value  # type: ignore[no-any-return]
-
-
-def _pick(items: list[T], at: list[int]) -> list[T]:
-    return list(map(items.__getitem__, at))
-
-
-def _position(rows: Iterable[Any], wanted: Any) -> int | None:
-    # Compare identity only (dataclass equality runs Python per row), in C, without
-    # making an object per row: `is_` answers with the True and False singletons.
-    try:
-        return indexOf(map(is_, rows, repeat(wanted)), True)
-    except ValueError:
-        return None
-
-
-class FilterBox(Input):
-    """A table's filter: enter keeps it, escape clears it, and both go back to the table.
-
-    Priority bindings, run as the key arrives: Textual routes each key to whatever
-    has focus when it arrives, so keys sent in the same burst (a paste, a slow
-    link) after enter or escape must find the table focused already.
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "keep_filter", "Keep filter", show=False, priority=True),
-        Binding("escape", "clear_filter", "Clear filter", show=False, priority=True),
-    ]
-
-    def __init__(self, table: VirtualTable[Any]) -> None:
-        super().__init__(placeholder="filter (esc clears)", classes="filter", compact=True)
-        self.table = table
-
-    def action_keep_filter(self) -> None:
-        """Back to the table with the filter on (an empty box closes)."""
-        if not self.value:
-            self.display = False
-        self.screen.set_focus(self.table)
-
-    def action_clear_filter(self) -> None:
-        """Show every row again."""
-        self.value = ""
-        self.action_keep_filter()
