@@ -29,7 +29,7 @@ from ecr_tui.ui.format import Palette, human_size, relative_time
 from ecr_tui.ui.table import Cell, Column, FilterBox, VirtualTable
 
 if TYPE_CHECKING:
-    from ecr_tui.core.docker_ops import LocalImage
+    from ecr_tui.core.docker.local_docker import LocalImage
 
 
 def local_image_label(image: LocalImage) -> str:
