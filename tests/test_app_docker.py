@@ -29,7 +29,8 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from ecr_tui.core.docker_ops import LocalDocker, credentials_from_token
+from ecr_tui.core.docker.local_docker import LocalDocker
+from ecr_tui.core.docker.login import credentials_from_token
 from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.demo.launcher import start_demo_endpoint
 from ecr_tui.ui.app import EcrApp

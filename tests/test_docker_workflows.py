@@ -21,16 +21,11 @@ from typing import Any
 
 import pytest
 
-from ecr_tui.core.docker_ops import (
-    CliLoginMethod,
-    DockerActionError,
-    LocalDocker,
-    LoginState,
-    RegistryCredentials,
-    TransferProgress,
-    credentials_from_token,
-    store_cli_login,
-)
+from ecr_tui.core.docker.credential_store import CliLoginMethod, store_cli_login
+from ecr_tui.core.docker.errors import DockerActionError
+from ecr_tui.core.docker.local_docker import LocalDocker
+from ecr_tui.core.docker.login import LoginState, RegistryCredentials, credentials_from_token
+from ecr_tui.core.docker.progress import TransferProgress
 from tests.docker_stack import EcrDockerStack, StackError, ecr_docker_stack, import_image
 
 ACCOUNT_ID = "111122223333"

@@ -2,7 +2,7 @@
 
 Everything the UI shows about a failed call goes through `explain_error`, so a
 botocore or docker-py traceback never reaches the screen and no credential ever
-appears in a message (botocore's messages carry none; docker_ops and we add none).
+appears in a message (botocore's messages carry none; core/docker and we add none).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
     # load, which the first frame should not wait for.
     from botocore import exceptions as boto_errors
 
-    from ecr_tui.core.docker_ops import DockerActionError
+    from ecr_tui.core.docker.errors import DockerActionError
 
     if isinstance(error, DockerActionError):
         return Problem(error.title, error.detail)

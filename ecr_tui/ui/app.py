@@ -40,8 +40,10 @@ from ecr_tui.ui.table.widget import VirtualTable
 # Dialogs, administration, Docker transfers and the clipboard are imported where
 # they are first used: at start-up they would cost the first frame 0.1 s.
 if TYPE_CHECKING:
-    from ecr_tui.core.docker_ops import LocalImage, LoginState, TransferProgress, TransferResult
-    from ecr_tui.core.docker_session import DockerSession
+    from ecr_tui.core.docker.local_docker import LocalImage
+    from ecr_tui.core.docker.login import LoginState
+    from ecr_tui.core.docker.progress import TransferProgress, TransferResult
+    from ecr_tui.core.docker.session import DockerSession
     from ecr_tui.demo.launcher import DemoEndpoint, DemoLaunch
     from ecr_tui.ui.admin_actions import AdminActions
     from ecr_tui.ui.clipboard import CopyKind
@@ -489,8 +491,8 @@ class EcrApp(App[None]):
     @work(thread=True, exclusive=True, group="docker-check", exit_on_error=False)
     def _check_docker(self, service: EcrService) -> None:
         # Imported here: loading the docker SDK should not delay the first frame.
-        from ecr_tui.core.docker_ops import LocalDocker
-        from ecr_tui.core.docker_session import DockerSession
+        from ecr_tui.core.docker.local_docker import LocalDocker
+        from ecr_tui.core.docker.session import DockerSession
 
         session = self.docker_session
         if session is None or session.service is not service:

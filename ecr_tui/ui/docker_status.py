@@ -10,7 +10,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 if TYPE_CHECKING:
-    from ecr_tui.core.docker_ops import LoginState
+    from ecr_tui.core.docker.login import LoginState
 
 # The countdown shows minutes: repainting once a minute keeps it true.
 COUNTDOWN_SECONDS = 60.0

@@ -30,7 +30,7 @@ from ecr_tui.ui.table.filter_box import FilterBox
 from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
 
 if TYPE_CHECKING:
-    from ecr_tui.core.docker_ops import LocalImage
+    from ecr_tui.core.docker.local_docker import LocalImage
 
 
 def local_image_label(image: LocalImage) -> str:

@@ -36,7 +36,7 @@ from ecr_tui.ui.format import human_size
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ecr_tui.core.docker_ops import LayerProgress, TransferProgress, TransferResult
+    from ecr_tui.core.docker.progress import LayerProgress, TransferProgress, TransferResult
 
     # A transfer to run: it reports progress and polls whether to stop.
     TransferJob = Callable[[Callable[[TransferProgress], None], Callable[[], bool]], TransferResult]

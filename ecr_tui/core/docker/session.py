@@ -13,26 +13,18 @@ goes to the daemon (or the docker CLI's store) and is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from ecr_tui.core.docker_ops import (
-    CliLoginResult,
-    DockerActionError,
-    LocalDocker,
-    LocalImage,
+from ecr_tui.core.docker.credential_store import CliLoginResult, store_cli_login
+from ecr_tui.core.docker.errors import DockerActionError
+from ecr_tui.core.docker.local_docker import LocalDocker, LocalImage
+from ecr_tui.core.docker.login import (
     LoginState,
     RegistryCredentials,
-    TransferProgress,
-    TransferResult,
     credentials_from_token,
     registry_host,
-    store_cli_login,
 )
+from ecr_tui.core.docker.progress import CancelCheck, ProgressCallback, TransferResult
 from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.names import image_tag_problem
-
-ProgressCallback = Callable[[TransferProgress], None]
-CancelCheck = Callable[[], bool]
 
 
 def source_reference(image: LocalImage) -> str:
