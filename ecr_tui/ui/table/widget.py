@@ -542,7 +542,9 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             if index == 0 and y == 1:
                 style = self._style("virtual-table--empty")
                 text = "Nothing matches the filter." if self.total_rows else self.empty_text
-                return Strip([Segment(f" {text}", style)]).extend_cell_length(width)
+                # The padding gets the style too: a segment without one breaks
+                # Textual's NO_COLOR (monochrome) filter.
+                return Strip([Segment(f" {text}", style)]).extend_cell_length(width, style)
             return Strip.blank(width, self._style(""))
         row = self._view[index]
         style = self._style("")
@@ -579,6 +581,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             else:
                 text.pad_right(padding)
             text.append(" ")
-            segments.extend(text.render(console, end=""))
+            rendered = text.render(console, end="")
+            if text.style:
+                # Text.render leaves the text's own style to its caller: without
+                # this a cell such as Text("High", style) would lose its colour.
+                base = console.get_style(text.style) if isinstance(text.style, str) else text.style
+                rendered = Segment.apply_style(rendered, base)
+            segments.extend(rendered)
         strip = Strip(segments).apply_style(style)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
