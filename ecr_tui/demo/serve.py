@@ -26,7 +26,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ecr_tui.demo.local_ecr import LocalEcr
+    from ecr_tui.demo.endpoint import LocalEcr
     from ecr_tui.demo.registry import DemoRegistry
 
 
@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout = sys.stderr
     started = time.perf_counter()
 
-    from ecr_tui.demo.dataset import build_dataset
-    from ecr_tui.demo.local_ecr import LocalEcr
+    from ecr_tui.demo.data.dataset import build_dataset
+    from ecr_tui.demo.endpoint import LocalEcr
 
     endpoint = LocalEcr(
         host=args.host,
