@@ -38,6 +38,8 @@ from werkzeug.datastructures import EnvironHeaders
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wsgi import get_input_stream
 
+from ecr_tui.demo.child_process import stop_process
+
 # The user name every ECR login has.
 ECR_USERNAME = "AWS"
 
@@ -112,15 +114,9 @@ def _free_loopback_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _stop_process(process: subprocess.Popen[bytes], folder: Path | None) -> None:
+def _stop_registry(process: subprocess.Popen[bytes], folder: Path | None) -> None:
     """Stop the registry and remove its folder; also run at exit if nobody closed it."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop_process(process)
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -160,7 +156,7 @@ class RegistryServer:
                 stderr=subprocess.STDOUT,
             )
         self._finalizer = weakref.finalize(
-            self, _stop_process, self._process, self.workdir if owned else None
+            self, _stop_registry, self._process, self.workdir if owned else None
         )
         try:
             _wait_for_registry(self.host, self._process, log_path, timeout)
