@@ -11,8 +11,8 @@ import pytest
 from botocore.config import Config
 
 from ecr_tui.core.ecr import ConnectionSettings
-from ecr_tui.demo.dataset import Dataset, build_dataset
-from ecr_tui.demo.local_ecr import LocalEcr
+from ecr_tui.demo.data.dataset import Dataset, build_dataset
+from ecr_tui.demo.endpoint import LocalEcr
 
 # Every timestamp in the seeded registry is relative to this instant, and the
 # app's clock is pinned to it in snapshot tests, so ages read the same each run.

@@ -30,8 +30,9 @@ from typing import Any
 import boto3
 import docker
 
-from ecr_tui.demo.local_ecr import LocalEcr
-from ecr_tui.demo.registry import DemoRegistry, RegistryError, attach_demo_registry
+from ecr_tui.demo.endpoint import LocalEcr
+from ecr_tui.demo.registry.demo_registry import DemoRegistry, attach_demo_registry
+from ecr_tui.demo.registry.server import RegistryError
 
 # dockerd is up in about 2 s on a small machine; allow for a busy CI runner.
 DAEMON_START_TIMEOUT = 30.0

@@ -43,7 +43,7 @@ from ecr_tui.core.admin.repository_policy import (
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import ScanState
-from ecr_tui.demo.local_ecr import LocalEcr
+from ecr_tui.demo.endpoint import LocalEcr
 
 # An account no other test module serves: LocalEcr allows one endpoint per account.
 ACCOUNT = "777788889999"

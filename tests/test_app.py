@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.core.models import ScanState, Severity
-from ecr_tui.demo.dataset import Dataset
+from ecr_tui.demo.data.dataset import Dataset
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes.findings import FindingsPane

@@ -10,8 +10,8 @@ import pytest
 from textual.widgets import Input, Static, TextArea
 
 from ecr_tui.core.ecr import ConnectionSettings
-from ecr_tui.demo.dataset import build_dataset
-from ecr_tui.demo.local_ecr import LocalEcr
+from ecr_tui.demo.data.dataset import build_dataset
+from ecr_tui.demo.endpoint import LocalEcr
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.dialogs import (
     ConfirmScreen,

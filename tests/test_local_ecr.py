@@ -16,9 +16,11 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from ecr_tui.demo.dataset import BIG_REPOSITORY, build_dataset
+from ecr_tui.demo.data.dataset import build_dataset
+from ecr_tui.demo.data.workloads import BIG_REPOSITORY
+from ecr_tui.demo.endpoint import LocalEcr
 from ecr_tui.demo.launcher import start_demo_endpoint
-from ecr_tui.demo.local_ecr import EcrError, LocalEcr
+from ecr_tui.demo.moto_patches.protocol import EcrError
 
 # An account of its own: this module changes the registry, other modules browse theirs.
 ACCOUNT_ID = "111122223333"

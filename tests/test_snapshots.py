@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from ecr_tui.core.ecr import ConnectionSettings
-from ecr_tui.demo.dataset import Dataset
-from ecr_tui.demo.local_ecr import LocalEcr
+from ecr_tui.demo.data.dataset import Dataset
+from ecr_tui.demo.endpoint import LocalEcr
 from ecr_tui.ui import format as ui_format
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.docker_status import DockerStatus

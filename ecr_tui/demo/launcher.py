@@ -15,20 +15,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-import selectors
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from types import TracebackType
 
-import ecr_tui
+from ecr_tui.demo.child_process import (
+    ChildNotReadyError,
+    log_tail,
+    spawn_ready_child,
+    stop_process,
+    wait_for_ready,
+)
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
-_LOG_TAIL_BYTES = 4000
 
 
 class DemoEndpointError(RuntimeError):
@@ -104,7 +107,7 @@ class DemoLaunch:
             url, registry_host, registry_problem = _read_ready(self.process, timeout)
         except DemoEndpointError as error:
             self.close()
-            message = f"{error}\n--- end of {log_path.name} ---\n{_tail(log_path)}"
+            message = f"{error}\n--- end of {log_path.name} ---\n{log_tail(log_path)}"
             raise DemoEndpointError(message) from None
         except BaseException:
             self.close()
@@ -155,20 +158,7 @@ def spawn_demo_endpoint(
     ]
     if not registry:
         command.append("--no-registry")
-    # The child must import this very copy of ecr_tui, installed or not.
-    package_root = str(Path(ecr_tui.__file__).resolve().parent.parent)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            env=env,
-            # Its own session: a Ctrl-C meant for the terminal app must not reach it.
-            start_new_session=True,
-        )
+    process = spawn_ready_child(command, log_path)
     return DemoLaunch(process, workdir, account_id, region)
 
 
@@ -200,31 +190,13 @@ def _read_ready(
     process: subprocess.Popen[bytes], timeout: float
 ) -> tuple[str, str | None, str | None]:
     """The URL, registry host and registry problem from the child's READY line."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    received = b""
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while b"\n" not in received:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise DemoEndpointError(f"the demo endpoint was not ready after {timeout:g} s")
-            if not selector.select(remaining):
-                continue
-            chunk = os.read(process.stdout.fileno(), 4096)
-            if not chunk:
-                code = process.wait()
-                raise DemoEndpointError(
-                    f"the demo endpoint exited (code {code}) before it was ready"
-                )
-            received += chunk
+    try:
+        url, registry_field = wait_for_ready(process, timeout, "the demo endpoint")
+    except ChildNotReadyError as error:
+        raise DemoEndpointError(str(error)) from None
     # Nothing else ever comes on stdout; closing it frees the pipe.
+    assert process.stdout is not None
     process.stdout.close()
-    line = received.split(b"\n", 1)[0].decode(errors="replace").strip()
-    word, _, rest = line.partition(" ")
-    url, _, registry_field = rest.partition(" ")
-    if word != "READY" or not url.startswith("http"):
-        raise DemoEndpointError(f"the demo endpoint said {line!r} instead of READY")
     host, problem = parse_registry_field(registry_field)
     return url, host, problem
 
@@ -240,13 +212,7 @@ def parse_registry_field(field: str) -> tuple[str | None, str | None]:
 
 
 def _terminate(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop_process(process)
     # The child stops its registry on the way out; a child that had to be killed
     # could not, and its registry is still in the child's process group.
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -254,11 +220,3 @@ def _terminate(process: subprocess.Popen[bytes]) -> None:
     for stream in (process.stdin, process.stdout):
         if stream is not None and not stream.closed:
             stream.close()
-
-
-def _tail(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return "(no log)"
-    return data[-_LOG_TAIL_BYTES:].decode(errors="replace") or "(empty log)"

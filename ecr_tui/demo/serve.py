@@ -26,8 +26,8 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ecr_tui.demo.local_ecr import LocalEcr
-    from ecr_tui.demo.registry import DemoRegistry
+    from ecr_tui.demo.endpoint import LocalEcr
+    from ecr_tui.demo.registry.demo_registry import DemoRegistry
 
 
 def _count(text: str) -> int:
@@ -58,7 +58,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def _attach_registry(endpoint: LocalEcr, wanted: bool) -> tuple[DemoRegistry | None, str]:
     """The registry behind the endpoint, if one can run, and the READY line's field."""
-    from ecr_tui.demo.registry import RegistryError, attach_demo_registry, registry_available
+    from ecr_tui.demo.registry.demo_registry import attach_demo_registry
+    from ecr_tui.demo.registry.server import RegistryError, registry_available
 
     problem = registry_available() if wanted else "the demo runs without a registry"
     if problem is None:
@@ -89,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout = sys.stderr
     started = time.perf_counter()
 
-    from ecr_tui.demo.dataset import build_dataset
-    from ecr_tui.demo.local_ecr import LocalEcr
+    from ecr_tui.demo.data.dataset import build_dataset
+    from ecr_tui.demo.endpoint import LocalEcr
 
     endpoint = LocalEcr(
         host=args.host,

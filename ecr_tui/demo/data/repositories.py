@@ -1,0 +1,160 @@
+"""One repository (`RepositorySpec`) and the generator of its images.
+
+Images are produced one at a time from the repository's seed, oldest push
+first, so a repository of 100,000 images is never held in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ecr_tui.demo.data.images import (
+    DOCKER_CONFIG,
+    DOCKER_LAYER,
+    DOCKER_MANIFEST,
+    HELM_CONFIG,
+    HELM_LAYER,
+    OCI_CONFIG,
+    OCI_LAYER,
+    OCI_MANIFEST,
+    ImageSpec,
+    ManifestLayout,
+)
+from ecr_tui.demo.data.scans import (
+    SCAN_COMPLETE,
+    SCAN_CONTINUOUS,
+    SCAN_UNSUPPORTED,
+    ScanProfile,
+    ScanSpec,
+)
+from ecr_tui.demo.data.seeds import random_digest
+from ecr_tui.demo.data.tags import TagPlan
+from ecr_tui.demo.data.units import DAY, MB
+from ecr_tui.demo.data.workloads import KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class RepositorySpec:
+    """One repository and the recipe for its images."""
+
+    name: str
+    kind: str
+    created_at: float
+    tag_mutability: str  # MUTABLE or IMMUTABLE
+    scan_on_push: bool
+    encryption: str  # AES256 or KMS
+    kms_key_id: str | None  # a key id; the server turns it into an ARN
+    image_count: int
+    seed: int
+    now: float
+    profile: ScanProfile
+
+    def images(self) -> Iterator[ImageSpec]:
+        """The repository's images, oldest push first (generated, not stored)."""
+        return _ImageBuilder(self).build()
+
+
+class _ImageBuilder:
+    """Turns a repository's recipe into images; one pass, nothing kept."""
+
+    def __init__(self, repo: RepositorySpec) -> None:
+        self.repo = repo
+        self.kind = KINDS[repo.kind]
+        self.rng = random.Random(repo.seed)
+        self.layouts = self._layouts()
+
+    def _layouts(self) -> tuple[ManifestLayout, ManifestLayout]:
+        kind, rng = self.kind, self.rng
+        # Three generations of the base image, each shared by many images.
+        base_layer_size = kind.size_mb[0] * MB / max(kind.base_layers, 1)
+        generations = tuple(
+            tuple(
+                (random_digest(rng), int(rng.uniform(0.4, 1.0) * base_layer_size))
+                for _ in range(kind.base_layers)
+            )
+            for _ in range(3)
+        )
+        size = (int(kind.size_mb[0] * MB), int(kind.size_mb[1] * MB))
+        own = (max(kind.layers[0] - kind.base_layers, 1), max(kind.layers[1] - kind.base_layers, 1))
+        if kind.family == "helm":
+            return (ManifestLayout(OCI_MANIFEST, HELM_CONFIG, HELM_LAYER, ((),), size, own),) * 2
+        docker = ManifestLayout(
+            DOCKER_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER, generations, size, own
+        )
+        oci = ManifestLayout(OCI_MANIFEST, OCI_CONFIG, OCI_LAYER, generations, size, own)
+        return docker, oci
+
+    def build(self) -> Iterator[ImageSpec]:
+        repo, kind, rng = self.repo, self.kind, self.rng
+        count = repo.image_count
+        if not count:
+            return
+        span = max(repo.now - repo.created_at - 3_600, 3_600)
+        # Recent weeks are busier than last year: ages bunch up near zero.
+        ages = sorted((span * rng.random() ** 1.8 for _ in range(count)), reverse=True)
+        ages[-1] = min(ages[-1], rng.uniform(600, 3 * 3_600))
+        immutable = repo.tag_mutability == "IMMUTABLE"
+        tags = TagPlan(kind.tag_style, immutable, count, rng, repo.now).tags
+        profile = repo.profile
+        stuck = repo.scan_on_push and profile.supported and not profile.enhanced
+        stuck = stuck and rng.random() < 0.25
+        for index, age in enumerate(ages):
+            pushed_at = repo.now - age
+            newest = index == count - 1
+            if newest and stuck:
+                pushed_at = repo.now - rng.uniform(40, 300)
+            seed = rng.getrandbits(62)
+            layout = self.layouts[rng.random() < kind.oci]
+            manifest, size = layout.render(seed)
+            yield ImageSpec(
+                digest="sha256:" + hashlib.sha256(manifest).hexdigest(),
+                tags=tags[index],
+                pushed_at=pushed_at,
+                last_pulled_at=self._last_pull(pushed_at, tags[index]),
+                size_bytes=size,
+                manifest_media_type=layout.media_type,
+                artifact_media_type=layout.config_media_type,
+                scan=self._scan(pushed_at, seed, stuck and newest),
+                seed=seed,
+                layout=layout,
+            )
+
+    def _last_pull(self, pushed_at: float, tags: tuple[str, ...]) -> float | None:
+        now, rng = self.repo.now, self.rng
+        age = now - pushed_at
+        if tags and tags[0] in ("latest", "prod", "staging"):
+            return now - rng.uniform(0.0, min(DAY, age))  # deployed: pulled all the time
+        chance = 0.1 if not tags else (0.75 if age < 30 * DAY else 0.3)
+        if rng.random() >= chance:
+            return None
+        return pushed_at + age * float(rng.random() ** 0.3)
+
+    def _scan(self, pushed_at: float, seed: int, stuck: bool) -> ScanSpec | None:
+        repo, rng = self.repo, self.rng
+        profile = repo.profile
+        age_days = (repo.now - pushed_at) / DAY
+        if stuck:
+            return ScanSpec("IN_PROGRESS", "", pushed_at + 5, None, None, (), profile)
+        if profile.enhanced:
+            # Continuous scanning re-evaluates every image as the feeds change.
+            done = max(repo.now - rng.uniform(600, 20 * 3_600), pushed_at + 90)
+            counts = profile.severity_counts(seed, age_days)
+            updated = done - rng.uniform(600, 6 * 3_600)
+            return ScanSpec(
+                "ACTIVE", SCAN_CONTINUOUS, pushed_at + 30, done, updated, counts, profile
+            )
+        if repo.scan_on_push:
+            started = pushed_at + rng.uniform(2, 20)
+        elif rng.random() < 0.3 and profile.family != "helm":
+            started = pushed_at + (repo.now - pushed_at) * rng.random()
+        else:
+            return None
+        done = started + rng.uniform(20, 150)
+        if not profile.supported:
+            return ScanSpec("FAILED", SCAN_UNSUPPORTED, started, done, None, (), profile)
+        counts = profile.severity_counts(seed, (started - pushed_at) / DAY)
+        updated = done - rng.uniform(3_600, 20 * 3_600)
+        return ScanSpec("COMPLETE", SCAN_COMPLETE, started, done, updated, counts, profile)

@@ -1,0 +1,235 @@
+"""The local ECR endpoint behind `ecr-tui --demo`, the tests and the benchmarks.
+
+`LocalEcr` serves moto over real HTTP on a background thread (all of ECR, STS
+for GetCallerIdentity, and the rest), with `ecr_tui.demo.moto_patches` in
+front where moto's ECR does not behave like the real service. It can be seeded
+with a dataset from `ecr_tui.demo.data`, straight into moto's backend.
+
+The `record_*` and `check_push_allowed` hooks let a real registry in front of
+Docker (`ecr_tui.demo.registry`) keep this endpoint informed, in-process.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+from moto.backends import get_backend
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from ecr_tui.demo.data.dataset import Dataset
+from ecr_tui.demo.moto_patches.ecr_image import find_image
+from ecr_tui.demo.moto_patches.gateway import Gateway
+from ecr_tui.demo.moto_patches.protocol import EcrError
+from ecr_tui.demo.moto_patches.pushing import immutable_message, store_image, tag_is_immutable
+from ecr_tui.demo.moto_patches.seeding import create_seeded_repository, seeded_image
+from ecr_tui.demo.moto_patches.state import EcrState
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+# moto state is per process, keyed by account: two endpoints on one account would share it.
+_ACCOUNTS_IN_USE: set[str] = set()
+_ACCOUNTS_LOCK = threading.Lock()
+
+
+class LocalEcr:
+    """An ECR endpoint on a local port: moto, made to behave like the real service.
+
+    One per account and process (moto's state is global). Use `start()` and
+    `stop()`, or a `with` block. `scan_seconds` is how long a scan runs;
+    `clock` is "now" for scans, pushes, pulls and token expiry, and must agree
+    with the `now` a seeded dataset was built for (a dataset built for the
+    future shows its finished scans as still running).
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        region: str = DEFAULT_REGION,
+        *,
+        scan_seconds: float = 3.0,
+        password: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.account_id = account_id
+        self.region = region
+        password = password or secrets.token_urlsafe(24)
+        self._ecr = EcrState(account_id, region, scan_seconds, password, clock)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The endpoint URL, e.g. http://127.0.0.1:PORT (once started)."""
+        if self._server is None:
+            raise RuntimeError("LocalEcr is not started")
+        return f"http://{self.host}:{self._server.server_port}"
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held around every read and change of the ECR state."""
+        return self._ecr.lock
+
+    def start(self) -> str:
+        """Serve on a background thread with a fresh, empty registry; the URL."""
+        if self._server is not None:
+            return self.url
+        with _ACCOUNTS_LOCK:
+            if self.account_id in _ACCOUNTS_IN_USE:
+                raise RuntimeError(f"a LocalEcr already serves account {self.account_id}")
+            _ACCOUNTS_IN_USE.add(self.account_id)
+        try:
+            # werkzeug logs every request and error; nothing may reach a terminal.
+            logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+            get_backend("ecr")[self.account_id].reset()
+            moto_app = DomainDispatcherApplication(create_backend_app)
+            self._server = make_server(
+                self.host,
+                self.port,
+                Gateway(self._ecr, moto_app),
+                threaded=True,
+                request_handler=MotoRequestHandler,
+            )
+        except BaseException:
+            with _ACCOUNTS_LOCK:
+                _ACCOUNTS_IN_USE.discard(self.account_id)
+            raise
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="local-ecr", daemon=True
+        )
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        """Stop serving, free the port and forget the registry's content."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        server.shutdown()
+        if thread is not None:
+            thread.join()
+        server.server_close()
+        self._server = self._thread = None
+        get_backend("ecr")[self.account_id].reset()  # frees what was seeded
+        with _ACCOUNTS_LOCK:
+            _ACCOUNTS_IN_USE.discard(self.account_id)
+
+    def __enter__(self) -> LocalEcr:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- content ------------------------------------------------------------------------------
+
+    def seed(self, dataset: Dataset) -> None:
+        """Load a dataset straight into the backend (no HTTP: 100,000 images in seconds).
+
+        Call it after `start()`, which begins with an empty registry.
+        """
+        if self._server is None:
+            raise RuntimeError("start() the LocalEcr before seeding it")
+        backend = self._ecr.backend()
+        # Every object made here lives on: collecting while making them is wasted work
+        # (a third of the seeding time at 100,000 images).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with self.lock:
+                for spec in dataset.repositories:
+                    repository = create_seeded_repository(self._ecr, backend, spec)
+                    images = (seeded_image(repository, s) for s in spec.images())
+                    repository.images.extend(images)
+        finally:
+            if collecting:
+                gc.enable()
+
+    # -- hooks for the registry behind the demo --------------------------------------------------
+
+    def attach_registry(self, host: str, password: str) -> None:
+        """Put a real registry at `host` behind the endpoint.
+
+        From now on repository URIs are `host/name`, and GetAuthorizationToken
+        hands out `AWS:password` for `http://host`.
+        """
+        with self.lock:
+            self._ecr.registry_host = host
+            self._ecr.password = password
+            for backend in get_backend("ecr")[self.account_id].values():
+                for repository in backend.repositories.values():
+                    self._ecr.adopt_repository(repository)
+
+    def check_push_allowed(self, repository: str, tag: str | None) -> str | None:
+        """None if ECR would take a push of `repository:tag`, else ECR's reason.
+
+        A tag already in an immutable repository is refused whatever is pushed,
+        as the registry cannot tell yet which manifest is coming.
+        """
+        with self.lock:
+            found = self._ecr.backend().repositories.get(repository)
+            if found is None:
+                return (
+                    f"The repository with name '{repository}' does not exist in the registry "
+                    f"with id '{self.account_id}'"
+                )
+            taken = tag is not None and any(tag in image.image_tags for image in found.images)
+            if taken and tag is not None and tag_is_immutable(found, tag):
+                return immutable_message(found, tag)
+            return None
+
+    def record_push(
+        self, repository: str, tag: str | None, manifest_bytes: bytes, media_type: str
+    ) -> str:
+        """Register a manifest the registry accepted, as ECR would; its digest.
+
+        The digest is sha256 of the bytes, the size the sum of the layers, the
+        push time now; scan-on-push starts a scan; the tag moves off any older
+        image. Pushing the same manifest and tag again changes nothing.
+        Raises EcrError (RepositoryNotFoundException, ImageTagAlreadyExistsException).
+        """
+        with self.lock:
+            found = self._ecr.repository(self._ecr.backend(), repository)
+            image = store_image(
+                self._ecr,
+                found,
+                manifest_bytes.decode(),
+                media_type,
+                tag or None,
+                None,
+                self._ecr.clock(),
+                True,
+            )
+            return str(image.image_digest)
+
+    def record_pull(self, repository: str, reference: str) -> bool:
+        """Note a pull of `repository` by tag or digest; False if there is no such image."""
+        key = "imageDigest" if reference.startswith("sha256:") else "imageTag"
+        with self.lock:
+            try:
+                found = self._ecr.repository(self._ecr.backend(), repository)
+                image = find_image(found, {key: reference})
+            except EcrError:
+                return False
+            image.last_pulled_at = self._ecr.clock()
+            return True

@@ -1,0 +1,47 @@
+"""CreateRepository and DescribeRepositories (by name order, a page at a time)."""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from ecr_tui.demo.moto_patches.paging import decode_token, encode_token, not_with_paging, page_size
+from ecr_tui.demo.moto_patches.protocol import Json
+from ecr_tui.demo.moto_patches.shapes import repository_json
+from ecr_tui.demo.moto_patches.state import EcrState
+
+
+def create_repository(ecr: EcrState, backend: Any, params: Json, now: float) -> Json:
+    """moto creates it; the URI and scanning settings are made ECR's."""
+    repository = backend.create_repository(
+        repository_name=params.get("repositoryName"),
+        registry_id=params.get("registryId"),
+        encryption_config=params.get("encryptionConfiguration"),
+        image_scan_config=params.get("imageScanningConfiguration"),
+        image_tag_mutability=params.get("imageTagMutability"),
+        image_tag_mutability_exclusion_filters=params.get("imageTagMutabilityExclusionFilters"),
+        tags=params.get("tags") or [],
+    )
+    ecr.adopt_repository(repository)
+    return {"repository": repository_json(repository)}
+
+
+def describe_repositories(ecr: EcrState, backend: Any, params: Json, now: float) -> Json:
+    """Repositories by name order, a page at a time."""
+    registry = params.get("registryId") or ecr.account_id
+    names = params.get("repositoryNames")
+    if names:
+        not_with_paging(params, "repositoryNames")
+        found = [ecr.repository(backend, name, registry) for name in names]
+        return {"repositories": [repository_json(r) for r in found]}
+    limit = page_size(params)
+    state = decode_token(params, "DescribeRepositories", registry)
+    ordered = sorted(name for name, r in backend.repositories.items() if r.registry_id == registry)
+    start = bisect.bisect_right(ordered, state["after"]) if state else 0
+    chunk = ordered[start : start + limit]
+    result: Json = {"repositories": [repository_json(backend.repositories[n]) for n in chunk]}
+    if start + limit < len(ordered):
+        result["nextToken"] = encode_token(
+            op="DescribeRepositories", scope=registry, after=chunk[-1]
+        )
+    return result

@@ -1,0 +1,86 @@
+"""The JSON ECR returns for a repository, an image and a scan's status and summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ecr_tui.demo.data.scans import ScanSpec
+from ecr_tui.demo.moto_patches.ecr_image import EcrImage
+from ecr_tui.demo.moto_patches.protocol import Json
+
+
+def _epoch(moment: datetime) -> float:
+    # moto keeps naive UTC datetimes.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def scan_status(scan: ScanSpec, now: float) -> str:
+    """The scan's status at `now`: IN_PROGRESS until it completes."""
+    if scan.completed_at is not None and now < scan.completed_at:
+        return "IN_PROGRESS"
+    return scan.status
+
+
+def scan_status_json(scan: ScanSpec, status: str) -> Json:
+    """`imageScanStatus`: a running scan has no description yet."""
+    if status == "IN_PROGRESS":
+        return {"status": status}
+    return {"status": status, "description": scan.description}
+
+
+def summary_json(scan: ScanSpec) -> Json:
+    """`imageScanFindingsSummary`: when the scan ended and its findings per severity."""
+    summary: Json = {"imageScanCompletedAt": scan.completed_at}
+    if scan.source_updated_at is not None:
+        summary["vulnerabilitySourceUpdatedAt"] = scan.source_updated_at
+    summary["findingSeverityCounts"] = dict(scan.severity_counts)
+    return summary
+
+
+def repository_json(repository: Any) -> Json:
+    """A repository as DescribeRepositories returns it."""
+    shape: Json = {
+        "repositoryArn": repository.arn,
+        "registryId": repository.registry_id,
+        "repositoryName": repository.name,
+        "repositoryUri": repository.uri,
+        "createdAt": _epoch(repository.created_at),
+        "imageTagMutability": repository.image_tag_mutability,
+        "imageScanningConfiguration": {
+            "scanOnPush": bool(repository.image_scanning_configuration.get("scanOnPush"))
+        },
+        "encryptionConfiguration": dict(repository.encryption_configuration),
+    }
+    if repository.image_tag_mutability_exclusion_filters:
+        shape["imageTagMutabilityExclusionFilters"] = list(
+            repository.image_tag_mutability_exclusion_filters
+        )
+    return shape
+
+
+def image_json(repository: Any, image: EcrImage, now: float) -> Json:
+    """An image as DescribeImages returns it."""
+    shape: Json = {
+        "registryId": repository.registry_id,
+        "repositoryName": repository.name,
+        "imageDigest": image.image_digest,
+    }
+    if image.image_tags:
+        shape["imageTags"] = list(image.image_tags)
+    shape["imageSizeInBytes"] = image.size_bytes
+    shape["imagePushedAt"] = image.pushed_at
+    shape["imageManifestMediaType"] = image.image_manifest_media_type
+    if image.artifact_media_type:
+        shape["artifactMediaType"] = image.artifact_media_type
+    if image.last_pulled_at is not None:
+        shape["lastRecordedPullTime"] = image.last_pulled_at
+    scan = image.scan
+    if scan is not None:
+        status = scan_status(scan, now)
+        shape["imageScanStatus"] = scan_status_json(scan, status)
+        if status in ("COMPLETE", "ACTIVE"):
+            shape["imageScanFindingsSummary"] = summary_json(scan)
+    return shape

@@ -1,0 +1,76 @@
+"""`EcrState`: what the ECR operations answered here share, and lookups in moto's backend.
+
+The ECR data itself stays in moto's backend; this holds our account and
+region, the lock around moto's models, the clock, and the login of the
+registry behind the demo.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from moto.backends import get_backend
+
+from ecr_tui.demo.data.scans import ScanProfile
+from ecr_tui.demo.moto_patches.protocol import EcrError
+
+
+class EcrState:
+    """Our account, region and clock, the lock around moto's models, the registry's login."""
+
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        scan_seconds: float,
+        password: str,
+        clock: Callable[[], float],
+    ) -> None:
+        self.account_id = account_id
+        self.clock = clock
+        self.region = region
+        self.scan_seconds = scan_seconds
+        self.password = password
+        self.registry_host: str | None = None
+        # moto's ECR models are plain lists and dicts: one lock serializes every change.
+        self.lock = threading.RLock()
+
+    def backend(self, region: str | None = None) -> Any:
+        """moto's ECR backend for our account in `region`."""
+        return get_backend("ecr")[self.account_id][region or self.region]
+
+    def repository(self, backend: Any, name: Any, registry_id: Any = None) -> Any:
+        """The moto repository, or ECR's RepositoryNotFoundException."""
+        registry = registry_id or self.account_id
+        repository = backend.repositories.get(name) if isinstance(name, str) else None
+        if repository is None or repository.registry_id != registry:
+            raise EcrError(
+                "RepositoryNotFoundException",
+                f"The repository with name '{name}' does not exist in the registry "
+                f"with id '{registry}'",
+            )
+        return repository
+
+    def profile(self, repository: Any) -> ScanProfile:
+        """How the repository's images scan (repositories made at run time hold Debian)."""
+        profile: ScanProfile | None = getattr(repository, "scan_profile", None)
+        if profile is None:
+            profile = ScanProfile.default(repository.name)
+            repository.scan_profile = profile
+        return profile
+
+    def adopt_repository(self, repository: Any) -> None:
+        """Make moto's repository look like ECR's: its URI and scanning settings."""
+        if self.registry_host is not None:
+            repository.uri = f"{self.registry_host}/{repository.name}"
+        scan_on_push = bool(repository.image_scanning_configuration.get("scanOnPush"))
+        frequency = "SCAN_ON_PUSH" if scan_on_push else "MANUAL"
+        if self.profile(repository).enhanced:
+            frequency = "CONTINUOUS_SCAN"
+            repository.scanning_config["appliedScanFilters"] = [
+                {"filter": repository.name, "filterType": "WILDCARD"}
+            ]
+        repository.scanning_config["scanOnPush"] = scan_on_push
+        repository.scanning_config["scanFrequency"] = frequency
