@@ -7,10 +7,12 @@ import sys
 import time
 from pathlib import Path
 
+from ecr_tui.demo.data import workloads
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 COLUMNS, LINES = 120, 36
-BIG_REPOSITORY = "platform/build-cache"
+BIG_REPOSITORY = workloads.BIG_REPOSITORY  # the dataset the endpoint seeds names it
 PAGE_SIZE = 1000  # ECR's largest page
 REGION = "us-east-1"
 KEY_TIMEOUT = 2.0  # seconds a key press may take before it counts as unanswered

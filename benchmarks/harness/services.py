@@ -7,12 +7,17 @@ raises with the end of the child's log.
 from __future__ import annotations
 
 import contextlib
-import os
-import selectors
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from ecr_tui.demo.child_process import (
+    ChildNotReadyError,
+    log_tail,
+    spawn_ready_child,
+    stop_process,
+    wait_for_ready,
+)
 
 from .common import ROOT, BenchmarkError
 
@@ -32,28 +37,16 @@ class Service:
 
 
 def _stop_process(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
+    """Close its stdin (it stops by itself then), then SIGTERM, then SIGKILL."""
     if process.stdin is not None and not process.stdin.closed:
         with contextlib.suppress(OSError):
             process.stdin.close()
     if process.poll() is None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=1.0)
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop_process(process, grace)
     if process.stdout is not None and not process.stdout.closed:
         process.stdout.close()
-
-
-def _tail(path: Path, size: int = 3000) -> str:
-    try:
-        return path.read_bytes()[-size:].decode(errors="replace") or "(empty)"
-    except OSError:
-        return "(no log)"
 
 
 # The endpoint and the proxy stand in for AWS, whose servers do not share the
@@ -64,43 +57,13 @@ SERVICE_NICENESS = 10
 
 def start_service(name: str, command: list[str], log_path: Path, timeout: float) -> Service:
     """Spawn `command` (at SERVICE_NICENESS) and wait for its `READY <url>` line."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log_file,
-            env=env,
-            cwd=ROOT,
-            start_new_session=True,
-            preexec_fn=lambda: os.nice(SERVICE_NICENESS),
-        )
-    assert process.stdout is not None
-    received = b""
-    deadline = time.monotonic() + timeout
+    process = spawn_ready_child(command, log_path, cwd=ROOT, niceness=SERVICE_NICENESS)
     try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            while b"\n" not in received:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise BenchmarkError(f"{name} was not ready after {timeout:g} s")
-                if not selector.select(remaining):
-                    continue
-                chunk = os.read(process.stdout.fileno(), 4096)
-                if not chunk:
-                    raise BenchmarkError(f"{name} exited (code {process.wait()}) before READY")
-                received += chunk
-        # `READY <url>`, possibly followed by more `key=value` fields.
-        words = received.split(b"\n", 1)[0].decode(errors="replace").split()
-        url = words[1] if len(words) > 1 and words[0] == "READY" else ""
-        if not url.startswith("http"):
-            raise BenchmarkError(f"{name} said {received[:200]!r} instead of READY <url>")
+        url, _fields = wait_for_ready(process, timeout, name)
     except BaseException as error:
         _stop_process(process)
-        if isinstance(error, BenchmarkError):
-            raise BenchmarkError(f"{error}\n--- end of {log_path} ---\n{_tail(log_path)}") from None
+        if isinstance(error, ChildNotReadyError):
+            tail = log_tail(log_path, 3000)
+            raise BenchmarkError(f"{error}\n--- end of {log_path} ---\n{tail}") from None
         raise
     return Service(name, process, url, log_path)
