@@ -40,13 +40,9 @@ from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.iam import policy_json
 from ecr_tui.core.models import Image, Repository
 from ecr_tui.core.uris import ImageReferenceError, parse_image_reference
-from ecr_tui.ui.dialogs import (
-    ConfirmScreen,
-    CreateRepositoryScreen,
-    PolicyEditorScreen,
-    TextInputScreen,
-    TextViewScreen,
-)
+from ecr_tui.ui.dialogs.confirm import ConfirmScreen
+from ecr_tui.ui.dialogs.create_repository import CreateRepositoryScreen
+from ecr_tui.ui.dialogs.text import PolicyEditorScreen, TextInputScreen, TextViewScreen
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 

@@ -47,8 +47,8 @@ if TYPE_CHECKING:
     from ecr_tui.demo.launcher import DemoEndpoint, DemoLaunch
     from ecr_tui.ui.admin_actions import AdminActions
     from ecr_tui.ui.clipboard import CopyKind
-    from ecr_tui.ui.push import PushTarget
-    from ecr_tui.ui.transfer import TransferDone
+    from ecr_tui.ui.dialogs.push import PushTarget
+    from ecr_tui.ui.dialogs.transfer import TransferDone
 
 
 class KeyBar(Static):
@@ -589,7 +589,7 @@ class EcrApp(App[None]):
     def _pull(self, repository: Repository, image: Image) -> None:
         from ecr_tui.core.uris import ImageReferenceError
         from ecr_tui.ui.clipboard import pull_reference
-        from ecr_tui.ui.transfer import TransferScreen
+        from ecr_tui.ui.dialogs.transfer import TransferScreen
 
         session = self._docker_ready()
         if session is None:
@@ -616,7 +616,7 @@ class EcrApp(App[None]):
 
     def action_docker_push(self) -> None:
         """Choose a local image, then the repository and tag, then push it."""
-        from ecr_tui.ui.push import LocalImagePickerScreen
+        from ecr_tui.ui.dialogs.push import LocalImagePickerScreen
 
         if self.refuse_in_read_only("Pushing"):
             return
@@ -627,7 +627,7 @@ class EcrApp(App[None]):
             )
 
     def _push_source_chosen(self, source: LocalImage | None) -> None:
-        from ecr_tui.ui.push import PushTargetScreen
+        from ecr_tui.ui.dialogs.push import PushTargetScreen
 
         if source is None:
             return
@@ -662,7 +662,7 @@ class EcrApp(App[None]):
 
     def on_ecr_app_push_ready(self, message: PushReady) -> None:
         """Warn before a push ECR will refuse, else push."""
-        from ecr_tui.ui.dialogs import ConfirmScreen
+        from ecr_tui.ui.dialogs.confirm import ConfirmScreen
 
         repository, tag = message.repository, message.tag
         images = self.query_one(ImagesPane)
@@ -693,8 +693,8 @@ class EcrApp(App[None]):
         )
 
     def _push(self, source: LocalImage, repository: Repository, tag: str) -> None:
-        from ecr_tui.ui.push import local_image_label
-        from ecr_tui.ui.transfer import TransferScreen
+        from ecr_tui.ui.dialogs.push import local_image_label
+        from ecr_tui.ui.dialogs.transfer import TransferScreen
 
         session = self._docker_ready()
         if session is None:
@@ -716,7 +716,7 @@ class EcrApp(App[None]):
         self.push_screen(TransferScreen(title, push), finished)
 
     def _notify_transfer(self, done: TransferDone) -> None:
-        from ecr_tui.ui.transfer import layer_count
+        from ecr_tui.ui.dialogs.transfer import layer_count
 
         result = done.result
         verb = "Pushed" if result.action == "push" else "Pulled"
@@ -751,7 +751,7 @@ class EcrApp(App[None]):
 
     def _ask_retag(self, repository: Repository, image: Image) -> None:
         from ecr_tui.core.names import image_tag_problem
-        from ecr_tui.ui.dialogs import TextInputScreen
+        from ecr_tui.ui.dialogs.text import TextInputScreen
 
         if self.refuse_in_read_only("Adding tags"):
             return
