@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -28,6 +28,7 @@ from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError, explain_error
 from ecr_tui.core.models import AccountInfo, Image, Repository
 from ecr_tui.core.remote_reader import RemoteReader
+from ecr_tui.ui.app_host import AppHost
 from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.format import human_size
 from ecr_tui.ui.panes.base import Pane
@@ -72,7 +73,7 @@ class KeyBar(Static):
         self.update(text, layout=False)
 
 
-class EcrApp(App[None]):
+class EcrApp(AppHost):
     """Browse repositories, their images and each image's scan findings."""
 
     TITLE = "ecr-tui"
@@ -342,16 +343,6 @@ class EcrApp(App[None]):
         )
 
     # -- administration (flows in admin_actions.py) --------------------------------
-
-    def refuse_in_read_only(self, what: str) -> bool:
-        """True, after saying so, when read-only mode forbids `what`."""
-        if self.read_only:
-            self.notify(
-                f"{what} is disabled: read-only mode (--read-only, or read_only in the config).",
-                title="Read-only",
-                severity="warning",
-            )
-        return self.read_only
 
     def action_create_repository(self) -> None:
         """Create a repository."""
