@@ -16,7 +16,7 @@ from pathlib import Path
 from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.demo.launcher import start_demo_endpoint
 from ecr_tui.ui.app import EcrApp
-from ecr_tui.ui.dialogs import PolicyEditorScreen
+from ecr_tui.ui.dialogs.text import PolicyEditorScreen
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane

@@ -13,13 +13,9 @@ from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.demo.data.dataset import build_dataset
 from ecr_tui.demo.endpoint import LocalEcr
 from ecr_tui.ui.app import EcrApp
-from ecr_tui.ui.dialogs import (
-    ConfirmScreen,
-    CreateRepositoryScreen,
-    PolicyEditorScreen,
-    TextInputScreen,
-    TextViewScreen,
-)
+from ecr_tui.ui.dialogs.confirm import ConfirmScreen
+from ecr_tui.ui.dialogs.create_repository import CreateRepositoryScreen
+from ecr_tui.ui.dialogs.text import PolicyEditorScreen, TextInputScreen, TextViewScreen
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes.images import ImagesPane
 from tests.conftest import plain_ecr_client

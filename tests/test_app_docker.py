@@ -34,11 +34,12 @@ from ecr_tui.core.docker.login import credentials_from_token
 from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.demo.launcher import start_demo_endpoint
 from ecr_tui.ui.app import EcrApp
-from ecr_tui.ui.dialogs import ConfirmScreen, TextInputScreen
+from ecr_tui.ui.dialogs.confirm import ConfirmScreen
+from ecr_tui.ui.dialogs.push import LocalImagePickerScreen, PushTargetScreen
+from ecr_tui.ui.dialogs.text import TextInputScreen
+from ecr_tui.ui.dialogs.transfer import TransferScreen
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes.images import ImagesPane
-from ecr_tui.ui.push import LocalImagePickerScreen, PushTargetScreen
-from ecr_tui.ui.transfer import TransferScreen
 from tests.docker_stack import EcrDockerStack, StackError, ecr_docker_stack, import_image
 from tests.test_app import open_repository
 

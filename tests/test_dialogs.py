@@ -17,13 +17,9 @@ from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 from ecr_tui.core.admin.repositories import NewRepository
 from ecr_tui.core.admin.repository_policy import repository_policy_problem
 from ecr_tui.core.names import image_tag_problem
-from ecr_tui.ui.dialogs import (
-    ConfirmScreen,
-    CreateRepositoryScreen,
-    PolicyEditorScreen,
-    TextInputScreen,
-    TextViewScreen,
-)
+from ecr_tui.ui.dialogs.confirm import ConfirmScreen
+from ecr_tui.ui.dialogs.create_repository import CreateRepositoryScreen
+from ecr_tui.ui.dialogs.text import PolicyEditorScreen, TextInputScreen, TextViewScreen
 
 SIZE = (80, 24)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from ecr_tui.core.admin.images import DeleteOutcome, ImageRef, delete_images, start_scan
 from ecr_tui.core.admin.lifecycle_policy import (
@@ -40,18 +40,12 @@ from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.iam import policy_json
 from ecr_tui.core.models import Image, Repository
 from ecr_tui.core.uris import ImageReferenceError, parse_image_reference
-from ecr_tui.ui.dialogs import (
-    ConfirmScreen,
-    CreateRepositoryScreen,
-    PolicyEditorScreen,
-    TextInputScreen,
-    TextViewScreen,
-)
+from ecr_tui.ui.app_host import AppHost
+from ecr_tui.ui.dialogs.confirm import ConfirmScreen
+from ecr_tui.ui.dialogs.create_repository import CreateRepositoryScreen
+from ecr_tui.ui.dialogs.text import PolicyEditorScreen, TextInputScreen, TextViewScreen
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
-
-if TYPE_CHECKING:
-    from ecr_tui.ui.app import EcrApp
 
 T = TypeVar("T")
 
@@ -87,7 +81,7 @@ LIFECYCLE_POLICY_TEMPLATE = {
 class AdminActions:
     """The administration flows of one app."""
 
-    def __init__(self, app: EcrApp) -> None:
+    def __init__(self, app: AppHost) -> None:
         self.app = app
 
     # -- plumbing ---------------------------------------------------------------

@@ -1,22 +1,21 @@
 """The ecr-tui application: three panes over one ECR registry, and Docker beside it.
 
-The panes browse; the app wires them together and runs what touches Docker:
-logging the daemon in with ECR's token, pushing and pulling under a progress
-screen, adding tags in ECR, and copying image references. Docker is optional:
-whether it answers is asked once, in the background, and without it browsing
-works as before while the Docker keys say what is missing.
+The panes browse; the app composes them, wires them together, keeps the status
+line, binds the keys and explains every failed background call in one place.
+What the keys start lives beside it: administration in `admin_actions`, Docker
+and the images pane's pull / retag / copy in `docker_actions`.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -25,11 +24,12 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
-from ecr_tui.core.errors import UserFacingError, explain_error
-from ecr_tui.core.models import AccountInfo, Image, Repository
+from ecr_tui.core.errors import explain_error
+from ecr_tui.core.models import AccountInfo
 from ecr_tui.core.remote_reader import RemoteReader
+from ecr_tui.ui.app_host import AppHost
 from ecr_tui.ui.docker_status import DockerStatus
-from ecr_tui.ui.format import human_size
+from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
@@ -37,42 +37,15 @@ from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
 from ecr_tui.ui.table.widget import VirtualTable
 
-# Dialogs, administration, Docker transfers and the clipboard are imported where
-# they are first used: at start-up they would cost the first frame 0.1 s.
+# Administration and Docker (with their dialogs, transfers and the clipboard) are
+# imported where they are first used: at start-up they would cost the first frame 0.1 s.
 if TYPE_CHECKING:
-    from ecr_tui.core.docker.local_docker import LocalImage
-    from ecr_tui.core.docker.login import LoginState
-    from ecr_tui.core.docker.progress import TransferProgress, TransferResult
-    from ecr_tui.core.docker.session import DockerSession
     from ecr_tui.demo.launcher import DemoEndpoint, DemoLaunch
     from ecr_tui.ui.admin_actions import AdminActions
-    from ecr_tui.ui.clipboard import CopyKind
-    from ecr_tui.ui.push import PushTarget
-    from ecr_tui.ui.transfer import TransferDone
+    from ecr_tui.ui.docker_actions import DockerActions
 
 
-class KeyBar(Static):
-    """The keys that work here, one line: a text update on focus change, not a recompose."""
-
-    DEFAULT_CSS = "KeyBar { height: 1; background: $panel; color: $text-muted; padding: 0 1; }"
-
-    def on_mount(self) -> None:
-        """Follow the bindings of whatever has focus."""
-        self.screen.bindings_updated_signal.subscribe(self, self._changed)
-        self._changed(self.screen)
-
-    def _changed(self, screen: object) -> None:
-        seen: set[str] = set()
-        text = Text()
-        for _node, binding, enabled, _tip in self.screen.active_bindings.values():
-            if binding.show and binding.action not in seen:
-                seen.add(binding.action)
-                text.append(f" {self.app.get_key_display(binding)} ", "bold" if enabled else "dim")
-                text.append(f"{binding.description} ")
-        self.update(text, layout=False)
-
-
-class EcrApp(App[None]):
+class EcrApp(AppHost):
     """Browse repositories, their images and each image's scan findings."""
 
     TITLE = "ecr-tui"
@@ -112,46 +85,6 @@ class EcrApp(App[None]):
             super().__init__()
             self.account = account
 
-    class DockerChecked(Message):
-        """Whether Docker can act: `problem` says why not."""
-
-        def __init__(self, session: DockerSession, problem: str | None) -> None:
-            super().__init__()
-            self.session = session
-            self.problem = problem
-
-    class DockerLoggedIn(Message):
-        """The daemon holds a fresh login to the registry."""
-
-        def __init__(self, state: LoginState) -> None:
-            super().__init__()
-            self.state = state
-
-    class CliLoginStored(Message):
-        """The docker CLI has the login too (or its ECR helper makes its own)."""
-
-        def __init__(self, summary: str) -> None:
-            super().__init__()
-            self.summary = summary
-
-    class PushReady(Message):
-        """The push target's repository exists: check the tag, then push."""
-
-        def __init__(self, source: LocalImage, repository: Repository, tag: str) -> None:
-            super().__init__()
-            self.source = source
-            self.repository = repository
-            self.tag = tag
-
-    class Retagged(Message):
-        """ECR added `tag` to the image `digest` of `repository`."""
-
-        def __init__(self, repository: Repository, digest: str, tag: str) -> None:
-            super().__init__()
-            self.repository = repository
-            self.digest = digest
-            self.tag = tag
-
     def __init__(
         self,
         settings: ConnectionSettings,
@@ -173,8 +106,6 @@ class EcrApp(App[None]):
         # The demo's endpoint, spawned by the caller (early) or by _connect.
         self.demo_launch = demo_launch
         self.demo_endpoint: DemoEndpoint | None = None
-        self.docker_session: DockerSession | None = None
-        self.docker_problem: str | None = None
 
     @functools.cached_property
     def admin(self) -> AdminActions:
@@ -182,6 +113,13 @@ class EcrApp(App[None]):
         from ecr_tui.ui.admin_actions import AdminActions
 
         return AdminActions(self)
+
+    @functools.cached_property
+    def docker(self) -> DockerActions:
+        """Docker and the images pane's pull / retag / copy, loaded by the Docker check."""
+        from ecr_tui.ui.docker_actions import DockerActions
+
+        return DockerActions(self)
 
     def compose(self) -> ComposeResult:
         """Status line, the three panes, the key bar."""
@@ -247,7 +185,7 @@ class EcrApp(App[None]):
         self.query_one(RepositoriesPane).load(self.reader)
         self._refresh_status()
         # Docker's SDK import and probe would compete with the first page: later.
-        self.set_timer(1.5, lambda: self._check_docker(message.service))
+        self.set_timer(1.5, lambda: self.docker.check(message.service))
 
     def on_ecr_app_account_known(self, message: AccountKnown) -> None:
         """Show who and where in the status line."""
@@ -323,7 +261,7 @@ class EcrApp(App[None]):
             images.show(self.reader, images.repository, force=True)
         if findings.image is not None:
             findings.show(self.reader, findings.image, force=True)
-        self._check_docker(self.service)
+        self.docker.check(self.service)
 
     def _key_sections(self) -> list[tuple[str, list[BindingType]]]:
         return [
@@ -342,16 +280,6 @@ class EcrApp(App[None]):
         )
 
     # -- administration (flows in admin_actions.py) --------------------------------
-
-    def refuse_in_read_only(self, what: str) -> bool:
-        """True, after saying so, when read-only mode forbids `what`."""
-        if self.read_only:
-            self.notify(
-                f"{what} is disabled: read-only mode (--read-only, or read_only in the config).",
-                title="Read-only",
-                severity="warning",
-            )
-        return self.read_only
 
     def action_create_repository(self) -> None:
         """Create a repository."""
@@ -486,46 +414,7 @@ class EcrApp(App[None]):
                 title, help_text, lambda action=action: images.action_image_action(action)
             )
 
-    # -- Docker -------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="docker-check", exit_on_error=False)
-    def _check_docker(self, service: EcrService) -> None:
-        # Imported here: loading the docker SDK should not delay the first frame.
-        from ecr_tui.core.docker.local_docker import LocalDocker
-        from ecr_tui.core.docker.session import DockerSession
-
-        session = self.docker_session
-        if session is None or session.service is not service:
-            session = DockerSession(service, LocalDocker())
-        demo = self.demo_endpoint
-        if demo is not None and demo.registry_problem:
-            problem: str | None = f"the demo has no registry to push to: {demo.registry_problem}"
-        else:
-            problem = session.docker.availability()
-        self.post_message(self.DockerChecked(session, problem))
-
-    def on_ecr_app_docker_checked(self, message: DockerChecked) -> None:
-        """Remember whether Docker can act, and say so in the status bar."""
-        self.docker_session, self.docker_problem = message.session, message.problem
-        status = self.query_one(DockerStatus)
-        status.checked, status.problem = True, message.problem
-        status.login = message.session.login_state()
-
-    def _docker_ready(self) -> DockerSession | None:
-        """The session when Docker can act; else None, having told the user why not."""
-        if self.docker_session is None:
-            self.notify("Still looking for Docker: try again in a moment.", timeout=4)
-            return None
-        if self.docker_problem:
-            self.notify(
-                self.docker_problem, title="Docker unavailable", severity="error", timeout=12
-            )
-            return None
-        return self.docker_session
-
-    def _refresh_login(self) -> None:
-        if self.docker_session is not None:
-            self.query_one(DockerStatus).login = self.docker_session.login_state()
+    # -- Docker (flows in docker_actions.py) -------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Docker keys act on the main screen only, not under a dialog."""
@@ -533,252 +422,16 @@ class EcrApp(App[None]):
 
     def action_docker_login(self) -> None:
         """Log the Docker daemon in to the registry with a fresh ECR token."""
-        session = self._docker_ready()
-        if session is not None:
-            self.notify("Logging Docker in to the registry…", timeout=3)
-            self._docker_login(session)
-
-    @work(thread=True, exclusive=True, group="docker-login", exit_on_error=False)
-    def _docker_login(self, session: DockerSession) -> None:
-        self.post_message(self.DockerLoggedIn(session.login()))
-
-    def on_ecr_app_docker_logged_in(self, message: DockerLoggedIn) -> None:
-        """Show the login and how long it lasts."""
-        self.query_one(DockerStatus).login = message.state
-        self.notify(f"Docker is logged in to {message.state.registry}.", title="Logged in")
+        self.docker.login()
 
     def action_docker_store_login(self) -> None:
         """Save a login for the docker CLI as well (it needs no daemon)."""
-        if self.docker_session is None:
-            self.notify("Still connecting: try again in a moment.", timeout=4)
-            return
-        self._store_cli_login(self.docker_session)
-
-    @work(thread=True, exclusive=True, group="docker-cli", exit_on_error=False)
-    def _store_cli_login(self, session: DockerSession) -> None:
-        self.post_message(self.CliLoginStored(session.store_cli_login().message))
-
-    def on_ecr_app_cli_login_stored(self, message: CliLoginStored) -> None:
-        """Say where the login went."""
-        self.notify(message.summary, title="docker CLI login", timeout=8)
-
-    def on_images_pane_image_action(self, message: ImagesPane.ImageAction) -> None:
-        """Pull, retag or copy the image the user chose in the images pane."""
-        from ecr_tui.ui.clipboard import copy_kind
-
-        repository, image = message.repository, message.image
-        if message.action == "pull":
-            self._pull(repository, image)
-        elif message.action == "retag":
-            self._ask_retag(repository, image)
-        elif (kind := copy_kind(message.action)) is not None:
-            self._copy(kind, repository, image)
-
-    def _copy(self, kind: CopyKind, repository: Repository, image: Image) -> None:
-        from ecr_tui.core.uris import ImageReferenceError
-        from ecr_tui.ui.clipboard import clipboard_text
-
-        try:
-            copied = clipboard_text(kind, repository.uri, image)
-        except ImageReferenceError as error:
-            self.notify(str(error), title="Nothing copied", severity="error")
-            return
-        self.copy_to_clipboard(copied.text)
-        self.notify(f"Copied {copied.label}: {copied.text}", timeout=6)
-
-    def _pull(self, repository: Repository, image: Image) -> None:
-        from ecr_tui.core.uris import ImageReferenceError
-        from ecr_tui.ui.clipboard import pull_reference
-        from ecr_tui.ui.transfer import TransferScreen
-
-        session = self._docker_ready()
-        if session is None:
-            return
-        try:
-            reference = pull_reference(repository.uri, image)
-        except ImageReferenceError as error:
-            self.notify(str(error), title="Cannot pull", severity="error")
-            return
-
-        def pull(
-            report: Callable[[TransferProgress], None], stop: Callable[[], bool]
-        ) -> TransferResult:
-            return session.pull(reference, report, stop)
-
-        def finished(done: TransferDone | None) -> None:
-            self._refresh_login()
-            if done is not None:
-                self._notify_transfer(done)
-                if not done.result.cancelled:  # ECR now has a newer "last pulled"
-                    self._reload_images(repository, lambda shown: shown.digest == image.digest)
-
-        self.push_screen(TransferScreen(f"Pull {reference}", pull), finished)
+        self.docker.store_cli_login()
 
     def action_docker_push(self) -> None:
         """Choose a local image, then the repository and tag, then push it."""
-        from ecr_tui.ui.push import LocalImagePickerScreen
+        self.docker.push()
 
-        if self.refuse_in_read_only("Pushing"):
-            return
-        session = self._docker_ready()
-        if session is not None:
-            self.push_screen(
-                LocalImagePickerScreen(session.docker.list_local_images), self._push_source_chosen
-            )
-
-    def _push_source_chosen(self, source: LocalImage | None) -> None:
-        from ecr_tui.ui.push import PushTargetScreen
-
-        if source is None:
-            return
-        images = self.query_one(ImagesPane)
-        repositories = self.query_one(RepositoriesPane)
-        selected = images.repository or repositories.table.current_row
-        names = [repository.name for repository in repositories.table.rows]
-
-        def chosen(target: PushTarget | None) -> None:
-            if target is not None and self.service is not None:
-                self._resolve_push_target(self.service, source, target)
-
-        self.push_screen(PushTargetScreen(source, selected.name if selected else "", names), chosen)
-
-    @work(thread=True, exclusive=True, group="push-target", exit_on_error=False)
-    def _resolve_push_target(
-        self, service: EcrService, source: LocalImage, target: PushTarget
-    ) -> None:
-        from botocore.exceptions import ClientError
-
-        try:
-            repository = service.repository(target.repository)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "RepositoryNotFoundException":
-                raise UserFacingError(
-                    "Repository not found",
-                    f"{target.repository} does not exist in this registry: "
-                    "create it first, or check the name.",
-                ) from error
-            raise
-        self.post_message(self.PushReady(source, repository, target.tag))
-
-    def on_ecr_app_push_ready(self, message: PushReady) -> None:
-        """Warn before a push ECR will refuse, else push."""
-        from ecr_tui.ui.dialogs import ConfirmScreen
-
-        repository, tag = message.repository, message.tag
-        images = self.query_one(ImagesPane)
-        shown = images.repository is not None and images.repository.name == repository.name
-        # Only what is loaded is checked; the registry refuses the rest with a plain message.
-        taken = shown and any(tag in image.tags for image in images.table.rows)
-        if not (taken and repository.tag_mutability.startswith("IMMUTABLE")):
-            self._push(message.source, repository, tag)
-            return
-        unless = (
-            " (unless the tag matches one of its exclusion filters)"
-            if repository.tag_mutability.endswith("_WITH_EXCLUSION")
-            else ""
-        )
-
-        def confirmed(go_ahead: bool | None) -> None:
-            if go_ahead:
-                self._push(message.source, repository, tag)
-
-        self.push_screen(
-            ConfirmScreen(
-                "Tag already exists",
-                f"{repository.name} has immutable tags and already has an image tagged "
-                f"{tag}: ECR will refuse to move it{unless}. Push anyway?",
-                confirm_label="Push anyway",
-            ),
-            confirmed,
-        )
-
-    def _push(self, source: LocalImage, repository: Repository, tag: str) -> None:
-        from ecr_tui.ui.push import local_image_label
-        from ecr_tui.ui.transfer import TransferScreen
-
-        session = self._docker_ready()
-        if session is None:
-            return
-
-        def push(
-            report: Callable[[TransferProgress], None], stop: Callable[[], bool]
-        ) -> TransferResult:
-            return session.push(source, repository.uri, tag, report, stop)
-
-        def finished(done: TransferDone | None) -> None:
-            self._refresh_login()
-            if done is not None:
-                self._notify_transfer(done)
-                if not done.result.cancelled:
-                    self._reload_images(repository, lambda image: tag in image.tags)
-
-        title = f"Push {local_image_label(source)} to {repository.uri}:{tag}"
-        self.push_screen(TransferScreen(title, push), finished)
-
-    def _notify_transfer(self, done: TransferDone) -> None:
-        from ecr_tui.ui.transfer import layer_count
-
-        result = done.result
-        verb = "Pushed" if result.action == "push" else "Pulled"
-        if result.cancelled:
-            self.notify(
-                f"{result.reference}: stopped after {done.seconds:.1f} s.",
-                title=f"{result.action.title()} cancelled",
-                severity="warning",
-            )
-            return
-        self.notify(
-            f"{result.reference}\n{result.digest or 'digest unknown'}\n"
-            f"{human_size(result.bytes_total)} in {layer_count(result.layer_count)}, "
-            f"{done.seconds:.1f} s",
-            title=verb,
-            timeout=10,
-        )
-
-    def _reload_images(self, repository: Repository, wanted: Callable[[Image], bool]) -> None:
-        """Show `repository`'s images again, as ECR now has them, with the cursor on `wanted`."""
-        if self.service is None:
-            return
-        repositories = self.query_one(RepositoriesPane)
-        row = next((r for r in repositories.table.rows if r.name == repository.name), None)
-        if row is not None:
-            # The pane follows the cursor to the same repository: nothing loads twice.
-            repositories.table.move_to(row)
-            repository = row
-        images = self.query_one(ImagesPane)
-        images.show(self.reader, repository, force=True)
-        images.select_when_loaded(wanted)
-
-    def _ask_retag(self, repository: Repository, image: Image) -> None:
-        from ecr_tui.core.names import image_tag_problem
-        from ecr_tui.ui.dialogs import TextInputScreen
-
-        if self.refuse_in_read_only("Adding tags"):
-            return
-
-        def chosen(tag: str | None) -> None:
-            if tag and self.service is not None:
-                self._retag(self.service, repository, image, tag)
-
-        label = ", ".join(image.tags) if image.tags else "untagged"
-        self.push_screen(
-            TextInputScreen(
-                f"Add a tag in {repository.name}",
-                f"New tag for {image.short_digest} ({label}); nothing is pulled:",
-                validate=image_tag_problem,
-            ),
-            chosen,
-        )
-
-    @work(thread=True, exclusive=True, group="retag", exit_on_error=False)
-    def _retag(self, service: EcrService, repository: Repository, image: Image, tag: str) -> None:
-        from ecr_tui.core.admin.images import retag_image
-
-        retag_image(service, repository.name, image.digest, tag)
-        self.post_message(self.Retagged(repository, image.digest, tag))
-
-    def on_ecr_app_retagged(self, message: Retagged) -> None:
-        """Say so and show the new tag."""
-        short = message.digest.removeprefix("sha256:")[:12]
-        self.notify(f"{message.repository.name}:{message.tag} now names {short}.", title="Tagged")
-        self._reload_images(message.repository, lambda image: message.tag in image.tags)
+    def on_images_pane_image_action(self, message: ImagesPane.ImageAction) -> None:
+        """Pull, retag or copy the image the user chose in the images pane."""
+        self.docker.image_action(message.action, message.repository, message.image)

@@ -24,7 +24,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from ecr_tui.core.names import image_tag_problem, repository_name_problem
-from ecr_tui.ui.dialogs import dialog_css
+from ecr_tui.ui.dialogs.shared import close_on_failure, dialog_css, show_message
 from ecr_tui.ui.format import Palette, human_size, relative_time
 from ecr_tui.ui.table.filter_box import FilterBox
 from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
@@ -119,10 +119,7 @@ class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Without the list there is nothing to choose: close (the app explains why)."""
         if event.worker is self._worker and event.state is WorkerState.ERROR:
-            # Worker state changes do not bubble: hand the failure to the app, which
-            # explains every failed worker in one place.
-            self.app.post_message(Worker.StateChanged(event.worker, event.state))
-            self.dismiss(None)
+            close_on_failure(self, event)
 
     @on(VirtualTable.RowSelected, "#picker-table")
     def _chosen(self, event: VirtualTable.RowSelected) -> None:
@@ -221,9 +218,7 @@ class PushTargetScreen(ModalScreen[PushTarget | None]):
         return self.query_one(f"#{input_id}", Input).value.strip()
 
     def _show(self, input_id: str, problem: str | None) -> None:
-        message = self.query_one(f"#{input_id}-message", Static)
-        message.update(problem or "")
-        message.set_class(bool(problem), "-shown")
+        show_message(self.query_one(f"#{input_id}-message", Static), problem)
         self.query_one(f"#{input_id}", Input).set_class(bool(problem), "-invalid")
 
     @on(Input.Changed)

@@ -30,7 +30,7 @@ from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from ecr_tui.ui.dialogs import dialog_css
+from ecr_tui.ui.dialogs.shared import close_on_failure, dialog_css
 from ecr_tui.ui.format import human_size
 
 if TYPE_CHECKING:
@@ -145,10 +145,7 @@ class TransferScreen(ModalScreen[TransferDone | None]):
         if event.state is WorkerState.SUCCESS and event.worker.result is not None:
             self.dismiss(TransferDone(event.worker.result, time.monotonic() - self._started))
         elif event.state is WorkerState.ERROR:
-            # Worker state changes do not bubble: hand the failure to the app, which
-            # explains every failed worker in one place.
-            self.app.post_message(Worker.StateChanged(event.worker, event.state))
-            self.dismiss(None)
+            close_on_failure(self, event)
         elif event.state is WorkerState.CANCELLED:
             self.dismiss(None)
 

@@ -1,0 +1,43 @@
+"""What the action modules may use of the app, so that they never import `ui.app`.
+
+`AppHost` is the Textual `App` plus the state the administration and Docker
+flows read: the connection, the listing reader, the account, read-only mode.
+`EcrApp` (in `ui.app`) is the one subclass; it sets these in its constructor
+and builds the action objects, which hold it as an `AppHost`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import App
+
+if TYPE_CHECKING:
+    from ecr_tui.core.ecr import ConnectionSettings, EcrService
+    from ecr_tui.core.models import AccountInfo
+    from ecr_tui.core.remote_reader import RemoteReader
+    from ecr_tui.demo.launcher import DemoEndpoint
+
+
+class AppHost(App[None]):
+    """The app as the action modules see it; `EcrApp` fills in every attribute."""
+
+    settings: ConnectionSettings
+    # Listings are read in a child process (see remote_reader).
+    reader: RemoteReader
+    read_only: bool
+    # None until the background connection is made.
+    service: EcrService | None
+    account: AccountInfo | None
+    # The demo's endpoint, when the app runs one.
+    demo_endpoint: DemoEndpoint | None
+
+    def refuse_in_read_only(self, what: str) -> bool:
+        """True, after saying so, when read-only mode forbids `what`."""
+        if self.read_only:
+            self.notify(
+                f"{what} is disabled: read-only mode (--read-only, or read_only in the config).",
+                title="Read-only",
+                severity="warning",
+            )
+        return self.read_only

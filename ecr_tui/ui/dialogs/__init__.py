@@ -1,0 +1,1 @@
+"""Modal dialogs: confirm, create a repository, edit or view text, push, transfer."""
