@@ -32,7 +32,7 @@ from textual.widgets import Input
 from ecr_tui.core.docker.local_docker import LocalDocker
 from ecr_tui.core.docker.login import credentials_from_token
 from ecr_tui.core.ecr import ConnectionSettings
-from ecr_tui.demo.launcher import start_demo_endpoint
+from ecr_tui.demo.launcher import spawn_demo_endpoint, start_demo_endpoint
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.dialogs.confirm import ConfirmScreen
 from ecr_tui.ui.dialogs.push import LocalImagePickerScreen, PushTargetScreen
@@ -330,7 +330,10 @@ async def test_immutable_overwrite_warns_then_is_refused_plainly(stack: EcrDocke
 @pytest.mark.docker
 @pytest.mark.usefixtures("docker_env")
 async def test_demo_attaches_a_registry_docker_can_log_in_to() -> None:
-    app = EcrApp(ConnectionSettings(region="us-east-1", demo=True))
+    # As the CLI does: it starts the demo and hands the app the launch.
+    app = EcrApp(
+        ConnectionSettings(region="us-east-1", demo=True), demo_launch=spawn_demo_endpoint()
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: app.service is not None, timeout=30)
         demo = app.demo_endpoint

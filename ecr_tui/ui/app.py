@@ -27,7 +27,7 @@ from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import explain_error
 from ecr_tui.core.models import AccountInfo
 from ecr_tui.core.remote_reader import RemoteReader
-from ecr_tui.ui.app_host import AppHost
+from ecr_tui.ui.app_host import AppHost, DemoEndpoint, DemoLaunch
 from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.panes.base import Pane
@@ -40,7 +40,6 @@ from ecr_tui.ui.table.widget import VirtualTable
 # Administration and Docker (with their dialogs, transfers and the clipboard) are
 # imported where they are first used: at start-up they would cost the first frame 0.1 s.
 if TYPE_CHECKING:
-    from ecr_tui.demo.launcher import DemoEndpoint, DemoLaunch
     from ecr_tui.ui.admin_actions import AdminActions
     from ecr_tui.ui.docker_actions import DockerActions
 
@@ -167,11 +166,7 @@ class EcrApp(AppHost):
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def _connect(self) -> None:
         settings = self.settings
-        if settings.demo and settings.endpoint_url is None:
-            if self.demo_launch is None:
-                from ecr_tui.demo.launcher import spawn_demo_endpoint
-
-                self.demo_launch = spawn_demo_endpoint()
+        if self.demo_launch is not None and settings.endpoint_url is None:
             self.demo_endpoint = self.demo_launch.wait_ready()
             settings = replace(settings, endpoint_url=self.demo_endpoint.url)
         self.reader.connect(settings)

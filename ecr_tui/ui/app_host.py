@@ -8,7 +8,7 @@ and builds the action objects, which hold it as an `AppHost`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from textual.app import App
 
@@ -16,7 +16,32 @@ if TYPE_CHECKING:
     from ecr_tui.core.ecr import ConnectionSettings, EcrService
     from ecr_tui.core.models import AccountInfo
     from ecr_tui.core.remote_reader import RemoteReader
-    from ecr_tui.demo.launcher import DemoEndpoint
+
+
+class DemoEndpoint(Protocol):
+    """A running demo endpoint as the app uses it (the demo package implements it)."""
+
+    @property
+    def url(self) -> str: ...
+
+    # Where Docker pushes and pulls, or why it cannot.
+    @property
+    def registry_host(self) -> str | None: ...
+
+    @property
+    def registry_problem(self) -> str | None: ...
+
+
+class DemoLaunch(Protocol):
+    """The demo endpoint the CLI started: the UI never imports the demo package."""
+
+    def wait_ready(self) -> DemoEndpoint:
+        """Block until the endpoint serves (called from a worker thread)."""
+        ...
+
+    def close(self) -> None:
+        """Stop the endpoint and its registry."""
+        ...
 
 
 class AppHost(App[None]):
