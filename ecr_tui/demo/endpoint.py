@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from moto.backends import get_backend
 from moto.moto_server.werkzeug_app import (
@@ -72,6 +73,7 @@ class LocalEcr:
         self._ecr = EcrState(account_id, region, scan_seconds, password, clock)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._seeded: list[Any] = []  # moto's repositories, between the two halves of seed()
 
     @property
     def url(self) -> str:
@@ -148,22 +150,41 @@ class LocalEcr:
 
         Call it after `start()`, which begins with an empty registry.
         """
+        self.seed_repositories(dataset)
+        self.seed_images(dataset)
+
+    def seed_repositories(self, dataset: Dataset) -> None:
+        """The first half of `seed`: the repositories, empty.
+
+        Until `seed_images` is done, the endpoint lists repositories and holds
+        every other request, so no answer is ever made of half the images.
+        """
         if self._server is None:
             raise RuntimeError("start() the LocalEcr before seeding it")
+        self._ecr.images_seeded.clear()
         backend = self._ecr.backend()
+        with self.lock:
+            self._seeded = [
+                create_seeded_repository(self._ecr, backend, spec) for spec in dataset.repositories
+            ]
+
+    def seed_images(self, dataset: Dataset) -> None:
+        """The second half of `seed`: every repository's images; then all requests are answered."""
         # Every object made here lives on: collecting while making them is wasted work
         # (a third of the seeding time at 100,000 images).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            with self.lock:
-                for spec in dataset.repositories:
-                    repository = create_seeded_repository(self._ecr, backend, spec)
-                    images = (seeded_image(repository, s) for s in spec.images())
+            for repository, spec in zip(self._seeded, dataset.repositories, strict=True):
+                images = [seeded_image(repository, s) for s in spec.images()]
+                # Taken briefly, so that the repositories are listed meanwhile.
+                with self.lock:
                     repository.images.extend(images)
         finally:
             if collecting:
                 gc.enable()
+            self._seeded = []
+            self._ecr.images_seeded.set()
 
     # -- hooks for the registry behind the demo --------------------------------------------------
 

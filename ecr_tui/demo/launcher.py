@@ -155,6 +155,8 @@ def spawn_demo_endpoint(
         f"--scan-seconds={scan_seconds}",
         f"--account-id={account_id}",
         f"--region={region}",
+        # The app lists repositories first: they are served while images are seeded.
+        "--ready-before-images",
     ]
     if not registry:
         command.append("--no-registry")

@@ -11,6 +11,9 @@ from ecr_tui.demo.moto_patches.operations import HANDLERS, handle
 from ecr_tui.demo.moto_patches.state import EcrState
 
 TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921."
+# What may be answered while images are still being seeded: the repositories are
+# all there already, and the answer does not depend on their images.
+ANSWERED_WHILE_SEEDING = frozenset({"DescribeRepositories"})
 
 _StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 _WsgiApp = Callable[[dict[str, Any], _StartResponse], Iterable[bytes]]
@@ -38,6 +41,8 @@ class Gateway:
         if not target.startswith(TARGET_PREFIX):
             return self.moto_app(environ, start_response)
         operation = target.removeprefix(TARGET_PREFIX)
+        if operation not in ANSWERED_WHILE_SEEDING:
+            self.ecr.images_seeded.wait()
         if operation not in HANDLERS:
             with self.ecr.lock:  # moto changes its ECR models while it answers
                 response = self.moto_app(environ, start_response)

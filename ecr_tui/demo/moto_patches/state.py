@@ -36,6 +36,10 @@ class EcrState:
         self.registry_host: str | None = None
         # moto's ECR models are plain lists and dicts: one lock serializes every change.
         self.lock = threading.RLock()
+        # Clear while images are still being seeded: only the repositories are
+        # listed then (see Gateway), every other answer waits until it is whole.
+        self.images_seeded = threading.Event()
+        self.images_seeded.set()
 
     def backend(self, region: str | None = None) -> Any:
         """moto's ECR backend for our account in `region`."""
