@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .app_session import watch_start_up
 from .launch import app_environment, console_script
 from .pty_terminal import Terminal
-from .screen import NO_BOX, REPO_ROW, find_box, subtitle_of
+from .screen import subtitle_of
 
 # The border's count once the listing is over ("36 repositories").
 ALL_LISTED = re.compile(r"^[\d,]+ repositories$")
@@ -22,13 +23,7 @@ def measure_demo_startup(run_dir: Path) -> dict[str, float]:
     """One `ecr-tui --demo` launch: spawn → first frame → first repository row; then quit."""
     term = Terminal([console_script("ecr-tui"), "--demo"], app_environment(), run_dir / "demo.txt")
     try:
-        term.watch("first_frame", lambda lines: any(line.strip() for line in lines))
-        term.watch(
-            "first_repository_row",
-            lambda lines: any(
-                REPO_ROW.search(row) for row in (find_box(lines, "Repositories") or NO_BOX).rows
-            ),
-        )
+        watch_start_up(term)
         term.wait_until(
             lambda lines: ALL_LISTED.match(subtitle_of(lines, "Repositories") or "") is not None,
             30,
