@@ -542,3 +542,13 @@ def test_repositories_are_served_while_images_are_seeded_and_nothing_half_seeded
         listed = client.get_paginator("list_images").paginate(repositoryName=BIG_REPOSITORY)
         digests = {image["imageDigest"] for page in listed for image in page["imageIds"]}
         assert len(digests) == len(list(big.images()))
+
+
+def test_a_demo_endpoint_that_cannot_start_says_why() -> None:
+    from ecr_tui.demo.launcher import DemoEndpointError, spawn_demo_endpoint
+
+    launch = spawn_demo_endpoint(repositories=-1, registry=False)
+    with pytest.raises(DemoEndpointError) as raised:
+        launch.wait_ready(timeout=20)
+    # The end of the child's own log, not "(no log)".
+    assert "-1 is negative" in str(raised.value)

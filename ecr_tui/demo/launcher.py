@@ -106,8 +106,10 @@ class DemoLaunch:
         try:
             url, registry_host, registry_problem = _read_ready(self.process, timeout)
         except DemoEndpointError as error:
-            self.close()
+            _terminate(self.process)
+            # Read before close(), which removes the folder the log is in.
             message = f"{error}\n--- end of {log_path.name} ---\n{log_tail(log_path)}"
+            self.close()
             raise DemoEndpointError(message) from None
         except BaseException:
             self.close()
