@@ -26,14 +26,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
     parser.add_argument("--endpoint-url", help="ECR endpoint URL, for a local or private endpoint")
     parser.add_argument(
+        "--sts-endpoint-url",
+        help="STS endpoint URL (default: AWS's; never the ECR endpoint, which does not serve STS)",
+    )
+    parser.add_argument(
         "--read-only",
         action="store_true",
         help="refuse every action that changes ECR (also: read_only in the config file)",
     )
     parser.add_argument("--version", action="version", version=f"ecr-tui {__version__}")
     args = parser.parse_args(argv)
-    if args.demo and (args.profile or args.endpoint_url):
-        parser.error("--demo runs its own local endpoint: drop --profile and --endpoint-url")
+    if args.demo and (args.profile or args.endpoint_url or args.sts_endpoint_url):
+        parser.error(
+            "--demo runs its own local endpoint: drop --profile, --endpoint-url "
+            "and --sts-endpoint-url"
+        )
     return args
 
 
@@ -97,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         region=args.region or ("us-east-1" if args.demo else None),
         endpoint_url=args.endpoint_url,
         demo=args.demo,
+        sts_endpoint_url=args.sts_endpoint_url,
     )
     erase_start_screen = draw_start_screen(
         "the demo registry" if args.demo else settings.endpoint_label

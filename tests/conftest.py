@@ -43,7 +43,9 @@ def local_ecr(dataset: Dataset) -> Iterator[LocalEcr]:
 @pytest.fixture(scope="session")
 def ecr_settings(local_ecr: LocalEcr) -> ConnectionSettings:
     """How the app reaches the endpoint: the production code path, another URL."""
-    return ConnectionSettings(endpoint_url=local_ecr.url, region="us-east-1", demo=True)
+    return ConnectionSettings(
+        endpoint_url=local_ecr.url, region="us-east-1", demo=True, sts_endpoint_url=local_ecr.url
+    )
 
 
 def plain_ecr_client(endpoint: LocalEcr) -> Any:

@@ -36,7 +36,12 @@ def admin_endpoint() -> Iterator[LocalEcr]:
 
 @pytest.fixture()
 def settings(admin_endpoint: LocalEcr) -> ConnectionSettings:
-    return ConnectionSettings(endpoint_url=admin_endpoint.url, region="us-east-1", demo=True)
+    return ConnectionSettings(
+        endpoint_url=admin_endpoint.url,
+        region="us-east-1",
+        demo=True,
+        sts_endpoint_url=admin_endpoint.url,
+    )
 
 
 @pytest.fixture()

@@ -76,7 +76,12 @@ def docker_env(stack: EcrDockerStack, monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 def settings_for(stack: EcrDockerStack) -> ConnectionSettings:
     """How the app reaches the stack's endpoint."""
-    return ConnectionSettings(endpoint_url=stack.endpoint_url, region="us-east-1", demo=True)
+    return ConnectionSettings(
+        endpoint_url=stack.endpoint_url,
+        region="us-east-1",
+        demo=True,
+        sts_endpoint_url=stack.endpoint_url,
+    )
 
 
 def docker_status(app: EcrApp) -> str:

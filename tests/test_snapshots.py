@@ -35,7 +35,9 @@ def snapshot_settings(dataset: Dataset) -> Iterator[ConnectionSettings]:
     server = LocalEcr(port=SNAPSHOT_PORT, account_id=SNAPSHOT_ACCOUNT)
     server.start()
     server.seed(dataset)
-    yield ConnectionSettings(endpoint_url=server.url, region="us-east-1", demo=True)
+    yield ConnectionSettings(
+        endpoint_url=server.url, region="us-east-1", demo=True, sts_endpoint_url=server.url
+    )
     server.stop()
 
 
@@ -52,6 +54,8 @@ async def loaded(pilot: Any) -> None:
     repositories = app.query_one(RepositoriesPane)
     images = app.query_one(ImagesPane)
     await wait_until(pilot, lambda: not repositories.is_loading and app.account is not None)
+    # How the repositories on screen are scanned (the registry's rules, read after them).
+    await wait_until(pilot, lambda: bool(repositories.scanning or repositories.scanning_problem))
     await wait_until(pilot, lambda: images.repository is not None and not images.is_loading)
     await wait_until(pilot, lambda: app.query_one(DockerStatus).checked)
 

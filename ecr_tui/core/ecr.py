@@ -8,24 +8,32 @@ about Textual; calls block and are meant to run in worker threads.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ecr_tui.core.media_types import ALL_MANIFEST_MEDIA_TYPES
 from ecr_tui.core.models import (
     AccountInfo,
     Finding,
     Image,
+    IndexManifest,
+    Referrer,
+    RegistryScanning,
     Repository,
+    RepositoryScanning,
+    ScanningRule,
     ScanReport,
     ScanState,
     Severity,
     SeverityCounts,
+    index_entries,
     severity_row,
 )
 
@@ -35,6 +43,10 @@ if TYPE_CHECKING:
 
 # ECR's largest page for DescribeRepositories, DescribeImages and findings.
 PAGE_SIZE = 1000
+# The most image ids BatchGetImage takes in one call.
+BATCH_GET_IMAGE_IDS = 100
+# The most names BatchGetRepositoryScanningConfiguration takes in one call.
+SCANNING_CONFIGURATION_NAMES = 25
 
 # Made for dummy credentials the local demo endpoint accepts; never real ones.
 DEMO_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
@@ -46,8 +58,10 @@ class ConnectionSettings:
 
     profile: str | None = None
     region: str | None = None
-    endpoint_url: str | None = None
+    endpoint_url: str | None = None  # ECR's only: a private ECR endpoint serves nothing else
     demo: bool = False
+    # STS has an endpoint of its own (the demo's serves both; AWS's is found by boto3).
+    sts_endpoint_url: str | None = None
 
     @property
     def endpoint_label(self) -> str:
@@ -110,7 +124,10 @@ class EcrService:
         session: Any = self._boto_session()  # `Any`: the stubs overload per service name
         if service == "ecr":
             session._session.register_component("response_parser_factory", plain_json_factory())
-        client = session.client(service, endpoint_url=self.settings.endpoint_url, config=config)
+        endpoint = self.settings.endpoint_url if service == "ecr" else None
+        if service == "sts":
+            endpoint = self.settings.sts_endpoint_url
+        client = session.client(service, endpoint_url=endpoint, config=config)
         # Once per API call (retries excluded), with the caller's parameters.
         client.meta.events.register("before-parameter-build", self._count_call)
         return client
@@ -147,22 +164,35 @@ class EcrService:
     # -- who and where ----------------------------------------------------------
 
     def account_info(self) -> AccountInfo:
-        """Identify the caller with STS; fall back to ECR's registry id without it."""
-        account_id, arn = "", ""
-        with self._lock:
-            sts = self._client("sts")
-        try:
-            identity = sts.get_caller_identity()
-            account_id, arn = identity["Account"], identity["Arn"]
-        except Exception:  # STS may be blocked by policy while ECR is allowed
-            registry = self.ecr.describe_registry()
-            account_id = registry.get("registryId", "")
+        """Who the caller is (STS, at its own endpoint), else the account ECR names.
+
+        Never raises for want of an identity: a private ECR endpoint does not serve
+        STS, and AWS's read-only ECR policy allows neither GetCallerIdentity's
+        network path nor DescribeRegistry. The account then stays empty, with
+        `identity_problem` saying why, and the UI takes it from the repositories' ARNs.
+        """
+        account_id, arn, problem = "", "", ""
+        if self.settings.demo and not self.settings.sts_endpoint_url:
+            problem = "the demo's credentials are not for AWS's STS"
+        else:
+            with self._lock:
+                sts = self._client("sts")
+            try:
+                identity = sts.get_caller_identity()
+                account_id, arn = identity["Account"], identity["Arn"]
+            except Exception as error:  # STS blocked by policy, network or endpoint
+                problem = _error_name(error)
+        if not account_id:
+            # Not in AmazonEC2ContainerRegistryReadOnly: then the repositories' ARNs tell.
+            with contextlib.suppress(Exception):
+                account_id = self.ecr.describe_registry().get("registryId", "")
         return AccountInfo(
             account_id=account_id,
             region=self.region,
             endpoint=self.settings.endpoint_label,
             arn=arn,
             profile=self.settings.profile,
+            identity_problem=problem,
         )
 
     def authorization(self) -> RegistryAuthorization:
@@ -223,15 +253,17 @@ class EcrService:
         )
         findings: list[Finding] = []
         state, description = image.scan_state, image.scan_description
+        status = image.scan_status
         completed_at: datetime | None = None
         summary = SeverityCounts()
         try:
             for page in pages:
                 if is_cancelled():
                     break
-                status = page.get("imageScanStatus", {})
-                state = ScanState.parse(status.get("status"))
-                description = status.get("description", "")
+                scan_status = page.get("imageScanStatus", {})
+                status = scan_status.get("status", "")
+                state = ScanState.parse(status)
+                description = scan_status.get("description", "")
                 scan = page.get("imageScanFindings", {})
                 completed_at = timestamp(scan.get("imageScanCompletedAt")) or completed_at
                 if scan.get("findingSeverityCounts"):
@@ -242,6 +274,7 @@ class EcrService:
                 )
         except self.ecr.exceptions.ScanNotFoundException:
             state, description = ScanState.NOT_SCANNED, "This image has not been scanned."
+            status = ""
         if not summary.total and findings:
             summary = _count_severities(findings)
         findings.sort(key=lambda f: (-f.severity, -(f.score or 0.0), f.name))
@@ -253,7 +286,103 @@ class EcrService:
             completed_at=completed_at,
             summary=summary,
             findings=tuple(findings),
+            status=status,
         )
+
+    # -- what an image is: indexes, referrers, the details view ---------------------
+
+    def index_manifests(self, repository: str, digests: Sequence[str]) -> list[IndexManifest]:
+        """What these indexes list: one BatchGetImage call per BATCH_GET_IMAGE_IDS digests.
+
+        Every digest asked about gets an answer, with `problem` set when ECR did not
+        return its manifest.
+        """
+        found: list[IndexManifest] = []
+        for start in range(0, len(digests), BATCH_GET_IMAGE_IDS):
+            batch = list(dict.fromkeys(digests[start : start + BATCH_GET_IMAGE_IDS]))
+            answer = self.ecr.batch_get_image(
+                repositoryName=repository,
+                imageIds=[{"imageDigest": digest} for digest in batch],
+                acceptedMediaTypes=list(ALL_MANIFEST_MEDIA_TYPES),
+            )
+            answered: dict[str, IndexManifest] = {}
+            for image in answer.get("images", []):
+                digest = image.get("imageId", {}).get("imageDigest", "")
+                if digest in batch and digest not in answered:
+                    answered[digest] = index_manifest_from_api(repository, digest, image)
+            problems = {
+                failure.get("imageId", {}).get("imageDigest", ""): _failure_text(failure)
+                for failure in answer.get("failures", [])
+            }
+            for digest in batch:
+                manifest = answered.get(digest)
+                if manifest is None:
+                    problem = problems.get(digest) or "ECR returned no manifest for it"
+                    manifest = IndexManifest(repository, digest, "", (), "", problem=problem)
+                found.append(manifest)
+        return found
+
+    def image_referrers(self, repository: str, digest: str) -> list[Referrer]:
+        """Every referrer of `digest`, archived ones too (ListImageReferrers, by pages of 50).
+
+        Raises AttributeError when the installed botocore does not have the operation.
+        """
+        client: Any = self.ecr
+        referrers: list[Referrer] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "repositoryName": repository,
+                "subjectId": {"imageDigest": digest},
+                "filter": {"artifactStatus": "ANY"},
+                "maxResults": 50,
+            }
+            if token:
+                params["nextToken"] = token
+            page = client.list_image_referrers(**params)
+            referrers.extend(referrer_from_api(item) for item in page.get("referrers", []))
+            token = page.get("nextToken")
+            if not token:
+                return referrers
+
+    # -- how repositories are scanned --------------------------------------------------
+
+    def registry_scanning(self) -> RegistryScanning:
+        """The registry's scanning configuration: basic or enhanced, and its rules."""
+        answer = self.ecr.get_registry_scanning_configuration()
+        configuration = answer.get("scanningConfiguration", {})
+        rules = tuple(
+            ScanningRule(
+                frequency=str(rule.get("scanFrequency", "")),
+                filters=tuple(str(f.get("filter", "")) for f in rule.get("repositoryFilters", [])),
+            )
+            for rule in configuration.get("rules", [])
+        )
+        return RegistryScanning(scan_type=str(configuration.get("scanType", "BASIC")), rules=rules)
+
+    def repository_scanning(self, names: Sequence[str], scan_type: str) -> list[RepositoryScanning]:
+        """How each repository is scanned, as the registry applies it (25 names a call).
+
+        `scan_type` is the registry's (BASIC or ENHANCED; "" when unknown).
+        """
+        found: list[RepositoryScanning] = []
+        for start in range(0, len(names), SCANNING_CONFIGURATION_NAMES):
+            answer = self.ecr.batch_get_repository_scanning_configuration(
+                repositoryNames=list(names[start : start + SCANNING_CONFIGURATION_NAMES])
+            )
+            for item in answer.get("scanningConfigurations", []):
+                found.append(
+                    RepositoryScanning(
+                        repository=str(item.get("repositoryName", "")),
+                        scan_type=scan_type,
+                        frequency=str(item.get("scanFrequency", "")),
+                        scan_on_push=bool(item.get("scanOnPush")),
+                        filters=tuple(
+                            str(f.get("filter", "")) for f in item.get("appliedScanFilters") or ()
+                        ),
+                    )
+                )
+        return found
 
 
 def plain_json_factory() -> Any:
@@ -305,12 +434,16 @@ def repository_from_api(item: Mapping[str, Any]) -> Repository:
         scan_on_push=bool(item.get("imageScanningConfiguration", {}).get("scanOnPush")),
         encryption=encryption.get("encryptionType", "AES256"),
         kms_key=kms_key,
+        tag_mutability_exclusions=tuple(
+            str(f.get("filter", "")) for f in item.get("imageTagMutabilityExclusionFilters") or ()
+        ),
     )
 
 
 # An image as built-in values only, in Image's field order without the repository:
-# digest, tags, pushed (epoch seconds), size, scan state name, scan description,
-# `severity_row` counts, last pulled (epoch seconds), media type, artifact type.
+# digest, tags, pushed (epoch seconds), size, scan state name (or an unknown status),
+# scan description, `severity_row` counts, last pulled (epoch seconds), media type,
+# artifact type, subject digest, image status, archived and activated (epoch seconds).
 # The reader child sends these (marshal loads them in C); a 100,000-image
 # listing is built from them in the UI process, so `image_from_row` is lean.
 ImageRow = tuple[Any, ...]
@@ -326,12 +459,16 @@ def image_row_from_api(item: Mapping[str, Any]) -> ImageRow:
         tuple(item.get("imageTags", ())),
         epoch_seconds(item.get("imagePushedAt")),
         item.get("imageSizeInBytes"),
-        ScanState.parse(status.get("status")).name,
+        sys.intern(ScanState.status_name(status.get("status"))),
         sys.intern(status.get("description", "")),
         severity_row(summary.get("findingSeverityCounts")),
         epoch_seconds(item.get("lastRecordedPullTime")),
         sys.intern(item.get("imageManifestMediaType", "")),
         sys.intern(item.get("artifactMediaType", "")),
+        item.get("subjectManifestDigest", ""),
+        sys.intern(item.get("imageStatus", "")),
+        epoch_seconds(item.get("lastArchivedAt")),
+        epoch_seconds(item.get("lastActivatedAt")),
     )
 
 
@@ -354,6 +491,53 @@ def _attribute(attributes: list[Mapping[str, str]], *keys: str) -> str:
         if values.get(key):
             return str(values[key])
     return ""
+
+
+def index_manifest_from_api(
+    repository: str, digest: str, image: Mapping[str, Any]
+) -> IndexManifest:
+    """A BatchGetImage `images` item as an IndexManifest (a plain manifest lists nothing)."""
+    text = str(image.get("imageManifest", ""))
+    problem = ""
+    try:
+        parsed = json.loads(text) if text else {}
+    except ValueError:
+        parsed, problem = {}, "the manifest ECR returned is not JSON"
+    if not isinstance(parsed, dict):
+        parsed, problem = {}, "the manifest ECR returned is not a JSON object"
+    media_type = str(image.get("imageManifestMediaType") or parsed.get("mediaType", ""))
+    return IndexManifest(repository, digest, media_type, index_entries(parsed), text, problem)
+
+
+def referrer_from_api(item: Mapping[str, Any]) -> Referrer:
+    """A ListImageReferrers item."""
+    size = item.get("size")
+    return Referrer(
+        digest=str(item.get("digest", "")),
+        artifact_type=str(item.get("artifactType", "")),
+        media_type=str(item.get("mediaType", "")),
+        size=size if isinstance(size, int) else None,
+        status=str(item.get("artifactStatus", "")),
+        annotations=tuple(
+            sorted((str(k), str(v)) for k, v in (item.get("annotations") or {}).items())
+        ),
+    )
+
+
+def _error_name(error: Exception) -> str:
+    """ECR's error code, else the exception's class: what failed, in a word."""
+    response = getattr(error, "response", None)
+    if isinstance(response, Mapping):
+        code = response.get("Error", {}).get("Code")
+        if code:
+            return str(code)
+    return type(error).__name__
+
+
+def _failure_text(failure: Mapping[str, Any]) -> str:
+    code = failure.get("failureCode", "")
+    reason = failure.get("failureReason", "")
+    return f"{code}: {reason}" if code and reason else str(code or reason or "failed")
 
 
 def basic_finding_from_api(item: Mapping[str, Any]) -> Finding:

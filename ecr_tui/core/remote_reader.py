@@ -35,7 +35,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import IO, Any, Protocol
@@ -51,7 +51,11 @@ from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import (
     AccountInfo,
     Image,
+    ImageDetails,
+    IndexManifest,
+    RegistryScanning,
     Repository,
+    RepositoryScanning,
     ScanReport,
     SeverityCounts,
 )
@@ -71,6 +75,14 @@ class Reader(Protocol):
     ) -> Iterator[list[Image]]: ...
 
     def scan_report(self, image: Image, is_cancelled: Callable[[], bool] = ...) -> ScanReport: ...
+
+    def index_manifests(self, repository: str, digests: Sequence[str]) -> list[IndexManifest]: ...
+
+    def registry_scanning(self) -> RegistryScanning: ...
+
+    def repository_scanning(
+        self, names: Sequence[str], scan_type: str
+    ) -> list[RepositoryScanning]: ...
 
 
 def write_frame(stream: IO[bytes], message: Any) -> None:
@@ -166,6 +178,21 @@ class _Child:
                 self.send(request, "value", pickle.dumps(service.scan_report(image, cancelled)))
             elif operation == "account":
                 self.send(request, "value", pickle.dumps(service.account_info()))
+            elif operation == "index_manifests":
+                repository, digests = arguments
+                manifests = service.index_manifests(repository, digests)
+                self.send(request, "value", pickle.dumps(manifests))
+            elif operation == "image_details":
+                from ecr_tui.core.image_details import read_image_details
+
+                details = read_image_details(service, *arguments)
+                self.send(request, "value", pickle.dumps(details))
+            elif operation == "registry_scanning":
+                self.send(request, "value", pickle.dumps(service.registry_scanning()))
+            elif operation == "repository_scanning":
+                names, scan_type = arguments
+                scanning = service.repository_scanning(names, scan_type)
+                self.send(request, "value", pickle.dumps(scanning))
             elif operation == "calls":
                 self.send(request, "value", pickle.dumps(Counter(service.calls)))
             else:
@@ -353,6 +380,22 @@ class RemoteReader:
     def account_info(self) -> AccountInfo:
         """Who the credentials belong to, and where."""
         return self._value("account")  # type: ignore[no-any-return]
+
+    def index_manifests(self, repository: str, digests: Sequence[str]) -> list[IndexManifest]:
+        """What these indexes list (BatchGetImage, batched; see `EcrService`)."""
+        return self._value("index_manifests", (repository, tuple(digests)))  # type: ignore[no-any-return]
+
+    def image_details(self, repository: str, digest: str) -> ImageDetails:
+        """Everything ECR says about one image, for the details view."""
+        return self._value("image_details", (repository, digest))  # type: ignore[no-any-return]
+
+    def registry_scanning(self) -> RegistryScanning:
+        """The registry's scanning configuration."""
+        return self._value("registry_scanning")  # type: ignore[no-any-return]
+
+    def repository_scanning(self, names: Sequence[str], scan_type: str) -> list[RepositoryScanning]:
+        """How each repository is scanned (25 names a call)."""
+        return self._value("repository_scanning", (tuple(names), scan_type))  # type: ignore[no-any-return]
 
     def call_count(self, operation: str, repository: str | None = None) -> int:
         """ECR calls the child made of `operation`, for one repository or all."""

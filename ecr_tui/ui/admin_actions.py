@@ -12,7 +12,13 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ecr_tui.core.admin.images import DeleteOutcome, ImageRef, delete_images, start_scan
+from ecr_tui.core.admin.images import (
+    DeleteOutcome,
+    ImageRef,
+    delete_images,
+    set_storage_class,
+    start_scan,
+)
 from ecr_tui.core.admin.lifecycle_policy import (
     LifecyclePreview,
     delete_lifecycle_policy,
@@ -76,6 +82,23 @@ LIFECYCLE_POLICY_TEMPLATE = {
         }
     ]
 }
+
+
+# What the archive storage class costs and means, said before the change.
+ARCHIVE_TEXT = (
+    "Move this image to ECR's archive storage class?\n\n"
+    "· It stays listed (as archived) but cannot be pulled until it is restored.\n"
+    "· Archived storage is billed for at least 90 days: restoring or deleting it "
+    "sooner still costs the rest of the 90 days.\n"
+    "· A restore takes up to 20 minutes and is billed per GB restored."
+)
+RESTORE_TEXT = (
+    "Restore this image from the archive storage class?\n\n"
+    "· The restore takes up to 20 minutes (ACTIVATING meanwhile); the image can be "
+    "pulled once it is ACTIVE again.\n"
+    "· Restores are billed per GB, and an image archived less than 90 days ago is "
+    "still billed for the rest of its 90-day minimum."
+)
 
 
 class AdminActions:
@@ -450,6 +473,52 @@ class AdminActions:
             ConfirmScreen(
                 f"Delete {len(images)} image(s) from {repository}",
                 f"Every tag of these images goes with them:\n{listing}",
+            ),
+            confirmed,
+        )
+
+    def toggle_archive(self) -> None:
+        """Archive the selected image, or restore it, after saying what it costs."""
+        pane = self.app.query_one(ImagesPane)
+        image: Image | None = pane.table.current_row
+        if image is None or pane.repository is None:
+            self.app.notify("Choose an image first.", severity="warning")
+            return
+        if image.image_status == "ACTIVATING":
+            self.app.notify(
+                f"{_label(image)} is being restored already (up to 20 minutes); "
+                "press r to see whether it is done.",
+                title="Restore under way",
+            )
+            return
+        archive = not image.is_archived
+        service = self._allowed("Archiving images" if archive else "Restoring images")
+        if service is None:
+            return
+        repository = pane.repository.name
+
+        def changed(status: str) -> None:
+            done = "archived" if archive else "being restored (up to 20 minutes)"
+            self.app.notify(
+                f"{_label(image)} is {done}: ECR says {status or 'nothing'}.",
+                title="Archived" if archive else "Restore started",
+            )
+            self._reload_images()
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._run(
+                    f"{'Archiving' if archive else 'Restoring'} {_label(image)}",
+                    lambda: set_storage_class(service, repository, image.digest, archive),
+                    changed,
+                )
+
+        title = f"{'Archive' if archive else 'Restore'} {_label(image)} ({repository})"
+        self.app.push_screen(
+            ConfirmScreen(
+                title,
+                ARCHIVE_TEXT if archive else RESTORE_TEXT,
+                confirm_label="Archive" if archive else "Restore",
             ),
             confirmed,
         )

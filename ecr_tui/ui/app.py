@@ -168,11 +168,24 @@ class EcrApp(AppHost):
         settings = self.settings
         if self.demo_launch is not None and settings.endpoint_url is None:
             self.demo_endpoint = self.demo_launch.wait_ready()
-            settings = replace(settings, endpoint_url=self.demo_endpoint.url)
+            # The demo endpoint serves STS too: said so explicitly, as STS never goes
+            # to an ECR endpoint (a private one does not serve it).
+            url = self.demo_endpoint.url
+            settings = replace(settings, endpoint_url=url, sts_endpoint_url=url)
         self.reader.connect(settings)
         # Changes go through this process's own client, made when first needed.
         self.post_message(self.ServiceReady(EcrService(settings)))
-        self.post_message(self.AccountKnown(self.reader.account_info()))
+        try:
+            account = self.reader.account_info()
+        except Exception as error:  # who we are is not what listings need: no "not connected"
+            account = AccountInfo(
+                account_id="",
+                region=settings.region or "",
+                endpoint=settings.endpoint_label,
+                profile=settings.profile,
+                identity_problem=explain_error(error).title,
+            )
+        self.post_message(self.AccountKnown(account))
 
     def on_ecr_app_service_ready(self, message: ServiceReady) -> None:
         """Start listing repositories."""
@@ -190,18 +203,27 @@ class EcrApp(AppHost):
     def _refresh_status(self) -> None:
         self.query_one("#status", Static).update(self._status_text())
 
+    def _account_from_repositories(self) -> str:
+        """The account in the listed repositories' ARNs (when STS may not say it)."""
+        panes = self.query(RepositoriesPane)  # (none yet while the screen is composed)
+        repository = panes.first().table.current_row if panes else None
+        return repository.account_id if repository is not None else ""
+
     def _status_text(self) -> Text:
         text = Text.assemble(("ecr-tui", "bold"), "  ")
-        if self.account is None:
+        account = self.account
+        account_id = (account.account_id if account else "") or self._account_from_repositories()
+        if account is None and not account_id:
             where = self.service.settings.endpoint_label if self.service else "…"
             text.append(f"connecting to {where}")
             return text
-        account = self.account
-        text.append(f"account {account.account_id or '?'} · {account.region} · ")
-        text.append(account.endpoint)
+        region = account.region if account else (self.settings.region or "")
+        endpoint = account.endpoint if account else self.settings.endpoint_label
+        text.append(f"account {account_id or '?'} · {region} · ")
+        text.append(endpoint)
         if self.settings.demo:
             text.append(" (demo)", "italic")
-        if account.profile:
+        if account is not None and account.profile:
             text.append(f" · profile {account.profile}")
         if self.read_only:
             text.append("  READ-ONLY", "bold reverse")
@@ -213,6 +235,8 @@ class EcrApp(AppHost):
         """Show the chosen repository's images."""
         if self.service is None:
             return
+        if self.account is None or not self.account.account_id:
+            self._refresh_status()  # the account, from the repository's ARN
         self.query_one(ImagesPane).show(self.reader, message.repository)
         if message.drill_in:
             self.query_one("#images-table").focus()
@@ -224,6 +248,14 @@ class EcrApp(AppHost):
         self.query_one(FindingsPane).show(self.reader, message.image)
         if message.drill_in:
             self.query_one("#findings-table").focus()
+
+    def on_images_pane_show_details(self, message: ImagesPane.ShowDetails) -> None:
+        """Open an image's details view."""
+        from ecr_tui.ui.image_details import ImageDetailsScreen
+
+        self.push_screen(
+            ImageDetailsScreen(self.reader, message.repository, message.image, message.tree)
+        )
 
     def on_findings_pane_open_finding(self, message: FindingsPane.OpenFinding) -> None:
         """Open a finding's details."""
@@ -316,6 +348,10 @@ class EcrApp(AppHost):
         """Start a scan of the selected image."""
         self.admin.start_scan()
 
+    def action_archive_image(self) -> None:
+        """Move the selected image to the archive storage class, or restore it."""
+        self.admin.toggle_archive()
+
     def action_go_to_uri(self) -> None:
         """Jump to the repository and tag of a pasted URI."""
         self.admin.go_to_uri()
@@ -380,6 +416,7 @@ class EcrApp(AppHost):
             ("IAM policies", "Minimal pull / push / browse policies", admin.show_iam_policies),
             ("Scan image", "Start a basic scan of the selected image", admin.start_scan),
             ("Delete images", "Delete marked (space) or selected images", admin.delete_images),
+            ("Archive or restore image", "Archive storage class, or back", admin.toggle_archive),
             ("Go to URI", "Paste an image URI and land on it", admin.go_to_uri),
         ):
             yield SystemCommand(title, help_text, callback)

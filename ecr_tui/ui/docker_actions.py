@@ -163,6 +163,21 @@ class DockerActions:
         from ecr_tui.ui.clipboard import pull_reference
         from ecr_tui.ui.dialogs.transfer import TransferScreen
 
+        if image.is_archived:
+            # ECR answers a pull of an archived image with "not found": say why first.
+            state = "being restored" if image.image_status == "ACTIVATING" else "archived"
+            self.app.notify(
+                f"This image is {state}: ECR serves archived images to no one. "
+                + (
+                    "Wait for the restore (up to 20 minutes), press r, then pull."
+                    if state == "being restored"
+                    else "Restore it first with A (up to 20 minutes), then pull."
+                ),
+                title="Cannot pull",
+                severity="error",
+                timeout=10,
+            )
+            return
         session = self._ready()
         if session is None:
             return

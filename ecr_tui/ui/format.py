@@ -38,6 +38,11 @@ SCAN_STYLE_NAME = {
     ScanState.NOT_SCANNED: "muted",
     ScanState.UNSUPPORTED: "muted",
     ScanState.FINDINGS_UNAVAILABLE: "muted",
+    ScanState.ELIGIBILITY_EXPIRED: "muted",
+    ScanState.LIMIT_EXCEEDED: "medium",
+    ScanState.IMAGE_ARCHIVED: "muted",
+    ScanState.IMAGE_SIZE_EXCEEDED: "medium",
+    ScanState.UNKNOWN: "medium",  # a status ECR added since: worth a look
 }
 
 

@@ -1,5 +1,5 @@
 """Images: delete them in batches (reporting each one ECR refused), start a basic scan,
-and add a tag to an image without pulling it (retag)."""
+add a tag to an image without pulling it (retag), archive one or restore it."""
 
 from __future__ import annotations
 
@@ -287,3 +287,34 @@ def retag_image(service: EcrService, repository: str, digest: str, new_tag: str)
                 return
             raise _immutable_tag_error(repository, new_tag) from error
         raise
+
+
+# -- the archive storage class ------------------------------------------------------------
+
+
+def set_storage_class(service: EcrService, repository: str, digest: str, archive: bool) -> str:
+    """Move an image to the archive storage class, or start its restore; its new status.
+
+    ECR answers ARCHIVED at once; a restore answers ACTIVATING and takes up to 20
+    minutes. Raises UserFacingError when botocore or the endpoint cannot do it.
+    """
+    what = "Cannot archive" if archive else "Cannot restore"
+    check_repository(repository, what)
+    check_digest(digest, what)
+    client: Any = service.ecr
+    if not hasattr(client, "update_image_storage_class"):
+        raise UserFacingError(
+            what, "the installed botocore has no UpdateImageStorageClass: upgrade boto3."
+        )
+    try:
+        answer = client.update_image_storage_class(
+            repositoryName=repository,
+            imageId={"imageDigest": digest},
+            targetStorageClass="ARCHIVE" if archive else "STANDARD",
+        )
+    except ClientError as error:
+        if error_code(error) in ("InvalidParameterException", "ValidationException"):
+            message = str(error.response.get("Error", {}).get("Message", "")).rstrip(".")
+            raise UserFacingError(what, f"ECR said: {message}.") from error
+        raise
+    return str(answer.get("imageStatus", ""))

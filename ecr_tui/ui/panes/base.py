@@ -257,7 +257,8 @@ class Pane(Vertical):
         return "Nothing here."
 
     def refresh_subtitle(self) -> None:
-        shown, total = len(self.table.rows), self.table.total_rows
+        # Rows folded away (see VirtualTable.set_hidden) are not counted: nothing filters them.
+        shown, total = len(self.table.rows), self.table.total_rows - self.table.hidden_rows
         count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
         parts = [f"{count} {self.noun}"]
         if self._loading:

@@ -105,6 +105,20 @@ class FindingsPane(Pane):
             self.table.empty_text = "Choose an image."
             self.refresh_subtitle()
             return
+        if image.is_index:
+            # An index is not scanned: each of its platforms' images is.
+            self._next_request()
+            self._loading = False
+            self._show_title()
+            self.summary.update(
+                Text("An image index: not scanned itself.", self.table.palette("muted"))
+            )
+            self.table.empty_text = (
+                "An index lists one image per platform, and ECR scans those: "
+                "press e in the images pane to unfold them."
+            )
+            self.refresh_subtitle()
+            return
         if image.scan_state is ScanState.NOT_SCANNED:
             self._next_request()
             self._loading = False
@@ -254,8 +268,8 @@ def scan_summary(report: ScanReport, palette: Palette) -> Text:
         if report.completed_at:
             text.append(f"  scanned {relative_time(report.completed_at)}", palette("muted"))
         return text
-    style = palette(SCAN_STYLE_NAME[report.state])
-    return Text(f"{_SCAN_HEADLINE[report.state]} {report.description}".strip(), style)
+    style = palette(SCAN_STYLE_NAME.get(report.state, "medium"))
+    return Text(f"{scan_summary_words(report)} {report.description}".strip(), style)
 
 
 _SCAN_HEADLINE = {
@@ -264,16 +278,29 @@ _SCAN_HEADLINE = {
     ScanState.NOT_SCANNED: "Not scanned.",
     ScanState.UNSUPPORTED: "Scan unsupported.",
     ScanState.FINDINGS_UNAVAILABLE: "Findings unavailable.",
+    ScanState.ELIGIBILITY_EXPIRED: "Scan eligibility expired.",
+    ScanState.LIMIT_EXCEEDED: "Scan limit exceeded.",
+    ScanState.IMAGE_ARCHIVED: "Archived: not scanned while in the archive.",
+    ScanState.IMAGE_SIZE_EXCEEDED: "Too large for ECR to scan.",
 }
 
 
 def scan_empty_text(report: ScanReport) -> str:
     """What the table says when it has no finding to list."""
-    return {
+    known = {
         ScanState.COMPLETE: "No findings: nothing known to be vulnerable.",
         ScanState.IN_PROGRESS: "Scan in progress: findings appear here when it completes.",
         ScanState.FAILED: f"Scan failed. {report.description}",
         ScanState.NOT_SCANNED: "This image has never been scanned.",
         ScanState.UNSUPPORTED: f"ECR cannot scan this image. {report.description}",
         ScanState.FINDINGS_UNAVAILABLE: f"Findings unavailable. {report.description}",
-    }[report.state]
+    }
+    text = known.get(report.state)
+    if text is None:  # every other status: ECR's words, not ours
+        text = f"{scan_summary_words(report)} {report.description}".strip()
+    return text
+
+
+def scan_summary_words(report: ScanReport) -> str:
+    """The headline of a scan state, an unknown one as ECR names it."""
+    return _SCAN_HEADLINE.get(report.state) or f"Scan status {report.status or 'unknown'}."

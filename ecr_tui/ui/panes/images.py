@@ -1,17 +1,27 @@
-"""The images pane: the images of one repository, how they sort, and the actions on one."""
+"""The images pane: the images of one repository, how they sort, and the actions on one.
+
+An image index (a multi-platform image) is one row, its platforms folded under
+it (`e` unfolds them); referrers (signatures, SBOMs, attestations) are letters
+in the Refs column of the image they describe; `a` lists every manifest as a
+row of its own. What each index lists is read with BatchGetImage in the
+background, for the indexes on screen only (see `image_tree`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from ecr_tui.core.models import Image, Repository, ScanState
+from ecr_tui.core.errors import explain_error
+from ecr_tui.core.models import Image, IndexManifest, Repository, ScanState, SeverityCounts
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import (
     SCAN_STYLE_NAME,
@@ -21,7 +31,8 @@ from ecr_tui.ui.format import (
     relative_time,
     severity_counts_text,
 )
-from ecr_tui.ui.panes.base import Pane
+from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
+from ecr_tui.ui.panes.image_tree import ImageTree, IndexScan, search_text
 from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
@@ -30,6 +41,24 @@ IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (
     ("size", lambda image: image.size_bytes or 0),
     ("severity", lambda image: image.severity_row),
 )
+
+_DIGEST = attrgetter("digest")
+# The most index manifests one BatchGetImage call reads (ECR's limit).
+MANIFESTS_PER_CALL = 100
+# Index manifests kept across repositories (a digest's manifest never changes).
+MANIFEST_CACHE_SIZE = 5_000
+
+PLAIN_COLUMNS = (
+    Column("Tags", 16, flexible=True),
+    Column("Pushed", 7),
+    Column("Size", 9, align="right"),
+    Column("Scan", 16),
+    Column("Digest", 12),
+    Column("Pulled", 7),
+)
+# Shown after Tags only in a repository that holds more than plain images.
+TYPE_COLUMN = Column("Type", 15)
+REFS_COLUMN = Column("Refs", 4)
 
 
 class ImagesPane(Pane):
@@ -59,6 +88,10 @@ class ImagesPane(Pane):
             show=False,
             id="images.copy_pull_command",
         ),
+        Binding("e", "toggle_expand", "Expand index", show=False, id="images.expand"),
+        Binding("a", "toggle_all_manifests", "All manifests", show=False, id="images.all"),
+        Binding("x", "details", "Details", show=False, id="images.details"),
+        Binding("A", "app.archive_image", "Archive/restore", show=False, id="images.archive"),
     ]
 
     noun = "images"
@@ -84,25 +117,50 @@ class ImagesPane(Pane):
             self.repository = repository
             self.image = image
 
+    class ShowDetails(Message):
+        """The user asked for everything about an image (`x`)."""
+
+        def __init__(self, repository: Repository, image: Image, tree: ImageTree) -> None:
+            super().__init__()
+            self.repository = repository
+            self.image = image
+            self.tree = tree
+
+    class ManifestsRead(Message):
+        """What some indexes list (BatchGetImage), or why it could not be read."""
+
+        def __init__(
+            self,
+            repository: str,
+            digests: list[str],
+            manifests: list[IndexManifest],
+            problem: str = "",
+        ) -> None:
+            super().__init__()
+            self.repository = repository
+            self.digests = digests
+            self.manifests = manifests
+            self.problem = problem
+
     def __init__(self, title: str, *, id: str) -> None:
         super().__init__(title, id=id)
         self.repository: Repository | None = None
         self._sort_index = 0
         self._newest_first = True
+        # How this repository's manifests hang together (indexes, referrers, archive).
+        self.image_tree = ImageTree("")
+        self._hidden: frozenset[str] = frozenset()
+        self._placed: dict[str, tuple[Image, int]] = {}  # rows under an expanded index
+        self._sorted_scans = -1  # the tree's scans version the severity sort used
+        self._manifest_timer: Timer | None = None
+        self._manifest_cache: dict[tuple[str, str], IndexManifest] = {}
 
     def make_table(self) -> VirtualTable[Any]:
         """Tags first; digest, age, size and scan result after."""
         table: VirtualTable[Image] = VirtualTable(
-            [
-                Column("Tags", 16, flexible=True),
-                Column("Pushed", 7),
-                Column("Size", 9, align="right"),
-                Column("Scan", 16),
-                Column("Digest", 12),
-                Column("Pulled", 7),
-            ],
-            render_image,
-            lambda image: " ".join((*image.tags, image.digest)),
+            PLAIN_COLUMNS,
+            self._render_row,
+            search_text,
             empty_text="Choose a repository.",
             id="images-table",
         )
@@ -120,6 +178,7 @@ class ImagesPane(Pane):
         self.border_title = f"Images · {repository.name}"
         self.table.empty_text = "Loading images…"
         self._fetch(reader, repository.name, self._next_request())
+        self._new_tree(repository.name, same_repository)
         if current is not None and same_repository:
             self.select_when_loaded(lambda image: image.digest == current.digest)
 
@@ -145,10 +204,215 @@ class ImagesPane(Pane):
         self._apply_sort()
 
     def _apply_sort(self) -> None:
-        label, key = IMAGE_SORTS[self._sort_index]
-        self.table.set_sort(key, reverse=self._newest_first)
+        label, _ = IMAGE_SORTS[self._sort_index]
+        self._sort()
         arrow = "↓" if self._newest_first else "↑"
         self.notify(f"Images sorted by {label} {arrow}", timeout=2)
+
+    def _sort(self) -> None:
+        """Sort by the chosen key; an expanded index keeps its platforms under it."""
+        label, key = IMAGE_SORTS[self._sort_index]
+        tree = self.image_tree
+        if label == "severity":
+            key = tree.severity_key  # an index by its worst platform
+            self._sorted_scans = tree.scans_version
+        placed = dict(self._placed)  # the key must not change until the next sort
+        if placed:
+            base = key
+            sign = -1 if self._newest_first else 1  # (a reversed sort is stored backwards)
+
+            def key(image: Image) -> Any:
+                found = placed.get(image.digest)
+                if found is None:
+                    return (base(image), image.digest, 0)
+                parent, rank = found
+                return (base(parent), parent.digest, sign * rank)
+
+        self.table.set_sort(key, reverse=self._newest_first)
+
+    # -- what the rows are: indexes, platforms, referrers ---------------------------
+
+    def _new_tree(self, repository: str, same_repository: bool) -> None:
+        """Start knowing a repository afresh; a reload keeps what was unfolded."""
+        old = self.image_tree
+        self.image_tree = ImageTree(repository)
+        if same_repository:
+            self.image_tree.expanded = old.expanded
+            self.image_tree.show_all = old.show_all
+        self._placed = {}
+        self._hidden = frozenset()
+        self.table.set_hidden(_DIGEST, ())
+        self.table.set_columns(PLAIN_COLUMNS)
+        self._sort()
+
+    def on_pane_loaded(self, message: Pane.Loaded) -> None:
+        """Learn what a page's rows are (Pane's handler then shows them)."""
+        if message.request != self._request or not message.rows:
+            return
+        changed = self.image_tree.add(message.rows)
+        if changed or (self.image_tree.special and self.table.columns == list(PLAIN_COLUMNS)):
+            self._refold()
+        self._manifests_later()
+
+    def _refold(self) -> None:
+        """Show what the tree now knows: rows folded or unfolded, columns, labels."""
+        tree = self.image_tree
+        placed = tree.placed_children()
+        severity_sort = IMAGE_SORTS[self._sort_index][0] == "severity"
+        if placed != self._placed or (severity_sort and tree.scans_version != self._sorted_scans):
+            self._placed = placed
+            self._sort()
+        hidden = tree.hidden() - placed.keys()
+        if hidden != self._hidden:
+            self._hidden = hidden
+            self.table.set_hidden(_DIGEST, hidden)
+        columns = [PLAIN_COLUMNS[0]]
+        if tree.special:
+            columns.append(TYPE_COLUMN)
+        if tree.referrers or any(m.attestations for m in tree.manifests.values()):
+            columns.append(REFS_COLUMN)
+        self.table.set_columns([*columns, *PLAIN_COLUMNS[1:]])
+        self.table.redraw_rows()
+        self.refresh_subtitle()
+        self.show_info(self.table.current_row)
+
+    def _render_row(self, image: Image, palette: Palette) -> list[Cell]:
+        """One row: an image, an index (its platforms, their worst scan), a platform under
+        its index, a referrer or another artifact."""
+        cells = render_image(image, palette)
+        tree = self.image_tree
+        if image.digest in tree.indexes:
+            cells[3] = index_scan_cell(
+                tree.index_scan(image), image.digest in tree.manifests, palette
+            )
+        if image.digest in self._placed:
+            cells[0] = Text(tree.child_label(image), palette("muted"))
+        if len(self.table.columns) > len(PLAIN_COLUMNS):
+            extra: list[Cell] = [type_cell(tree.type_label(image), image, palette)]
+            if self.table.columns[2] is REFS_COLUMN:
+                extra.append(Text(tree.badges(image), palette("ok")))
+            cells[1:1] = extra
+        return cells
+
+    def _manifests_later(self) -> None:
+        """Read the manifests of the indexes on screen once things settle."""
+        if self._manifest_timer is None and self.image_tree.indexes:
+            self._manifest_timer = self.set_timer(FOLLOW_DELAY, self._ask_manifests)
+
+    def _ask_manifests(self, also: list[str] | None = None) -> None:
+        """One BatchGetImage for the indexes on screen (and a screen either side)."""
+        self._manifest_timer = None
+        tree = self.image_tree
+        if self.reader is None or not tree.indexes:
+            return
+        table = self.table
+        top, height = int(table.scroll_y), max(table.size.height, 1)
+        window = table.rows[max(top - height, 0) : top + 2 * height]
+        wanted = list(dict.fromkeys([*(also or ()), *tree.wanted(window)]))
+        cached = [
+            self._manifest_cache[key]
+            for d in wanted
+            if (key := (tree.repository, d)) in self._manifest_cache
+        ]
+        if cached:
+            tree.add_manifests(cached)
+            self._refold()
+        wanted = [d for d in wanted if d not in tree.manifests][:MANIFESTS_PER_CALL]
+        if wanted and not tree.asked:  # one call at a time; the screen is looked at again after
+            tree.asked.update(wanted)
+            self._read_manifests(self.reader, tree.repository, wanted)
+
+    @work(thread=True, group="image-manifests", exit_on_error=False)
+    def _read_manifests(self, reader: Reader, repository: str, digests: list[str]) -> None:
+        try:
+            manifests = reader.index_manifests(repository, digests)
+        except Exception as error:  # told in the line under the table, not a popup per screen
+            problem = explain_error(error).title
+            self.post_message(self.ManifestsRead(repository, digests, [], problem))
+            return
+        self.post_message(self.ManifestsRead(repository, digests, manifests))
+
+    def on_images_pane_manifests_read(self, message: ManifestsRead) -> None:
+        """Fold in what the indexes list; an answer about another repository is dropped."""
+        message.stop()
+        tree = self.image_tree
+        if message.repository != tree.repository:
+            return
+        manifests = message.manifests
+        if message.problem:  # not asked again until a refresh
+            manifests = [
+                IndexManifest(tree.repository, d, "", (), "", message.problem)
+                for d in message.digests
+            ]
+        else:
+            for manifest in manifests:
+                if not manifest.problem:
+                    self._remember_manifest(manifest)
+        if tree.add_manifests(manifests):
+            self._refold()
+        self._manifests_later()  # the indexes on screen now, if the cursor moved meanwhile
+
+    def _remember_manifest(self, manifest: IndexManifest) -> None:
+        cache = self._manifest_cache
+        if len(cache) >= MANIFEST_CACHE_SIZE:
+            del cache[next(iter(cache))]
+        cache[(manifest.repository, manifest.digest)] = manifest
+
+    def action_toggle_expand(self) -> None:
+        """Unfold an index into its platforms' rows, or fold it again."""
+        image: Image | None = self.table.current_row
+        if image is None:
+            return
+        parent = self.image_tree.parent(image) if image.digest in self._placed else None
+        target = parent or image
+        expanded = self.image_tree.toggle_expanded(target)
+        if expanded is None:
+            self.notify(
+                "Not an image index: e unfolds a multi-platform image into its platforms.",
+                timeout=4,
+            )
+            return
+        if expanded and target.digest not in self.image_tree.manifests:
+            self.notify("Reading the index's platforms…", timeout=2)
+            self._ask_manifests(also=[target.digest])
+        self._refold()
+        if parent is not None:
+            self.table.move_to(parent)
+
+    def action_toggle_all_manifests(self) -> None:
+        """List every manifest as a row of its own, or fold them again."""
+        tree = self.image_tree
+        tree.show_all = not tree.show_all
+        current: Image | None = self.table.current_row
+        self._refold()
+        if tree.show_all:
+            self.notify("Every manifest listed: platforms, attestations, referrers.", timeout=3)
+        else:
+            self.notify("Indexes fold their platforms; referrers are letters in Refs.", timeout=3)
+            if current is not None and current.digest in self._hidden:
+                owner = tree.parent(current) or tree.by_digest.get(current.subject_digest)
+                if owner is not None:
+                    self.table.move_to(owner)
+
+    def action_details(self) -> None:
+        """Everything about the highlighted image, in a view of its own (the app opens it)."""
+        image: Image | None = self.table.current_row
+        if image is None or self.repository is None:
+            self.notify("Choose an image first.", timeout=3)
+            return
+        self.post_message(self.ShowDetails(self.repository, image, self.image_tree))
+
+    def refresh_subtitle(self) -> None:
+        """The count, and what is folded away or archived."""
+        super().refresh_subtitle()
+        extra = []
+        folded = self.table.hidden_rows
+        if folded:
+            extra.append(f"{folded:,} folded (a lists all)")
+        if self.image_tree.archived:
+            extra.append(f"{self.image_tree.archived:,} archived")
+        if extra:
+            self.border_subtitle = " · ".join([str(self.border_subtitle or ""), *extra])
 
     def action_back(self) -> None:
         """Back to the repositories."""
@@ -164,7 +428,7 @@ class ImagesPane(Pane):
 
     def show_info(self, image: Image | None) -> None:
         """The highlighted image in full."""
-        self.set_info(image_info(image) if image else "")
+        self.set_info(image_info(image, self.image_tree.describe(image)) if image else "")
 
     @on(VirtualTable.RowHighlighted, "#images-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
@@ -194,22 +458,48 @@ def render_image(image: Image, palette: Palette) -> list[Cell]:
 
 def scan_cell(image: Image, palette: Palette) -> Text:
     """Severity counts once a scan has results, else where the scan stands."""
-    if image.scan_state is ScanState.COMPLETE:
+    state = image.scan_state
+    if state is ScanState.COMPLETE:
         if image.severity_counts.total:
             return severity_counts_text(image.severity_counts, palette)
         return Text("clean", palette("ok"))
-    return Text(image.scan_state.value, palette(SCAN_STYLE_NAME[image.scan_state]))
+    return Text(image.scan_label, palette(SCAN_STYLE_NAME.get(state, "medium")))
 
 
-def image_info(image: Image) -> Text:
-    """The highlighted image in full: digest, exact times, size."""
+def index_scan_cell(scan: IndexScan, known: bool, palette: Palette) -> Text:
+    """An index's Scan cell: its worst platform's counts (an index itself is not scanned)."""
+    if scan.state is None:
+        return Text("…" if not known else "no platforms", palette("muted"))
+    if scan.state is ScanState.COMPLETE:
+        counts = SeverityCounts.from_row(scan.severity_row)
+        if counts.total:
+            return severity_counts_text(counts, palette)
+        return Text("clean", palette("ok"))
+    return Text(scan.state.value, palette(SCAN_STYLE_NAME.get(scan.state, "medium")))
+
+
+def type_cell(label: str, image: Image, palette: Palette) -> Text:
+    """The Type cell: archived rows stand out, the rest is quiet."""
+    if image.image_status == "ARCHIVED":
+        return Text(label, palette("medium"))
+    if image.image_status == "ACTIVATING":
+        return Text(label, palette("low"))
+    return Text(label, palette("muted") if label.startswith(("platform", "attest")) else "")
+
+
+def image_info(image: Image, kind: str = "") -> Text:
+    """The highlighted image in full: what it is, exact times, size, digest."""
     pushed = f"pushed {absolute_time(image.pushed_at)} ({relative_time(image.pushed_at)})"
     pulled = (
         f"last pulled {relative_time(image.last_pulled_at)}"
         if image.last_pulled_at
         else "never pulled"
     )
-    return Text.assemble(
-        f"{pushed} · {human_size(image.size_bytes)} · {pulled}\n",
-        (image.digest, "bold"),
-    )
+    first = f"{pushed} · {human_size(image.size_bytes)} · {pulled}"
+    if image.image_status == "ARCHIVED":
+        first = f"archived {absolute_time(image.archived_at)}: not pullable, A restores · {first}"
+    elif image.image_status == "ACTIVATING":
+        first = f"being restored (up to 20 minutes) · {first}"
+    if kind:
+        first = f"{kind} · {first}"
+    return Text.assemble(f"{first}\n", (image.digest, "bold"))

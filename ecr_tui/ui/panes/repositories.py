@@ -1,4 +1,10 @@
-"""The repositories pane: every repository of the registry, and the keys that administer one."""
+"""The repositories pane: every repository of the registry, and the keys that administer one.
+
+The Scan column says how the registry's scanning configuration applies to each
+repository (basic or enhanced, on push or continuous), read in the background
+for the repositories on screen: the repository's own scan-on-push flag alone
+says `manual` for a repository that enhanced scanning covers.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,14 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from ecr_tui.core.models import Repository
+from ecr_tui.core.errors import explain_error
+from ecr_tui.core.models import RegistryScanning, Repository, RepositoryScanning
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import Palette, short_date
-from ecr_tui.ui.panes.base import Pane
+from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
 from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
 
 
@@ -38,6 +46,33 @@ class RepositoriesPane(Pane):
 
     noun = "repositories"
 
+    class ScanningRead(Message):
+        """How some repositories are scanned, or why it could not be read."""
+
+        def __init__(
+            self,
+            generation: int,
+            registry: RegistryScanning | None,
+            scanning: list[RepositoryScanning],
+            problem: str = "",
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.registry = registry
+            self.scanning = scanning
+            self.problem = problem
+
+    def __init__(self, title: str, *, id: str) -> None:
+        super().__init__(title, id=id)
+        # How the registry's scanning configuration applies, per repository name.
+        self.scanning: dict[str, RepositoryScanning] = {}
+        self.registry_scanning: RegistryScanning | None = None
+        self.scanning_problem = ""  # why it cannot be read (the flag is shown instead)
+        self._scanning_asked: set[str] = set()
+        self._scanning_generation = 0  # a refresh reads it all again
+        self._scanning_timer: Timer | None = None
+        self._scanning_busy = False
+
     class Chosen(Message):
         """The user settled on a repository (cursor rested, or enter)."""
 
@@ -50,14 +85,14 @@ class RepositoriesPane(Pane):
         """Name, then the settings that matter when pushing."""
         table: VirtualTable[Repository] = VirtualTable(
             [
-                Column("Repository", 26, flexible=True),
-                Column("Tags", 9),
-                Column("Scan", 7),
-                Column("Crypto", 6),
+                Column("Repository", 23, flexible=True),
+                Column("Tags", 10),
+                Column("Scan", 8),
+                Column("Crypto", 8),
                 Column("Created", 10),
                 Column("URI", 60),
             ],
-            render_repository,
+            self._render_row,
             lambda repo: repo.name,
             empty_text="Loading repositories…",
             id="repositories-table",
@@ -70,6 +105,7 @@ class RepositoriesPane(Pane):
         """Read every repository, page by page."""
         self.reader = reader
         self._fetch(reader, self._next_request())
+        self._forget_scanning()
 
     def reload(self) -> None:
         """Read the list again and come back to the same repository."""
@@ -93,11 +129,103 @@ class RepositoriesPane(Pane):
 
     def show_info(self, repository: Repository | None) -> None:
         """The highlighted repository in full."""
-        self.set_info(repository_info(repository) if repository else "")
+        if repository is None:
+            self.set_info("")
+            return
+        self.set_info(repository_info(repository, self._scanning_words(repository)))
+
+    # -- how each repository is scanned ------------------------------------------------
+
+    def _forget_scanning(self) -> None:
+        self._scanning_generation += 1
+        self.scanning, self.registry_scanning, self.scanning_problem = {}, None, ""
+        self._scanning_asked = set()
+        self._scanning_busy = False
+
+    def on_pane_loaded(self, message: Pane.Loaded) -> None:
+        """Once rows are in, ask how those on screen are scanned (Pane's handler shows them)."""
+        if message.request == self._request:
+            self._scanning_later()
+
+    def _scanning_later(self) -> None:
+        if self._scanning_timer is None and self.reader is not None:
+            self._scanning_timer = self.set_timer(FOLLOW_DELAY, self._ask_scanning)
+
+    def _ask_scanning(self) -> None:
+        """The scanning configuration of the repositories on screen (and the next screen)."""
+        self._scanning_timer = None
+        if self.reader is None or self.scanning_problem or self._scanning_busy:
+            return
+        table = self.table
+        top, height = int(table.scroll_y), max(table.size.height, 1)
+        names = [
+            repository.name
+            for repository in table.rows[top : top + 2 * height]
+            if repository.name not in self.scanning and repository.name not in self._scanning_asked
+        ]
+        if names:
+            self._scanning_asked.update(names)
+            self._scanning_busy = True  # one call at a time; the screen is looked at again after
+            self._read_scanning(self.reader, self._scanning_generation, names)
+
+    @work(thread=True, group="repository-scanning", exit_on_error=False)
+    def _read_scanning(self, reader: Reader, generation: int, names: list[str]) -> None:
+        registry = self.registry_scanning
+        try:
+            if registry is None:
+                registry = reader.registry_scanning()
+            scanning = reader.repository_scanning(names, registry.scan_type) if names else []
+        except Exception as error:  # the repository's own flag is shown instead, marked so
+            problem = explain_error(error).title
+            self.post_message(self.ScanningRead(generation, registry, [], problem))
+            return
+        self.post_message(self.ScanningRead(generation, registry, scanning))
+
+    def on_repositories_pane_scanning_read(self, message: ScanningRead) -> None:
+        """Show how the repositories are scanned (an answer from before a refresh is dropped)."""
+        message.stop()
+        if message.generation != self._scanning_generation:
+            return
+        self._scanning_busy = False
+        self._scanning_later()  # the rows on screen now, if they moved meanwhile
+        self.registry_scanning = message.registry or self.registry_scanning
+        self.scanning_problem = message.problem
+        for scanning in message.scanning:
+            self.scanning[scanning.repository] = scanning
+        self.table.redraw_rows()
+        self.show_info(self.table.current_row)
+
+    def _render_row(self, repo: Repository, palette: Palette) -> list[Cell]:
+        cells = render_repository(repo, palette)
+        scanning = self.scanning.get(repo.name)
+        if scanning is not None:
+            label = scanning.short_label
+            cells[2] = Text(
+                label, palette("muted") if label in ("manual", "off") else palette("ok")
+            )
+        elif self.scanning_problem:
+            # What DescribeRepositories says, marked as not the whole story.
+            cells[2] = Text(f"{cells[2]}?", palette("muted"))
+        else:
+            cells[2] = Text("…", palette("muted"))
+        return cells
+
+    def _scanning_words(self, repository: Repository) -> str:
+        scanning = self.scanning.get(repository.name)
+        if scanning is not None:
+            words = scanning.label
+            if scanning.filters:
+                words += f" (registry filter {', '.join(scanning.filters)})"
+            return words
+        flag = "scan on push" if repository.scan_on_push else "manual scans"
+        if self.scanning_problem:
+            return f"{flag} (registry scanning unknown: {self.scanning_problem})"
+        return f"{flag} (reading the registry's scanning configuration…)"
 
     @on(VirtualTable.RowHighlighted, "#repositories-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         event.stop()
+        self._scanning_later()
         repository: Repository | None = event.row
         if repository is not None:
             self.follow_later(lambda: self.post_message(self.Chosen(repository, False)))
@@ -110,11 +238,14 @@ class RepositoriesPane(Pane):
 
 
 def render_repository(repo: Repository, palette: Palette) -> list[Cell]:
-    """One repository row."""
+    """One repository row (the Scan cell as the repository's own flag says)."""
     immutable = repo.tag_mutability.startswith("IMMUTABLE")
+    mutability = repo.tag_mutability.split("_")[0]
+    if repo.tag_mutability.endswith("_WITH_EXCLUSION"):
+        mutability += "*"  # with exceptions: the line under the table names them
     return [
         repo.name,
-        Text(repo.tag_mutability.split("_")[0], palette("ok") if immutable else ""),
+        Text(mutability, palette("ok") if immutable else ""),
         Text("on push", palette("ok")) if repo.scan_on_push else Text("manual", palette("muted")),
         repo.encryption,
         short_date(repo.created_at),
@@ -122,12 +253,28 @@ def render_repository(repo: Repository, palette: Palette) -> list[Cell]:
     ]
 
 
-def repository_info(repo: Repository) -> Text:
+def mutability_words(repo: Repository) -> str:
+    """'immutable', or 'immutable except tags latest, dev-*'."""
+    base = repo.tag_mutability.split("_")[0].lower()
+    if repo.tag_mutability.endswith("_WITH_EXCLUSION"):
+        filters = ", ".join(repo.tag_mutability_exclusions) or "(no filters listed)"
+        return f"{base} except tags {filters}"
+    return base
+
+
+def encryption_words(repo: Repository) -> str:
+    """'AES256', 'KMS <key>', 'KMS_DSSE (dual-layer) <key>'."""
+    words = repo.encryption
+    if repo.encryption == "KMS_DSSE":
+        words += " (dual-layer)"
+    return f"{words} {repo.kms_key}" if repo.kms_key else words
+
+
+def repository_info(repo: Repository, scanning: str = "") -> Text:
     """The highlighted repository in full, for narrow terminals."""
-    mutability = repo.tag_mutability.replace("_", " ").lower()
-    scan = "scan on push" if repo.scan_on_push else "manual scans"
-    encryption = f"KMS {repo.kms_key}" if repo.kms_key else repo.encryption
+    scan = scanning or ("scan on push" if repo.scan_on_push else "manual scans")
     return Text.assemble(
-        f"{mutability} · {scan} · {encryption} · created {short_date(repo.created_at)}\n",
+        f"{mutability_words(repo)} · {scan} · {encryption_words(repo)} · "
+        f"created {short_date(repo.created_at)}\n",
         (repo.uri, "bold"),
     )

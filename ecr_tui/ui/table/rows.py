@@ -11,10 +11,10 @@ widget can let the event loop run between them.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Hashable, Iterable
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import contains, indexOf, is_
+from operator import contains, indexOf, is_, not_
 from typing import Any, Generic, TypeVar
 
 RowT = TypeVar("RowT")
@@ -33,6 +33,10 @@ class RowStore(Generic[RowT]):
         self.all: SortedRows[RowT] = SortedRows([], [], [])
         self.shown: SortedRows[RowT] = self.all  # the rows the filter lets through
         self.filter_terms: tuple[str, ...] = ()
+        # Rows folded away whatever the filter: those whose `hidden_key` is in `hidden`.
+        self.hidden: frozenset[Hashable] = frozenset()
+        self.hidden_key: Callable[[RowT], Hashable] | None = None
+        self._hidden_count: tuple[int, int] = (-1, 0)  # (version, count)
         self.sort_key: Callable[[RowT], Any] | None = None
         self.sort_reverse = False
         self._arrivals = 0  # the sort key of the next row when rows keep arrival order
@@ -54,7 +58,33 @@ class RowStore(Generic[RowT]):
         self.version += 1
         self._arrivals = 0
         self.all = self._sorted(rows)
-        self.shown = self.all.containing(self.filter_terms)
+        self.shown = self._visible(self.all)
+
+    def _visible(self, rows: SortedRows[RowT]) -> SortedRows[RowT]:
+        """The rows the filter lets through and that are not hidden."""
+        found = rows.containing(self.filter_terms)
+        if self.hidden and self.hidden_key is not None:
+            found = found.without(self.hidden_key, self.hidden)
+        return found
+
+    def set_hidden(self, key: Callable[[RowT], Hashable], values: Iterable[Hashable]) -> None:
+        """Fold away the rows whose `key` is one of `values` (none: show every row)."""
+        self.version += 1
+        self.hidden_key, self.hidden = key, frozenset(values)
+        self.shown = self._visible(self.all)
+
+    @property
+    def hidden_rows(self) -> int:
+        """How many rows held are hidden (worked out once per change of the rows)."""
+        version, count = self._hidden_count
+        if version != self.version:
+            count = 0
+            if self.hidden and self.hidden_key is not None:
+                count = len(self.all.rows) - len(
+                    self.all.without(self.hidden_key, self.hidden).rows
+                )
+            self._hidden_count = (self.version, count)
+        return count
 
     def search_texts(self, rows: Iterable[RowT]) -> list[str]:
         """The rows' lower-cased search texts (pure: a loading worker may call it)."""
@@ -101,10 +131,10 @@ class RowStore(Generic[RowT]):
         after_equal = not self.sort_reverse
         at = yield from self.all.insert_points(page.keys, after_equal)
         merged_all = yield from self.all.inserted(page, at)
-        if not self.filter_terms:
+        if not self.filter_terms and not self.hidden:
             return merged_all, merged_all, at
         # Filter just the page and merge what passes: the rest was filtered already.
-        page = page.containing(self.filter_terms)
+        page = self._visible(page)
         at = yield from self.shown.insert_points(page.keys, after_equal)
         merged_shown = yield from self.shown.inserted(page, at)
         return merged_all, merged_shown, at
@@ -117,7 +147,7 @@ class RowStore(Generic[RowT]):
         narrows = len(terms) >= len(old) > 0 and all(
             a in b for a, b in zip(old, terms, strict=False)
         )
-        self.shown = (self.shown if narrows else self.all).containing(terms)
+        self.shown = self.shown.containing(terms) if narrows else self._visible(self.all)
 
     def set_sort(self, key: Callable[[RowT], Any] | None, reverse: bool) -> None:
         """Order rows by `key` (None keeps arrival order, and ignores `reverse`)."""
@@ -129,7 +159,7 @@ class RowStore(Generic[RowT]):
         self.version += 1
         self._arrivals = 0
         self.all = self._sorted(rows, texts)
-        self.shown = self.all.containing(self.filter_terms)
+        self.shown = self._visible(self.all)
 
     def _sorted(self, rows: list[RowT], texts: list[str] | None = None) -> SortedRows[RowT]:
         """`rows`, given in display order, with their keys and texts in `SortedRows` order."""
@@ -226,6 +256,12 @@ class SortedRows(Generic[RowT]):
             # `term in text` for every row, without a Python-level call per row.
             found = found.where(list(map(contains, found.texts, repeat(term))))
         return found
+
+    def without(
+        self, key: Callable[[RowT], Hashable], values: frozenset[Hashable]
+    ) -> SortedRows[RowT]:
+        """The rows whose `key` is not one of `values` (in C, but for `key`)."""
+        return self.where(list(map(not_, map(values.__contains__, map(key, self.rows)))))
 
     def where(self, hits: list[bool]) -> SortedRows[RowT]:
         """The rows whose hit is True."""

@@ -12,7 +12,7 @@ import contextlib
 import gc
 import time
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import is_not
 from typing import Any, ClassVar, Generic, Literal
@@ -309,6 +309,32 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         kept = self._kept()
         self._store.set_filter(terms)
         self._update_view(None if kept is None else self._store.shown.index(*kept))
+
+    def set_hidden(self, key: Callable[[RowT], Hashable], values: Iterable[Hashable]) -> None:
+        """Fold away the rows whose `key` is one of `values`; the cursor keeps its row
+        when that stays shown."""
+        kept = self._kept()
+        self._store.set_hidden(key, values)
+        self._update_view(None if kept is None else self._store.shown.index(*kept))
+
+    @property
+    def hidden_rows(self) -> int:
+        """How many rows are folded away by `set_hidden`."""
+        return self._store.hidden_rows
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Show these columns instead (the row renderer must draw them)."""
+        if list(columns) == self.columns:
+            return
+        self.columns = list(columns)
+        self._widths = []
+        self.redraw_rows()
+        self._refresh_size()
+
+    def redraw_rows(self) -> None:
+        """Draw every row again: what the renderer says of them has changed."""
+        self._line_cache.clear()
+        self.refresh()
 
     def set_sort(self, key: Callable[[RowT], Any] | None, reverse: bool = False) -> None:
         """Order rows by `key` (None keeps arrival order, and ignores `reverse`)."""

@@ -1,0 +1,206 @@
+"""What an image is, read from a local endpoint that was pushed real manifest shapes.
+
+Multi-platform indexes (buildx's, with attestation manifests, and Docker manifest
+lists), Helm charts, every scan status of botocore's model, repository settings
+with exclusion filters and dual-layer KMS, the registry's scanning rules, and STS
+at its own endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import botocore.session
+import pytest
+
+from ecr_tui.core.ecr import ConnectionSettings, EcrService, image_from_row, image_row_from_api
+from ecr_tui.core.media_types import ImageKind, ReferrerKind, image_kind, referrer_kind
+from ecr_tui.core.models import ScanState
+from ecr_tui.ui.panes.image_tree import ImageTree
+from tests.conftest import plain_ecr_client
+from tests.pushed_manifests import ACCOUNT, REPOSITORY, Pushed, registry_of_every_kind
+
+
+@pytest.fixture(scope="module")
+def pushed() -> Iterator[Pushed]:
+    """Every kind of manifest, pushed to an endpoint of its own."""
+    with registry_of_every_kind() as registry:
+        yield registry
+
+
+def listed(service: EcrService, repository: str = REPOSITORY) -> dict[str, Any]:
+    return {image.digest: image for page in service.image_pages(repository) for image in page}
+
+
+def test_describe_images_tells_indexes_images_and_artifacts_apart(pushed: Pushed) -> None:
+    images = listed(EcrService(pushed.settings))
+    assert images[pushed.release.digest].kind is ImageKind.INDEX
+    assert images[pushed.manifest_list.digest].kind is ImageKind.INDEX
+    assert images[pushed.single].kind is ImageKind.IMAGE
+    assert images[pushed.chart].kind is ImageKind.ARTIFACT
+    # The children are listed by ECR as untagged images of their own.
+    for digest in pushed.release.platforms.values():
+        assert images[digest].tags == () and images[digest].kind is ImageKind.IMAGE
+
+
+def test_platforms_come_from_the_index_manifests_in_one_batched_call(pushed: Pushed) -> None:
+    service = EcrService(pushed.settings)
+    asked = [pushed.release.digest, pushed.manifest_list.digest, "sha256:" + "0" * 64]
+    manifests = {m.digest: m for m in service.index_manifests(REPOSITORY, asked)}
+    assert service.call_count("BatchGetImage", REPOSITORY) == 1
+
+    release = manifests[pushed.release.digest]
+    assert release.repository == REPOSITORY
+    assert [(e.platform, e.digest) for e in release.platforms] == list(
+        pushed.release.platforms.items()
+    )
+    assert [e.architecture for e in release.platforms] == ["amd64", "arm64"]
+    assert {e.digest: e.attests for e in release.attestations} == pushed.release.attestations
+    assert release.text == pushed.release.text
+
+    legacy = manifests[pushed.manifest_list.digest]
+    assert [e.platform for e in legacy.platforms] == ["linux/amd64", "linux/arm/v7"]
+    assert not legacy.attestations
+    # A digest ECR does not have is answered too, with the reason.
+    assert manifests["sha256:" + "0" * 64].problem and not manifests["sha256:" + "0" * 64].entries
+
+
+def test_the_tree_folds_children_and_reports_the_worst_platform(pushed: Pushed) -> None:
+    service = EcrService(pushed.settings)
+    images = list(listed(service).values())
+    tree = ImageTree(REPOSITORY)
+    tree.add(images)
+    indexes = [pushed.release.digest, pushed.older.digest, pushed.manifest_list.digest]
+    assert tree.wanted(images) and set(tree.wanted(images)) == set(indexes)
+    tree.add_manifests(service.index_manifests(REPOSITORY, indexes))
+    children = {
+        *pushed.release.platforms.values(),
+        *pushed.release.attestations,
+        *pushed.older.platforms.values(),
+        *pushed.older.attestations,
+        *pushed.manifest_list.platforms.values(),
+    }
+    assert tree.hidden() == children
+    # An answer about another repository changes nothing.
+    other = service.index_manifests(REPOSITORY, [pushed.release.digest])[0]
+    assert not tree.add_manifests([replace(other, repository="elsewhere")])
+
+
+@pytest.mark.parametrize(
+    "status",
+    botocore.session.get_session().get_service_model("ecr").shape_for("ScanStatus").enum,
+)
+def test_every_scan_status_of_botocores_model_is_known(status: str) -> None:
+    row = image_row_from_api(
+        {"imageDigest": "sha256:" + "1" * 64, "imageScanStatus": {"status": status}}
+    )
+    image = image_from_row("r", row)
+    assert image.scan_state is not ScanState.UNKNOWN
+    assert image.scan_state is not ScanState.NOT_SCANNED
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        ("IMAGE_SIZE_EXCEEDED", "too large"),
+        ("LIMIT_EXCEEDED", "limit exceeded"),
+        ("IMAGE_ARCHIVED", "archived"),
+        ("SCAN_ELIGIBILITY_EXPIRED", "scan expired"),
+        ("SOME_STATUS_FROM_2027", "SOME_STATUS_FROM_2027"),  # verbatim, never "not scanned"
+    ],
+)
+def test_scan_statuses_read_as_what_they_are(status: str, label: str) -> None:
+    row = image_row_from_api(
+        {"imageDigest": "sha256:" + "1" * 64, "imageScanStatus": {"status": status}}
+    )
+    assert image_from_row("r", row).scan_label == label
+
+
+def test_media_types_name_referrers_and_artifacts() -> None:
+    assert (
+        image_kind("application/vnd.oci.image.manifest.v1+json", "x", "sha256:1")
+        is ImageKind.REFERRER
+    )
+    assert referrer_kind("application/vnd.cncf.notary.signature") is ReferrerKind.SIGNATURE
+    assert (
+        referrer_kind("application/vnd.dev.cosign.artifact.sig.v1+json") is ReferrerKind.SIGNATURE
+    )
+    assert referrer_kind("application/spdx+json") is ReferrerKind.SBOM
+    assert referrer_kind("application/vnd.cyclonedx+json") is ReferrerKind.SBOM
+    assert referrer_kind("application/vnd.in-toto+json") is ReferrerKind.ATTESTATION
+    assert referrer_kind("application/vnd.example.thing") is ReferrerKind.OTHER
+    wasm = image_kind(
+        "application/vnd.oci.image.manifest.v1+json", "application/vnd.wasm.config.v0+json", ""
+    )
+    assert wasm is ImageKind.ARTIFACT
+
+
+def test_repository_settings_keep_exclusion_filters_and_dual_layer_kms(pushed: Pushed) -> None:
+    ecr = plain_ecr_client(pushed.endpoint)
+    ecr.create_repository(
+        repositoryName="kinds/excluded",
+        imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters=[
+            {"filterType": "WILDCARD", "filter": "latest"},
+            {"filterType": "WILDCARD", "filter": "dev-*"},
+        ],
+        encryptionConfiguration={
+            "encryptionType": "KMS_DSSE",
+            "kmsKey": "arn:aws:kms:us-east-1:210987654321:key/k",
+        },
+    )
+    repository = EcrService(pushed.settings).repository("kinds/excluded")
+    assert repository.tag_mutability == "IMMUTABLE_WITH_EXCLUSION"
+    assert repository.tag_mutability_exclusions == ("latest", "dev-*")
+    assert repository.encryption == "KMS_DSSE"
+    assert repository.account_id == ACCOUNT
+
+
+def test_registry_scanning_applies_per_repository(pushed: Pushed) -> None:
+    ecr = plain_ecr_client(pushed.endpoint)
+    ecr.put_registry_scanning_configuration(
+        scanType="ENHANCED",
+        rules=[
+            {
+                "scanFrequency": "CONTINUOUS_SCAN",
+                "repositoryFilters": [{"filter": "kinds/multi*", "filterType": "WILDCARD"}],
+            }
+        ],
+    )
+    try:
+        service = EcrService(pushed.settings)
+        registry = service.registry_scanning()
+        assert registry.scan_type == "ENHANCED"
+        assert registry.rules[0].filters == ("kinds/multi*",)
+        scanning = {
+            s.repository: s
+            for s in service.repository_scanning([REPOSITORY, "kinds/plain"], registry.scan_type)
+        }
+        assert scanning[REPOSITORY].label == "enhanced · continuous"
+        assert scanning[REPOSITORY].filters == ("kinds/multi*",)
+        assert scanning["kinds/plain"].label == "not scanned"
+    finally:
+        ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[])
+
+
+def test_sts_goes_to_its_own_endpoint_never_to_ecrs(pushed: Pushed) -> None:
+    private_ecr = ConnectionSettings(endpoint_url=pushed.endpoint.url, region="eu-west-1")
+    sts = EcrService(private_ecr)._client("sts")
+    assert sts.meta.endpoint_url != pushed.endpoint.url
+    assert "sts" in sts.meta.endpoint_url and "amazonaws.com" in sts.meta.endpoint_url
+    # The demo names the endpoint that serves its STS explicitly.
+    assert EcrService(pushed.settings)._client("sts").meta.endpoint_url == pushed.endpoint.url
+
+
+def test_without_sts_the_account_comes_from_ecr(pushed: Pushed) -> None:
+    unreachable_sts = ConnectionSettings(
+        endpoint_url=pushed.endpoint.url,
+        region="us-east-1",
+        demo=True,
+        sts_endpoint_url="http://127.0.0.1:9",
+    )
+    account = EcrService(unreachable_sts).account_info()
+    assert account.account_id == ACCOUNT
+    assert account.identity_problem == "EndpointConnectionError"
