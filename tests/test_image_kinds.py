@@ -18,7 +18,7 @@ import pytest
 from ecr_tui.core.ecr import ConnectionSettings, EcrService, image_from_row, image_row_from_api
 from ecr_tui.core.media_types import ImageKind, ReferrerKind, image_kind, referrer_kind
 from ecr_tui.core.models import ScanState
-from ecr_tui.ui.panes.image_tree import ImageTree
+from ecr_tui.ui.panes.image_tree import ImageTree, page_texts
 from tests.conftest import plain_ecr_client
 from tests.pushed_manifests import ACCOUNT, REPOSITORY, Pushed, registry_of_every_kind
 
@@ -204,3 +204,63 @@ def test_without_sts_the_account_comes_from_ecr(pushed: Pushed) -> None:
     account = EcrService(unreachable_sts).account_info()
     assert account.account_id == ACCOUNT
     assert account.identity_problem == "EndpointConnectionError"
+
+
+def test_page_texts_keep_plain_rows_as_they_were_and_single_out_the_rest() -> None:
+    digest = "sha256:" + "a" * 64
+    items = [
+        {
+            "imageDigest": "sha256:" + "1" * 64,
+            "imageTags": ["Main-1"],
+            "imageStatus": "ACTIVE",
+            "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactMediaType": "application/vnd.oci.image.config.v1+json",
+        },
+        {
+            "imageDigest": digest,
+            "imageTags": ["v1"],
+            "imageManifestMediaType": "application/vnd.oci.image.index.v1+json",
+        },
+        {
+            "imageDigest": "sha256:" + "2" * 64,
+            "subjectManifestDigest": digest,
+            "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactMediaType": "application/vnd.cncf.notary.signature",
+        },
+        {
+            "imageDigest": "sha256:" + "3" * 64,
+            "imageTags": ["old"],
+            "imageStatus": "ARCHIVED",
+            "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json",
+        },
+        {
+            "imageDigest": "sha256:" + "4" * 64,
+            "imageTags": ["0.1.0"],
+            "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactMediaType": "application/vnd.cncf.helm.config.v1+json",
+        },
+        {
+            "imageDigest": "sha256:" + "5" * 64,
+            "imageTags": [f"sha256-{'a' * 64}.sig"],
+            "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactMediaType": "application/vnd.oci.image.config.v1+json",
+        },
+    ]
+    rows = [image_from_row("r", image_row_from_api(item)) for item in items]
+    texts, notable = page_texts(rows)
+    assert texts[0] == "main-1 " + "sha256:" + "1" * 64  # as the pane always searched
+    assert notable == rows[1:]
+    assert "is:index" in texts[1]
+    assert "is:referrer" in texts[2] and "is:signature" in texts[2]
+    assert "is:archived" in texts[3]
+    assert "is:helm-chart" in texts[4]
+    tree = ImageTree("r")
+    tree.add(rows, notable)
+    assert tree.archived == 1
+    # Both the OCI 1.1 signature and cosign's tag-scheme one sign the index.
+    assert [kind for _, kind in tree.referrers[digest]] == [ReferrerKind.SIGNATURE] * 2
+    assert tree.badges(rows[1]) == "S"
+    assert tree.hidden() == {rows[2].digest, rows[5].digest}
+    assert tree.type_label(rows[3]) == "archived"
+    assert tree.type_label(rows[4]) == "Helm chart"
+    assert tree.kind(rows[5]) is ImageKind.REFERRER

@@ -63,17 +63,24 @@ class Pane(Vertical):
     class Loaded(Message):
         """A page of rows for the question `request` (stale pages are dropped).
 
-        `texts` are the rows' search texts, when the loading worker worked them out.
+        `texts` are the rows' search texts, when the loading worker worked them out;
+        `notes`, what else the pane had it work out about them (see `page_texts`).
         """
 
         def __init__(
-            self, request: int, rows: Sequence[Any], done: bool, texts: list[str] | None = None
+            self,
+            request: int,
+            rows: Sequence[Any],
+            done: bool,
+            texts: list[str] | None = None,
+            notes: object = None,
         ) -> None:
             super().__init__()
             self.request = request
             self.rows = rows
             self.done = done
             self.texts = texts
+            self.notes = notes
 
     def __init__(self, title: str, *, id: str) -> None:
         super().__init__(id=id, classes="pane")
@@ -140,12 +147,16 @@ class Pane(Vertical):
         Python: in the worker it shares the GIL in slices, instead of holding the UI
         thread (and the keys pressed meanwhile) for the whole batch.
         """
-        texts = self.table.search_texts(page)
+        texts, notes = self.page_texts(page)
         # Rows live as long as the pane shows them: out of the collector's sight at
         # once (a refcount still frees them), so that its young collections, which
         # pause every thread, do not walk each page's thousands of tuples.
         gc.freeze()
-        self.post_message(self.Loaded(request, page, False, texts))
+        self.post_message(self.Loaded(request, page, False, texts, notes))
+
+    def page_texts(self, page: Sequence[Any]) -> tuple[list[str], object]:
+        """In the loading worker: the page's search texts, and notes for `Loaded.notes`."""
+        return self.table.search_texts(page), None
 
     def on_pane_loaded(self, message: Loaded) -> None:
         """Add a page if it still answers the current question.

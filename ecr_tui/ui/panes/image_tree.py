@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress
-from operator import attrgetter, not_
+from itertools import compress, repeat
+from operator import attrgetter, contains, itemgetter, not_
 
 from ecr_tui.core.media_types import (
     IMAGE_CONFIG_MEDIA_TYPES,
@@ -34,13 +34,26 @@ from ecr_tui.core.models import (
 )
 
 _DIGEST = attrgetter("digest")
-_SUBJECT = attrgetter("subject_digest")
-_MEDIA_TYPE = attrgetter("media_type")
-_STATUS = attrgetter("image_status")
-_ARTIFACT = attrgetter("artifact_media_type")
 _ARCHIVED = frozenset({"ARCHIVED", "ACTIVATING"})
 # The artifact types of a plain container image (none is one too).
 _PLAIN_CONFIGS = IMAGE_CONFIG_MEDIA_TYPES | {""}
+# What a plain image's fields hold, field by field (by position in Image): media type,
+# artifact type, subject, status. A row with another value is looked at in Python.
+_PLAIN_FIELDS = (
+    (
+        itemgetter(9),
+        frozenset(
+            {
+                "",
+                "application/vnd.docker.distribution.manifest.v2+json",
+                "application/vnd.oci.image.manifest.v1+json",
+            }
+        ),
+    ),
+    (itemgetter(10), _PLAIN_CONFIGS),
+    (itemgetter(11), frozenset({""})),
+    (itemgetter(12), frozenset({"", "ACTIVE"})),
+)
 
 # cosign's older scheme: a signature (attestation, SBOM) is a tagged manifest named
 # after its subject, `sha256-<hex>.sig`, with no subject field.
@@ -63,24 +76,49 @@ REFERRER_LETTERS = {
 def search_text(image: Image) -> str:
     """What `/` searches: the tags, the digest, and `is:` words for what is not a plain
     image (`is:index`, `is:archived`, `is:referrer`, `is:artifact`, ...)."""
-    plain = (
-        not image.subject_digest
-        and image.image_status in ("", "ACTIVE")
-        and image.media_type not in INDEX_MEDIA_TYPES
-        and (not image.artifact_media_type or image.artifact_media_type in IMAGE_CONFIG_MEDIA_TYPES)
-    )
-    if plain:  # nearly every row of a big repository: as cheap as it was
-        return " ".join((*image.tags, image.digest))
     words = [*image.tags, image.digest]
     if image.image_status not in ("", "ACTIVE"):
         words.append(f"is:{image.image_status.lower()}")
     kind = image.kind
-    words.append(f"is:{kind.value}")
+    if kind is not ImageKind.IMAGE:
+        words.append(f"is:{kind.value}")
     if kind is ImageKind.REFERRER:
         words.append(f"is:{referrer_kind(image.artifact_media_type).value.lower()}")
     elif kind is ImageKind.ARTIFACT:
         words.append(f"is:{artifact_name(image.artifact_media_type).lower().replace(' ', '-')}")
     return " ".join(words)
+
+
+def _plain_text(image: Image) -> str:
+    return " ".join((*image.tags, image.digest)).lower()
+
+
+def page_texts(rows: Sequence[Image]) -> tuple[list[str], list[Image]]:
+    """A page's search texts (lower-cased) and its notable rows: those not plain images.
+
+    Run in the loading worker, so the UI thread looks only at the few notable rows.
+    Nearly every row of a big repository is plain: such a page is told apart by
+    C-level passes over interned strings, and its texts are the tags and digest, as
+    they always were.
+    """
+    texts = list(map(_plain_text, rows))
+    positions = range(len(rows))
+    notable: set[int] = set()
+    for field, plain in _PLAIN_FIELDS:
+        if not set(map(field, rows)) <= plain:
+            notable.update(
+                compress(positions, map(not_, map(plain.__contains__, map(field, rows))))
+            )
+    # cosign's tag scheme: `sha256-<hex>.sig` tags (their text holds "sha256-").
+    notable.update(compress(positions, map(contains, texts, repeat("sha256-"))))
+    for at in notable:
+        texts[at] = search_text(rows[at]).lower()
+    return texts, [rows[at] for at in sorted(notable)]
+
+
+def notable_rows(rows: Sequence[Image]) -> list[Image]:
+    """The rows that are not plain images (what `page_texts` says, without the texts)."""
+    return page_texts(rows)[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +137,8 @@ class ImageTree:
 
     def __init__(self, repository: str) -> None:
         self.repository = repository
-        self.by_digest: dict[str, Image] = {}
+        self._pages: list[Sequence[Image]] = []  # what was taken in, page by page
+        self._by_digest: dict[str, Image] | None = None  # see `by_digest`
         self.indexes: dict[str, Image] = {}  # index images, by digest
         self.manifests: dict[str, IndexManifest] = {}  # what each index lists, once read
         self.asked: set[str] = set()  # indexes asked about, not answered yet
@@ -115,37 +154,49 @@ class ImageTree:
 
     # -- feeding ------------------------------------------------------------------------
 
-    def add(self, rows: Sequence[Image]) -> bool:
-        """Take in a page of images; True if what is folded may have changed.
+    def add(self, rows: Sequence[Image], notable: Sequence[Image] | None = None) -> bool:
+        """Take in a page of images, with its `notable_rows` when worked out already;
+        True if what is folded may have changed.
 
-        A thousand rows a page, 100 pages for a big repository, on the UI thread:
-        the rows are sorted out by C-level maps, and only the few that are not
-        plain images are looked at in Python.
+        A thousand rows a page, 100 pages for a big repository, on the UI thread: only
+        the notable rows are looked at; the page itself is kept by reference.
         """
-        self.by_digest.update(zip(map(_DIGEST, rows), rows, strict=True))
-        archived = list(compress(rows, map(_ARCHIVED.__contains__, map(_STATUS, rows))))
-        self.archived += len(archived)
-        self.special.update(map(_DIGEST, archived))
+        self._pages.append(rows)
+        if notable is None:
+            notable = notable_rows(rows)
+        if self._by_digest is not None:
+            self._by_digest.update(zip(map(_DIGEST, rows), rows, strict=True))
         changed = False
-        for image in compress(rows, map(_SUBJECT, rows)):
-            kind = referrer_kind(image.artifact_media_type)
-            self.referrers.setdefault(image.subject_digest, []).append((image, kind))
-            self.special.add(image.digest)
-            changed = True
-        for image in compress(rows, map(INDEX_MEDIA_TYPES.__contains__, map(_MEDIA_TYPE, rows))):
-            self.indexes[image.digest] = image
-            self.special.add(image.digest)
-            changed = True
-        artifacts = compress(
-            rows, map(not_, map(_PLAIN_CONFIGS.__contains__, map(_ARTIFACT, rows)))
-        )
-        self.special.update(map(_DIGEST, artifacts))
-        for image in rows:
-            if image.tags and image.tags[0].startswith("sha256-"):
+        for image in notable:
+            if image.image_status in _ARCHIVED:
+                self.archived += 1
+                self.special.add(image.digest)
+            if image.subject_digest:
+                kind = referrer_kind(image.artifact_media_type)
+                self.referrers.setdefault(image.subject_digest, []).append((image, kind))
+                self.special.add(image.digest)
+                changed = True
+            elif image.media_type in INDEX_MEDIA_TYPES:
+                self.indexes[image.digest] = image
+                self.special.add(image.digest)
+                changed = True
+            elif image.artifact_media_type not in _PLAIN_CONFIGS:
+                self.special.add(image.digest)
+            if image.tags and any(tag.startswith("sha256-") for tag in image.tags):
                 changed |= self._add_cosign_tags(image)
         if changed:
             self._forget_scans()
         return changed
+
+    @property
+    def by_digest(self) -> dict[str, Image]:
+        """Every image taken in, by digest: built when first needed (a repository of
+        plain images never needs it), then kept up to date."""
+        if self._by_digest is None:
+            self._by_digest = {}
+            for rows in self._pages:
+                self._by_digest.update(zip(map(_DIGEST, rows), rows, strict=True))
+        return self._by_digest
 
     def _forget_scans(self) -> None:
         self._scans.clear()

@@ -9,7 +9,7 @@ background, for the indexes on screen only (see `image_tree`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any, ClassVar
 
@@ -32,7 +32,7 @@ from ecr_tui.ui.format import (
     severity_counts_text,
 )
 from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
-from ecr_tui.ui.panes.image_tree import ImageTree, IndexScan, search_text
+from ecr_tui.ui.panes.image_tree import ImageTree, IndexScan, page_texts, search_text
 from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
@@ -245,11 +245,16 @@ class ImagesPane(Pane):
         self.table.set_columns(PLAIN_COLUMNS)
         self._sort()
 
+    def page_texts(self, page: Sequence[Any]) -> tuple[list[str], object]:
+        """In the loading worker: the search texts, and the rows that are not plain images."""
+        return page_texts(page)
+
     def on_pane_loaded(self, message: Pane.Loaded) -> None:
         """Learn what a page's rows are (Pane's handler then shows them)."""
         if message.request != self._request or not message.rows:
             return
-        changed = self.image_tree.add(message.rows)
+        notable = message.notes if isinstance(message.notes, list) else None
+        changed = self.image_tree.add(message.rows, notable)
         if changed or (self.image_tree.special and self.table.columns == list(PLAIN_COLUMNS)):
             self._refold()
         self._manifests_later()
