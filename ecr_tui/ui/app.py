@@ -23,6 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from ecr_tui.core.docker.errors import DockerUnavailable
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import Problem, explain_error, is_credential_problem
 from ecr_tui.core.models import AccountInfo
@@ -280,6 +281,10 @@ class EcrApp(AppHost):
         if event.worker.group == "connect" or is_credential_problem(problem):
             self.connection_problem = problem
             self._refresh_status()
+        if isinstance(error, DockerUnavailable) and self.service is not None:
+            # The daemon went away, or its connection broke: ask it again, so that the
+            # status bar stops saying "logged in" to a daemon that is gone.
+            self.docker.check(self.service)
 
     # -- actions ----------------------------------------------------------------
 
