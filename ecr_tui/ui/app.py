@@ -233,6 +233,9 @@ class EcrApp(AppHost):
             where = self.service.settings.endpoint_label if self.service else "…"
             text.append(f"connecting to {where}")
             return text
+        if problem is not None:  # e.g. the credentials expired since: first, it matters most
+            text.append(f"{problem.title} · r retry", "bold")
+            text.append("  ")
         account = self.account
         text.append(f"account {account.account_id or '?'} · {account.region} · ")
         text.append(account.endpoint)
@@ -242,8 +245,6 @@ class EcrApp(AppHost):
             text.append(f" · profile {account.profile}")
         if self.read_only:
             text.append("  READ-ONLY", "bold reverse")
-        if problem is not None:  # e.g. the credentials expired since we connected
-            text.append(f"  {problem.title} · r retry", "bold")
         return text
 
     # -- the panes talk through the app ------------------------------------------
