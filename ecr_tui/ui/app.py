@@ -23,8 +23,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from ecr_tui.core.docker.errors import DockerUnavailable
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
-from ecr_tui.core.errors import explain_error
+from ecr_tui.core.errors import Problem, explain_error, is_credential_problem
 from ecr_tui.core.models import AccountInfo
 from ecr_tui.core.remote_reader import RemoteReader
 from ecr_tui.ui.app_host import AppHost, DemoEndpoint, DemoLaunch
@@ -42,6 +43,21 @@ from ecr_tui.ui.table.widget import VirtualTable
 if TYPE_CHECKING:
     from ecr_tui.ui.admin_actions import AdminActions
     from ecr_tui.ui.docker_actions import DockerActions
+
+# Worker groups whose success means ECR answered: the credentials work (again).
+ECR_CALL_GROUPS = frozenset(
+    {
+        "connect",
+        "repositories",
+        "images",
+        "findings",
+        "admin",
+        "retag",
+        "push-target",
+        "docker-login",
+        "docker-cli",
+    }
+)
 
 
 class EcrApp(AppHost):
@@ -102,6 +118,8 @@ class EcrApp(AppHost):
         self.keymap = keymap or {}
         self.service: EcrService | None = None
         self.account: AccountInfo | None = None
+        # Why ECR calls fail (connecting, or the credentials), until one succeeds again.
+        self.connection_problem: Problem | None = None
         # The demo's endpoint, spawned by the caller (early) or by _connect.
         self.demo_launch = demo_launch
         self.demo_endpoint: DemoEndpoint | None = None
@@ -174,6 +192,11 @@ class EcrApp(AppHost):
         self.post_message(self.ServiceReady(EcrService(settings)))
         self.post_message(self.AccountKnown(self.reader.account_info()))
 
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _identify(self) -> None:
+        """Ask who we are again (connected, but STS or ECR refused the first time)."""
+        self.post_message(self.AccountKnown(self.reader.account_info()))
+
     def on_ecr_app_service_ready(self, message: ServiceReady) -> None:
         """Start listing repositories."""
         self.service = message.service
@@ -185,6 +208,16 @@ class EcrApp(AppHost):
     def on_ecr_app_account_known(self, message: AccountKnown) -> None:
         """Show who and where in the status line."""
         self.account = message.account
+        self.connection_problem = None
+        self._refresh_status()
+
+    def _ecr_answered(self) -> None:
+        """An ECR call succeeded: whatever the status line said was failing works now."""
+        if self.connection_problem is None:
+            return
+        self.connection_problem = None
+        if self.account is None and self.service is not None:
+            self._identify()
         self._refresh_status()
 
     def _refresh_status(self) -> None:
@@ -192,10 +225,17 @@ class EcrApp(AppHost):
 
     def _status_text(self) -> Text:
         text = Text.assemble(("ecr-tui", "bold"), "  ")
+        problem = self.connection_problem
         if self.account is None:
+            if problem is not None:
+                text.append(f"not connected: {problem.title}")
+                return text
             where = self.service.settings.endpoint_label if self.service else "…"
             text.append(f"connecting to {where}")
             return text
+        if problem is not None:  # e.g. the credentials expired since: first, it matters most
+            text.append(f"{problem.title} · r retry", "bold")
+            text.append("  ")
         account = self.account
         text.append(f"account {account.account_id or '?'} · {account.region} · ")
         text.append(account.endpoint)
@@ -231,15 +271,21 @@ class EcrApp(AppHost):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed background call becomes a readable notification."""
+        if event.state is WorkerState.SUCCESS and event.worker.group in ECR_CALL_GROUPS:
+            self._ecr_answered()
         if event.state is not WorkerState.ERROR:
             return
         endpoint = self.service.settings.endpoint_url if self.service else None
-        problem = explain_error(event.worker.error or Exception("unknown failure"), endpoint)
+        error = event.worker.error or Exception("unknown failure")
+        problem = explain_error(error, endpoint)
         self.notify(problem.detail, title=problem.title, severity="error", timeout=12)
-        if event.worker.group == "connect":
-            self.query_one("#status", Static).update(
-                Text.assemble(("ecr-tui", "bold"), f"  not connected: {problem.title}")
-            )
+        if event.worker.group == "connect" or is_credential_problem(problem):
+            self.connection_problem = problem
+            self._refresh_status()
+        if isinstance(error, DockerUnavailable) and self.service is not None:
+            # The daemon went away, or its connection broke: ask it again, so that the
+            # status bar stops saying "logged in" to a daemon that is gone.
+            self.docker.check(self.service)
 
     # -- actions ----------------------------------------------------------------
 
@@ -248,6 +294,8 @@ class EcrApp(AppHost):
         if self.service is None:
             self._connect()
             return
+        if self.account is None:
+            self._identify()
         repositories = self.query_one(RepositoriesPane)
         images = self.query_one(ImagesPane)
         findings = self.query_one(FindingsPane)

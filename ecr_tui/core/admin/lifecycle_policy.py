@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from ecr_tui.core.admin.common import check_repository, error_code
 from ecr_tui.core.admin.policy_documents import PolicyError, is_int, json_kind, load_json_object
 from ecr_tui.core.ecr import EcrService, timestamp
-from ecr_tui.core.errors import UserFacingError
+from ecr_tui.core.errors import UserFacingError, endpoint_lacks_operation
 
 # Limits from the ECR API model (botocore's ecr/2015-09-21).
 LIFECYCLE_POLICY_MAX = 30_720
@@ -203,23 +203,10 @@ class LifecyclePreview:
     expiring_count: int
 
 
-# How endpoints without the operation answer: moto with an HTML error page (botocore
-# then names the HTTP status as the code), others with one of these codes. ECR's own
-# ServerException is a real failure, not one of them.
-_UNSUPPORTED_CODES = frozenset(
-    {
-        "500",
-        "501",
-        "NotImplemented",
-        "NotImplementedException",
-        "UnknownOperationException",
-        "InvalidAction",
-    }
-)
-
-
 def _is_unsupported(error: ClientError) -> bool:
-    return error_code(error) in _UNSUPPORTED_CODES
+    # moto answers operations it lacks with an HTML error page (see
+    # `endpoint_lacks_operation`); ECR's own 5xx are real failures, explained as such.
+    return endpoint_lacks_operation(error)
 
 
 def preview_lifecycle_policy(

@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
-from ecr_tui.core.errors import explain_error
+from ecr_tui.core.errors import Problem, explain_error
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.panes.info_lines import InfoLines
 from ecr_tui.ui.table.filter_box import FilterBox
@@ -95,6 +95,8 @@ class Pane(Vertical):
         self._count_shown_at = 0.0
         self._flush_lock = asyncio.Lock()
         self._flush_timer: Timer | None = None
+        # Why the last load stopped short; None while loading and once one succeeds.
+        self.failure: Problem | None = None
 
     @property
     def is_loading(self) -> bool:
@@ -125,11 +127,13 @@ class Pane(Vertical):
         `keep_showing`) its rows at once."""
         self._request += 1
         self._loading = True
+        self.failure = None
         self._all_arrived = False
         self._count_shown_at = 0.0
         self._take_pending()
         if not keep_showing:
             self.table.clear()
+            self.set_info("")  # the row it described is gone
             self.refresh_subtitle()
         return self._request
 
@@ -230,14 +234,26 @@ class Pane(Vertical):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed load leaves a readable reason in the pane (the app notifies)."""
-        if event.state is WorkerState.ERROR and event.worker.group == self.id:
+        if event.worker.group != self.id:
+            return
+        if event.state is WorkerState.ERROR:
             self._loading = False
             problem = explain_error(event.worker.error or Exception("unknown failure"))
+            self.failure = problem
             self.table.empty_text = f"{problem.title}. Press r to retry."
             self.table.refresh()
+            if not (self.table.total_rows or self._pending):
+                # Nothing listed: what failed, in full, where a row would be described.
+                self.set_info(f"{problem.title}: {problem.detail}")
             self.refresh_subtitle()
-            # State changes do not bubble: hand the failure to the app's one handler.
+            self.load_failed(problem)
+        if event.state in (WorkerState.ERROR, WorkerState.SUCCESS):
+            # State changes do not bubble: the app explains failures in one place, and
+            # learns from successes that ECR answers again (see its status line).
             self.app.post_message(Worker.StateChanged(event.worker, event.state))
+
+    def load_failed(self, problem: Problem) -> None:
+        """After a failed load: what else must not stay on screen (each pane says)."""
 
     def select_when_loaded(self, wanted: Callable[[Any], bool]) -> None:
         """Put the cursor on the first row matching `wanted`, now or when it arrives."""
@@ -257,15 +273,26 @@ class Pane(Vertical):
         return "Nothing here."
 
     def refresh_subtitle(self) -> None:
+        """The border's count, and whether it is all there is."""
         shown, total = len(self.table.rows), self.table.total_rows
-        count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
-        parts = [f"{count} {self.noun}"]
+        failed = self.failure is not None
+        if failed and not total:
+            parts = ["listing failed"]  # no count: none is known
+        else:
+            # A listing that failed part-way holds more than it shows.
+            known = f"{total:,}+" if failed else f"{total:,}"
+            count = f"{shown:,} of {known}" if shown != total else known
+            parts = [f"{count} {self.noun}"]
+            if failed:
+                parts.append("partial: listing failed")
         if self._loading:
             parts.append("loading…")
         if self.filter_box.value:
             parts.append(f"filter: {self.filter_box.value}")
         if self.table.marked_rows:
             parts.append(f"{len(self.table.marked_rows)} marked")
+        if failed:
+            parts.append("r retry")
         self.border_subtitle = " · ".join(parts)
 
     noun = "rows"

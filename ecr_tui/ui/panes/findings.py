@@ -101,6 +101,7 @@ class FindingsPane(Pane):
         if image is None:
             self._next_request()
             self._loading = False
+            self._show_title()  # no longer the last image's name
             self.summary.update("")
             self.table.empty_text = "Choose an image."
             self.refresh_subtitle()

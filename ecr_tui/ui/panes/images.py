@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from ecr_tui.core.errors import Problem
 from ecr_tui.core.models import Image, Repository, ScanState
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import (
@@ -122,6 +123,18 @@ class ImagesPane(Pane):
         self._fetch(reader, repository.name, self._next_request())
         if current is not None and same_repository:
             self.select_when_loaded(lambda image: image.digest == current.digest)
+        elif not same_repository:
+            self._choose_nothing()  # the last repository's image is not one of these
+
+    def _choose_nothing(self) -> None:
+        """No image is chosen now: the findings pane must not show one."""
+        self.cancel_follow()
+        self.post_message(self.Chosen(None, False))
+
+    def load_failed(self, problem: Problem) -> None:
+        """Without images listed, no image's findings stay in view."""
+        if not (self.table.total_rows or self._pending):
+            self._choose_nothing()
 
     @work(thread=True, exclusive=True, group="images", exit_on_error=False)
     def _fetch(self, reader: Reader, repository: str, request: int) -> None:
