@@ -14,7 +14,6 @@ from botocore.stub import Stubber
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecr_tui.core.admin import images, lifecycle_policy, repositories, repository_policy
 from ecr_tui.core.admin.images import ImageRef, delete_images, retag_image, start_scan
 from ecr_tui.core.admin.lifecycle_policy import (
     delete_lifecycle_policy,
@@ -23,7 +22,6 @@ from ecr_tui.core.admin.lifecycle_policy import (
     preview_lifecycle_policy,
     set_lifecycle_policy,
 )
-from ecr_tui.core.admin.read_only import MUTATING_OPERATIONS, is_mutating
 from ecr_tui.core.admin.repositories import (
     NewRepository,
     count_images,
@@ -686,16 +684,3 @@ def test_retag_missing_image(service: EcrService, repository: str) -> None:
         retag_image(service, repository, MISSING_DIGEST, "v1")
     assert raised.value.problem.title == "Image not found"
     assert "no such image" in raised.value.problem.detail
-
-
-# -- read-only mode -----------------------------------------------------------------------
-
-
-def test_mutating_operations_are_functions_here() -> None:
-    # The operations live in the administration modules, one module per concern.
-    modules = (repositories, images, repository_policy, lifecycle_policy)
-    for name in MUTATING_OPERATIONS:
-        assert any(callable(getattr(module, name, None)) for module in modules)
-    assert is_mutating("delete_repository")
-    assert not is_mutating("get_repository_policy")
-    assert not is_mutating("preview_lifecycle_policy")

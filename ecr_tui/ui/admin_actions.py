@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ecr_tui.core.admin.images import DeleteOutcome, ImageRef, delete_images, start_scan
@@ -78,6 +79,42 @@ LIFECYCLE_POLICY_TEMPLATE = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyKind:
+    """One of a repository's two policies: its words, its calls and their ECR names."""
+
+    label: str
+    get: Callable[[EcrService, str], str | None]
+    put: Callable[[EcrService, str, str], None]
+    put_operation: str
+    delete: Callable[[EcrService, str], bool]
+    delete_operation: str
+    problem: Callable[[str], str | None]
+    template: dict[str, Any]
+
+
+REPOSITORY_POLICY = PolicyKind(
+    "repository policy",
+    get_repository_policy,
+    set_repository_policy,
+    "SetRepositoryPolicy",
+    delete_repository_policy,
+    "DeleteRepositoryPolicy",
+    repository_policy_problem,
+    REPOSITORY_POLICY_TEMPLATE,
+)
+LIFECYCLE_POLICY = PolicyKind(
+    "lifecycle policy",
+    get_lifecycle_policy,
+    set_lifecycle_policy,
+    "PutLifecyclePolicy",
+    delete_lifecycle_policy,
+    "DeleteLifecyclePolicy",
+    lifecycle_policy_problem,
+    LIFECYCLE_POLICY_TEMPLATE,
+)
+
+
 class AdminActions:
     """The administration flows of one app."""
 
@@ -90,9 +127,12 @@ class AdminActions:
     def _service(self) -> EcrService | None:
         return self.app.service
 
-    def _allowed(self, what: str) -> EcrService | None:
-        """The service, unless read-only mode or a missing connection forbids `what`."""
-        if self.app.refuse_in_read_only(what):
+    def _allowed(self, operation: str, what: str) -> EcrService | None:
+        """The service, unless read-only mode forbids `operation` or there is no connection.
+
+        `operation` is the ECR call the flow ends in; `what` says it in words.
+        """
+        if self.app.refuse_in_read_only(operation, what):
             return None
         if self._service is None:
             self.app.notify("Not connected yet.", severity="warning")
@@ -130,7 +170,7 @@ class AdminActions:
 
     def create_repository(self) -> None:
         """Ask for a new repository's settings, create it and select it."""
-        service = self._allowed("Creating repositories")
+        service = self._allowed("CreateRepository", "Creating a repository")
         if service is None:
             return
 
@@ -150,7 +190,7 @@ class AdminActions:
 
     def delete_repository(self) -> None:
         """Delete the selected repository after its name is typed (and force, if not empty)."""
-        service = self._allowed("Deleting repositories")
+        service = self._allowed("DeleteRepository", "Deleting a repository")
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
@@ -191,7 +231,7 @@ class AdminActions:
 
     def toggle_tag_mutability(self) -> None:
         """Switch the selected repository between MUTABLE and IMMUTABLE."""
-        service = self._allowed("Changing tag mutability")
+        service = self._allowed("PutImageTagMutability", "Changing tag mutability")
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
@@ -227,7 +267,7 @@ class AdminActions:
 
     def toggle_scan_on_push(self) -> None:
         """Turn scan-on-push on or off for the selected repository."""
-        service = self._allowed("Changing scan on push")
+        service = self._allowed("PutImageScanningConfiguration", "Changing scan on push")
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
@@ -246,69 +286,51 @@ class AdminActions:
 
     def edit_repository_policy(self) -> None:
         """View and edit the selected repository's policy (validated before it is sent)."""
-        self._edit_policy(
-            "repository policy",
-            get_repository_policy,
-            set_repository_policy,
-            repository_policy_problem,
-            REPOSITORY_POLICY_TEMPLATE,
-        )
+        self._edit_policy(REPOSITORY_POLICY)
 
     def edit_lifecycle_policy(self) -> None:
         """View and edit the selected repository's lifecycle policy."""
-        self._edit_policy(
-            "lifecycle policy",
-            get_lifecycle_policy,
-            set_lifecycle_policy,
-            lifecycle_policy_problem,
-            LIFECYCLE_POLICY_TEMPLATE,
-        )
+        self._edit_policy(LIFECYCLE_POLICY)
 
-    def _edit_policy(
-        self,
-        label: str,
-        get: Callable[[EcrService, str], str | None],
-        put: Callable[[EcrService, str, str], None],
-        problem: Callable[[str], str | None],
-        template: dict[str, Any],
-    ) -> None:
+    def _edit_policy(self, kind: PolicyKind) -> None:
         service = self._service
         repository = self._repository()
         if service is None or repository is None:
             return
+        label = kind.label
 
         def show(current: str | None) -> None:
-            text = _pretty(current) if current else json.dumps(template, indent=2)
+            text = _pretty(current) if current else json.dumps(kind.template, indent=2)
             if not current and self.app.account and self.app.account.account_id:
                 text = text.replace("ACCOUNT_ID", self.app.account.account_id)
-            if self.app.read_only:
+            if not self.app.allows(kind.put_operation):
                 title = f"{label} · {repository.name}" + ("" if current else " (none set)")
-                self.app.push_screen(TextViewScreen(title, text))
+                self.app.push_screen(TextViewScreen(title + " · read-only", text))
                 return
             state = "" if current else " (none set: a template to start from)"
             self.app.push_screen(
-                PolicyEditorScreen(f"{label} · {repository.name}{state}", text, problem),
+                PolicyEditorScreen(f"{label} · {repository.name}{state}", text, kind.problem),
                 save,
             )
 
         def save(text: str | None) -> None:
-            if text is not None and self._allowed(f"Changing the {label}"):
+            if text is not None and self._allowed(kind.put_operation, f"Changing the {label}"):
                 self._run(
                     f"Saving the {label}",
-                    lambda: put(service, repository.name, text),
+                    lambda: kind.put(service, repository.name, text),
                     lambda _: self.app.notify(f"Saved the {label} of {repository.name}."),
                 )
 
-        self._run(f"Reading the {label}", lambda: get(service, repository.name), show)
+        self._run(f"Reading the {label}", lambda: kind.get(service, repository.name), show)
 
     def delete_policy(self, lifecycle: bool) -> None:
         """Remove the repository policy or the lifecycle policy, after a confirmation."""
-        label = "lifecycle policy" if lifecycle else "repository policy"
-        service = self._allowed(f"Deleting the {label}")
+        kind = LIFECYCLE_POLICY if lifecycle else REPOSITORY_POLICY
+        label = kind.label
+        service = self._allowed(kind.delete_operation, f"Deleting the {label}")
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
-        remove = delete_lifecycle_policy if lifecycle else delete_repository_policy
 
         def deleted(existed: bool) -> None:
             said = f"Deleted the {label}" if existed else f"There was no {label}"
@@ -317,7 +339,9 @@ class AdminActions:
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._run(
-                    f"Deleting the {label}", lambda: remove(service, repository.name), deleted
+                    f"Deleting the {label}",
+                    lambda: kind.delete(service, repository.name),
+                    deleted,
                 )
 
         self.app.push_screen(
@@ -326,9 +350,12 @@ class AdminActions:
         )
 
     def preview_lifecycle_policy(self) -> None:
-        """Edit a draft lifecycle policy and list the images it would expire (a dry run)."""
-        service = self._service
-        repository = self._repository()
+        """Edit a draft lifecycle policy and list the images it would expire (a dry run).
+
+        IAM counts StartLifecyclePolicyPreview as a write, so read-only mode refuses it.
+        """
+        service = self._allowed("StartLifecyclePolicyPreview", "Previewing a lifecycle policy")
+        repository = self._repository() if service else None
         if service is None or repository is None:
             return
 
@@ -390,7 +417,7 @@ class AdminActions:
 
     def start_scan(self) -> None:
         """Start a basic scan of the selected image; the findings pane follows it."""
-        service = self._allowed("Starting scans")
+        service = self._allowed("StartImageScan", "Starting a scan")
         image: Image | None = self.app.query_one(ImagesPane).table.current_row
         if service is None or image is None:
             return
@@ -415,7 +442,7 @@ class AdminActions:
 
     def delete_images(self) -> None:
         """Delete the marked images (or the selected one) after listing what goes."""
-        service = self._allowed("Deleting images")
+        service = self._allowed("BatchDeleteImage", "Deleting images")
         pane = self.app.query_one(ImagesPane)
         images: list[Image] = pane.table.marked_rows or (
             [pane.table.current_row] if pane.table.current_row else []

@@ -170,8 +170,9 @@ class EcrApp(AppHost):
             self.demo_endpoint = self.demo_launch.wait_ready()
             settings = replace(settings, endpoint_url=self.demo_endpoint.url)
         self.reader.connect(settings)
-        # Changes go through this process's own client, made when first needed.
-        self.post_message(self.ServiceReady(EcrService(settings)))
+        # Changes go through this process's own client, made when first needed; in
+        # read-only mode that client refuses, before sending, anything but a read.
+        self.post_message(self.ServiceReady(EcrService(settings, read_only=self.read_only)))
         self.post_message(self.AccountKnown(self.reader.account_info()))
 
     def on_ecr_app_service_ready(self, message: ServiceReady) -> None:

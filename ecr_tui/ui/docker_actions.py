@@ -190,7 +190,7 @@ class DockerActions:
         from ecr_tui.core.names import image_tag_problem
         from ecr_tui.ui.dialogs.text import TextInputScreen
 
-        if self.app.refuse_in_read_only("Adding tags"):
+        if self.app.refuse_in_read_only("PutImage", "Adding a tag"):
             return
 
         def chosen(tag: str | None) -> None:
@@ -226,7 +226,7 @@ class DockerActions:
         """Choose a local image, then the repository and tag, then push it."""
         from ecr_tui.ui.dialogs.push import LocalImagePickerScreen
 
-        if self.app.refuse_in_read_only("Pushing"):
+        if self.app.refuse_in_read_only("PutImage", "Pushing an image"):
             return
         session = self._ready()
         if session is not None:
