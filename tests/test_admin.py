@@ -448,6 +448,25 @@ REPOSITORY_POLICY_PROBLEMS = [
     (policy({**PULL_STATEMENT, "Action": ["ecr:PutImage", "s3:GetObject"]}), "'s3:GetObject'"),
     (policy(PULL_STATEMENT, {**PULL_STATEMENT, "Sid": "Two", "Action": "ec2:*"}), "statement 2"),
     ("x" * 10_241, "too long"),
+    (policy(PULL_STATEMENT).replace('"Allow"', "NaN"), "NaN is not a JSON value"),
+    (
+        policy({**PULL_STATEMENT, "Condition": {"NumericLessThan": {"n": "MARK"}}}).replace(
+            '"MARK"', "Infinity"
+        ),
+        "Infinity is not a JSON value",
+    ),
+    (
+        policy(PULL_STATEMENT).replace('"Effect"', '"Effect": "Deny", "Effect"'),
+        'the key "Effect" is given twice',
+    ),
+    (
+        policy({**PULL_STATEMENT, "Actions": ["ecr:PutImage"]}),
+        "unknown property 'Actions'; did you mean 'Action'?",
+    ),
+    (
+        json.dumps({"Version": "2012-10-17", "Statement": [PULL_STATEMENT], "Comment": "x"}),
+        "the policy: unknown property 'Comment'",
+    ),
 ]
 
 
@@ -527,6 +546,56 @@ def test_broken_json_is_located(text: str, data: st.DataObject) -> None:
     )
 
 
+def test_json_problems_say_where_they_are() -> None:
+    text = (
+        "{\n"
+        '  "Version": "2012-10-17",\n'
+        '  "Statement": [{\n'
+        '    "Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage",\n'
+        '    "Condition": {"NumericLessThan": {"aws:EpochTime": NaN}},\n'
+        '    "Effect": "Deny"\n'
+        "  }]\n"
+        "}"
+    )
+    assert repository_policy_problem(text) == (
+        "line 5, column 56: NaN is not a JSON value: use a number or a string"
+    )
+    text = text.replace("NaN", "1")
+    assert repository_policy_problem(text) == (
+        'line 6, column 5: the key "Effect" is given twice in one object (first at line 4, '
+        "column 5); JSON keeps only one of them: remove or merge the other"
+    )
+    text = text.replace(',\n    "Effect": "Deny"', "").replace('"Condition"', '"Conditions"')
+    assert repository_policy_problem(text) == (
+        "line 5, column 5: statement 1: unknown property 'Conditions'; did you mean "
+        "'Condition'? it takes Sid, Effect, Principal, NotPrincipal, Action, NotAction, "
+        "Resource, NotResource, Condition"
+    )
+    # The same key in two different objects is fine; one object may not hold it twice.
+    nested = policy({**PULL_STATEMENT, "Principal": {"AWS": "a"}, "Condition": {"AWS": {}}})
+    assert repository_policy_problem(nested) is None
+    lifecycle_text = lifecycle(rule(tagPrefixes=["v"]))  # line 10: "tagPrefixes": [
+    assert lifecycle_policy_problem(lifecycle_text) == (
+        "line 10, column 9: rule 1: selection: unknown property 'tagPrefixes'; did you mean "
+        "'tagPrefixList'? it takes tagStatus, tagPatternList, tagPrefixList, countType, "
+        "countUnit, countNumber, storageClass"
+    )
+
+
+@FAST
+@given(valid_policies, st.data())
+def test_a_key_given_twice_is_refused_wherever_it_is(text: str, data: st.DataObject) -> None:
+    document = json.loads(text)
+    statements = document["Statement"]
+    statement = statements[data.draw(st.integers(0, len(statements) - 1))]
+    key = data.draw(st.sampled_from(sorted(statement)))
+    marker = "__TWICE__"
+    statement[marker] = "x"
+    doubled = json.dumps(document).replace(f'"{marker}"', json.dumps(key))
+    problem = repository_policy_problem(doubled)
+    assert problem is not None and f"the key {json.dumps(key)} is given twice" in problem
+
+
 # -- lifecycle policy ---------------------------------------------------------------------
 
 KEEP_TEN = lifecycle(
@@ -565,6 +634,26 @@ LIFECYCLE_PROBLEMS = [
     (lifecycle({**rule(), "action": {"type": "transition"}}), "targetStorageClass"),
     (lifecycle({"rulePriority": 1, "action": {"type": "expire"}}), "'selection' object"),
     (lifecycle(rule(1, "any"), rule(2)), 'tagStatus "any" must have the highest rulePriority'),
+    (lifecycle(rule(count="MARK")).replace('"MARK"', "NaN"), "NaN is not a JSON value"),
+    (lifecycle(rule(count="MARK")).replace('"MARK"', "-Infinity"), "-Infinity is not a JSON value"),
+    (lifecycle(rule(count="MARK")).replace('"MARK"', "1e999"), "1e999 is too large"),
+    (
+        lifecycle(rule()).replace('"rulePriority"', '"rulePriority": 2, "rulePriority"'),
+        'the key "rulePriority" is given twice',
+    ),
+    (
+        lifecycle(rule(countNumbr=3)),
+        "rule 1: selection: unknown property 'countNumbr'; did you mean 'countNumber'?",
+    ),
+    (lifecycle({**rule(), "comment": "keep"}), "rule 1: unknown property 'comment'"),
+    (
+        lifecycle({**rule(), "action": {"type": "expire", "after": 3}}),
+        "rule 1: action: unknown property 'after'",
+    ),
+    (
+        json.dumps({"rules": json.loads(lifecycle(rule()))["rules"], "version": 2}),
+        "the lifecycle policy: unknown property 'version'",
+    ),
 ]
 
 
