@@ -161,6 +161,52 @@ async def test_repository_policy_is_validated_before_it_is_sent(
         await wait_until(pilot, lambda: stored() == policy)
 
 
+async def test_a_refused_policy_keeps_the_editor_and_the_draft(
+    settings: ConnectionSettings, ecr: Any
+) -> None:
+    # Valid to our checks; ECR refuses it (an unknown condition operator).
+    refused = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": ["ecr:BatchGetImage"],
+                "Condition": {"StringEqualsSometimes": {"aws:PrincipalTag/team": "data"}},
+            }
+        ],
+    }
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_repository(app, pilot, "web/storefront")
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
+        editor = app.screen
+        assert isinstance(editor, PolicyEditorScreen)
+        draft = json.dumps(refused, indent=2)
+        editor.query_one(TextArea).text = draft
+        await pilot.press("ctrl+s")
+
+        def said() -> str:
+            return str(editor.query_one("#policy-message", Static).render())
+
+        await wait_until(pilot, lambda: app.screen is not editor or "Rejected by ECR" in said())
+        assert app.screen is editor, "the editor stays open"
+        assert editor.query_one(TextArea).text == draft, "with the draft"
+        assert "Your draft is kept" in said()
+        with pytest.raises(ecr.exceptions.RepositoryPolicyNotFoundException):
+            ecr.get_repository_policy(repositoryName="web/storefront")
+
+        fixed = {**refused, "Statement": [{**refused["Statement"][0], "Condition": {}}]}
+        del fixed["Statement"][0]["Condition"]
+        editor.query_one(TextArea).text = json.dumps(fixed)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, PolicyEditorScreen))
+        stored = ecr.get_repository_policy(repositoryName="web/storefront")["policyText"]
+        assert json.loads(stored) == fixed
+        assert any("Saved the repository policy" in n.message for n in app._notifications)
+
+
 async def test_marked_images_are_deleted_after_a_confirmation(
     settings: ConnectionSettings, ecr: Any
 ) -> None:

@@ -308,18 +308,19 @@ class AdminActions:
                 self.app.push_screen(TextViewScreen(title + " · read-only", text))
                 return
             state = "" if current else " (none set: a template to start from)"
+            # The editor makes the call itself, so that a refusal leaves the draft there.
             self.app.push_screen(
-                PolicyEditorScreen(f"{label} · {repository.name}{state}", text, kind.problem),
-                save,
+                PolicyEditorScreen(
+                    f"{label} · {repository.name}{state}",
+                    text,
+                    kind.problem,
+                    submit=lambda draft: kind.put(service, repository.name, draft),
+                    done=saved,
+                )
             )
 
-        def save(text: str | None) -> None:
-            if text is not None and self._allowed(kind.put_operation, f"Changing the {label}"):
-                self._run(
-                    f"Saving the {label}",
-                    lambda: kind.put(service, repository.name, text),
-                    lambda _: self.app.notify(f"Saved the {label} of {repository.name}."),
-                )
+        def saved(_: None) -> None:
+            self.app.notify(f"Saved the {label} of {repository.name}.", title="Saved")
 
         self._run(f"Reading the {label}", lambda: kind.get(service, repository.name), show)
 
@@ -366,17 +367,10 @@ class AdminActions:
                     f"Preview a lifecycle policy · {repository.name} (ctrl+s runs the preview)",
                     text,
                     lifecycle_policy_problem,
-                ),
-                run,
-            )
-
-        def run(text: str | None) -> None:
-            if text is not None:
-                self._run(
-                    "Previewing the lifecycle policy",
-                    lambda: preview_lifecycle_policy(service, repository.name, text),
-                    report,
+                    submit=lambda draft: preview_lifecycle_policy(service, repository.name, draft),
+                    done=report,
                 )
+            )
 
         def report(preview: LifecyclePreview | None) -> None:
             if preview is None:
