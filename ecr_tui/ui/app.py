@@ -59,8 +59,9 @@ class EcrApp(AppHost):
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.prev_pane"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
         Binding("L", "docker_login", "Docker login", show=False, id="docker.login"),
+        # Not ctrl+l, which many press to redraw: this writes a credential (after asking).
         Binding(
-            "ctrl+l",
+            "W",
             "docker_store_login",
             "Store login for docker CLI",
             show=False,
@@ -391,7 +392,7 @@ class EcrApp(AppHost):
         )
         yield SystemCommand(
             "Store login for docker CLI",
-            "Save an ECR login where the docker CLI looks (or rely on docker-credential-ecr-login)",
+            "Write an ECR login where the docker CLI looks (says where, asks first)",
             self.action_docker_store_login,
         )
         yield SystemCommand(
@@ -421,7 +422,7 @@ class EcrApp(AppHost):
         self.docker.login()
 
     def action_docker_store_login(self) -> None:
-        """Save a login for the docker CLI as well (it needs no daemon)."""
+        """Save a login for the docker CLI as well (it needs no daemon), after asking."""
         self.docker.store_cli_login()
 
     def action_docker_push(self) -> None:

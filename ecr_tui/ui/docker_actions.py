@@ -23,6 +23,7 @@ from ecr_tui.ui.panes.repositories import RepositoriesPane
 # Dialogs, Docker transfers and the clipboard are imported where they are first
 # used: this module is loaded by the Docker check, before any of them is needed.
 if TYPE_CHECKING:
+    from ecr_tui.core.docker.credential_store import CliLoginPlan
     from ecr_tui.core.docker.local_docker import LocalImage
     from ecr_tui.core.docker.login import LoginState
     from ecr_tui.core.docker.progress import TransferProgress, TransferResult
@@ -122,7 +123,14 @@ class DockerActions:
         self._run("docker-login", session.login, logged_in)
 
     def store_cli_login(self) -> None:
-        """Save a login for the docker CLI as well (it needs no daemon)."""
+        """Save a login for the docker CLI as well (it needs no daemon), after saying where.
+
+        It writes a credential to the user's Docker configuration (or credential
+        helper), which outlives the app: it is only done once the user agrees.
+        """
+        from ecr_tui.core.docker.credential_store import CliLoginMethod
+        from ecr_tui.ui.dialogs.confirm import ConfirmScreen
+
         session = self.session
         if session is None:
             self.app.notify("Still connecting: try again in a moment.", timeout=4)
@@ -131,7 +139,31 @@ class DockerActions:
         def stored(summary: str) -> None:
             self.app.notify(summary, title="docker CLI login", timeout=8)
 
-        self._run("docker-cli", lambda: session.store_cli_login().message, stored)
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._run("docker-cli", lambda: session.store_cli_login().message, stored)
+
+        def ask(plan: CliLoginPlan) -> None:
+            if plan.method is CliLoginMethod.ECR_HELPER:
+                stored(f"Nothing to store: the login for the docker CLI goes {plan.destination}.")
+                return
+            demo = (
+                "\nThis is the demo's own registry: the login is of no use once the demo stops."
+                if self.app.settings.demo
+                else ""
+            )
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Store a login for the docker CLI?",
+                    f"The docker command gets a login to {plan.registry} (an ECR token, valid "
+                    f"12 hours), kept in {plan.destination}. Other logins there stay as they "
+                    f"are.{demo}",
+                    confirm_label="Store",
+                ),
+                confirmed,
+            )
+
+        self._run("docker-cli", session.cli_login_plan, ask)
 
     # -- the images pane's pull, retag and copy ---------------------------------
 

@@ -13,7 +13,12 @@ goes to the daemon (or the docker CLI's store) and is dropped.
 
 from __future__ import annotations
 
-from ecr_tui.core.docker.credential_store import CliLoginResult, store_cli_login
+from ecr_tui.core.docker.credential_store import (
+    CliLoginPlan,
+    CliLoginResult,
+    plan_cli_login,
+    store_cli_login,
+)
 from ecr_tui.core.docker.errors import DockerActionError
 from ecr_tui.core.docker.local_docker import LocalDocker, LocalImage
 from ecr_tui.core.docker.login import (
@@ -71,6 +76,15 @@ class DockerSession:
         if self.docker.needs_login(registry_host(image_reference)):
             return self.login()
         return None
+
+    def cli_login_plan(self) -> CliLoginPlan:
+        """Where `store_cli_login` would keep the login; stores nothing.
+
+        The registry is the one a login was made for; without one yet, a token is
+        asked for only to learn it (its password is dropped at once).
+        """
+        registry = self._registry or registry_host(self.credentials().registry)
+        return plan_cli_login(registry)
 
     def store_cli_login(self) -> CliLoginResult:
         """Keep a fresh login for the docker CLI (config file or credential helper)."""
