@@ -24,13 +24,16 @@ from ecr_tui.core.admin.lifecycle_policy import (
 )
 from ecr_tui.core.admin.repositories import (
     NewRepository,
+    TagMutabilitySetting,
     count_images,
     create_repository,
     delete_repository,
     exclusion_filters_problem,
+    get_tag_mutability,
     parse_resource_tags,
     set_scan_on_push,
     set_tag_mutability,
+    toggled_tag_mutability,
 )
 from ecr_tui.core.admin.repository_policy import (
     delete_repository_policy,
@@ -405,6 +408,28 @@ def test_tag_mutability_and_scan_on_push(service: EcrService, repository: str) -
     assert service.repository(repository).scan_on_push is True
     set_scan_on_push(service, repository, False)
     assert service.repository(repository).scan_on_push is False
+
+
+def test_tag_mutability_toggles_keep_exclusion_filters(service: EcrService) -> None:
+    name = "admin/exclusions"
+    create_repository(
+        service,
+        NewRepository(name, "MUTABLE_WITH_EXCLUSION", exclusion_filters=("latest", "v*")),
+    )
+    current = get_tag_mutability(service, name)
+    assert current == TagMutabilitySetting("MUTABLE_WITH_EXCLUSION", ("latest", "v*"))
+    target = toggled_tag_mutability(current)
+    assert target == TagMutabilitySetting("IMMUTABLE_WITH_EXCLUSION", ("latest", "v*"))
+    set_tag_mutability(service, name, target.mutability, target.exclusion_filters)
+    assert get_tag_mutability(service, name) == target
+    assert toggled_tag_mutability(target) == current
+    assert toggled_tag_mutability(TagMutabilitySetting("MUTABLE")) == TagMutabilitySetting(
+        "IMMUTABLE"
+    )
+    # Filters ECR did not report cannot be kept: the plain opposite is all that is left.
+    assert toggled_tag_mutability(
+        TagMutabilitySetting("IMMUTABLE_WITH_EXCLUSION")
+    ) == TagMutabilitySetting("MUTABLE")
 
 
 def test_start_scan_once_a_day(service: EcrService, repository: str) -> None:

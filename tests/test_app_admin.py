@@ -102,9 +102,12 @@ async def test_mutability_scan_on_push_and_iam_policies(
         before = ecr.describe_repositories(repositoryNames=["platform/nginx-base"])
         was_scanning = before["repositories"][0]["imageScanningConfiguration"]["scanOnPush"]
         await pilot.press("M")
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         await pilot.press("S")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
 
         def described() -> dict[str, Any]:
             answer = ecr.describe_repositories(repositoryNames=["platform/nginx-base"])
@@ -122,6 +125,69 @@ async def test_mutability_scan_on_push_and_iam_policies(
         text = app.screen.query_one(TextArea).text
         assert "ecr:GetAuthorizationToken" in text and "ecr:PutImage" in text
         assert described()["repositoryArn"] in text
+
+
+async def test_mutability_keeps_exclusion_filters_and_both_toggles_ask(
+    settings: ConnectionSettings, ecr: Any
+) -> None:
+    name = "team/with-exclusions"
+    filters = [
+        {"filterType": "WILDCARD", "filter": "latest"},
+        {"filterType": "WILDCARD", "filter": "dev-*"},
+    ]
+    ecr.create_repository(
+        repositoryName=name,
+        imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters=filters,
+    )
+
+    def described() -> dict[str, Any]:
+        return ecr.describe_repositories(repositoryNames=[name])["repositories"][0]  # type: ignore[no-any-return]
+
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_repository(app, pilot, name)
+        await pilot.press("M")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = app.screen.body
+        assert f"{name}: IMMUTABLE_WITH_EXCLUSION → MUTABLE_WITH_EXCLUSION." in body
+        assert "except tags matching latest, dev-*, which stay fixed" in body
+        assert "The exclusion filters stay: latest, dev-*." in body
+        await pilot.press("y")
+        await wait_until(
+            pilot, lambda: described()["imageTagMutability"] == "MUTABLE_WITH_EXCLUSION"
+        )
+        assert described()["imageTagMutabilityExclusionFilters"] == filters
+        await wait_until(
+            pilot,
+            lambda: any(
+                n.title == "Tag mutability"
+                and n.message == f"{name} is now MUTABLE_WITH_EXCLUSION (latest, dev-*)."
+                for n in app._notifications
+            ),
+        )
+
+        scanning = described()["imageScanningConfiguration"]["scanOnPush"]
+        now, then = ("on", "off") if scanning else ("off", "on")
+        await pilot.press("S")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert f"{name}: scan on push {now} → {then}." in app.screen.body
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        assert described()["imageScanningConfiguration"]["scanOnPush"] is scanning, "no: unchanged"
+        await pilot.press("S")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(
+            pilot, lambda: described()["imageScanningConfiguration"]["scanOnPush"] is not scanning
+        )
+        await wait_until(
+            pilot,
+            lambda: any(
+                n.title == "Scan on push" and n.message == f"Scan on push is {then} for {name}."
+                for n in app._notifications
+            ),
+        )
 
 
 async def test_repository_policy_is_validated_before_it_is_sent(

@@ -24,12 +24,14 @@ from ecr_tui.core.admin.lifecycle_policy import (
 )
 from ecr_tui.core.admin.repositories import (
     NewRepository,
-    TagMutability,
+    TagMutabilitySetting,
     count_images,
     create_repository,
     delete_repository,
+    get_tag_mutability,
     set_scan_on_push,
     set_tag_mutability,
+    toggled_tag_mutability,
 )
 from ecr_tui.core.admin.repository_policy import (
     delete_repository_policy,
@@ -230,59 +232,90 @@ class AdminActions:
         )
 
     def toggle_tag_mutability(self) -> None:
-        """Switch the selected repository between MUTABLE and IMMUTABLE."""
+        """Switch MUTABLE <-> IMMUTABLE, keeping exclusion filters, after saying what changes."""
         service = self._allowed("PutImageTagMutability", "Changing tag mutability")
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
-        target: TagMutability = (
-            "MUTABLE" if repository.tag_mutability.startswith("IMMUTABLE") else "IMMUTABLE"
-        )
-        effect = (
-            "existing tags can then never be moved or overwritten"
-            if target == "IMMUTABLE"
-            else "tags can then be overwritten by a push"
-        )
+        name = repository.name
 
-        def confirmed(yes: bool | None) -> None:
+        def ask(current: TagMutabilitySetting) -> None:
+            target = toggled_tag_mutability(current)
+            body = (
+                f"{name}: {current.mutability} → {target.mutability}.\n{_mutability_effect(target)}"
+            )
+            if target.exclusion_filters:
+                body += f"\nThe exclusion filters stay: {', '.join(target.exclusion_filters)}."
+            elif current.mutability.endswith("_WITH_EXCLUSION"):
+                body += (
+                    "\nECR did not report its exclusion filters, so they cannot be kept: "
+                    "they go with this change."
+                )
+            self.app.push_screen(
+                ConfirmScreen("Change tag mutability", body, confirm_label="Change"),
+                lambda yes: confirmed(bool(yes), target),
+            )
+
+        def confirmed(yes: bool, target: TagMutabilitySetting) -> None:
             if yes:
                 self._run(
-                    f"Making {repository.name} {target}",
-                    lambda: set_tag_mutability(service, repository.name, target),
-                    lambda _: changed(),
+                    f"Making {name} {target.mutability}",
+                    lambda: set_tag_mutability(
+                        service, name, target.mutability, target.exclusion_filters
+                    ),
+                    lambda _: changed(target),
                 )
 
-        def changed() -> None:
-            self.app.notify(f"{repository.name} is now {target}.", title="Tag mutability")
-            self._reload_repositories(select=repository.name)
+        def changed(target: TagMutabilitySetting) -> None:
+            self.app.notify(f"{name} is now {target}.", title="Tag mutability")
+            self._reload_repositories(select=name)
 
-        self.app.push_screen(
-            ConfirmScreen(
-                "Change tag mutability",
-                f"Make {repository.name} {target}: {effect}.",
-                confirm_label="Change",
-            ),
-            confirmed,
+        # Asked of ECR, not taken from the row: the filters are not in it, and it may be old.
+        self._run(
+            f"Reading tag mutability of {name}", lambda: get_tag_mutability(service, name), ask
         )
 
     def toggle_scan_on_push(self) -> None:
-        """Turn scan-on-push on or off for the selected repository."""
+        """Turn scan-on-push on or off for the selected repository, after asking."""
         service = self._allowed("PutImageScanningConfiguration", "Changing scan on push")
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
-        enabled = not repository.scan_on_push
+        name = repository.name
 
-        def changed(_: None) -> None:
+        def ask(current: Repository) -> None:
+            enabled = not current.scan_on_push
+            now, then = ("off", "on") if enabled else ("on", "off")
+            effect = (
+                "Every image pushed from now on is scanned for vulnerabilities (basic "
+                "scanning); images already there are not."
+                if enabled
+                else "Images pushed from now on are not scanned, unless a scan is started "
+                "by hand (S in the images pane)."
+            )
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Scan on push",
+                    f"{name}: scan on push {now} → {then}.\n{effect}",
+                    confirm_label=f"Turn {then}",
+                ),
+                lambda yes: confirmed(bool(yes), enabled),
+            )
+
+        def confirmed(yes: bool, enabled: bool) -> None:
+            if yes:
+                self._run(
+                    f"Scan on push for {name}",
+                    lambda: set_scan_on_push(service, name, enabled),
+                    lambda _: changed(enabled),
+                )
+
+        def changed(enabled: bool) -> None:
             state = "on" if enabled else "off"
-            self.app.notify(f"Scan on push is {state} for {repository.name}.", title="Scanning")
-            self._reload_repositories(select=repository.name)
+            self.app.notify(f"Scan on push is {state} for {name}.", title="Scan on push")
+            self._reload_repositories(select=name)
 
-        self._run(
-            f"Scan on push for {repository.name}",
-            lambda: set_scan_on_push(service, repository.name, enabled),
-            changed,
-        )
+        self._run(f"Reading {name}", lambda: service.repository(name), ask)
 
     def edit_repository_policy(self) -> None:
         """View and edit the selected repository's policy (validated before it is sent)."""
@@ -525,6 +558,21 @@ class AdminActions:
             ),
             go,
         )
+
+
+def _mutability_effect(target: TagMutabilitySetting) -> str:
+    """What a tag mutability setting means for the next push, in words."""
+    filters = ", ".join(target.exclusion_filters)
+    return {
+        "IMMUTABLE": "Existing tags can then never be moved or overwritten.",
+        "MUTABLE": "Tags can then be moved by a push that reuses them.",
+        "IMMUTABLE_WITH_EXCLUSION": (
+            f"Existing tags can then never be moved, except tags matching {filters}."
+        ),
+        "MUTABLE_WITH_EXCLUSION": (
+            f"Tags can then be moved by a push, except tags matching {filters}, which stay fixed."
+        ),
+    }[target.mutability]
 
 
 def _label(image: Image) -> str:

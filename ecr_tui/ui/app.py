@@ -368,8 +368,16 @@ class EcrApp(AppHost):
         for title, help_text, callback in (
             ("New repository", "Create a repository", admin.create_repository),
             ("Delete repository", "Delete the selected repository", admin.delete_repository),
-            ("Toggle tag mutability", "MUTABLE <-> IMMUTABLE", admin.toggle_tag_mutability),
-            ("Toggle scan on push", "Scan every pushed image", admin.toggle_scan_on_push),
+            (
+                "Toggle tag mutability",
+                "MUTABLE <-> IMMUTABLE, keeping exclusion filters (asks first)",
+                admin.toggle_tag_mutability,
+            ),
+            (
+                "Toggle scan on push",
+                "Scan every pushed image, or stop (asks first)",
+                admin.toggle_scan_on_push,
+            ),
             ("Edit repository policy", "View, edit, validate", admin.edit_repository_policy),
             ("Delete repository policy", "Remove it", lambda: admin.delete_policy(False)),
             ("Edit lifecycle policy", "View, edit, validate", admin.edit_lifecycle_policy),
