@@ -295,6 +295,32 @@ async def test_marked_images_are_deleted_after_a_confirmation(
         assert doomed.isdisjoint(d["imageDigest"] for d in left["imageDetails"])
 
 
+async def test_retag_warns_about_a_tag_docker_cannot_use(
+    settings: ConnectionSettings, ecr: Any
+) -> None:
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_repository(app, pilot, "web/storefront")
+        images = app.query_one(ImagesPane)
+        images.table.focus()
+        image = images.table.current_row
+        long_tag = "release-" + "x" * 121  # 129 characters: ECR takes it, docker does not
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        app.screen.query_one(Input).value = long_tag
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextInputScreen), "the first enter warns"
+        said = str(app.screen.query_one("#text-message", Static).render())
+        assert "refuse tags over 128" in said and "Press enter again" in said
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any(n.title == "Tagged" for n in app._notifications))
+        described = ecr.describe_images(
+            repositoryName="web/storefront", imageIds=[{"imageTag": long_tag}]
+        )
+        assert described["imageDetails"][0]["imageDigest"] == image.digest
+
+
 async def test_go_to_uri_lands_on_the_tag_or_says_what_is_wrong(
     settings: ConnectionSettings,
 ) -> None:

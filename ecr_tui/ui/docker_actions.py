@@ -219,7 +219,7 @@ class DockerActions:
         self.app.push_screen(TransferScreen(f"Pull {reference}", pull), finished)
 
     def _ask_retag(self, repository: Repository, image: Image) -> None:
-        from ecr_tui.core.names import image_tag_problem
+        from ecr_tui.core.names import docker_tag_problem, image_tag_problem
         from ecr_tui.ui.dialogs.text import TextInputScreen
 
         if self.app.refuse_in_read_only("PutImage", "Adding a tag"):
@@ -235,6 +235,7 @@ class DockerActions:
                 f"Add a tag in {repository.name}",
                 f"New tag for {image.short_digest} ({label}); nothing is pulled:",
                 validate=image_tag_problem,
+                warn=docker_tag_problem,
             ),
             chosen,
         )

@@ -29,7 +29,7 @@ from ecr_tui.core.docker.login import (
 )
 from ecr_tui.core.docker.progress import CancelCheck, ProgressCallback, TransferResult
 from ecr_tui.core.ecr import EcrService
-from ecr_tui.core.names import image_tag_problem
+from ecr_tui.core.names import docker_tag_problem, image_tag_problem
 
 
 def source_reference(image: LocalImage) -> str:
@@ -110,7 +110,7 @@ class DockerSession:
         is_cancelled: CancelCheck | None = None,
     ) -> TransferResult:
         """Tag a local image as `repository_uri:tag` and push it, logging in first if needed."""
-        problem = image_tag_problem(tag)
+        problem = image_tag_problem(tag) or docker_tag_problem(tag)
         if problem:
             raise DockerActionError("Invalid tag", f"{tag!r}: {problem}")
         self.ensure_login(repository_uri)

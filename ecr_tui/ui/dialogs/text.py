@@ -158,7 +158,9 @@ class TextInputScreen(ModalScreen[str | None]):
 
     The text is stripped: surrounding spaces are never meaningful in a tag or a
     URI, and pasted text often carries them. Enter submits only once `validate`
-    (if given) returns None; its message is shown as the user types.
+    (if given) returns None; its message is shown as the user types. A text that
+    `warn` (if given) has something to say about is valid but doubtful: enter
+    shows the warning first, and a second enter takes the text anyway.
     """
 
     DEFAULT_CSS = dialog_css("TextInputScreen")
@@ -173,12 +175,16 @@ class TextInputScreen(ModalScreen[str | None]):
         label: str,
         initial: str = "",
         validate: Callable[[str], str | None] | None = None,
+        warn: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.label = label
         self.initial = initial
         self.validate = validate
+        self.warn = warn
+        # The text whose warning enter has shown: a second enter takes it.
+        self._warned: str | None = None
 
     def compose(self) -> ComposeResult:
         """Label, field, message, keys."""
@@ -192,18 +198,40 @@ class TextInputScreen(ModalScreen[str | None]):
     def _problem(self, value: str) -> str | None:
         return self.validate(value.strip()) if self.validate else None
 
+    def _warning(self, value: str) -> str | None:
+        return self.warn(value.strip()) if self.warn else None
+
+    def _say(self, value: str) -> None:
+        """The problem with `value`, else its warning, else nothing, on the message line."""
+        message = self.query_one("#text-message", Static)
+        problem = self._problem(value)
+        if problem:
+            show_message(message, problem)
+            return
+        warning = self._warning(value)
+        show_message(message, f"Warning: {warning}." if warning else None, warning=True)
+
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        show_message(self.query_one("#text-message", Static), self._problem(event.value))
+        self._say(event.value)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        problem = self._problem(event.value)
-        if problem:
-            show_message(self.query_one("#text-message", Static), problem)
+        value = event.value.strip()
+        if self._problem(value):
+            self._say(value)
             return
-        self.dismiss(event.value.strip())
+        warning = self._warning(value)
+        if warning and self._warned != value:
+            self._warned = value
+            show_message(
+                self.query_one("#text-message", Static),
+                f"Warning: {warning}. Press enter again to use it anyway.",
+                warning=True,
+            )
+            return
+        self.dismiss(value)
 
     def action_cancel(self) -> None:
         """Answer nothing."""
