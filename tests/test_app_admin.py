@@ -375,3 +375,23 @@ async def test_keys_follow_the_config_keymap(settings: ConnectionSettings) -> No
         await pilot.press("N")
         assert isinstance(app.screen, CreateRepositoryScreen)
         assert any("no.such.binding" in n.message for n in app._notifications)
+
+
+async def test_keys_the_config_makes_clash_are_reported(settings: ConnectionSettings) -> None:
+    # README's own example once did this: "S" hides the images pane's scan key.
+    keymap = {"images.sort": "S", "findings.min_severity": "?", "repositories.create": "N"}
+    app = EcrApp(settings, keymap=keymap)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await repositories_loaded(app, pilot)
+        clashes = [n.message for n in app._notifications if "clash" in n.message]
+        assert len(clashes) == 1
+        assert "S: images.scan, images.sort (the images pane)" in clashes[0]
+        assert "?: app.help, findings.min_severity (the findings pane)" in clashes[0]
+        assert "repositories.create" not in clashes[0], "N clashes with nothing"
+
+
+async def test_a_keymap_without_clashes_is_quiet(settings: ConnectionSettings) -> None:
+    app = EcrApp(settings, keymap={"images.sort": "ctrl+o", "table.down": "j,down,ctrl+n"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await repositories_loaded(app, pilot)
+        assert not [n for n in app._notifications if n.title == "Config"]

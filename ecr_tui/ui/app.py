@@ -30,6 +30,7 @@ from ecr_tui.core.remote_reader import RemoteReader
 from ecr_tui.ui.app_host import AppHost, DemoEndpoint, DemoLaunch
 from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.key_bar import KeyBar
+from ecr_tui.ui.keymap import keymap_clashes
 from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
@@ -156,7 +157,18 @@ class EcrApp(AppHost):
                 severity="warning",
                 timeout=12,
             )
-        self.set_keymap({k: v for k, v in self.keymap.items() if k in known})
+        keymap = {k: v for k, v in self.keymap.items() if k in known}
+        clashes = keymap_clashes(self._key_scopes(), keymap)
+        if clashes:
+            self.notify(
+                "Keys in the config file that clash (only one of each can work there): "
+                + "; ".join(clashes)
+                + ". Give one of each another key in [keys].",
+                title="Config",
+                severity="warning",
+                timeout=20,
+            )
+        self.set_keymap(keymap)
 
     def on_unmount(self) -> None:
         """Stop the reader process and the demo registry with the app."""
@@ -268,6 +280,15 @@ class EcrApp(AppHost):
             ("Repositories pane", RepositoriesPane.BINDINGS),
             ("Images pane", ImagesPane.BINDINGS),
             ("Findings pane", FindingsPane.BINDINGS),
+        ]
+
+    def _key_scopes(self) -> list[tuple[str, list[BindingType]]]:
+        """The bindings active together: each pane's, with the table's and the app's."""
+        sections = dict(self._key_sections())
+        shared = [*sections["Everywhere"], *sections["Moving in a table"], *sections["Any pane"]]
+        return [
+            (f"the {pane.split()[0].lower()} pane", [*shared, *sections[pane]])
+            for pane in ("Repositories pane", "Images pane", "Findings pane")
         ]
 
     def action_help(self) -> None:
