@@ -358,6 +358,15 @@ class EcrApp(AppHost):
         if pane is not None:
             screen.maximize(pane, container=False)
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Save a screenshot where a folder exists (see `screenshot`); Textual says the path."""
+        from ecr_tui.ui.screenshot import screenshot_folder
+
+        folder = path or str(screenshot_folder())
+        return super().deliver_screenshot(filename, folder, time_format)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette offers every action, not only keys."""
         yield from super().get_system_commands(screen)
