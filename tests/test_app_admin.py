@@ -364,6 +364,13 @@ async def test_read_only_mode_refuses_changes(settings: ConnectionSettings, ecr:
         assert len(ecr.describe_repositories()["repositories"]) == count
         await pilot.press("e")  # policies can still be read
         await wait_until(pilot, lambda: isinstance(app.screen, TextViewScreen))
+        await pilot.press("escape")
+        with pytest.raises(ecr.exceptions.LifecyclePolicyNotFoundException):
+            ecr.get_lifecycle_policy(repositoryName="data/etl-runner")
+        await pilot.press("E")  # none set: said so, rather than a template passing for it
+        await wait_until(pilot, lambda: isinstance(app.screen, TextViewScreen))
+        shown = app.screen.query_one(TextArea).text
+        assert shown == "data/etl-runner has no lifecycle policy."
 
 
 async def test_keys_follow_the_config_keymap(settings: ConnectionSettings) -> None:

@@ -337,8 +337,12 @@ class AdminActions:
             if not current and self.app.account and self.app.account.account_id:
                 text = text.replace("ACCOUNT_ID", self.app.account.account_id)
             if not self.app.allows(kind.put_operation):
-                title = f"{label} · {repository.name}" + ("" if current else " (none set)")
-                self.app.push_screen(TextViewScreen(title + " · read-only", text))
+                title = f"{label} · {repository.name} · read-only"
+                if current:
+                    self.app.push_screen(TextViewScreen(title, text))
+                else:  # a template shown here would pass for the policy
+                    none = f"{repository.name} has no {label}."
+                    self.app.push_screen(TextViewScreen(title, none, None))
                 return
             state = "" if current else " (none set: a template to start from)"
             # The editor makes the call itself, so that a refusal leaves the draft there.
