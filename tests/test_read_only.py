@@ -91,9 +91,9 @@ def writes(proxy: CountingProxy) -> list[str]:
 
 
 async def settle(pilot: Any, app: EcrApp) -> None:
-    """Wait for the background calls a key started."""
+    """Wait for the background calls a key started (and the dialogs they open)."""
     await pilot.pause(0.05)
-    await wait_until(pilot, lambda: all(w.is_finished for w in app.workers if w.group == "admin"))
+    await wait_until(pilot, lambda: all(worker.is_finished for worker in app.workers))
     await pilot.pause(0.05)
 
 
