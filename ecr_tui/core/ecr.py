@@ -29,6 +29,7 @@ from ecr_tui.core.models import (
     SeverityCounts,
     severity_row,
 )
+from ecr_tui.core.read_only import ReadOnlyRefusal, is_mutating
 
 if TYPE_CHECKING:
     import boto3
@@ -74,6 +75,12 @@ class ConnectionSettings:
         return self.endpoint_url or "AWS"
 
 
+def _refuse_changes(model: Any, **_: object) -> None:
+    """botocore hook of a read-only client: stop any operation that is not a read."""
+    if is_mutating(model.name):
+        raise ReadOnlyRefusal(model.name)
+
+
 @dataclass(frozen=True, slots=True)
 class RegistryAuthorization:
     """GetAuthorizationToken's answer: a Docker login to the account's registry."""
@@ -84,10 +91,15 @@ class RegistryAuthorization:
 
 
 class EcrService:
-    """Blocking ECR calls for one account and region; safe to share between threads."""
+    """Blocking ECR calls for one account and region; safe to share between threads.
 
-    def __init__(self, settings: ConnectionSettings) -> None:
+    With `read_only`, every ECR operation that needs more than read access (see
+    `core.read_only`) raises the read-only refusal instead of being sent.
+    """
+
+    def __init__(self, settings: ConnectionSettings, *, read_only: bool = False) -> None:
         self.settings = settings
+        self.read_only = read_only
         self._lock = threading.Lock()
         self._session: boto3.Session | None = None
         self._ecr: ECRClient | None = None
@@ -130,6 +142,9 @@ class EcrService:
         if service == "ecr":
             session._session.register_component("response_parser_factory", plain_json_factory())
         client = session.client(service, endpoint_url=self.settings.endpoint_url, config=config)
+        if service == "ecr" and self.read_only:
+            # First of the hooks, before the request is even built.
+            client.meta.events.register("before-parameter-build", _refuse_changes)
         # Once per API call (retries excluded), with the caller's parameters.
         client.meta.events.register("before-parameter-build", self._count_call)
         return client

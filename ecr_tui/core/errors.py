@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ecr_tui.core.iam import parse_access_denied
+from ecr_tui.core.read_only import ReadOnlyRefusal
 
 if TYPE_CHECKING:
     from botocore import exceptions as boto_errors
@@ -160,6 +161,8 @@ def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
     """Describe any failure of an AWS or Docker call as a title and a next step."""
     if isinstance(error, UserFacingError):
         return error.problem
+    if isinstance(error, ReadOnlyRefusal):
+        return Problem(error.title, error.detail)
     # Imported here: botocore and the docker SDK take a tenth of a second each to
     # load, which the first frame should not wait for.
     from botocore import exceptions as boto_errors

@@ -135,7 +135,8 @@ class _Child:
 
     def handle(self, request: int, operation: str, arguments: Any) -> None:
         if operation == "connect":
-            self.service = EcrService(ConnectionSettings(**arguments))
+            # Read-only whatever the app's mode: this process only ever lists.
+            self.service = EcrService(ConnectionSettings(**arguments), read_only=True)
             # The client now, before the first request asks for it.
             self.pool.submit(getattr, self.service, "ecr")
         elif operation == "cancel":

@@ -31,6 +31,7 @@ from ecr_tui.core.remote_reader import RemoteReader
 from ecr_tui.ui.app_host import AppHost, DemoEndpoint, DemoLaunch
 from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.key_bar import KeyBar
+from ecr_tui.ui.keymap import keymap_clashes
 from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
@@ -75,8 +76,9 @@ class EcrApp(AppHost):
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.prev_pane"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
         Binding("L", "docker_login", "Docker login", show=False, id="docker.login"),
+        # Not ctrl+l, which many press to redraw: this writes a credential (after asking).
         Binding(
-            "ctrl+l",
+            "W",
             "docker_store_login",
             "Store login for docker CLI",
             show=False,
@@ -173,7 +175,18 @@ class EcrApp(AppHost):
                 severity="warning",
                 timeout=12,
             )
-        self.set_keymap({k: v for k, v in self.keymap.items() if k in known})
+        keymap = {k: v for k, v in self.keymap.items() if k in known}
+        clashes = keymap_clashes(self._key_scopes(), keymap)
+        if clashes:
+            self.notify(
+                "Keys in the config file that clash (only one of each can work there): "
+                + "; ".join(clashes)
+                + ". Give one of each another key in [keys].",
+                title="Config",
+                severity="warning",
+                timeout=20,
+            )
+        self.set_keymap(keymap)
 
     def on_unmount(self) -> None:
         """Stop the reader process and the demo registry with the app."""
@@ -188,8 +201,9 @@ class EcrApp(AppHost):
             self.demo_endpoint = self.demo_launch.wait_ready()
             settings = replace(settings, endpoint_url=self.demo_endpoint.url)
         self.reader.connect(settings)
-        # Changes go through this process's own client, made when first needed.
-        self.post_message(self.ServiceReady(EcrService(settings)))
+        # Changes go through this process's own client, made when first needed; in
+        # read-only mode that client refuses, before sending, anything but a read.
+        self.post_message(self.ServiceReady(EcrService(settings, read_only=self.read_only)))
         self.post_message(self.AccountKnown(self.reader.account_info()))
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
@@ -316,6 +330,15 @@ class EcrApp(AppHost):
             ("Findings pane", FindingsPane.BINDINGS),
         ]
 
+    def _key_scopes(self) -> list[tuple[str, list[BindingType]]]:
+        """The bindings active together: each pane's, with the table's and the app's."""
+        sections = dict(self._key_sections())
+        shared = [*sections["Everywhere"], *sections["Moving in a table"], *sections["Any pane"]]
+        return [
+            (f"the {pane.split()[0].lower()} pane", [*shared, *sections[pane]])
+            for pane in ("Repositories pane", "Images pane", "Findings pane")
+        ]
+
     def action_help(self) -> None:
         """List every key."""
         self.push_screen(
@@ -383,6 +406,15 @@ class EcrApp(AppHost):
         if pane is not None:
             screen.maximize(pane, container=False)
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Save a screenshot where a folder exists (see `screenshot`); Textual says the path."""
+        from ecr_tui.ui.screenshot import screenshot_folder
+
+        folder = path or str(screenshot_folder())
+        return super().deliver_screenshot(filename, folder, time_format)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette offers every action, not only keys."""
         yield from super().get_system_commands(screen)
@@ -414,8 +446,16 @@ class EcrApp(AppHost):
         for title, help_text, callback in (
             ("New repository", "Create a repository", admin.create_repository),
             ("Delete repository", "Delete the selected repository", admin.delete_repository),
-            ("Toggle tag mutability", "MUTABLE <-> IMMUTABLE", admin.toggle_tag_mutability),
-            ("Toggle scan on push", "Scan every pushed image", admin.toggle_scan_on_push),
+            (
+                "Toggle tag mutability",
+                "MUTABLE <-> IMMUTABLE, keeping exclusion filters (asks first)",
+                admin.toggle_tag_mutability,
+            ),
+            (
+                "Toggle scan on push",
+                "Scan every pushed image, or stop (asks first)",
+                admin.toggle_scan_on_push,
+            ),
             ("Edit repository policy", "View, edit, validate", admin.edit_repository_policy),
             ("Delete repository policy", "Remove it", lambda: admin.delete_policy(False)),
             ("Edit lifecycle policy", "View, edit, validate", admin.edit_lifecycle_policy),
@@ -438,7 +478,7 @@ class EcrApp(AppHost):
         )
         yield SystemCommand(
             "Store login for docker CLI",
-            "Save an ECR login where the docker CLI looks (or rely on docker-credential-ecr-login)",
+            "Write an ECR login where the docker CLI looks (says where, asks first)",
             self.action_docker_store_login,
         )
         yield SystemCommand(
@@ -468,7 +508,7 @@ class EcrApp(AppHost):
         self.docker.login()
 
     def action_docker_store_login(self) -> None:
-        """Save a login for the docker CLI as well (it needs no daemon)."""
+        """Save a login for the docker CLI as well (it needs no daemon), after asking."""
         self.docker.store_cli_login()
 
     def action_docker_push(self) -> None:
