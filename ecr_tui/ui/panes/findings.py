@@ -61,10 +61,11 @@ class FindingsPane(Pane):
             self.finding = finding
 
     class ScanReported(Message):
-        """An image's scan report is shown: its row in the images pane can say the same."""
+        """`image`'s scan report is shown: its row in the images pane can say the same."""
 
-        def __init__(self, report: ScanReport) -> None:
+        def __init__(self, image: Image, report: ScanReport) -> None:
             super().__init__()
+            self.image = image
             self.report = report
 
     def __init__(self, title: str, *, id: str) -> None:
@@ -209,7 +210,8 @@ class FindingsPane(Pane):
         self._apply_min_severity()
         if report.state is ScanState.IN_PROGRESS and self.reader and self.image:
             self._poll = self.set_timer(SCAN_POLL_SECONDS, self._poll_again)
-        self.post_message(self.ScanReported(report))
+        if self.image is not None:
+            self.post_message(self.ScanReported(self.image, report))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed fetch must not leave the last image's findings in view.

@@ -233,20 +233,19 @@ class ImagesPane(Pane):
         # tenth of a second, while the findings of the image before passed for current.
         self.app.query_one(FindingsPane).show_nothing(why)
 
-    def update_scan(self, report: ScanReport) -> None:
-        """A scan report came for one of these images: its row shows it, in place."""
-        if self.repository is None or report.repository != self.repository.name:
+    def update_scan(self, image: Image, report: ScanReport) -> None:
+        """`image`'s scan report came: its row says the same (scanning → counts), in place."""
+        if (image.repository, image.digest) != (report.repository, report.digest):
             return
-        old: Image | None = self.table.find_row(lambda image: image.digest == report.digest)
-        if old is None:
-            return
-        new = old._replace(
-            scan_status=report.state.name,
-            scan_description=report.description,
-            severity_row=tuple(report.summary.get(s) for s in SEVERITIES_WORST_FIRST),
-        )
-        if new != old:
-            self.table.replace_row(old, new)
+        scanned = with_scan(image, report)
+        if scanned is image or self.table.replace_row(image, scanned):
+            return  # nothing new (most reports), or shown now
+        # A reload since brought another record of it: that one, if still shown.
+        shown = self.table.find_row(lambda row: row.digest == image.digest)
+        if shown is not None and shown.repository == image.repository:
+            scanned = with_scan(shown, report)
+            if scanned is not shown:
+                self.table.replace_row(shown, scanned)
 
     @work(thread=True, exclusive=True, group="images", exit_on_error=False)
     def _fetch(self, reader: Reader, repository: str, request: int) -> None:
@@ -331,6 +330,16 @@ def scan_cell(image: Image, palette: Palette) -> Text:
             return severity_counts_text(image.severity_counts, palette)
         return Text("clean", palette("ok"))
     return Text(image.scan_state.value, palette(SCAN_STYLE_NAME[image.scan_state]))
+
+
+def with_scan(image: Image, report: ScanReport) -> Image:
+    """`image`'s record as `report` tells its scan (the very record when nothing is new)."""
+    scanned = image._replace(
+        scan_status=report.state.name,
+        scan_description=report.description,
+        severity_row=tuple(report.summary.get(s) for s in SEVERITIES_WORST_FIRST),
+    )
+    return image if scanned == image else scanned
 
 
 def image_label(image: Image) -> str:
