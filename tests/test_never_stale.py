@@ -338,6 +338,31 @@ async def test_go_to_a_missing_tag_says_so_and_leaves_the_cursor(
         assert any(f"No image no-such-tag-either in {BIG}" in message for message in said)
 
 
+async def test_a_key_during_a_go_to_takes_the_lead(
+    settings: ConnectionSettings, endpoint: LocalEcr, demo: Dataset
+) -> None:
+    app = EcrApp(settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        _, images, findings = panes(app)
+        await open_repository(app, pilot, "web/storefront")
+        target = next(image for image in by_pages(demo, BIG)[1] if image.tags)
+        endpoint.lock.acquire()  # the listing waits
+        try:
+            await go_to(app, pilot, f"{BIG}:{target.tags[0]}")
+            assert images.info.text.plain == f"Looking for {target.tags[0]} in {BIG}…"
+            assert app.focused is images.table
+            await pilot.press("j")
+        finally:
+            endpoint.lock.release()
+        await images_loaded(app, pilot, BIG)
+        await pilot.pause(0.3)
+        row = images.table.current_row
+        assert row is not None and row.digest != target.digest, "the key decided"
+        assert row.digest in images.info.text.plain
+        await wait_until(pilot, lambda: findings.image == images.table.current_row)
+        assert not any("No image" in n.message for n in app._notifications)
+
+
 # -- moving quickly, slow answers, refresh ---------------------------------------------------
 
 

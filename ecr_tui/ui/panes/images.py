@@ -307,6 +307,9 @@ class ImagesPane(Pane):
     def _selected(self, event: VirtualTable.RowSelected) -> None:
         event.stop()
         self.cancel_follow()
+        if self.looking_for is not None:  # the user chose this one: wait no more
+            self._stop_looking()
+            self.show_info(event.row)
         self.post_message(self.Chosen(event.row, True))
 
 
