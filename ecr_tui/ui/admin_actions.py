@@ -541,18 +541,7 @@ class AdminActions:
                     f"start ecr-tui with --region {reference.region}.",
                     severity="warning",
                 )
-            repositories = self.app.query_one(RepositoriesPane)
-            if not repositories.table.move_to_first(lambda r: r.name == reference.repository):
-                self.app.notify(
-                    f"No repository named {reference.repository} here.", severity="error"
-                )
-                return
-            images = self.app.query_one(ImagesPane)
-            repositories.table.action_select()
-            if reference.digest:
-                images.select_when_loaded(lambda image: image.digest == reference.digest)
-            elif reference.tag:
-                images.select_when_loaded(lambda image: reference.tag in image.tags)
+            self._go_to(reference.repository, reference.tag, reference.digest)
 
         self.app.push_screen(
             TextInputScreen(
@@ -562,6 +551,42 @@ class AdminActions:
             ),
             go,
         )
+
+    def _go_to(self, name: str, tag: str | None, digest: str | None) -> None:
+        """Open repository `name`, with the cursor on the image of `tag` or `digest`.
+
+        The images pane is told at once, not when the repositories pane's message
+        comes: until then it shows the repository open before, and a tag found there
+        (such as `prod`) would be taken for the one asked for.
+        """
+        repositories = self.app.query_one(RepositoriesPane)
+        repository = repositories.table.find_row(lambda r: r.name == name)
+        if repository is None:
+            if repositories.is_loading:
+                self.app.notify(
+                    f"{name} is not listed yet: the repositories are still loading. "
+                    "Try again in a moment.",
+                    severity="warning",
+                )
+            else:
+                self.app.notify(f"No repository named {name} here.", severity="error")
+            return
+        # Neither a rest on another repository nor a reload's return to one opens it now.
+        repositories.cancel_follow()
+        repositories.forget_wanted()
+        if not repositories.table.move_to(repository):
+            repositories.clear_filter()  # the filter hid it
+            repositories.table.move_to(repository)
+        images = self.app.query_one(ImagesPane)
+        if digest:
+            label = f"@{digest.removeprefix('sha256:')[:12]}"
+            images.go_to(self.app.reader, repository, lambda i: i.digest == digest, label)
+        elif tag:
+            images.go_to(self.app.reader, repository, lambda i: tag in i.tags, tag)
+        else:
+            images.show(self.app.reader, repository)
+        # Focus the images: the repositories pane then asks for what is open already.
+        repositories.table.action_select()
 
 
 def _mutability_effect(target: TagMutabilitySetting) -> str:

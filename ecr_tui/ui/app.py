@@ -279,6 +279,10 @@ class EcrApp(AppHost):
         if message.drill_in:
             self.query_one("#findings-table").focus()
 
+    def on_findings_pane_scan_reported(self, message: FindingsPane.ScanReported) -> None:
+        """The image's row says what its scan report says (scanning → counts)."""
+        self.query_one(ImagesPane).update_scan(message.image, message.report)
+
     def on_findings_pane_open_finding(self, message: FindingsPane.OpenFinding) -> None:
         """Open a finding's details."""
         self.push_screen(FindingScreen(message.finding))

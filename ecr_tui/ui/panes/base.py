@@ -87,6 +87,10 @@ class Pane(Vertical):
         self._loading = False
         self._follow_timer: Timer | None = None
         self._wanted: Callable[[Any], bool] | None = None
+        self.wanted_since = 0.0  # when `select_when_loaded` was asked (time.monotonic())
+        # The cursor is on the row `select_when_loaded` asked for: later pages keep it
+        # there, even when that row was the first one shown (see `_stays_at_top`).
+        self._wanted_selected = False
         # Pages that arrived since the table last took rows (see on_pane_loaded).
         self._pending: list[Any] = []
         self._pending_texts: list[str] = []
@@ -130,10 +134,12 @@ class Pane(Vertical):
         self.failure = None
         self._all_arrived = False
         self._count_shown_at = 0.0
+        self._wanted_selected = False
         self._take_pending()
         if not keep_showing:
             self.table.clear()
-            self.set_info("")  # the row it described is gone
+            # The rows have gone: so must the line that described the highlighted one.
+            self.show_info(None)
             self.refresh_subtitle()
         return self._request
 
@@ -185,7 +191,7 @@ class Pane(Vertical):
     def _show_first_page(self) -> None:
         """Into an empty table: nothing to merge with, so at once, and on its own."""
         rows, texts = self._take_pending()
-        self.table.extend(rows, texts, stay_at_top=self._wanted is None)
+        self.table.extend(rows, texts, stay_at_top=self._stays_at_top())
         self._select_wanted()
         self._count_shown_at = time.monotonic()
         self.refresh_subtitle()
@@ -214,17 +220,15 @@ class Pane(Vertical):
             request = self._request
             if self._pending:
                 rows, texts = self._take_pending()
-                # Until the user moves it, the cursor stays on the first row (the newest
-                # image) rather than on whichever row happened to arrive first.
-                await self.table.extend_in_steps(rows, texts, stay_at_top=self._wanted is None)
+                await self.table.extend_in_steps(rows, texts, stay_at_top=self._stays_at_top())
                 if request != self._request:
                     return
                 self._select_wanted()
             if self._all_arrived and not self._pending and self._loading:
-                self._wanted = None
                 self._loading = False
                 self.table.empty_text = self.empty_text()
                 self.table.refresh()
+                self.listing_ended()
             # A new count repaints the pane's whole frame: while pages arrive, once
             # a LOADING_COUNT_SECONDS shows the progress.
             now = time.monotonic()
@@ -255,10 +259,26 @@ class Pane(Vertical):
     def load_failed(self, problem: Problem) -> None:
         """After a failed load: what else must not stay on screen (each pane says)."""
 
+    def _stays_at_top(self) -> bool:
+        """Until the user moves it, the cursor stays on the first row (the newest
+        image) rather than on whichever row happened to arrive first; once on the row
+        `select_when_loaded` asked for, it stays there, even if that was the first."""
+        return not self._wanted_selected
+
     def select_when_loaded(self, wanted: Callable[[Any], bool]) -> None:
         """Put the cursor on the first row matching `wanted`, now or when it arrives."""
         self._wanted = wanted
+        self.wanted_since = time.monotonic()
         self._select_wanted()
+
+    @property
+    def awaits_wanted(self) -> bool:
+        """True while the row `select_when_loaded` asked for has not come."""
+        return self._wanted is not None
+
+    def forget_wanted(self) -> None:
+        """Stop waiting for the row `select_when_loaded` asked for."""
+        self._wanted = None
 
     def _select_wanted(self) -> None:
         if self._wanted is None:
@@ -266,7 +286,19 @@ class Pane(Vertical):
         row = next((row for row in self.table.rows if self._wanted(row)), None)
         if row is not None:
             self._wanted = None
+            self._wanted_selected = True
             self.table.move_to(row)
+            self.wanted_selected(row)
+
+    def wanted_selected(self, row: Any) -> None:
+        """The cursor is now on the row `select_when_loaded` asked for."""
+
+    def listing_ended(self) -> None:
+        """Every page of the current listing is in the table.
+
+        A row `select_when_loaded` asked for and that never came is forgotten.
+        """
+        self._wanted = None
 
     def empty_text(self) -> str:
         """What an empty table says once loading is over."""
@@ -318,6 +350,13 @@ class Pane(Vertical):
         handled its Focus event, after the rest of a burst has been routed.
         """
         return not (action == "open_filter" and self.screen.focused is self.filter_box)
+
+    def clear_filter(self) -> None:
+        """Show every row again, and close the filter box."""
+        self.filter_box.value = ""
+        self.filter_box.display = False
+        self.table.set_filter("")
+        self.refresh_subtitle()
 
     def action_open_filter(self) -> None:
         """Show the filter box and type into it."""
