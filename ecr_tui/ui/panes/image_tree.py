@@ -139,6 +139,7 @@ class ImageTree:
         self.repository = repository
         self._pages: list[Sequence[Image]] = []  # what was taken in, page by page
         self._by_digest: dict[str, Image] | None = None  # see `by_digest`
+        self._newer: dict[str, Image] = {}  # records replaced before it was built
         self.indexes: dict[str, Image] = {}  # index images, by digest
         self.manifests: dict[str, IndexManifest] = {}  # what each index lists, once read
         self.asked: set[str] = set()  # indexes asked about, not answered yet
@@ -188,6 +189,20 @@ class ImageTree:
             self._forget_scans()
         return changed
 
+    def replaced(self, image: Image) -> bool:
+        """A newer record of an image taken in (its scan came); True when an index's
+        worst scan may have changed with it."""
+        if image.repository != self.repository:
+            return False
+        if self._by_digest is not None:
+            self._by_digest[image.digest] = image
+        else:
+            self._newer[image.digest] = image  # over its page's record, once indexed
+        if image.digest in self.parent_of:
+            self._forget_scans()
+            return True
+        return False
+
     @property
     def by_digest(self) -> dict[str, Image]:
         """Every image taken in, by digest: built when first needed (a repository of
@@ -196,6 +211,7 @@ class ImageTree:
             self._by_digest = {}
             for rows in self._pages:
                 self._by_digest.update(zip(map(_DIGEST, rows), rows, strict=True))
+            self._by_digest.update(self._newer)
         return self._by_digest
 
     def _forget_scans(self) -> None:

@@ -222,13 +222,32 @@ class RepositoriesPane(Pane):
             return f"{flag} (registry scanning unknown: {self.scanning_problem})"
         return f"{flag} (reading the registry's scanning configuration…)"
 
+    def wanted_selected(self, row: Any) -> None:
+        """Back on the repository shown before the reload: the images follow it (again)."""
+        self._follow_cursor()
+
+    def listing_ended(self) -> None:
+        """The repository shown before the reload has gone: the images follow the cursor."""
+        missed = self.awaits_wanted
+        super().listing_ended()
+        if missed:
+            self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
+        repository: Repository | None = self.table.current_row
+        if repository is not None:
+            self.follow_later(lambda: self.post_message(self.Chosen(repository, False)))
+
     @on(VirtualTable.RowHighlighted, "#repositories-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         event.stop()
         self._scanning_later()
-        repository: Repository | None = event.row
-        if repository is not None:
-            self.follow_later(lambda: self.post_message(self.Chosen(repository, False)))
+        if self.awaits_wanted and self.table.moved_at < self.wanted_since:
+            # A page moved the cursor during a reload, not the user: the images stay
+            # those of the repository the reload looks for.
+            return
+        self.forget_wanted()
+        self._follow_cursor()
 
     @on(VirtualTable.RowSelected, "#repositories-table")
     def _selected(self, event: VirtualTable.RowSelected) -> None:
