@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -193,13 +194,15 @@ class Pushed:
     manifest_list: PushedIndex
     single: str
     chart: str
+    signature: str  # a Notation signature of `release`
+    sbom: str  # an SPDX SBOM of `release`
 
 
 @contextmanager
 def registry_of_every_kind() -> Iterator[Pushed]:
-    """A local endpoint of its own account: three indexes (one a Docker manifest list),
-    a plain image and a Helm chart in REPOSITORY (scanned on push), and `kinds/plain`
-    with one plain image."""
+    """A local endpoint of its own account: three indexes (one a Docker manifest list,
+    the newest signed and with an SBOM), a plain image and a Helm chart in REPOSITORY
+    (scanned on push), and `kinds/plain` with one plain image."""
     endpoint = LocalEcr(account_id=ACCOUNT, scan_seconds=0.2)
     endpoint.start()
     try:
@@ -218,9 +221,28 @@ def registry_of_every_kind() -> Iterator[Pushed]:
             ecr, REPOSITORY, image_manifest("chart", config=HELM_CONFIG, size=30_000), "1.2.3"
         )
         release = push_index(ecr, REPOSITORY, "release", ["2026.11.4", "latest"])
+        signature = put(ecr, REPOSITORY, referrer_manifest("sig", release.digest, NOTATION))
+        sbom = put(ecr, REPOSITORY, referrer_manifest("sbom", release.digest, SPDX))
+        _wait_for_scans(ecr, list(release.platforms.values()))
         settings = ConnectionSettings(
             endpoint_url=endpoint.url, region="us-east-1", demo=True, sts_endpoint_url=endpoint.url
         )
-        yield Pushed(endpoint, settings, release, older, manifest_list, single, chart)
+        yield Pushed(
+            endpoint, settings, release, older, manifest_list, single, chart, signature, sbom
+        )
     finally:
         endpoint.stop()
+
+
+def _wait_for_scans(ecr: Any, digests: list[str], timeout: float = 10.0) -> None:
+    """Until the scans that pushing started have completed (the endpoint's scans take 0.2 s)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        details = ecr.describe_images(
+            repositoryName=REPOSITORY, imageIds=[{"imageDigest": d} for d in digests]
+        )["imageDetails"]
+        if all(d.get("imageScanStatus", {}).get("status") == "COMPLETE" for d in details):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("the pushed images' scans did not complete")
+        time.sleep(0.1)

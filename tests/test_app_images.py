@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from ecr_tui.core.models import Image, SeverityCounts
 from ecr_tui.ui.app import EcrApp
+from ecr_tui.ui.dialogs.confirm import ConfirmScreen
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.image_details import ImageDetailsScreen
 from ecr_tui.ui.panes.findings import FindingsPane
@@ -105,7 +106,7 @@ async def test_an_index_is_one_row_with_its_platforms_and_their_worst_scan(pushe
             pushed.single,
             pushed.chart,
         }
-        assert "10 folded" in str(images.border_subtitle)
+        assert "12 folded" in str(images.border_subtitle)  # children, attestations, referrers
         line = line_of(images.table, row(images, release.digest))
         assert "2026.11.4, latest" in line and "▸ amd64 arm64" in line
         children = images.image_tree.by_digest
@@ -282,3 +283,88 @@ async def test_the_account_shows_while_sts_cannot_be_reached(pushed: Pushed) -> 
         assert app.account is not None and app.account.identity_problem
         assert f"account {ACCOUNT} · us-east-1" in status_text(app)
         assert "not connected" not in status_text(app)
+
+
+async def test_referrers_are_letters_on_their_subject_and_listed_in_full(pushed: Pushed) -> None:
+    app = EcrApp(pushed.settings)
+    async with app.run_test(size=SIZE) as pilot:
+        images = await open_repository(app, pilot, REPOSITORY)
+        await manifests_read(images, pilot, pushed.release.digest)
+        release = row(images, pushed.release.digest)
+        # Signed (S), an SBOM (B), buildx's attestations (A): on the index, not as rows.
+        assert " SBA " in line_of(images.table, release)
+        shown = {image.digest for image in images.table.rows}
+        assert pushed.signature not in shown and pushed.sbom not in shown
+        images.table.move_to(release)
+        await pilot.pause()
+        assert "referrers: 1 signature, 1 SBOM" in images.info.text.plain
+        # Listed as rows of their own on demand, saying what they are.
+        await pilot.press("a")
+        assert "signature" in line_of(images.table, row(images, pushed.signature))
+        assert "SBOM" in line_of(images.table, row(images, pushed.sbom))
+        await pilot.press("a")
+        # ListImageReferrers in the details view.
+        images.table.move_to(release)
+        await pilot.press("x")
+        screen = app.screen
+        assert isinstance(screen, ImageDetailsScreen)
+        await wait_until(pilot, lambda: screen.details is not None)
+        assert screen.details is not None and screen.details.referrers is not None
+        kinds = {r.digest: r.kind.value for r in screen.details.referrers}
+        assert kinds == {pushed.signature: "signature", pushed.sbom: "SBOM"}
+        listed = str(screen.query_one("#details-referrers", Static).content)
+        assert pushed.signature in listed and "application/vnd.cncf.notary.signature" in listed
+
+
+async def test_archive_says_what_it_costs_and_an_archived_image_is_listed_not_pulled(
+    pushed: Pushed,
+) -> None:
+    app = EcrApp(pushed.settings)
+    async with app.run_test(size=SIZE) as pilot:
+        images = await open_repository(app, pilot, REPOSITORY)
+        images.table.move_to(row(images, pushed.single))
+        await pilot.press("A")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        assert "90 days" in dialog.body and "20 minutes" in dialog.body
+        await pilot.press("y")
+        await wait_until(
+            pilot,
+            lambda: (
+                not images.is_loading
+                and any(i.digest == pushed.single and i.is_archived for i in images.table.rows)
+            ),
+        )
+        archived = row(images, pushed.single)
+        assert archived.image_status == "ARCHIVED"
+        assert "archived" in line_of(images.table, archived)
+        assert "1 archived" in str(images.border_subtitle)
+        # /is:archived lists the archived images only.
+        await pilot.press("slash", *"is:archived", "enter")
+        assert [image.digest for image in images.table.rows] == [pushed.single]
+        # A pull is refused with the reason, before Docker is even asked.
+        images.table.move_to(archived)
+        await pilot.press("p")
+        await pilot.pause()
+        assert any(
+            "archived" in n.message and "Restore it first" in n.message for n in app._notifications
+        )
+        # Restoring asks too, then the image is on its way back.
+        await pilot.press("A")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        assert "20 minutes" in dialog.body and "90-day minimum" in dialog.body
+        await pilot.press("y")
+        await wait_until(
+            pilot,
+            lambda: (
+                not images.is_loading
+                and images.table.find_row(
+                    lambda i: i.digest == pushed.single and i.image_status == "ACTIVATING"
+                )
+                is not None
+            ),
+        )
+        images.filter_box.value = ""  # (it is no longer archived: the filter hides it)
+        await pilot.pause()
+        assert "restoring" in line_of(images.table, row(images, pushed.single))

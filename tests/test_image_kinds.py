@@ -82,7 +82,14 @@ def test_the_tree_folds_children_and_reports_the_worst_platform(pushed: Pushed) 
         *pushed.older.attestations,
         *pushed.manifest_list.platforms.values(),
     }
-    assert tree.hidden() == children
+    assert tree.hidden() == children | {pushed.signature, pushed.sbom}
+    # The index's scan is its worst platform's.
+    by_digest = listed(service)
+    platforms = [by_digest[d] for d in pushed.release.platforms.values()]
+    scan = tree.index_scan(by_digest[pushed.release.digest])
+    assert all(image.scan_state is ScanState.COMPLETE for image in platforms)
+    assert scan.state is ScanState.COMPLETE and scan.scanned == scan.platforms == 2
+    assert scan.severity_row == max(image.severity_row for image in platforms)
     # An answer about another repository changes nothing.
     other = service.index_manifests(REPOSITORY, [pushed.release.digest])[0]
     assert not tree.add_manifests([replace(other, repository="elsewhere")])

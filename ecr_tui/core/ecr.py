@@ -281,11 +281,23 @@ class EcrService:
     def image_row_pages(
         self, repository: str, is_cancelled: Callable[[], bool] = lambda: False
     ) -> Iterator[list[ImageRow]]:
-        """`image_pages` as rows of built-in values (see `image_row_from_api`)."""
-        for page in self.pages("describe_images", repositoryName=repository):
+        """`image_pages` as rows of built-in values (see `image_row_from_api`).
+
+        Archived images too: without `imageStatus` ANY, DescribeImages lists the
+        ACTIVE ones only, and an archived image would vanish from the screen.
+        """
+        params: dict[str, Any] = {"repositoryName": repository}
+        if self._knows_image_status():
+            params["filter"] = {"imageStatus": "ANY"}
+        for page in self.pages("describe_images", **params):
             if is_cancelled():
                 return
             yield [image_row_from_api(item) for item in page.get("imageDetails", [])]
+
+    def _knows_image_status(self) -> bool:
+        """Whether the installed botocore can ask DescribeImages for archived images."""
+        shape: Any = self.ecr.meta.service_model.shape_for("DescribeImagesFilter")
+        return "imageStatus" in shape.members
 
     def scan_report(
         self, image: Image, is_cancelled: Callable[[], bool] = lambda: False
