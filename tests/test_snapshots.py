@@ -57,6 +57,7 @@ async def loaded(pilot: Any) -> None:
     # How the repositories on screen are scanned (the registry's rules, read after them).
     await wait_until(pilot, lambda: bool(repositories.scanning or repositories.scanning_problem))
     await wait_until(pilot, lambda: images.repository is not None and not images.is_loading)
+    await wait_until(pilot, lambda: not images.reading_platforms)  # what the indexes list
     await wait_until(pilot, lambda: app.query_one(DockerStatus).checked)
 
 

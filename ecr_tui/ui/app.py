@@ -240,7 +240,8 @@ class EcrApp(AppHost):
     def on_ecr_app_account_known(self, message: AccountKnown) -> None:
         """Show who and where in the status line."""
         self.account = message.account
-        self.connection_problem = None
+        if message.account.account_id:  # identified: the connection works
+            self.connection_problem = None
         self._refresh_status()
 
     def _ecr_answered(self) -> None:
@@ -248,7 +249,7 @@ class EcrApp(AppHost):
         if self.connection_problem is None:
             return
         self.connection_problem = None
-        if self.account is None and self.service is not None:
+        if (self.account is None or not self.account.account_id) and self.service is not None:
             self._identify()
         self._refresh_status()
 
@@ -266,10 +267,10 @@ class EcrApp(AppHost):
         problem = self.connection_problem
         account = self.account
         account_id = (account.account_id if account else "") or self._account_from_repositories()
+        if not account_id and problem is not None:  # nothing listed, nobody identified
+            text.append(f"not connected: {problem.title}")
+            return text
         if account is None and not account_id:
-            if problem is not None:
-                text.append(f"not connected: {problem.title}")
-                return text
             where = self.service.settings.endpoint_label if self.service else "…"
             text.append(f"connecting to {where}")
             return text
@@ -327,7 +328,11 @@ class EcrApp(AppHost):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed background call becomes a readable notification."""
         if event.state is WorkerState.SUCCESS and event.worker.group in ECR_CALL_GROUPS:
-            self._ecr_answered()
+            # Connecting succeeds without an identity (STS may be out of reach): that
+            # says nothing of whether ECR answers.
+            identified = self.account is not None and bool(self.account.account_id)
+            if event.worker.group != "connect" or identified:
+                self._ecr_answered()
         if event.state is not WorkerState.ERROR:
             return
         endpoint = self.service.settings.endpoint_url if self.service else None
@@ -476,6 +481,17 @@ class EcrApp(AppHost):
             "Sort images", "Cycle pushed / size / severity", images.action_cycle_sort
         )
         yield SystemCommand("Reverse image order", "Flip the sort order", images.action_flip_order)
+        yield SystemCommand(
+            "Unfold index", "Show an image index's platforms under it", images.action_toggle_expand
+        )
+        yield SystemCommand(
+            "List every manifest",
+            "Platforms, attestations and referrers as rows of their own (or fold them)",
+            images.action_toggle_all_manifests,
+        )
+        yield SystemCommand(
+            "Image details", "Tags, kinds, platforms, referrers, JSON", images.action_details
+        )
         yield SystemCommand(
             "Minimum severity",
             "Cycle the lowest severity shown",

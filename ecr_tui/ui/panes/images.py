@@ -69,7 +69,8 @@ PLAIN_COLUMNS = (
     Column("Digest", 12),
     Column("Pulled", 7),
 )
-# Shown after Tags only in a repository that holds more than plain images.
+SCAN_AT = 3  # the Scan column's place
+# Shown after Scan only in a repository that holds more than plain images.
 TYPE_COLUMN = Column("Type", 15)
 REFS_COLUMN = Column("Refs", 4)
 
@@ -101,10 +102,30 @@ class ImagesPane(Pane):
             show=False,
             id="images.copy_pull_command",
         ),
-        Binding("e", "toggle_expand", "Expand index", show=False, id="images.expand"),
-        Binding("a", "toggle_all_manifests", "All manifests", show=False, id="images.all"),
-        Binding("x", "details", "Details", show=False, id="images.details"),
-        Binding("A", "app.archive_image", "Archive/restore", show=False, id="images.archive"),
+        Binding(
+            "e",
+            "toggle_expand",
+            "Unfold an index into its platforms",
+            show=False,
+            id="images.expand",
+        ),
+        Binding(
+            "a",
+            "toggle_all_manifests",
+            "List every manifest (platforms, attestations, referrers)",
+            show=False,
+            id="images.all",
+        ),
+        Binding(
+            "x", "details", "Everything about the image, its JSON", show=False, id="images.details"
+        ),
+        Binding(
+            "A",
+            "app.archive_image",
+            "Archive the image, or restore it",
+            show=False,
+            id="images.archive",
+        ),
     ]
 
     noun = "images"
@@ -412,12 +433,15 @@ class ImagesPane(Pane):
         if hidden != self._hidden:
             self._hidden = hidden
             self.table.set_hidden(_DIGEST, hidden)
-        columns = [PLAIN_COLUMNS[0]]
+        # After the scan, which matters most where the terminal is narrow.
+        extra = []
         if tree.special:
-            columns.append(TYPE_COLUMN)
+            extra.append(TYPE_COLUMN)
         if tree.referrers or any(m.attestations for m in tree.manifests.values()):
-            columns.append(REFS_COLUMN)
-        self.table.set_columns([*columns, *PLAIN_COLUMNS[1:]])
+            extra.append(REFS_COLUMN)
+        self.table.set_columns(
+            [*PLAIN_COLUMNS[: SCAN_AT + 1], *extra, *PLAIN_COLUMNS[SCAN_AT + 1 :]]
+        )
         self.table.redraw_rows()
         self.refresh_subtitle()
         self.show_info(self.table.current_row)
@@ -428,17 +452,25 @@ class ImagesPane(Pane):
         cells = render_image(image, palette)
         tree = self.image_tree
         if image.digest in tree.indexes:
-            cells[3] = index_scan_cell(
+            cells[SCAN_AT] = index_scan_cell(
                 tree.index_scan(image), image.digest in tree.manifests, palette
             )
         if image.digest in self._placed:
             cells[0] = Text(tree.child_label(image), palette("muted"))
-        if len(self.table.columns) > len(PLAIN_COLUMNS):
-            extra: list[Cell] = [type_cell(tree.type_label(image), image, palette)]
-            if self.table.columns[2] is REFS_COLUMN:
+        columns = self.table.columns
+        if len(columns) > len(PLAIN_COLUMNS):
+            extra: list[Cell] = []
+            if columns[SCAN_AT + 1] is TYPE_COLUMN:
+                extra.append(type_cell(tree.type_label(image), image, palette))
+            if REFS_COLUMN in columns:
                 extra.append(Text(tree.badges(image), palette("ok")))
-            cells[1:1] = extra
+            cells[SCAN_AT + 1 : SCAN_AT + 1] = extra
         return cells
+
+    @property
+    def reading_platforms(self) -> bool:
+        """True while the manifests of indexes on screen are being asked for."""
+        return bool(self.image_tree.asked) or self._manifest_timer is not None
 
     def _manifests_later(self) -> None:
         """Read the manifests of the indexes on screen once things settle."""
