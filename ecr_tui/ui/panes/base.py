@@ -125,6 +125,8 @@ class Pane(Vertical):
         `keep_showing`) its rows at once."""
         self._request += 1
         self._loading = True
+        # Keys typed into the table meanwhile wait for its rows (see key_order).
+        self.table.expect_rows(True)
         self._all_arrived = False
         self._count_shown_at = 0.0
         self._take_pending()
@@ -132,6 +134,11 @@ class Pane(Vertical):
             self.table.clear()
             self.refresh_subtitle()
         return self._request
+
+    def _loading_over(self) -> None:
+        """No more rows are coming for the current question (all came, or it failed)."""
+        self._loading = False
+        self.table.expect_rows(False)
 
     def post_page(self, request: int, page: Sequence[Any]) -> None:
         """From a loading worker: a page, with its search texts worked out here.
@@ -183,6 +190,7 @@ class Pane(Vertical):
         rows, texts = self._take_pending()
         self.table.extend(rows, texts, stay_at_top=self._wanted is None)
         self._select_wanted()
+        self.table.expect_rows(False)
         self._count_shown_at = time.monotonic()
         self.refresh_subtitle()
 
@@ -218,7 +226,7 @@ class Pane(Vertical):
                 self._select_wanted()
             if self._all_arrived and not self._pending and self._loading:
                 self._wanted = None
-                self._loading = False
+                self._loading_over()
                 self.table.empty_text = self.empty_text()
                 self.table.refresh()
             # A new count repaints the pane's whole frame: while pages arrive, once
@@ -231,7 +239,7 @@ class Pane(Vertical):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed load leaves a readable reason in the pane (the app notifies)."""
         if event.state is WorkerState.ERROR and event.worker.group == self.id:
-            self._loading = False
+            self._loading_over()
             problem = explain_error(event.worker.error or Exception("unknown failure"))
             self.table.empty_text = f"{problem.title}. Press r to retry."
             self.table.refresh()

@@ -100,14 +100,14 @@ class FindingsPane(Pane):
         self._stop_placeholder()
         if image is None:
             self._next_request()
-            self._loading = False
+            self._loading_over()
             self.summary.update("")
             self.table.empty_text = "Choose an image."
             self.refresh_subtitle()
             return
         if image.scan_state is ScanState.NOT_SCANNED:
             self._next_request()
-            self._loading = False
+            self._loading_over()
             self._show_title()
             self.summary.update(Text("Not scanned.", self.table.palette("muted")))
             self.table.empty_text = "This image has never been scanned."
@@ -170,7 +170,7 @@ class FindingsPane(Pane):
             self.set_timer(wait, lambda: self._show_report(request, report))
             return
         self.report = report
-        self._loading = False
+        self._loading_over()
         self._show_title()
         # One fixed line: no need to lay the screen out again.
         self.summary.update(scan_summary(report, self.table.palette))
