@@ -18,13 +18,8 @@ as nothing holds them:
 
 - a key sent to a widget's queue is followed by a marker: a callback posted to
   the same widget, then to each of its ancestors up to the app, the way the key
-  bubbles. It stops at each of them twice, so that it also comes after what one
-  posted to itself while handling the key (Input.Submitted, a table's
-  RowSelected and what its pane makes of it), and makes the trip twice, so that
-  it also comes after what the key's binding, run at the app, posted to the
-  widget or its ancestors (the images pane's ImageAction, which opens the retag
-  dialog). When it is home, the key and what it started are done, focus moves
-  included;
+  bubbles, and behind what they posted meanwhile (see `_Marker`). When it is
+  home, the key and what it started are done, focus moves included;
 - a widget can ask for the same wait after a priority binding whose messages
   open something (enter on a table row): `wait_for_messages_of`;
 - a screen that has not taken a key yet is sent the same marker: it reaches the
@@ -225,49 +220,82 @@ class KeyOrderedApp(App[None]):
     def _send_marker(
         self, origin: DOMNode, back: Callable[[], None], typed_into: DOMNode | None = None
     ) -> None:
-        """Send a marker from `origin` up to the app, twice, then run `back()`."""
-        marker = _Marker(origin, back, typed_into)
+        """Send a marker from `origin` up to the app; `back()` runs when it is home."""
+        marker = _Marker(self, origin, back, typed_into)
         self._markers[marker] = time.monotonic()
-        self._post_stop(origin, marker, again=True)
+        marker.go_to(origin)
 
-    def _post_stop(self, node: DOMNode, marker: _Marker, again: bool) -> None:
-        """Queue a stop of the marker at `node`; past `node` if it takes no more messages."""
-        if not node.call_later(self._stop, node, marker, again):
-            self._stop(node, marker, again=False)
-
-    def _stop(self, node: DOMNode, marker: _Marker, again: bool) -> None:
-        """The marker at `node`: once more behind what `node` queued meanwhile, then on up."""
-        if marker not in self._markers:
-            return  # given up on (HOLD_AT_MOST), or overtaken by the next character's
-        if again:
-            self._post_stop(node, marker, again=False)
-        elif node is not self:
-            self._post_stop(node.parent or self, marker, again=True)
-        elif marker.laps_left:
-            # What the key's binding posted to its widget's ancestors (the images pane's
-            # ImageAction) bubbles up behind the first lap: the second one follows it.
-            marker.laps_left -= 1
-            self._post_stop(marker.origin, marker, again=True)
-        else:
-            del self._markers[marker]
+    def _marker_home(self, marker: _Marker) -> None:
+        if self._markers.pop(marker, None) is not None:
             marker.back()
 
 
 class _Marker:
-    """A marker on its way up from `origin`; `back()` runs when it is home for good.
+    """A marker on its way up from `origin` to the app, one stop at a time.
 
-    `typed_into`: the Input the key it follows was text for, if it was.
+    At each stop it is a callback in that node's queue, so it runs once the node has
+    handled what was queued before it. Then it queues itself once more, behind what
+    the node posted to itself meanwhile (Input.Submitted, a table's RowSelected and
+    what its pane makes of it), and again while messages are queued there (a few
+    times at most), then goes on to the node's parent. Home, if a node on its way has messages
+    queued again (what the key's binding, run at the app, posted to the widget or
+    its ancestors: the images pane's ImageAction, which opens the retag dialog), it
+    makes the trip a second time. `typed_into`: the Input the key it follows was text
+    for, if it was.
     """
 
-    __slots__ = ("back", "laps_left", "origin", "typed_into")
+    __slots__ = ("app", "back", "laps_left", "node", "origin", "typed_into", "visits_left")
+
+    # How often a marker queues itself again at one node, and makes the trip again.
+    VISITS = 3
+    LAPS = 2
+    # Read by Textual's `invoke`: without it, every stop inspected this callable's
+    # signature, which cost more than all the rest of a stop.
+    _param_count = 0
 
     def __init__(
-        self, origin: DOMNode, back: Callable[[], None], typed_into: DOMNode | None
+        self,
+        app: KeyOrderedApp,
+        origin: DOMNode,
+        back: Callable[[], None],
+        typed_into: DOMNode | None,
     ) -> None:
+        self.app = app
         self.origin = origin
         self.back = back
         self.typed_into = typed_into
-        self.laps_left = 1
+        self.laps_left = self.LAPS
+        self.node: DOMNode = origin
+        self.visits_left = 0
+
+    def go_to(self, node: DOMNode) -> None:
+        """Queue the next stop at `node`; on past `node` if it takes no more messages."""
+        self.node, self.visits_left = node, self.VISITS
+        if not node.post_message(events.Callback(callback=self)):
+            self.visits_left = 0
+            self()
+
+    def __call__(self) -> None:
+        """A stop: behind what the node queued meanwhile, else on up, else home."""
+        app, node = self.app, self.node
+        if self not in app._markers:
+            return  # given up on (HOLD_AT_MOST), or overtaken by the next character's
+        # Once more in any case: the message after this one may have been taken from
+        # the queue already (Textual looks one ahead), where the size does not count it.
+        if self.visits_left == self.VISITS or (self.visits_left and node.message_queue_size):
+            self.visits_left -= 1
+            if node.post_message(events.Callback(callback=self)):
+                return
+        if node is not app:
+            self.go_to(node.parent or app)
+            return
+        self.laps_left -= 1
+        if self.laps_left and any(
+            n.message_queue_size for n in self.origin.ancestors_with_self if n is not app
+        ):
+            self.go_to(self.origin)
+        else:
+            app._marker_home(self)
 
 
 def wait_for_messages_of(widget: DOMNode) -> None:
