@@ -20,8 +20,9 @@ as nothing holds them:
   the same widget, then to each of its ancestors up to the app, the way the key
   bubbles, and behind what they posted meanwhile (see `_Marker`). When it is
   home, the key and what it started are done, focus moves included. Text for
-  the Input the keys before it were text for does not wait: it goes into the
-  same queue behind them (a pasted URI is typed as quickly as before);
+  the field (an Input, an editable TextArea) the keys before it were text for
+  does not wait: it goes into the same queue behind them (a pasted URI is typed
+  as quickly as before);
 - a widget can ask for the same wait after a priority binding whose messages
   open something (enter on a table row): `wait_for_messages_of`;
 - a screen that has not taken a key yet is sent the same marker: it reaches the
@@ -56,7 +57,7 @@ from textual.app import App
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 # The longest a key waits for any one thing (the dialog after an ECR call, a
 # table's first rows): long enough for ECR to answer, short enough that a key never
@@ -139,7 +140,7 @@ class KeyOrderedApp(App[None]):
         if event.is_forwarded:
             target = self.focused or self.screen
             text = isinstance(event, events.Key) and event.is_printable
-            typed_into = target if text and isinstance(target, Input) else None
+            typed_into = target if text and _takes_text(target) else None
             if typed_into is not None:
                 # The new character's marker follows those before it in the same queues:
                 # theirs can stop where they are (see `_Marker.__call__`).
@@ -193,7 +194,7 @@ class KeyOrderedApp(App[None]):
 
     def _more_text_for_the_same_field(self, event: Held) -> bool:
         """Whether `event` is text for the field that every key still on its way is
-        text for: it goes into the same queue behind them, and an Input takes every
+        text for: it goes into the same queue behind them, and the field takes every
         printable key as text, so it need not wait (a URI of 80 characters from `tmux
         send-keys` is typed as quickly as before)."""
         if not (isinstance(event, events.Key) and event.is_printable):
@@ -243,7 +244,7 @@ class _Marker:
     times at most), then goes on to the node's parent. Home, if a node on its way
     has messages queued again (what the key's binding, run at the app, posted to the
     widget or its ancestors: the images pane's ImageAction, which opens the retag
-    dialog), it makes the trip a second time. `typed_into`: the Input the key it
+    dialog), it makes the trip a second time. `typed_into`: the field the key it
     follows was text for, if it was.
     """
 
@@ -299,6 +300,11 @@ class _Marker:
             self.go_to(self.origin)
         else:
             app._marker_home(self)
+
+
+def _takes_text(widget: DOMNode) -> bool:
+    """Whether `widget` takes every printable key as text, and does nothing else with it."""
+    return isinstance(widget, Input) or (isinstance(widget, TextArea) and not widget.read_only)
 
 
 def wait_for_messages_of(widget: DOMNode) -> None:
