@@ -297,7 +297,10 @@ class AdminActions:
 
         # Asked of ECR, not taken from the row: the filters are not in it, and it may be old.
         self._run(
-            f"Reading tag mutability of {name}", lambda: get_tag_mutability(service, name), ask
+            f"Reading tag mutability of {name}",
+            lambda: get_tag_mutability(service, name),
+            ask,
+            asks_next=True,
         )
 
     def toggle_scan_on_push(self) -> None:
@@ -340,7 +343,7 @@ class AdminActions:
             self.app.notify(f"Scan on push is {state} for {name}.", title="Scan on push")
             self._reload_repositories(select=name)
 
-        self._run(f"Reading {name}", lambda: service.repository(name), ask)
+        self._run(f"Reading {name}", lambda: service.repository(name), ask, asks_next=True)
 
     def edit_repository_policy(self) -> None:
         """View and edit the selected repository's policy (validated before it is sent)."""
