@@ -129,7 +129,7 @@ class FindingsPane(Pane):
             return
         if image.scan_state is ScanState.NOT_SCANNED:
             self._next_request()
-            self._loading = False
+            self._loading_over()
             self._show_title()
             self.summary.update(Text("Not scanned.", self.table.palette("muted")))
             self.table.empty_text = "This image has never been scanned."
@@ -145,7 +145,7 @@ class FindingsPane(Pane):
         self._stop_polling()
         self._stop_placeholder()
         self._next_request()
-        self._loading = False
+        self._loading_over()
         self._show_title()
         self.summary.update(Text(why, self.table.palette("muted")))
         self.table.empty_text = why or "Choose an image."
@@ -216,7 +216,7 @@ class FindingsPane(Pane):
             self.set_timer(wait, lambda: self._show_report(request, report))
             return
         self.report = report
-        self._loading = False
+        self._loading_over()
         self._show_title()
         # One fixed line: no need to lay the screen out again.
         self.summary.update(scan_summary(report, self.table.palette))
