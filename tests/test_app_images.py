@@ -369,3 +369,15 @@ async def test_archive_says_what_it_costs_and_an_archived_image_is_listed_not_pu
         images.filter_box.value = ""  # (it is no longer archived: the filter hides it)
         await pilot.pause()
         assert "restoring" in line_of(images.table, row(images, pushed.single))
+
+
+async def test_keys_sent_with_x_land_in_the_details_view(pushed: Pushed) -> None:
+    app = EcrApp(pushed.settings)
+    async with app.run_test(size=SIZE) as pilot:
+        images = await open_repository(app, pilot, REPOSITORY)
+        images.table.move_to(row(images, pushed.chart))
+        # In one burst, as over SSH: d copies the digest there (in the pane it deletes).
+        await pilot.press("x", "d")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ImageDetailsScreen)
+        assert app.clipboard == pushed.chart
