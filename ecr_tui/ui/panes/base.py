@@ -84,6 +84,9 @@ class Pane(Vertical):
         self.info = InfoLines(classes="info")
         self.table.highlight_hook = self.show_info
         self._request = 0
+        # The worker answering the question asked now: a superseded one may still
+        # fail later (a cancelled thread runs on), and must not be reported.
+        self.current_load: Worker[None] | None = None
         self._loading = False
         self._follow_timer: Timer | None = None
         self._wanted: Callable[[Any], bool] | None = None
@@ -130,6 +133,7 @@ class Pane(Vertical):
         """A new question: the last one's pages are dropped, and (unless
         `keep_showing`) its rows at once."""
         self._request += 1
+        self.current_load = None  # until the new question's worker starts
         self._loading = True
         self.failure = None
         # Keys typed into the table meanwhile wait for its rows (see key_order).
@@ -203,6 +207,10 @@ class Pane(Vertical):
         self.table.expect_rows(False)
         self._count_shown_at = time.monotonic()
         self.refresh_subtitle()
+        self.first_rows_shown()
+
+    def first_rows_shown(self) -> None:
+        """Rows are in an empty table now: what said there were none must go (each pane says)."""
 
     def _flush_after(self, delay: float) -> None:
         if self._flush_timer is not None:
@@ -248,6 +256,8 @@ class Pane(Vertical):
         """A failed load leaves a readable reason in the pane (the app notifies)."""
         if event.worker.group != self.id:
             return
+        if event.state is WorkerState.ERROR and event.worker is not self.current_load:
+            return  # a question no longer asked: its failure says nothing of the screen
         if event.state is WorkerState.ERROR:
             self._loading_over()
             problem = explain_error(event.worker.error or Exception("unknown failure"))

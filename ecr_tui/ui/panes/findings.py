@@ -123,7 +123,7 @@ class FindingsPane(Pane):
             return
         request = self._next_request(keep_showing=True)
         self._placeholder = self.set_timer(FINDINGS_STAY_SECONDS, self._show_placeholder)
-        self._fetch(reader, image, request)
+        self.current_load = self._fetch(reader, image, request)
 
     def show_nothing(self, why: str = "") -> None:
         """No image: an empty pane that says `why` (by default, to choose one)."""
@@ -187,7 +187,7 @@ class FindingsPane(Pane):
 
     def _images_rest_in(self) -> float:
         """Seconds until the images cursor has rested FOLLOW_DELAY (0 or less: it has)."""
-        images: VirtualTable[Any] = self.app.query_one("#images-table", VirtualTable)
+        images: VirtualTable[Any] = self.screen.query_one("#images-table", VirtualTable)
         return images.keys_pause_in(FOLLOW_DELAY)
 
     def _show_report(self, request: int, report: ScanReport) -> None:
@@ -227,7 +227,7 @@ class FindingsPane(Pane):
 
     def _poll_again(self) -> None:
         if self.reader is not None and self.image is not None:
-            self._fetch(self.reader, self.image, self._request)
+            self.current_load = self._fetch(self.reader, self.image, self._request)
 
     def _stop_polling(self) -> None:
         if self._poll is not None:
@@ -254,7 +254,7 @@ class FindingsPane(Pane):
 
     def action_back(self) -> None:
         """Back to the images."""
-        self.app.query_one("#images-table").focus()
+        self.screen.query_one("#images-table").focus()
 
     @on(VirtualTable.RowSelected, "#findings-table")
     def _selected(self, event: VirtualTable.RowSelected) -> None:

@@ -119,7 +119,7 @@ class ImagesPane(Pane):
             id="images-table",
         )
         table.set_sort(IMAGE_SORTS[0][1], reverse=True)
-        table.opens_into = lambda: self.app.query_one("#findings-table", VirtualTable)
+        table.opens_into = lambda: self.screen.query_one("#findings-table", VirtualTable)
         return table
 
     def show(self, reader: Reader, repository: Repository, force: bool = False) -> None:
@@ -137,8 +137,9 @@ class ImagesPane(Pane):
         self.table.empty_text = "Loading images…"
         if not same_repository:
             self._stop_looking()
-        self._fetch(reader, repository.name, self._next_request())
-        if not same_repository:
+        self.current_load = self._fetch(reader, repository.name, self._next_request())
+        if not same_repository or (current is None and self._no_image_text):
+            # Nor does the reason the last listing gave for showing no image stay.
             self.clear_image(f"Loading images of {repository.name}…")
         elif current is not None and self.looking_for is None:
             # The findings pane shows this image already: only the info lines wait.
@@ -196,6 +197,14 @@ class ImagesPane(Pane):
         self.looking_for = None
         self._follow_cursor()
 
+    def first_rows_shown(self) -> None:
+        """The line saying why no image was shown (a failure, an empty listing) goes:
+        the cursor is on an image now. The cursor does not move for it, so no
+        highlight would say so."""
+        if self._no_image_text and not self._still_looking():
+            self._no_image_text = ""
+            self._follow_cursor()
+
     def listing_ended(self) -> None:
         """Say that the image looked for is not there, or that there is no image at all."""
         missed = self.looking_for
@@ -237,7 +246,7 @@ class ImagesPane(Pane):
         self.set_info(Text(why, self.table.palette("muted")))
         # At once, not by a message through the app: behind a page of rows that took a
         # tenth of a second, while the findings of the image before passed for current.
-        self.app.query_one(FindingsPane).show_nothing(why)
+        self.screen.query_one(FindingsPane).show_nothing(why)
 
     def update_scan(self, image: Image, report: ScanReport) -> None:
         """`image`'s scan report came: its row says the same (scanning → counts), in place."""
@@ -282,7 +291,7 @@ class ImagesPane(Pane):
 
     def action_back(self) -> None:
         """Back to the repositories."""
-        self.app.query_one("#repositories-table").focus()
+        self.screen.query_one("#repositories-table").focus()
 
     def action_image_action(self, action: str) -> None:
         """Ask the app to pull, retag or copy the image under the cursor."""

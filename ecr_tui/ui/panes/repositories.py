@@ -63,13 +63,13 @@ class RepositoriesPane(Pane):
             id="repositories-table",
         )
         table.set_sort(lambda repo: repo.name)
-        table.opens_into = lambda: self.app.query_one("#images-table", VirtualTable)
+        table.opens_into = lambda: self.screen.query_one("#images-table", VirtualTable)
         return table
 
     def load(self, reader: Reader) -> None:
         """Read every repository, page by page."""
         self.reader = reader
-        self._fetch(reader, self._next_request())
+        self.current_load = self._fetch(reader, self._next_request())
 
     def reload(self) -> None:
         """Read the list again and come back to the same repository."""
