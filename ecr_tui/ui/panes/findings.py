@@ -16,6 +16,7 @@ from ecr_tui.core.models import Finding, Image, ScanReport, ScanState, Severity
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import (
     SCAN_STYLE_NAME,
+    SEVERITY_LABEL,
     SEVERITY_STYLE_NAME,
     Palette,
     relative_time,
@@ -23,7 +24,8 @@ from ecr_tui.ui.format import (
 )
 from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
 from ecr_tui.ui.panes.info_lines import InfoLines
-from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
+from ecr_tui.ui.table.columns import Column
+from ecr_tui.ui.table.widget import Cell, VirtualTable
 
 # How long the last image's findings stay while the next image's are fetched
 # (usually tens of milliseconds): a quick answer then repaints the pane once, not
@@ -75,15 +77,17 @@ class FindingsPane(Pane):
         yield from super().compose()
 
     def make_table(self) -> VirtualTable[Any]:
-        """Severity, id, package, versions, score."""
+        """Severity, score, id, package, versions."""
         return VirtualTable(
             [
-                Column("Severity", 8),
+                Column("Severity", 9),
                 Column("Score", 5, align="right"),
-                Column("Vulnerability", 16),
-                Column("Package", 12, flexible=True),
-                Column("Installed", 14),
-                Column("Fixed in", 14),
+                Column("Vulnerability", 14),
+                # Where the width is short, the fixed version gets room first: it is
+                # what to upgrade to. Then the package; the installed version last.
+                Column("Package", 10, flexible=True, max_width=28, grow_order=1),
+                Column("Version", 7, flexible=True, grow_order=2),
+                Column("Fixed in", 8, flexible=True, max_width=20),
             ],
             render_finding,
             lambda f: f"{f.name} {f.package} {f.severity.name} {f.package_version}",
@@ -238,7 +242,7 @@ class FindingsPane(Pane):
 def render_finding(finding: Finding, palette: Palette) -> list[Cell]:
     """One finding row."""
     return [
-        Text(finding.severity.name.title(), palette(SEVERITY_STYLE_NAME[finding.severity])),
+        Text(SEVERITY_LABEL[finding.severity], palette(SEVERITY_STYLE_NAME[finding.severity])),
         f"{finding.score:.1f}" if finding.score is not None else "",
         finding.name,
         finding.package,

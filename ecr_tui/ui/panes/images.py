@@ -20,9 +20,11 @@ from ecr_tui.ui.format import (
     human_size,
     relative_time,
     severity_counts_text,
+    short_age,
 )
 from ecr_tui.ui.panes.base import Pane
-from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
+from ecr_tui.ui.table.columns import Column
+from ecr_tui.ui.table.widget import Cell, VirtualTable
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
 IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (
@@ -94,12 +96,12 @@ class ImagesPane(Pane):
         """Tags first; digest, age, size and scan result after."""
         table: VirtualTable[Image] = VirtualTable(
             [
-                Column("Tags", 16, flexible=True),
-                Column("Pushed", 7),
+                Column("Tags", 10, flexible=True),
+                Column("Pushed", 6),
                 Column("Size", 9, align="right"),
-                Column("Scan", 16),
+                Column("Scan", 14),
                 Column("Digest", 12),
-                Column("Pulled", 7),
+                Column("Pulled", 6),
             ],
             render_image,
             lambda image: " ".join((*image.tags, image.digest)),
@@ -184,11 +186,11 @@ def render_image(image: Image, palette: Palette) -> list[Cell]:
     tags = ", ".join(image.tags) if image.tags else Text("<untagged>", palette("muted"))
     return [
         tags,
-        relative_time(image.pushed_at).removesuffix(" ago"),
+        short_age(image.pushed_at),
         human_size(image.size_bytes),
         scan_cell(image, palette),
         image.short_digest,
-        relative_time(image.last_pulled_at).removesuffix(" ago"),
+        short_age(image.last_pulled_at),
     ]
 
 

@@ -13,10 +13,10 @@ import gc
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from operator import is_not
-from typing import Any, ClassVar, Generic, Literal
+from typing import Any, ClassVar, Generic
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -32,11 +32,22 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ecr_tui.ui.format import Palette
+from ecr_tui.ui.table.columns import Column, column_starts, column_widths, whole_columns_end
 from ecr_tui.ui.table.rows import RowStore, RowT
 from ecr_tui.ui.table.scrollbar import ThumbScrollBar
 
 Cell = str | Text
 
+
+def _no_style(_: str) -> Style:
+    """A palette for measuring cells, where styles do not matter."""
+    return Style.null()
+
+
+# Up to this many rows, flexible columns are no wider than their longest value, so
+# that a column of short values ("none") leaves its room to the others. Measuring
+# renders every row once per change of the rows (a few ms at this size).
+NATURAL_WIDTH_ROWS = 1_000
 # A merge into a table this big runs in steps (see `extend_in_steps`).
 STEPPED_MERGE_ROWS = 10_000
 # The pause between steps: long enough for a key's messages and its frame to go first.
@@ -49,16 +60,6 @@ KEYS_PAUSE_SECONDS = 0.3
 # frame of 10 kB is a few writes to the terminal). Without it, the lines at the
 # bottom of such a frame (the info line) came up to 30 ms after its top.
 KEY_FRAME_SECONDS = 0.03
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A column of fixed width; the one flexible column takes what is left."""
-
-    label: str
-    width: int
-    align: Literal["left", "right"] = "left"
-    flexible: bool = False
 
 
 class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
@@ -84,8 +85,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         ),
         Binding("home,g", "first", "First", show=False, id="table.first", priority=True),
         Binding("end,G", "last", "Last", show=False, id="table.last", priority=True),
-        Binding("left,h", "scroll_columns(-8)", "Scroll left", show=False, id="table.left"),
-        Binding("right,l", "scroll_columns(8)", "Scroll right", show=False, id="table.right"),
+        Binding("left,h", "scroll_columns(-1)", "Scroll left", show=False, id="table.left"),
+        Binding("right,l", "scroll_columns(1)", "Scroll right", show=False, id="table.right"),
         # Priority too: opening a row may move the focus (see `opens_into`).
         Binding("enter", "select", "Open", id="table.select", priority=True),
     ]
@@ -168,6 +169,9 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._view: list[RowT] = []  # `_store.shown.rows` in display order
         self._widths: list[int] = []
         self._width = 0  # of the content region, when `_widths` were worked out
+        # The longest value of each column, and the rows it was measured over.
+        self._natural: list[int] | None = None
+        self._natural_of: object = None
         self._last_highlighted: RowT | None = None
         # When the user last moved the cursor (time.monotonic()): a loading pane holds
         # its next pages back while keys keep coming.
@@ -392,13 +396,28 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             return self._widths
         # Kept with the widths: Textual works the region out afresh on every call.
         self._width = self.scrollable_content_region.width
-        fixed = sum(c.width + 1 for c in self.columns if not c.flexible)
-        spare = max(self._width - fixed - 1, 0)
-        self._widths = [max(c.width, spare) if c.flexible else c.width for c in self.columns]
+        self._widths = column_widths(self.columns, self._width, self._natural_widths())
         return self._widths
 
+    def _natural_widths(self) -> list[int] | None:
+        """The longest value in each column (its label included), for a small table."""
+        rows = self._store.all
+        if self._natural_of is not rows:
+            self._natural_of = rows
+            self._natural = None
+            if 0 < len(rows.rows) <= NATURAL_WIDTH_ROWS:
+                natural = [len(column.label) for column in self.columns]
+                for row in rows.rows:
+                    for index, cell in enumerate(self._render_cells(row, _no_style)):
+                        length = cell_len(cell) if isinstance(cell, str) else cell.cell_len
+                        natural[index] = max(natural[index], length)
+                self._natural = natural
+        return self._natural
+
     def _refresh_size(self) -> None:
-        width = sum(w + 1 for w in self._column_widths())
+        widths = self._column_widths()
+        # Room to scroll any column to the left edge (`h` and `l` go a column at a time).
+        width = max(sum(w + 1 for w in widths), column_starts(widths)[-1] + self._width)
         size = Size(width, len(self._view) + 1)
         old = self.virtual_size
         if size == old:
@@ -485,8 +504,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._move(self._last_index)
 
     def action_scroll_columns(self, columns: int) -> None:
-        """Scroll sideways to the columns a narrow pane cuts off."""
-        self.scroll_to(x=self.scroll_x + columns, animate=False, immediate=True)
+        """Scroll sideways by `columns` whole columns, to those a narrow pane leaves out."""
+        starts = column_starts(self._column_widths())
+        now = int(self.scroll_x)
+        at = max((i for i, start in enumerate(starts) if start <= now), default=0)
+        target = starts[max(0, min(at + columns, len(starts) - 1))]
+        self.scroll_to(x=target, animate=False, immediate=True)
 
     def action_select(self) -> None:
         """Open the row under the cursor."""
@@ -589,4 +612,6 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
                 rendered = Segment.apply_style(rendered, base)
             segments.extend(rendered)
         strip = Strip(segments).apply_style(style)
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
+        # Whole columns only: one cut by the edge is left blank (see columns.py).
+        end = whole_columns_end(self._column_widths(), scroll_x, width)
+        return strip.crop_extend(scroll_x, end, style).extend_cell_length(width, style)
