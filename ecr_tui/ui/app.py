@@ -94,6 +94,12 @@ class EcrApp(AppHost):
         reader: RemoteReader | None = None,
     ) -> None:
         super().__init__()
+        if self.console.color_system == "standard":
+            # A 16-colour terminal (TERM=xterm, the Linux console) turned the default
+            # theme's colours into near greys (critical, high and low alike) and the
+            # focus border into an alarming bright red. The ANSI theme uses the
+            # terminal's own colours. A theme from the config file still wins (cli).
+            self.theme = "ansi-dark"
         self.settings = settings
         # Listings are read in a child process (see remote_reader); the caller may
         # have started it early, even asked for the repositories already.

@@ -127,6 +127,18 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     VirtualTable > .virtual-table--low { color: $text-primary; }
     VirtualTable > .virtual-table--muted { color: $text-muted; }
     VirtualTable > .virtual-table--ok { color: $text-success; }
+    /* The ANSI themes (16-colour terminals, see app.py): four severities in four of
+       the terminal's own colours, and the cursor in reverse video, which any terminal
+       draws and which keeps a coloured cell readable on it. */
+    VirtualTable:ansi {
+        & > .virtual-table--cursor { background: ansi_default; text-style: reverse; }
+        & > .virtual-table--cursor-blurred { background: ansi_bright_black; }
+        & > .virtual-table--marked { background: ansi_default; text-style: bold underline; }
+        & > .virtual-table--critical { color: ansi_bright_magenta; text-style: bold; }
+        & > .virtual-table--high { color: ansi_bright_red; }
+        & > .virtual-table--medium { color: ansi_yellow; }
+        & > .virtual-table--low { color: ansi_cyan; }
+    }
     """
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -545,7 +557,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             if not name:
                 style = self.rich_style
             elif name.startswith("partial:"):
-                style = self.get_component_rich_style(name.removeprefix("partial:"), partial=True)
+                # A cell's colour and text style, without a background: it goes over the
+                # row's (the cursor's). Not Textual's partial style: it leaves a colour
+                # such as $text-muted ("auto 60%") unblended, and muted text came out
+                # white, brighter than the rest.
+                full = self.get_component_rich_style(name.removeprefix("partial:"))
+                style = full.without_color + Style.from_color(full.color)
             else:
                 style = self.get_component_rich_style(name)
             self._styles[name] = style
