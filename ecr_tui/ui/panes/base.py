@@ -52,6 +52,8 @@ class Pane(Vertical):
     """A bordered pane: a table, a filter box that `/` opens, and an info line."""
 
     ALLOW_MAXIMIZE = True
+    # Whether the info line's first line wraps (see InfoLines) rather than being cut.
+    info_wraps_first_line = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: the app runs it as `/` arrives, before it routes the next key. A
@@ -81,7 +83,7 @@ class Pane(Vertical):
         self.reader: Reader | None = None
         self.table = self.make_table()
         self.filter_box = FilterBox(self.table)
-        self.info = InfoLines(classes="info")
+        self.info = InfoLines(classes="info", wrap_first_line=self.info_wraps_first_line)
         self.table.highlight_hook = self.show_info
         self._request = 0
         self._loading = False

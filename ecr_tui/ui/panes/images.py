@@ -64,6 +64,8 @@ class ImagesPane(Pane):
     ]
 
     noun = "images"
+    # Every tag of the highlighted image, however many: the column shows the first few.
+    info_wraps_first_line = True
 
     class Chosen(Message):
         """The user settled on an image."""
@@ -204,7 +206,12 @@ def scan_cell(image: Image, palette: Palette) -> Text:
 
 
 def image_info(image: Image) -> Text:
-    """The highlighted image in full: digest, exact times, size."""
+    """The highlighted image in full: every tag, exact times, size, digest."""
+    count = len(image.tags)
+    tags = Text("untagged")
+    if image.tags:
+        noun = "tag" if count == 1 else "tags"
+        tags = Text.assemble(f"{count} {noun}: ", (", ".join(image.tags), "bold"))
     pushed = f"pushed {absolute_time(image.pushed_at)} ({relative_time(image.pushed_at)})"
     pulled = (
         f"last pulled {relative_time(image.last_pulled_at)}"
@@ -212,6 +219,8 @@ def image_info(image: Image) -> Text:
         else "never pulled"
     )
     return Text.assemble(
+        tags,
+        "\n",
         f"{pushed} · {human_size(image.size_bytes)} · {pulled}\n",
         (image.digest, "bold"),
     )

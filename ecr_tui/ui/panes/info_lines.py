@@ -11,6 +11,10 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
+# What a wrapping info line leaves to the table above it: its header, two rows, and
+# the filter box's line.
+TABLE_LINES_KEPT = 4
+
 
 class InfoLines(Widget):
     """A few lines of text under a table, each cut to the width with an ellipsis.
@@ -19,12 +23,17 @@ class InfoLines(Widget):
     through it again at every cursor move, a third of the cost of that frame.
     """
 
-    def __init__(self, *, classes: str) -> None:
+    def __init__(self, *, classes: str, wrap_first_line: bool = False) -> None:
         super().__init__(classes=classes)
         self._text = Text()
         self._strips: list[Strip] = []
         self._drawn_for: tuple[int, Style] | None = None  # the width and style of _strips
         self._style: Style | None = None
+        # The first line wraps instead of being cut (a list of tags, all of which
+        # must be readable), and the widget grows to hold it, up to a third of its
+        # pane. Its height is set only when that line count changes: a layout costs.
+        self.wrap_first_line = wrap_first_line
+        self._lines = 0
 
     @property
     def text(self) -> Text:
@@ -35,7 +44,36 @@ class InfoLines(Widget):
         """Show `text`, one line per line of it."""
         self._text = text if isinstance(text, Text) else Text(text)
         self._drawn_for = None
+        self._fit_height()
         self.refresh()
+
+    def on_resize(self) -> None:
+        """A wrapped line may need more or fewer lines at another width."""
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        if not self.wrap_first_line:
+            return
+        lines = len(self._lines_at(self.content_size.width))
+        if lines != self._lines and lines:
+            self._lines = lines
+            self.styles.height = lines
+
+    def _lines_at(self, width: int) -> list[Text]:
+        """The text's lines at `width`: the first wrapped (see __init__), the rest cut."""
+        lines = list(self._text.split("\n", allow_blank=True))
+        if not self.wrap_first_line or width <= 0 or not lines:
+            return lines
+        wrapped = list(lines[0].wrap(self.app.console, width, overflow="fold"))
+        # As many as the pane has, but for the table's lines it keeps (zoomed with z,
+        # the pane has the screen); past that the last line ends in an ellipsis.
+        pane = self.parent
+        pane_height = pane.content_size.height if isinstance(pane, Widget) else 0
+        most = max(1, pane_height - TABLE_LINES_KEPT - (len(lines) - 1))
+        if len(wrapped) > most:
+            wrapped = wrapped[:most]
+            wrapped[-1].append(" …")
+        return [*wrapped, *lines[1:]]
 
     def notify_style_update(self) -> None:
         """The theme or CSS changed: read our style again."""
@@ -52,7 +90,7 @@ class InfoLines(Widget):
             self._drawn_for = (width, style)
             console = self.app.console
             self._strips = []
-            for line in self._text.split("\n", allow_blank=True):
+            for line in self._lines_at(width):
                 line.no_wrap = True
                 line.truncate(width, overflow="ellipsis")
                 strip = Strip(line.render(console)).apply_style(style)
