@@ -13,14 +13,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
@@ -28,13 +27,15 @@ from ecr_tui.core.errors import explain_error
 from ecr_tui.core.models import AccountInfo
 from ecr_tui.core.remote_reader import RemoteReader
 from ecr_tui.ui.app_host import AppHost, DemoEndpoint, DemoLaunch
-from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.key_bar import KeyBar
+from ecr_tui.ui.key_names import key_name
+from ecr_tui.ui.notification_log import NotificationLog
 from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
+from ecr_tui.ui.status_bar import Part, StatusBar, connection_parts
 from ecr_tui.ui.table.widget import VirtualTable
 
 # Administration and Docker (with their dialogs, transfers and the clipboard) are
@@ -108,9 +109,32 @@ class EcrApp(AppHost):
         self.keymap = keymap or {}
         self.service: EcrService | None = None
         self.account: AccountInfo | None = None
+        # Why the connection failed (its title), until a retry succeeds.
+        self.connection_problem: str | None = None
         # The demo's endpoint, spawned by the caller (early) or by _connect.
         self.demo_launch = demo_launch
         self.demo_endpoint: DemoEndpoint | None = None
+        self.notification_log = NotificationLog()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification, and keep it in the log the palette shows."""
+        self.notification_log.add(severity, title, message)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_show_notifications(self) -> None:
+        """The last notifications, newest first: a toast's text once it has gone."""
+        from ecr_tui.ui.dialogs.text import TextViewScreen
+
+        log = self.notification_log.text()
+        self.push_screen(TextViewScreen("Notifications", log, None, prose=True))
 
     @functools.cached_property
     def admin(self) -> AdminActions:
@@ -128,9 +152,9 @@ class EcrApp(AppHost):
 
     def compose(self) -> ComposeResult:
         """Status line, the three panes, the key bar."""
-        with Horizontal(id="status-bar"):
-            yield Static(self._status_text(), id="status")
-            yield DockerStatus(id="docker-status")
+        status = StatusBar(id="status")
+        status.show_connection(self._status_parts())
+        yield status
         with Horizontal(id="main"):
             yield RepositoriesPane("Repositories", id="repositories")
             with Vertical(id="right"):
@@ -183,6 +207,7 @@ class EcrApp(AppHost):
     def on_ecr_app_service_ready(self, message: ServiceReady) -> None:
         """Start listing repositories."""
         self.service = message.service
+        self.connection_problem = None
         self.query_one(RepositoriesPane).load(self.reader)
         self._refresh_status()
         # Docker's SDK import and probe would compete with the first page: later.
@@ -194,24 +219,17 @@ class EcrApp(AppHost):
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        self.query_one("#status", Static).update(self._status_text())
+        self.query_one(StatusBar).show_connection(self._status_parts())
 
-    def _status_text(self) -> Text:
-        text = Text.assemble(("ecr-tui", "bold"), "  ")
-        if self.account is None:
-            where = self.service.settings.endpoint_label if self.service else "…"
-            text.append(f"connecting to {where}")
-            return text
-        account = self.account
-        text.append(f"account {account.account_id or '?'} · {account.region} · ")
-        text.append(account.endpoint)
-        if self.settings.demo:
-            text.append(" (demo)", "italic")
-        if account.profile:
-            text.append(f" · profile {account.profile}")
-        if self.read_only:
-            text.append("  READ-ONLY", "bold reverse")
-        return text
+    def _status_parts(self) -> list[Part]:
+        """Who and where, ranked for a narrow line (see status_bar)."""
+        return connection_parts(
+            account=self.account,
+            read_only=self.read_only,
+            demo=self.settings.demo,
+            problem=self.connection_problem,
+            connecting_to=self.service.settings.endpoint_label if self.service else "…",
+        )
 
     # -- the panes talk through the app ------------------------------------------
 
@@ -243,9 +261,8 @@ class EcrApp(AppHost):
         problem = explain_error(event.worker.error or Exception("unknown failure"), endpoint)
         self.notify(problem.detail, title=problem.title, severity="error", timeout=12)
         if event.worker.group == "connect":
-            self.query_one("#status", Static).update(
-                Text.assemble(("ecr-tui", "bold"), f"  not connected: {problem.title}")
-            )
+            self.connection_problem = problem.title
+            self._refresh_status()
 
     # -- actions ----------------------------------------------------------------
 
@@ -277,8 +294,34 @@ class EcrApp(AppHost):
     def action_help(self) -> None:
         """List every key."""
         self.push_screen(
-            HelpScreen(self._key_sections(), read_only=self.read_only, keymap=self.keymap)
+            HelpScreen(
+                self._key_sections(),
+                read_only=self.read_only,
+                keymap=self.keymap,
+                about=self._about_rows(),
+            )
         )
+
+    def _about_rows(self) -> list[tuple[str, str]]:
+        """Where the app is connected, in full: the status line may shorten it."""
+        rows = []
+        account = self.account
+        if account is not None:
+            rows.append(("Account", account.account_id or "unknown"))
+            if account.profile:
+                rows.append(("Profile", account.profile))
+            rows.append(("Region", account.region))
+            demo = " (the demo registry)" if self.settings.demo else ""
+            rows.append(("Endpoint", account.endpoint + demo))
+        elif self.connection_problem is not None:
+            rows.append(("Connection", f"not connected: {self.connection_problem}"))
+        rows.append(("Docker", self.query_one(StatusBar).docker_text.removeprefix("docker: ")))
+        rows.append(("Notifications", "the last ones again: ctrl+p, Notifications"))
+        return rows
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the key bar as the help and the README write them (`enter`, `ctrl+l`)."""
+        return binding.key_display or key_name(binding.key.split(",")[0])
 
     # -- administration (flows in admin_actions.py) --------------------------------
 
@@ -348,6 +391,11 @@ class EcrApp(AppHost):
             "Refresh", "Reload repositories, images and findings", self.action_refresh
         )
         yield SystemCommand("Keys", "List every key binding", self.action_help)
+        yield SystemCommand(
+            "Notifications",
+            "The last notifications again, newest first",
+            self.action_show_notifications,
+        )
         yield SystemCommand(
             "Zoom pane", "Maximize or restore the focused pane", self.action_toggle_zoom
         )
