@@ -28,7 +28,7 @@ from ecr_tui.ui.dialogs.create_repository import CreateRepositoryScreen
 from ecr_tui.ui.dialogs.text import TextViewScreen
 from ecr_tui.ui.dialogs.tick_box import TickBox
 from ecr_tui.ui.driving import wait_until
-from ecr_tui.ui.format import SEVERITY_LABEL, human_size, short_age
+from ecr_tui.ui.format import SEVERITY_LABEL, SEVERITY_LETTER, human_size, short_age
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane, scan_cell
 from ecr_tui.ui.panes.repositories import RepositoriesPane
@@ -350,6 +350,24 @@ async def test_at_80_columns_a_column_is_whole_or_not_there(
         repositories = app.query_one(RepositoriesPane).table
         for index, repository in enumerate(repositories.rows[: repositories.size.height - 1]):
             assert plain(repositories, index + 1).split() == [repository.name]
+
+
+async def test_at_80_columns_summaries_take_a_shorter_form_not_a_cut(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        findings = await open_findings(app, pilot, "data/airflow")
+        report = findings.report
+        assert report is not None
+        summary = "".join(segment.text for segment in drawn(findings.summary)[0])
+        assert "…" not in summary
+        for severity in Severity:
+            if count := report.summary.get(severity):
+                assert f"{SEVERITY_LETTER[severity]}{count}" in summary.split()
+        info = ["".join(s.text for s in line) for line in drawn(app.query_one(ImagesPane).info)]
+        times = info[-2]  # the tags, the times and size, the digest
+        assert "…" not in times and " · " in times
 
 
 async def test_fixed_versions_have_room_before_the_package(

@@ -99,11 +99,11 @@ def short_age(moment: datetime | None) -> str:
     return "now" if age == "just now" else age.removesuffix(" ago")
 
 
-def absolute_time(moment: datetime | None) -> str:
-    """A UTC timestamp to the second, so times read the same over SSH anywhere."""
+def absolute_time(moment: datetime | None, *, seconds: bool = True) -> str:
+    """A UTC timestamp to the second (or minute), so times read the same over SSH anywhere."""
     if moment is None:
         return "never"
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.astimezone(UTC).strftime(f"%Y-%m-%d %H:%M{':%S' if seconds else ''} UTC")
 
 
 def short_date(moment: datetime | None) -> str:
@@ -124,6 +124,15 @@ def severity_counts_text(counts: SeverityCounts, palette: Palette) -> Text:
     if not text and counts.total:
         text.append(f"{counts.total} other", palette("muted"))
     return text
+
+
+def severity_letters_text(counts: SeverityCounts, palette: Palette) -> Text:
+    """Every severity's count, shortest: 'C1 H4 M12 L3 I2 U5', each in its colour."""
+    return Text(" ").join(
+        Text(f"{SEVERITY_LETTER[s]}{counts.get(s)}", palette(SEVERITY_STYLE_NAME[s]))
+        for s in SEVERITIES_WORST_FIRST
+        if counts.get(s)
+    )
 
 
 def severity_summary_text(counts: SeverityCounts, palette: Palette) -> Text:

@@ -118,9 +118,10 @@ class Pane(Vertical):
     def show_info(self, row: Any) -> None:
         """Describe the highlighted row under the table (each pane says how)."""
 
-    def set_info(self, text: Text | str) -> None:
-        """Show `text` under the table (its lines have a fixed height: see app.tcss)."""
-        self.info.update(text)
+    def set_info(self, text: Text | str, shorter: Sequence[Text] = ()) -> None:
+        """Show `text` under the table, or one of its `shorter` forms where it does not
+        fit (its lines have a fixed height: see app.tcss)."""
+        self.info.update(text, shorter)
 
     def _next_request(self, *, keep_showing: bool = False) -> int:
         """A new question: the last one's pages are dropped, and (unless

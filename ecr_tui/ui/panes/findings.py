@@ -20,6 +20,7 @@ from ecr_tui.ui.format import (
     SEVERITY_STYLE_NAME,
     Palette,
     relative_time,
+    severity_letters_text,
     severity_summary_text,
 )
 from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
@@ -87,7 +88,7 @@ class FindingsPane(Pane):
                 # what to upgrade to. Then the package; the installed version last.
                 Column("Package", 10, flexible=True, max_width=28, grow_order=1),
                 Column("Version", 7, flexible=True, grow_order=2),
-                Column("Fixed in", 8, flexible=True, max_width=20),
+                Column("Fixed in", 8, flexible=True, max_width=18),
             ],
             render_finding,
             lambda f: f"{f.name} {f.package} {f.severity.name} {f.package_version}",
@@ -177,7 +178,8 @@ class FindingsPane(Pane):
         self._loading = False
         self._show_title()
         # One fixed line: no need to lay the screen out again.
-        self.summary.update(scan_summary(report, self.table.palette))
+        palette = self.table.palette
+        self.summary.update(scan_summary(report, palette), scan_summary_short(report, palette))
         self.table.empty_text = scan_empty_text(report)
         self._apply_min_severity()
         if report.state is ScanState.IN_PROGRESS and self.reader and self.image:
@@ -260,6 +262,18 @@ def scan_summary(report: ScanReport, palette: Palette) -> Text:
         return text
     style = palette(SCAN_STYLE_NAME[report.state])
     return Text(f"{_SCAN_HEADLINE[report.state]} {report.description}".strip(), style)
+
+
+def scan_summary_short(report: ScanReport, palette: Palette) -> list[Text]:
+    """Shorter forms of the summary, for a narrow pane: 'C3 H9 M27 L24 I3 U7', with and
+    without when (a cut count, '7 unde…', would mislead)."""
+    if report.state is not ScanState.COMPLETE or not report.summary.total:
+        return []
+    letters = severity_letters_text(report.summary, palette)
+    if not report.completed_at:
+        return [letters]
+    when = Text(f"  scanned {relative_time(report.completed_at)}", palette("muted"))
+    return [letters + when, letters]
 
 
 _SCAN_HEADLINE = {

@@ -168,7 +168,11 @@ class ImagesPane(Pane):
 
     def show_info(self, image: Image | None) -> None:
         """The highlighted image in full."""
-        self.set_info(image_info(image) if image else "")
+        if image is None:
+            self.set_info("")
+        else:
+            shorter = [image_info(image, detail) for detail in (1, 0)]
+            self.set_info(image_info(image), shorter)
 
     @on(VirtualTable.RowHighlighted, "#images-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
@@ -205,19 +209,25 @@ def scan_cell(image: Image, palette: Palette) -> Text:
     return Text(image.scan_state.value, palette(SCAN_STYLE_NAME[image.scan_state]))
 
 
-def image_info(image: Image) -> Text:
-    """The highlighted image in full: every tag, exact times, size, digest."""
+def image_info(image: Image, detail: int = 2) -> Text:
+    """The highlighted image in full: every tag, times, size, digest.
+
+    With less `detail`, for a narrower pane, the times are shorter: 2 to the second
+    and as ages, 1 to the minute and as ages, 0 as ages only.
+    """
     count = len(image.tags)
     tags = Text("untagged")
     if image.tags:
         noun = "tag" if count == 1 else "tags"
         tags = Text.assemble(f"{count} {noun}: ", (", ".join(image.tags), "bold"))
-    pushed = f"pushed {absolute_time(image.pushed_at)} ({relative_time(image.pushed_at)})"
-    pulled = (
-        f"last pulled {relative_time(image.last_pulled_at)}"
-        if image.last_pulled_at
-        else "never pulled"
-    )
+    pushed = f"pushed {relative_time(image.pushed_at)}"
+    if detail:
+        when = absolute_time(image.pushed_at, seconds=detail > 1)
+        pushed = f"pushed {when} ({relative_time(image.pushed_at)})"
+    pulled = "never pulled"
+    if image.last_pulled_at:
+        last = "last pulled" if detail > 1 else "pulled"
+        pulled = f"{last} {relative_time(image.last_pulled_at)}"
     return Text.assemble(
         tags,
         "\n",

@@ -6,6 +6,8 @@ scan summary with another.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
@@ -21,11 +23,15 @@ class InfoLines(Widget):
 
     What a Static did, without Textual's content pipeline: the Static ran the text
     through it again at every cursor move, a third of the cost of that frame.
+
+    A text can come with shorter forms: the first whose lines fit is shown, so that
+    a narrow pane reads "C3 H9 M27 L24 I3 U7" rather than "… 3 informational · 7 unde…".
     """
 
     def __init__(self, *, classes: str, wrap_first_line: bool = False) -> None:
         super().__init__(classes=classes)
         self._text = Text()
+        self._shorter: tuple[Text, ...] = ()
         self._strips: list[Strip] = []
         self._drawn_for: tuple[int, Style] | None = None  # the width and style of _strips
         self._style: Style | None = None
@@ -40,9 +46,11 @@ class InfoLines(Widget):
         """What the lines show."""
         return self._text
 
-    def update(self, text: Text | str) -> None:
-        """Show `text`, one line per line of it."""
+    def update(self, text: Text | str, shorter: Sequence[Text] = ()) -> None:
+        """Show `text`, one line per line of it, or the first of its `shorter` forms
+        that fits the width where it does not."""
         self._text = text if isinstance(text, Text) else Text(text)
+        self._shorter = tuple(shorter)
         self._drawn_for = None
         self._fit_height()
         self.refresh()
@@ -59,9 +67,26 @@ class InfoLines(Widget):
             self._lines = lines
             self.styles.height = lines
 
+    def _form_at(self, width: int) -> list[Text]:
+        """The lines of the first form whose lines fit `width` (else of the shortest).
+
+        Lines the same in every form (a digest, a wrapped list) do not count: no
+        form would shorten them.
+        """
+        forms = [list(form.split("\n", allow_blank=True)) for form in (self._text, *self._shorter)]
+        if len(forms) == 1 or width <= 0:
+            return forms[0]
+        depth = max(map(len, forms))
+        plain = [[line.plain for line in lines] + [""] * (depth - len(lines)) for lines in forms]
+        varying = [i for i in range(depth) if len({lines[i] for lines in plain}) > 1]
+        for lines in forms:
+            if all(lines[i].cell_len <= width for i in varying if i < len(lines)):
+                return lines
+        return forms[-1]
+
     def _lines_at(self, width: int) -> list[Text]:
         """The text's lines at `width`: the first wrapped (see __init__), the rest cut."""
-        lines = list(self._text.split("\n", allow_blank=True))
+        lines = self._form_at(width)
         if not self.wrap_first_line or width <= 0 or not lines:
             return lines
         wrapped = list(lines[0].wrap(self.app.console, width, overflow="fold"))
