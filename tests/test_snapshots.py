@@ -41,9 +41,12 @@ def snapshot_settings(dataset: Dataset) -> Iterator[ConnectionSettings]:
 
 @pytest.fixture(autouse=True)
 def pinned_clock_and_docker(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ages ('3d ago') are measured from the dataset's own 'now'; Docker is absent."""
+    """Ages ('3d ago') are measured from the dataset's own 'now'; Docker is absent; the
+    terminal has millions of colours (under TERM=xterm the app takes the ANSI theme)."""
     monkeypatch.setattr(ui_format, "utc_now", lambda: FIXED_NOW)
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
 
 
 async def loaded(pilot: Any) -> None:
