@@ -99,11 +99,11 @@ def short_age(moment: datetime | None) -> str:
     return "now" if age == "just now" else age.removesuffix(" ago")
 
 
-def absolute_time(moment: datetime | None, *, seconds: bool = True) -> str:
-    """A UTC timestamp to the second (or minute), so times read the same over SSH anywhere."""
+def absolute_time(moment: datetime | None) -> str:
+    """A UTC timestamp to the second, so times read the same over SSH anywhere."""
     if moment is None:
         return "never"
-    return moment.astimezone(UTC).strftime(f"%Y-%m-%d %H:%M{':%S' if seconds else ''} UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def short_date(moment: datetime | None) -> str:

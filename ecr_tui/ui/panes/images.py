@@ -171,8 +171,8 @@ class ImagesPane(Pane):
         if image is None:
             self.set_info("")
         else:
-            shorter = [image_info(image, detail) for detail in (1, 0)]
-            self.set_info(image_info(image), shorter)
+            full, *shorter = image_info(image)
+            self.set_info(full, shorter)
 
     @on(VirtualTable.RowHighlighted, "#images-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
@@ -209,28 +209,26 @@ def scan_cell(image: Image, palette: Palette) -> Text:
     return Text(image.scan_state.value, palette(SCAN_STYLE_NAME[image.scan_state]))
 
 
-def image_info(image: Image, detail: int = 2) -> Text:
-    """The highlighted image in full: every tag, times, size, digest.
-
-    With less `detail`, for a narrower pane, the times are shorter: 2 to the second
-    and as ages, 1 to the minute and as ages, 0 as ages only.
-    """
+def image_info(image: Image) -> list[Text]:
+    """The highlighted image in full (every tag, times, size, digest), then shorter
+    forms for a narrower pane, whose times are to the minute, then ages only."""
     count = len(image.tags)
     tags = Text("untagged")
     if image.tags:
         noun = "tag" if count == 1 else "tags"
         tags = Text.assemble(f"{count} {noun}: ", (", ".join(image.tags), "bold"))
-    pushed = f"pushed {relative_time(image.pushed_at)}"
-    if detail:
-        when = absolute_time(image.pushed_at, seconds=detail > 1)
-        pushed = f"pushed {when} ({relative_time(image.pushed_at)})"
+    pushed_age = relative_time(image.pushed_at)
+    size = human_size(image.size_bytes)
     pulled = "never pulled"
     if image.last_pulled_at:
-        last = "last pulled" if detail > 1 else "pulled"
-        pulled = f"{last} {relative_time(image.last_pulled_at)}"
-    return Text.assemble(
-        tags,
-        "\n",
-        f"{pushed} · {human_size(image.size_bytes)} · {pulled}\n",
-        (image.digest, "bold"),
+        pulled = f"pulled {relative_time(image.last_pulled_at)}"
+    to_second = absolute_time(image.pushed_at)
+    # "2026-11-20 09:14:35 UTC" without ":35"
+    to_minute = f"{to_second[:-7]} UTC" if image.pushed_at else to_second
+    last = "last " if image.last_pulled_at else ""
+    times = (
+        f"pushed {to_second} ({pushed_age}) · {size} · {last}{pulled}",
+        f"pushed {to_minute} ({pushed_age}) · {size} · {pulled}",
+        f"pushed {pushed_age} · {size} · {pulled}",
     )
+    return [Text.assemble(tags, "\n", line, "\n", (image.digest, "bold")) for line in times]

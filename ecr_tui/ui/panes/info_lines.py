@@ -32,6 +32,8 @@ class InfoLines(Widget):
         super().__init__(classes=classes)
         self._text = Text()
         self._shorter: tuple[Text, ...] = ()
+        # The lines at a width and pane height (which bounds a wrapped line).
+        self._lines_for: tuple[tuple[int, int], list[Text]] | None = None
         self._strips: list[Strip] = []
         self._drawn_for: tuple[int, Style] | None = None  # the width and style of _strips
         self._style: Style | None = None
@@ -51,6 +53,7 @@ class InfoLines(Widget):
         that fits the width where it does not."""
         self._text = text if isinstance(text, Text) else Text(text)
         self._shorter = tuple(shorter)
+        self._lines_for = None
         self._drawn_for = None
         self._fit_height()
         self.refresh()
@@ -85,15 +88,23 @@ class InfoLines(Widget):
         return forms[-1]
 
     def _lines_at(self, width: int) -> list[Text]:
-        """The text's lines at `width`: the first wrapped (see __init__), the rest cut."""
+        """The text's lines at `width`: the first wrapped (see __init__), the rest cut.
+
+        Worked out once per text and width: this runs at every move of the cursor.
+        """
+        pane = self.parent
+        pane_height = pane.content_size.height if isinstance(pane, Widget) else 0
+        if self._lines_for is None or self._lines_for[0] != (width, pane_height):
+            self._lines_for = ((width, pane_height), self._lay_out(width, pane_height))
+        return self._lines_for[1]
+
+    def _lay_out(self, width: int, pane_height: int) -> list[Text]:
         lines = self._form_at(width)
-        if not self.wrap_first_line or width <= 0 or not lines:
+        if not self.wrap_first_line or width <= 0 or not lines or lines[0].cell_len <= width:
             return lines
         wrapped = list(lines[0].wrap(self.app.console, width, overflow="fold"))
         # As many as the pane has, but for the table's lines it keeps (zoomed with z,
         # the pane has the screen); past that the last line ends in an ellipsis.
-        pane = self.parent
-        pane_height = pane.content_size.height if isinstance(pane, Widget) else 0
         most = max(1, pane_height - TABLE_LINES_KEPT - (len(lines) - 1))
         if len(wrapped) > most:
             wrapped = wrapped[:most]
