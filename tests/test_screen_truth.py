@@ -129,6 +129,15 @@ async def test_no_color_draws_every_pane_and_the_help_in_grey(
         await pilot.press("escape", "question_mark")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         every_widget_is_grey()
+        await pilot.press("escape")
+        for dialog in (CreateRepositoryScreen(), ConfirmScreen("Delete", "Sure?", require_force=2)):
+            app.push_screen(dialog)
+            await pilot.pause()
+            every_widget_is_grey()
+            await pilot.press("escape")
+        app.action_show_notifications()
+        await wait_until(pilot, lambda: isinstance(app.screen, TextViewScreen))
+        every_widget_is_grey()
         assert app.return_code is None
 
 
