@@ -48,8 +48,9 @@ async def open_repository(app: EcrApp, pilot: Any, name: str) -> ImagesPane:
 
 
 def status_text(app: EcrApp) -> str:
-    """The status line as plain text."""
-    return str(app.query_one(StatusBar).render())
+    """The status line as drawn, without Docker's state at its right end."""
+    line = str(app.query_one(StatusBar).render())
+    return line.split("  docker: ")[0].rstrip()
 
 
 async def test_browses_repositories_images_and_findings(

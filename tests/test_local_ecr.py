@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -509,3 +510,45 @@ def test_launcher_runs_the_endpoint_in_a_child_process() -> None:
         # werkzeug is silenced: requests leave no trace in the child's log.
         assert "POST" not in demo.log_path.read_text()
     assert demo.process.poll() == 0  # a clean exit on SIGTERM
+
+
+def test_repositories_are_served_while_images_are_seeded_and_nothing_half_seeded() -> None:
+    """`--ready-before-images`: the repositories answer at once, images only when whole."""
+
+    dataset = build_dataset(repositories=6, big_repository_images=3000)
+    with LocalEcr(account_id="444455556666") as server:
+        server.seed_repositories(dataset)
+        client = _client(server.url)
+        names = {r["repositoryName"] for r in client.describe_repositories()["repositories"]}
+        assert names == {spec.name for spec in dataset.repositories}
+
+        answered: list[int] = []
+        waiting = threading.Thread(
+            target=lambda: answered.append(
+                len(
+                    client.describe_images(repositoryName=BIG_REPOSITORY, maxResults=1000)[
+                        "imageDetails"
+                    ]
+                )
+            )
+        )
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and not answered  # held, not answered from half the images
+        server.seed_images(dataset)
+        waiting.join(10)
+        assert answered == [1000]
+        big = next(spec for spec in dataset.repositories if spec.name == BIG_REPOSITORY)
+        listed = client.get_paginator("list_images").paginate(repositoryName=BIG_REPOSITORY)
+        digests = {image["imageDigest"] for page in listed for image in page["imageIds"]}
+        assert len(digests) == len(list(big.images()))
+
+
+def test_a_demo_endpoint_that_cannot_start_says_why() -> None:
+    from ecr_tui.demo.launcher import DemoEndpointError, spawn_demo_endpoint
+
+    launch = spawn_demo_endpoint(repositories=-1, registry=False)
+    with pytest.raises(DemoEndpointError) as raised:
+        launch.wait_ready(timeout=20)
+    # The end of the child's own log, not "(no log)".
+    assert "-1 is negative" in str(raised.value)

@@ -19,7 +19,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 
 from ecr_tui.core.ecr import ConnectionSettings
-from ecr_tui.core.models import AccountInfo, Severity
+from ecr_tui.core.models import AccountInfo, ScanReport, ScanState, Severity, SeverityCounts
 from ecr_tui.demo.data.dataset import build_dataset
 from ecr_tui.demo.endpoint import LocalEcr
 from ecr_tui.ui.app import EcrApp
@@ -29,7 +29,7 @@ from ecr_tui.ui.dialogs.text import TextViewScreen
 from ecr_tui.ui.dialogs.tick_box import TickBox
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.format import SEVERITY_LABEL, SEVERITY_LETTER, human_size, short_age
-from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.panes.findings import FindingsPane, scan_empty_text
 from ecr_tui.ui.panes.images import ImagesPane, scan_cell
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
@@ -379,6 +379,22 @@ async def test_at_80_columns_summaries_take_a_shorter_form_not_a_cut(
         assert "…" not in times and " · " in times
 
 
+async def test_an_empty_table_says_its_whole_sentence(ecr_settings: ConnectionSettings) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(FindingsPane).table
+        table.clear()
+        scanning = ScanReport(
+            "r", "sha256:" + "0" * 64, ScanState.IN_PROGRESS, "", None, SeverityCounts(), ()
+        )
+        sentence = scan_empty_text(scanning)
+        table.empty_text = sentence
+        await pilot.pause()
+        assert len(sentence) > table.size.width, "longer than the pane is wide"
+        drawn_text = " ".join("".join(s.text for s in line).strip() for line in drawn(table)[1:])
+        assert sentence in " ".join(drawn_text.split())
+
+
 async def test_fixed_versions_have_room_before_the_package(
     ecr_settings: ConnectionSettings,
 ) -> None:
@@ -499,6 +515,6 @@ async def test_help_and_key_bar_write_keys_one_way(ecr_settings: ConnectionSetti
         assert isinstance(app.screen, HelpScreen)
         keys = dict((what, key) for key, what in app.screen.key_rows())
         assert keys["Commands"] == "ctrl+p"
-        assert keys["Store login for docker CLI"] == "ctrl+l"
+        assert keys["Page down"] == "PgDn ctrl+f"
         assert keys["Go to URI"] == "ctrl+g"
         assert not any(key.startswith("^") for key in keys.values())

@@ -50,20 +50,25 @@ class AppRun:
     cpu: dict[str, float] = field(default_factory=dict)
 
 
+def watch_start_up(term: Terminal) -> None:
+    """Note when the screen first shows anything, the panes, and a repository row."""
+    term.watch("first_frame", lambda lines: any(line.strip() for line in lines))
+    term.watch("first_full_frame", lambda lines: find_box(lines, "Repositories") is not None)
+    term.watch(
+        "first_repository_row",
+        lambda lines: any(
+            REPO_ROW.search(row) for row in (find_box(lines, "Repositories") or NO_BOX).rows
+        ),
+    )
+
+
 def measure_startup(args: argparse.Namespace, endpoint: str, run_dir: Path) -> dict[str, float]:
     """One launch: spawn → first frame → first repository row → all repositories; then quit."""
     repositories = f"{args.repositories:,}"
     argv = [console_script("ecr-tui"), "--endpoint-url", endpoint, "--region", REGION]
     term = Terminal(argv, app_environment(), run_dir / "screens.txt")
     try:
-        term.watch("first_frame", lambda lines: any(line.strip() for line in lines))
-        term.watch("first_full_frame", lambda lines: find_box(lines, "Repositories") is not None)
-        term.watch(
-            "first_repository_row",
-            lambda lines: any(
-                REPO_ROW.search(row) for row in (find_box(lines, "Repositories") or NO_BOX).rows
-            ),
-        )
+        watch_start_up(term)
         term.seen["repositories_loaded"] = term.wait_until(
             lambda lines: subtitle_of(lines, "Repositories") == f"{repositories} repositories",
             60,
@@ -108,14 +113,7 @@ def run_app(
         sampler = RssSampler(term.pid)
         cpu = CpuWatch([os.getpid(), term.pid, *helper_pids])
         profiler = Profiler(args.py_spy, args.py_spy_phase, term.pid)
-        term.watch("first_frame", lambda lines: any(line.strip() for line in lines))
-        term.watch("first_full_frame", lambda lines: find_box(lines, "Repositories") is not None)
-        term.watch(
-            "first_repository_row",
-            lambda lines: any(
-                REPO_ROW.search(row) for row in (find_box(lines, "Repositories") or NO_BOX).rows
-            ),
-        )
+        watch_start_up(term)
         term.watch(
             "repositories_loaded",
             lambda lines: subtitle_of(lines, "Repositories") == f"{repositories} repositories",

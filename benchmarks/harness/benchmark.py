@@ -17,7 +17,9 @@ from .api_calls import call_summary
 from .app_session import measure_startup, run_app
 from .aws_cli import aws_cli_version, run_cli
 from .common import BIG_REPOSITORY, COLUMNS, LINES, TARGETS, log
+from .demo_startup import measure_demo_startup
 from .endpoint import start_endpoint
+from .install_size import install_sizes
 from .launch import app_code, app_environment, compile_app, find_script
 from .proxy import fetch_calls, start_proxy
 from .reference_page import probe
@@ -51,6 +53,10 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
         for number in range(args.startup_runs):
             log(f"app: start-up alone, launch {number + 1} of {args.startup_runs}")
             launches.append(measure_startup(args, proxy.url, run_dir))
+        demo_launches = []
+        for number in range(args.startup_runs):
+            log(f"app: `ecr-tui --demo` start-up, launch {number + 1} of {args.startup_runs}")
+            demo_launches.append(measure_demo_startup(run_dir))
         helpers = [endpoint.process.pid, proxy.process.pid]
         app = run_app(args, proxy.url, run_dir, first_page, helpers)
         launches.append(
@@ -109,6 +115,11 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
             repositories_loaded_median_s=_median(
                 launch.get("repositories_loaded") for launch in launches
             ),
+            demo_launches=demo_launches,
+            demo_first_repository_row_median_s=_median(
+                launch.get("first_repository_row") for launch in demo_launches
+            ),
+            install=install_sizes(),
         )
 
         cli: dict[str, Any] | None = None

@@ -40,6 +40,27 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, Any]]:
         f"from spawn, median of {len(launches)} launches: {spread['first_repository_row']}",
         False,
     )
+    demo_rows = ", ".join(
+        _fmt(launch.get("first_repository_row")) for launch in app["demo_launches"]
+    )
+    add(
+        "demo: first repository row",
+        app["demo_first_repository_row_median_s"],
+        TARGETS["first_repository_row_s"],
+        "s",
+        f"`ecr-tui --demo` from spawn, its endpoint starting too; median of {demo_rows}",
+        False,
+    )
+    install = app["install"]
+    add(
+        "install size (pip install .)",
+        install["plain_mb"],
+        None,
+        "MB",
+        f"{install['plain_distributions']} distributions; with [demo] (moto's server): "
+        f"{install['demo_mb']} MB, {install['demo_distributions']} distributions",
+        False,
+    )
     first_row = app["first_image_row_s"]
     add(
         "first image row",

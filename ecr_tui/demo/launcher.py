@@ -29,6 +29,7 @@ from ecr_tui.demo.child_process import (
     stop_process,
     wait_for_ready,
 )
+from ecr_tui.demo.data.workloads import DEMO_REPOSITORIES
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -106,8 +107,10 @@ class DemoLaunch:
         try:
             url, registry_host, registry_problem = _read_ready(self.process, timeout)
         except DemoEndpointError as error:
-            self.close()
+            _terminate(self.process)
+            # Read before close(), which removes the folder the log is in.
             message = f"{error}\n--- end of {log_path.name} ---\n{log_tail(log_path)}"
+            self.close()
             raise DemoEndpointError(message) from None
         except BaseException:
             self.close()
@@ -129,7 +132,7 @@ class DemoLaunch:
 
 
 def spawn_demo_endpoint(
-    repositories: int = 36,
+    repositories: int = DEMO_REPOSITORIES,
     big_images: int = 5000,
     *,
     seed: int = 7,
@@ -155,6 +158,8 @@ def spawn_demo_endpoint(
         f"--scan-seconds={scan_seconds}",
         f"--account-id={account_id}",
         f"--region={region}",
+        # The app lists repositories first: they are served while images are seeded.
+        "--ready-before-images",
     ]
     if not registry:
         command.append("--no-registry")
@@ -163,7 +168,7 @@ def spawn_demo_endpoint(
 
 
 def start_demo_endpoint(
-    repositories: int = 36,
+    repositories: int = DEMO_REPOSITORIES,
     big_images: int = 5000,
     timeout: float = 20.0,
     *,

@@ -25,9 +25,13 @@ import time
 from types import FrameType
 from typing import TYPE_CHECKING
 
+# A table of names, cheap to import before the registry's thread starts.
+from ecr_tui.demo.data.workloads import DEMO_REPOSITORIES
+
 if TYPE_CHECKING:
     from ecr_tui.demo.endpoint import LocalEcr
     from ecr_tui.demo.registry.demo_registry import DemoRegistry
+    from ecr_tui.demo.registry.server import RegistryServer
 
 
 def _count(text: str) -> int:
@@ -41,12 +45,23 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ecr_tui.demo.serve", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--repositories", type=_count, default=36)
+    parser.add_argument("--repositories", type=_count, default=DEMO_REPOSITORIES)
     parser.add_argument("--big-images", type=_count, default=5000, help="big repository's images")
     parser.add_argument("--seed", type=int, default=7, help="the dataset's random seed")
     parser.add_argument("--account-id", default="123456789012")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--scan-seconds", type=float, default=3.0, help="how long a scan runs")
+    parser.add_argument(
+        "--restore-seconds",
+        type=float,
+        default=30.0,
+        help="how long a restore from the archive takes (ECR: up to 20 minutes)",
+    )
+    parser.add_argument(
+        "--ready-before-images",
+        action="store_true",
+        help="say READY once the repositories are seeded; other requests wait for the images",
+    )
     parser.add_argument(
         "--no-registry",
         dest="registry",
@@ -56,21 +71,45 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _attach_registry(endpoint: LocalEcr, wanted: bool) -> tuple[DemoRegistry | None, str]:
-    """The registry behind the endpoint, if one can run, and the READY line's field."""
-    from ecr_tui.demo.registry.demo_registry import attach_demo_registry
-    from ecr_tui.demo.registry.server import RegistryError, registry_available
+class _EarlyRegistry:
+    """The registry started on a thread, so that it boots while moto is imported."""
 
-    problem = registry_available() if wanted else "the demo runs without a registry"
-    if problem is None:
+    def __init__(self, wanted: bool) -> None:
+        from ecr_tui.demo.registry.server import registry_available
+
+        self.server: RegistryServer | None = None
+        self.problem = registry_available() if wanted else "the demo runs without a registry"
+        self._thread: threading.Thread | None = None
+        if self.problem is None:
+            self._thread = threading.Thread(target=self._start, name="registry", daemon=True)
+            self._thread.start()
+
+    def _start(self) -> None:
+        from ecr_tui.demo.registry.demo_registry import start_registry_server
+        from ecr_tui.demo.registry.server import RegistryError
+
         try:
-            registry = attach_demo_registry(endpoint)
+            self.server = start_registry_server()
         except RegistryError as error:
-            problem = str(error)
-        else:
-            return registry, f"registry={registry.host}"
-    # The reason is the rest of the line: it must stay on it.
-    return None, "registry=none:" + " ".join(problem.split())
+            self.problem = str(error)
+
+    def attach(self, endpoint: LocalEcr) -> tuple[DemoRegistry | None, str]:
+        """The registry behind the endpoint, if one runs, and the READY line's field."""
+        from ecr_tui.demo.registry.demo_registry import attach_demo_registry
+        from ecr_tui.demo.registry.server import RegistryError
+
+        if self._thread is not None:
+            self._thread.join()
+        if self.server is not None:
+            try:
+                registry = attach_demo_registry(endpoint, server=self.server)
+            except RegistryError as error:
+                self.server.close()
+                self.problem = str(error)
+            else:
+                return registry, f"registry={registry.host}"
+        # The reason is the rest of the line: it must stay on it.
+        return None, "registry=none:" + " ".join(str(self.problem).split())
 
 
 def _stop_when_stdin_closes(stop: threading.Event) -> None:
@@ -89,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     # Libraries may print (moto does): only the READY line may reach the parent.
     sys.stdout = sys.stderr
     started = time.perf_counter()
+    # Docker's registry boots on its own thread while moto loads (half a second).
+    early_registry = _EarlyRegistry(args.registry)
 
     from ecr_tui.demo.data.dataset import build_dataset
     from ecr_tui.demo.endpoint import LocalEcr
@@ -99,16 +140,16 @@ def main(argv: list[str] | None = None) -> int:
         account_id=args.account_id,
         region=args.region,
         scan_seconds=args.scan_seconds,
+        restore_seconds=args.restore_seconds,
     )
     url = endpoint.start()
     seeding = time.perf_counter()
     dataset = build_dataset(args.repositories, args.big_images, args.seed)
-    endpoint.seed(dataset)
-    seeded = time.perf_counter()
-    registry, registry_field = _attach_registry(endpoint, args.registry)
-    # The seeded registry lives as long as the process: keeping it out of the
-    # collector's sight keeps later collections, and so request latency, small.
-    gc.freeze()
+    endpoint.seed_repositories(dataset)
+    images = 0
+    if not args.ready_before_images:
+        images = endpoint.seed_images(dataset)
+    registry, registry_field = early_registry.attach(endpoint)
 
     stop = threading.Event()
 
@@ -117,13 +158,19 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     threading.Thread(target=_stop_when_stdin_closes, args=(stop,), daemon=True).start()
+    print(f"READY {url} {registry_field}", file=ready_stream, flush=True)
+    if args.ready_before_images:
+        images = endpoint.seed_images(dataset)
+    seeded = time.perf_counter()
+    # The seeded registry lives as long as the process: keeping it out of the
+    # collector's sight keeps later collections, and so request latency, small.
+    gc.freeze()
     print(
-        f"seeded {len(dataset.repositories)} repositories and {dataset.image_count} images "
+        f"seeded {len(dataset.repositories)} repositories and {images} images "
         f"in {seeded - seeding:.2f} s, {seeded - started:.2f} s after main() began",
         file=sys.stderr,
         flush=True,
     )
-    print(f"READY {url} {registry_field}", file=ready_stream, flush=True)
     try:
         # A timed wait lets the SIGTERM handler run promptly in this (the main) thread.
         while not stop.wait(0.5):

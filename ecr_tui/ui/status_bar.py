@@ -23,6 +23,7 @@ from ecr_tui.ui.docker_status import docker_status_text
 
 if TYPE_CHECKING:
     from ecr_tui.core.docker.login import LoginState
+    from ecr_tui.core.errors import Problem
     from ecr_tui.core.models import AccountInfo
 
 # The countdown to the Docker login's expiry shows minutes: repainting once a minute
@@ -116,22 +117,29 @@ def connection_parts(
     account: AccountInfo | None,
     read_only: bool,
     demo: bool,
-    problem: str | None,
+    problem: Problem | None,
     connecting_to: str,
 ) -> list[Part]:
-    """The parts that say who and where: the app's name, READ-ONLY, the account and
-    profile, the region and the endpoint (or how connecting goes)."""
+    """The parts that say who and where: the app's name, READ-ONLY, what fails (the
+    connection, the credentials), the account and profile, the region and the
+    endpoint (or how connecting goes)."""
     parts = [Part.single(Text("ecr-tui", "bold"), RANK_APP_NAME)]
     if read_only:
         parts.append(Part.single(Text("READ-ONLY", "bold reverse"), RANK_READ_ONLY, "  "))
-    if problem is not None:
-        parts.append(Part.single(Text(f"not connected: {problem}"), RANK_ACCOUNT, "  "))
-        return parts
     if account is None:
+        if problem is not None:
+            not_connected = Text(f"not connected: {problem.title}")
+            parts.append(Part.single(not_connected, RANK_ACCOUNT, "  "))
+            return parts
         connecting = Text(f"connecting to {connecting_to}")
         forms = ((Text("connecting…"), RANK_ACCOUNT), (connecting, RANK_ENDPOINT))
         parts.append(Part(forms, "  "))
         return parts
+    if problem is not None:
+        # E.g. the credentials expired since: before the account (of the same rank,
+        # placed first), where 80 columns still show it.
+        failing = Text(f"{problem.title} · r retry", "bold")
+        parts.append(Part.single(failing, RANK_ACCOUNT, "  "))
     account_id = account.account_id or "?"
     labelled = Text(f"account {account_id}")
     parts.append(Part(((Text(account_id), RANK_ACCOUNT), (labelled, RANK_ACCOUNT_LABEL)), "  "))

@@ -44,11 +44,19 @@ class DemoRegistry:
         self.close()
 
 
-def attach_demo_registry(local_ecr: AttachableEcr, workdir: Path | None = None) -> DemoRegistry:
-    """Start a registry and its front with a fresh password, and attach them to `local_ecr`."""
-    password = secrets.token_urlsafe(24)
-    server = RegistryServer(password, workdir)
+def start_registry_server(workdir: Path | None = None) -> RegistryServer:
+    """Start the registry alone, with a fresh password (it takes a few tenths of a second)."""
+    server = RegistryServer(secrets.token_urlsafe(24), workdir)
     server.start()
+    return server
+
+
+def attach_demo_registry(
+    local_ecr: AttachableEcr, workdir: Path | None = None, server: RegistryServer | None = None
+) -> DemoRegistry:
+    """Put a registry (`server`, or a new one) behind a front, and attach them to `local_ecr`."""
+    server = server or start_registry_server(workdir)
+    password = server.password
     front = RegistryFront(server.host, local_ecr, password)
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(server.close)

@@ -62,7 +62,7 @@ class RegistryServer:
     """Docker Distribution on a loopback port, with htpasswd basic auth for `AWS`."""
 
     def __init__(self, password: str, workdir: Path | None = None) -> None:
-        self._password = password
+        self.password = password
         self._given_workdir = workdir
         self.workdir: Path | None = None
         self.host = ""  # host:port once started
@@ -78,7 +78,7 @@ class RegistryServer:
         self.workdir = self._given_workdir or Path(tempfile.mkdtemp(prefix="ecr-tui-registry-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
         htpasswd_file = self.workdir / "htpasswd"
-        htpasswd_file.write_text(_htpasswd_line(ECR_USERNAME, self._password))
+        htpasswd_file.write_text(_htpasswd_line(ECR_USERNAME, self.password))
         htpasswd_file.chmod(0o600)
         port = _free_loopback_port()
         self.host = f"127.0.0.1:{port}"

@@ -63,6 +63,14 @@ class FindingsPane(Pane):
             super().__init__()
             self.finding = finding
 
+    class ScanReported(Message):
+        """`image`'s scan report is shown: its row in the images pane can say the same."""
+
+        def __init__(self, image: Image, report: ScanReport) -> None:
+            super().__init__()
+            self.image = image
+            self.report = report
+
     def __init__(self, title: str, *, id: str) -> None:
         super().__init__(title, id=id)
         self.image: Image | None = None
@@ -98,18 +106,18 @@ class FindingsPane(Pane):
 
     def show(self, reader: Reader, image: Image | None, force: bool = False) -> None:
         """Show `image`'s findings, fetching them only when a scan has results."""
+        if image is None:
+            self.reader = reader
+            self.show_nothing()
+            return
+        if not force and self.reader is reader and self._shows_scan_of(image):
+            self.image = image  # a newer record of the same image and scan
+            return
         if not force and image == self.image and self.reader is reader:
             return
         self.reader, self.image, self.report = reader, image, None
         self._stop_polling()
         self._stop_placeholder()
-        if image is None:
-            self._next_request()
-            self._loading = False
-            self.summary.update("")
-            self.table.empty_text = "Choose an image."
-            self.refresh_subtitle()
-            return
         if image.scan_state is ScanState.NOT_SCANNED:
             self._next_request()
             self._loading = False
@@ -121,6 +129,29 @@ class FindingsPane(Pane):
         request = self._next_request(keep_showing=True)
         self._placeholder = self.set_timer(FINDINGS_STAY_SECONDS, self._show_placeholder)
         self._fetch(reader, image, request)
+
+    def show_nothing(self, why: str = "") -> None:
+        """No image: an empty pane that says `why` (by default, to choose one)."""
+        self.image, self.report = None, None
+        self._stop_polling()
+        self._stop_placeholder()
+        self._next_request()
+        self._loading = False
+        self._show_title()
+        self.summary.update(Text(why, self.table.palette("muted")))
+        self.table.empty_text = why or "Choose an image."
+        self.refresh_subtitle()
+
+    def _shows_scan_of(self, image: Image) -> bool:
+        """The report shown is `image`'s, of the scan its record describes (a newer
+        record of the same image, such as the images pane's after this report)."""
+        shown, report = self.image, self.report
+        return (
+            shown is not None
+            and report is not None
+            and (shown.repository, shown.digest) == (image.repository, image.digest)
+            and report.state.name == image.scan_status
+        )
 
     def _show_title(self) -> None:
         image = self.image
@@ -135,6 +166,7 @@ class FindingsPane(Pane):
             self._placeholder = self.set_timer(wait, self._show_placeholder)
             return
         self.table.clear()
+        self.show_info(None)
         self._show_title()
         self.summary.update("Loading findings…")
         self.table.empty_text = "Loading findings…"
@@ -184,6 +216,8 @@ class FindingsPane(Pane):
         self._apply_min_severity()
         if report.state is ScanState.IN_PROGRESS and self.reader and self.image:
             self._poll = self.set_timer(SCAN_POLL_SECONDS, self._poll_again)
+        if self.image is not None:
+            self.post_message(self.ScanReported(self.image, report))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed fetch must not leave the last image's findings in view.
@@ -193,6 +227,7 @@ class FindingsPane(Pane):
         if event.state is WorkerState.ERROR and event.worker.group == self.id:
             self._stop_placeholder()
             self.table.clear()
+            self.show_info(None)
             self._show_title()
             self.summary.update("")
 

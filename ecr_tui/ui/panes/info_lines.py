@@ -28,7 +28,9 @@ class InfoLines(Widget):
     a narrow pane reads "C3 H9 M27 L24 I3 U7" rather than "… 3 informational · 7 unde…".
     """
 
-    def __init__(self, *, classes: str, wrap_first_line: bool = False) -> None:
+    def __init__(
+        self, *, classes: str, wrap_first_line: bool = False, least_lines: int = 1
+    ) -> None:
         super().__init__(classes=classes)
         self._text = Text()
         self._shorter: tuple[Text, ...] = ()
@@ -38,9 +40,12 @@ class InfoLines(Widget):
         self._drawn_for: tuple[int, Style] | None = None  # the width and style of _strips
         self._style: Style | None = None
         # The first line wraps instead of being cut (a list of tags, all of which
-        # must be readable), and the widget grows to hold it, up to a third of its
-        # pane. Its height is set only when that line count changes: a layout costs.
+        # must be readable), and the widget grows to hold it, as far as its pane can
+        # give. Its height is set only when that line count changes: a layout costs.
         self.wrap_first_line = wrap_first_line
+        # Never fewer lines than this (app.tcss sets the same): a shorter text, or none,
+        # does not lay the screen out again.
+        self.least_lines = least_lines
         self._lines = 0
 
     @property
@@ -65,8 +70,8 @@ class InfoLines(Widget):
     def _fit_height(self) -> None:
         if not self.wrap_first_line:
             return
-        lines = len(self._lines_at(self.content_size.width))
-        if lines != self._lines and lines:
+        lines = max(len(self._lines_at(self.content_size.width)), self.least_lines)
+        if lines != self._lines:
             self._lines = lines
             self.styles.height = lines
 

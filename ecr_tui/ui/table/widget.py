@@ -176,7 +176,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.columns = list(columns)
         self._render_cells = render_cells
-        self.empty_text = empty_text
+        self._empty_text = empty_text
         self._store: RowStore[RowT] = RowStore(search_text)
         self._view: list[RowT] = []  # `_store.shown.rows` in display order
         self._widths: list[int] = []
@@ -184,6 +184,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # The longest value of each column, and the rows it was measured over.
         self._natural: list[int] | None = None
         self._natural_of: object = None
+        # The empty text's lines, for the text and width they were wrapped for.
+        self._empty_wrapped: tuple[tuple[str, int] | None, list[str]] = (None, [])
         self._last_highlighted: RowT | None = None
         # When the user last moved the cursor (time.monotonic()): a loading pane holds
         # its next pages back while keys keep coming.
@@ -203,6 +205,18 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # Textual works `rich_style` out through every ancestor on each call, and on a
         # frame that scrolls that cost more than drawing the lines.
         self._styles: dict[str, Style] = {}
+
+    @property
+    def empty_text(self) -> str:
+        """What the table says while it has no row."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            if not self._view:
+                self.refresh()  # every line: the text may wrap over fewer or more
 
     # -- data -----------------------------------------------------------------
     #
@@ -254,6 +268,21 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     def search_texts(self, rows: Iterable[RowT]) -> list[str]:
         """The rows' lower-cased search texts (pure: a loading worker may call it)."""
         return self._store.search_texts(rows)
+
+    def find_row(self, wanted: Callable[[RowT], bool]) -> RowT | None:
+        """The first row `wanted` accepts, shown or filtered out."""
+        return next((row for row in self._store.all.rows if wanted(row)), None)
+
+    def replace_row(self, old: RowT, new: RowT) -> bool:
+        """Show `new` instead of `old` (a newer record of it): the cursor stays on the
+        row it was on, `new` if that was `old`, and a mark on `old` moves to `new`."""
+        current = self.current_row
+        if not self._store.replace_row(old, new):
+            return False
+        if self._marked.pop(id(old), None) is not None:
+            self._marked[id(new)] = new
+        self._update_view(self._store.locate(new if current is old else current))
+        return True
 
     def extend(
         self, rows: Iterable[RowT], texts: list[str] | None = None, *, stay_at_top: bool = False
@@ -579,12 +608,16 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             return self._strip(cells, style, scroll_x, width)
         index = int(self.scroll_y) + y - 1
         if index >= len(self._view):
-            if index == 0 and y == 1:
-                style = self._style("virtual-table--empty")
-                text = "Nothing matches the filter." if self.total_rows else self.empty_text
-                # The padding gets the style too: a segment without one breaks
-                # Textual's NO_COLOR (monochrome) filter.
-                return Strip([Segment(f" {text}", style)]).extend_cell_length(width, style)
+            if not self._view:
+                # Why the table is empty, wrapped: cut, "findings appear here when"
+                # would leave the sentence unsaid.
+                lines = self._empty_lines(width)
+                if y - 1 < len(lines):
+                    style = self._style("virtual-table--empty")
+                    # The padding gets the style too: a segment without one breaks
+                    # Textual's NO_COLOR (monochrome) filter.
+                    segment = Segment(f" {lines[y - 1]}", style)
+                    return Strip([segment]).crop_extend(0, width, style)
             return Strip.blank(width, self._style(""))
         row = self._view[index]
         style = self._style("")
@@ -601,6 +634,15 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         strip = self._strip(self._render_cells(row, self.palette), style, scroll_x, width)
         self._line_cache[key] = (row, strip)
         return strip
+
+    def _empty_lines(self, width: int) -> list[str]:
+        """What an empty table says, wrapped to `width` (less the margin)."""
+        text = "Nothing matches the filter." if self.total_rows else self.empty_text
+        key = (text, width)
+        if self._empty_wrapped[0] != key:
+            wrapped = Text(text).wrap(self.app.console, max(width - 2, 1))
+            self._empty_wrapped = (key, [line.plain.rstrip() for line in wrapped])
+        return self._empty_wrapped[1]
 
     def palette(self, name: str) -> Style:
         """The theme's style for a semantic cell colour such as 'critical' or 'muted'."""
