@@ -22,6 +22,16 @@ SEVERITY_LETTER = {
     Severity.UNDEFINED: "U",
 }
 
+# Severities as the findings table names them: whole in its 9 columns.
+SEVERITY_LABEL = {
+    Severity.CRITICAL: "Critical",
+    Severity.HIGH: "High",
+    Severity.MEDIUM: "Medium",
+    Severity.LOW: "Low",
+    Severity.INFORMATIONAL: "Info",
+    Severity.UNDEFINED: "Undefined",
+}
+
 SEVERITY_STYLE_NAME = {
     Severity.CRITICAL: "critical",
     Severity.HIGH: "high",
@@ -42,15 +52,20 @@ SCAN_STYLE_NAME = {
 
 
 def human_size(size: int | None) -> str:
-    """Bytes in binary units, as `docker images` and the ECR console show them."""
+    """Bytes in binary units, as `docker images` and the ECR console show them.
+
+    At most 9 characters ("999.9 MiB"): from 1,000 of a unit on, the next one
+    ("1.0 GiB"), so the size column never has to cut a size.
+    """
     if size is None:
         return "-"
     value = float(size)
     for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        shown = f"{value:.0f}" if unit == "B" else f"{value:.1f}"
+        if float(shown) < 1000:
+            return f"{shown} {unit}"
         value /= 1024
-    return f"{value:.1f} TiB"  # pragma: no cover - the loop returns at GiB
+    return f"{value:.1f} TiB"
 
 
 def utc_now() -> datetime:
@@ -78,6 +93,12 @@ def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
     return f"{int(seconds // (86400 * 365))}y ago"
 
 
+def short_age(moment: datetime | None) -> str:
+    """An age for a narrow column: '5m', '3d', 'never', 'now' (at most 5 characters)."""
+    age = relative_time(moment)
+    return "now" if age == "just now" else age.removesuffix(" ago")
+
+
 def absolute_time(moment: datetime | None) -> str:
     """A UTC timestamp to the second, so times read the same over SSH anywhere."""
     if moment is None:
@@ -103,6 +124,15 @@ def severity_counts_text(counts: SeverityCounts, palette: Palette) -> Text:
     if not text and counts.total:
         text.append(f"{counts.total} other", palette("muted"))
     return text
+
+
+def severity_letters_text(counts: SeverityCounts, palette: Palette) -> Text:
+    """Every severity's count, shortest: 'C1 H4 M12 L3 I2 U5', each in its colour."""
+    return Text(" ").join(
+        Text(f"{SEVERITY_LETTER[s]}{counts.get(s)}", palette(SEVERITY_STYLE_NAME[s]))
+        for s in SEVERITIES_WORST_FIRST
+        if counts.get(s)
+    )
 
 
 def severity_summary_text(counts: SeverityCounts, palette: Palette) -> Text:

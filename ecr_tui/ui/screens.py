@@ -15,17 +15,15 @@ from textual.widgets import Static
 
 from ecr_tui.core.models import Finding
 from ecr_tui.ui.format import SEVERITY_STYLE_NAME
-
-# Bindings whose action names say nothing to a user get a description here.
-_KEY_NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "ctrl+p": "^p"}
-
-
-def _key_label(keys: str) -> str:
-    return " ".join(_KEY_NAMES.get(key, key) for key in keys.split(","))
+from ecr_tui.ui.key_names import keys_label
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, grouped by where it works."""
+    """Every key, grouped by where it works; above them, where the app is connected.
+
+    `about` rows (label, text) say in full what the status line may shorten: the
+    endpoint, Docker's state and why it is unavailable.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
@@ -36,15 +34,17 @@ class HelpScreen(ModalScreen[None]):
         sections: Sequence[tuple[str, Iterable[BindingType]]],
         read_only: bool = False,
         keymap: Mapping[str, str] | None = None,
+        about: Sequence[tuple[str, str]] = (),
     ) -> None:
         super().__init__()
         self.sections = sections
         self.read_only = read_only
         self.keymap = keymap or {}
+        self.about = about
 
     def _keys(self, binding: Binding) -> str:
         """The keys in force: the config file's remapping, else the default."""
-        return _key_label(self.keymap.get(binding.id or "", binding.key))
+        return keys_label(self.keymap.get(binding.id or "", binding.key))
 
     def key_rows(self) -> list[tuple[str, str]]:
         """(keys, description) for every described binding, section by section."""
@@ -62,6 +62,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         if self.read_only:
             table.add_row(Text("READ-ONLY", style="bold reverse"), "keys that change ECR refuse")
+            table.add_row("", "")
+        if self.about:
+            for label, text in self.about:
+                table.add_row(label, Text(text))
             table.add_row("", "")
         for title, bindings in self.sections:
             table.add_row(Text(title, style="underline"), "")

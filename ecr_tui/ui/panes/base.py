@@ -52,6 +52,10 @@ class Pane(Vertical):
     """A bordered pane: a table, a filter box that `/` opens, and an info line."""
 
     ALLOW_MAXIMIZE = True
+    # Whether the info line's first line wraps (see InfoLines) rather than being cut,
+    # and then the fewest lines it keeps (its height in app.tcss).
+    info_wraps_first_line = False
+    info_least_lines = 1
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: the app runs it as `/` arrives, before it routes the next key. A
@@ -81,7 +85,11 @@ class Pane(Vertical):
         self.reader: Reader | None = None
         self.table = self.make_table()
         self.filter_box = FilterBox(self.table)
-        self.info = InfoLines(classes="info")
+        self.info = InfoLines(
+            classes="info",
+            wrap_first_line=self.info_wraps_first_line,
+            least_lines=self.info_least_lines,
+        )
         self.table.highlight_hook = self.show_info
         self._request = 0
         # The worker answering the question asked now: a superseded one may still
@@ -125,9 +133,10 @@ class Pane(Vertical):
     def show_info(self, row: Any) -> None:
         """Describe the highlighted row under the table (each pane says how)."""
 
-    def set_info(self, text: Text | str) -> None:
-        """Show `text` under the table (its lines have a fixed height: see app.tcss)."""
-        self.info.update(text)
+    def set_info(self, text: Text | str, shorter: Sequence[Text] = ()) -> None:
+        """Show `text` under the table, or one of its `shorter` forms where it does not
+        fit (its lines have a fixed height: see app.tcss)."""
+        self.info.update(text, shorter)
 
     def _next_request(self, *, keep_showing: bool = False) -> int:
         """A new question: the last one's pages are dropped, and (unless

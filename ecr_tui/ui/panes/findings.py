@@ -16,14 +16,17 @@ from ecr_tui.core.models import Finding, Image, ScanReport, ScanState, Severity
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import (
     SCAN_STYLE_NAME,
+    SEVERITY_LABEL,
     SEVERITY_STYLE_NAME,
     Palette,
     relative_time,
+    severity_letters_text,
     severity_summary_text,
 )
 from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
 from ecr_tui.ui.panes.info_lines import InfoLines
-from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
+from ecr_tui.ui.table.columns import Column
+from ecr_tui.ui.table.widget import Cell, VirtualTable
 
 # How long the last image's findings stay while the next image's are fetched
 # (usually tens of milliseconds): a quick answer then repaints the pane once, not
@@ -83,15 +86,17 @@ class FindingsPane(Pane):
         yield from super().compose()
 
     def make_table(self) -> VirtualTable[Any]:
-        """Severity, id, package, versions, score."""
+        """Severity, score, id, package, versions."""
         return VirtualTable(
             [
-                Column("Severity", 8),
+                Column("Severity", 9),
                 Column("Score", 5, align="right"),
-                Column("Vulnerability", 16),
-                Column("Package", 12, flexible=True),
-                Column("Installed", 14),
-                Column("Fixed in", 14),
+                Column("Vulnerability", 14),
+                # Where the width is short, the fixed version gets room first: it is
+                # what to upgrade to. Then the package; the installed version last.
+                Column("Package", 10, flexible=True, max_width=28, grow_order=1),
+                Column("Version", 7, flexible=True, grow_order=2),
+                Column("Fixed in", 8, flexible=True, max_width=18),
             ],
             render_finding,
             lambda f: f"{f.name} {f.package} {f.severity.name} {f.package_version}",
@@ -205,7 +210,8 @@ class FindingsPane(Pane):
         self._loading_over()
         self._show_title()
         # One fixed line: no need to lay the screen out again.
-        self.summary.update(scan_summary(report, self.table.palette))
+        palette = self.table.palette
+        self.summary.update(scan_summary(report, palette), scan_summary_short(report, palette))
         self.table.empty_text = scan_empty_text(report)
         self._apply_min_severity()
         if report.state is ScanState.IN_PROGRESS and self.reader and self.image:
@@ -273,7 +279,7 @@ class FindingsPane(Pane):
 def render_finding(finding: Finding, palette: Palette) -> list[Cell]:
     """One finding row."""
     return [
-        Text(finding.severity.name.title(), palette(SEVERITY_STYLE_NAME[finding.severity])),
+        Text(SEVERITY_LABEL[finding.severity], palette(SEVERITY_STYLE_NAME[finding.severity])),
         f"{finding.score:.1f}" if finding.score is not None else "",
         finding.name,
         finding.package,
@@ -291,6 +297,18 @@ def scan_summary(report: ScanReport, palette: Palette) -> Text:
         return text
     style = palette(SCAN_STYLE_NAME[report.state])
     return Text(f"{_SCAN_HEADLINE[report.state]} {report.description}".strip(), style)
+
+
+def scan_summary_short(report: ScanReport, palette: Palette) -> list[Text]:
+    """Shorter forms of the summary, for a narrow pane: 'C3 H9 M27 L24 I3 U7', with and
+    without when (a cut count, '7 unde…', would mislead)."""
+    if report.state is not ScanState.COMPLETE or not report.summary.total:
+        return []
+    letters = severity_letters_text(report.summary, palette)
+    if not report.completed_at:
+        return [letters]
+    when = Text(f"  scanned {relative_time(report.completed_at)}", palette("muted"))
+    return [letters + when, letters]
 
 
 _SCAN_HEADLINE = {

@@ -26,10 +26,12 @@ from ecr_tui.ui.format import (
     human_size,
     relative_time,
     severity_counts_text,
+    short_age,
 )
 from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
-from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
+from ecr_tui.ui.table.columns import Column
+from ecr_tui.ui.table.widget import Cell, VirtualTable
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
 IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (
@@ -69,6 +71,9 @@ class ImagesPane(Pane):
     ]
 
     noun = "images"
+    # Every tag of the highlighted image, however many: the column shows the first few.
+    info_wraps_first_line = True
+    info_least_lines = 3  # tags, times, digest
 
     class Chosen(Message):
         """The user settled on an image."""
@@ -106,12 +111,12 @@ class ImagesPane(Pane):
         """Tags first; digest, age, size and scan result after."""
         table: VirtualTable[Image] = VirtualTable(
             [
-                Column("Tags", 16, flexible=True),
-                Column("Pushed", 7),
+                Column("Tags", 10, flexible=True),
+                Column("Pushed", 6),
                 Column("Size", 9, align="right"),
-                Column("Scan", 16),
+                Column("Scan", 14),
                 Column("Digest", 12),
-                Column("Pulled", 7),
+                Column("Pulled", 6),
             ],
             render_image,
             lambda image: " ".join((*image.tags, image.digest)),
@@ -306,7 +311,8 @@ class ImagesPane(Pane):
         if self._still_looking():
             return  # the line says which image is looked for
         if image is not None:
-            self.set_info(image_info(image))
+            full, *shorter = image_info(image)
+            self.set_info(full, shorter)
         else:
             self.set_info(Text(self._no_image_text, self.table.palette("muted")))
 
@@ -333,11 +339,11 @@ def render_image(image: Image, palette: Palette) -> list[Cell]:
     tags = ", ".join(image.tags) if image.tags else Text("<untagged>", palette("muted"))
     return [
         tags,
-        relative_time(image.pushed_at).removesuffix(" ago"),
+        short_age(image.pushed_at),
         human_size(image.size_bytes),
         scan_cell(image, palette),
         image.short_digest,
-        relative_time(image.last_pulled_at).removesuffix(" ago"),
+        short_age(image.last_pulled_at),
     ]
 
 
@@ -365,15 +371,26 @@ def image_label(image: Image) -> str:
     return image.tags[0] if image.tags else f"@{image.short_digest}"
 
 
-def image_info(image: Image) -> Text:
-    """The highlighted image in full: digest, exact times, size."""
-    pushed = f"pushed {absolute_time(image.pushed_at)} ({relative_time(image.pushed_at)})"
-    pulled = (
-        f"last pulled {relative_time(image.last_pulled_at)}"
-        if image.last_pulled_at
-        else "never pulled"
+def image_info(image: Image) -> list[Text]:
+    """The highlighted image in full (every tag, times, size, digest), then shorter
+    forms for a narrower pane, whose times are to the minute, then ages only."""
+    count = len(image.tags)
+    tags = Text("untagged")
+    if image.tags:
+        noun = "tag" if count == 1 else "tags"
+        tags = Text.assemble(f"{count} {noun}: ", (", ".join(image.tags), "bold"))
+    pushed_age = relative_time(image.pushed_at)
+    size = human_size(image.size_bytes)
+    pulled = "never pulled"
+    if image.last_pulled_at:
+        pulled = f"pulled {relative_time(image.last_pulled_at)}"
+    to_second = absolute_time(image.pushed_at)
+    # "2026-11-20 09:14:35 UTC" without ":35"
+    to_minute = f"{to_second[:-7]} UTC" if image.pushed_at else to_second
+    last = "last " if image.last_pulled_at else ""
+    times = (
+        f"pushed {to_second} ({pushed_age}) · {size} · {last}{pulled}",
+        f"pushed {to_minute} ({pushed_age}) · {size} · {pulled}",
+        f"pushed {pushed_age} · {size} · {pulled}",
     )
-    return Text.assemble(
-        f"{pushed} · {human_size(image.size_bytes)} · {pulled}\n",
-        (image.digest, "bold"),
-    )
+    return [Text.assemble(tags, "\n", line, "\n", (image.digest, "bold")) for line in times]

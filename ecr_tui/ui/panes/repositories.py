@@ -14,7 +14,8 @@ from ecr_tui.core.models import Repository
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import Palette, short_date
 from ecr_tui.ui.panes.base import Pane
-from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
+from ecr_tui.ui.table.columns import Column
+from ecr_tui.ui.table.widget import Cell, VirtualTable
 
 
 class RepositoriesPane(Pane):
@@ -50,8 +51,10 @@ class RepositoriesPane(Pane):
         """Name, then the settings that matter when pushing."""
         table: VirtualTable[Repository] = VirtualTable(
             [
-                Column("Repository", 26, flexible=True),
-                Column("Tags", 9),
+                # Names stay whole in an 80-column terminal: the settings after them
+                # are in the line under the table.
+                Column("Repository", 20, flexible=True),
+                Column("Mutability", 10),
                 Column("Scan", 7),
                 Column("Crypto", 6),
                 Column("Created", 10),

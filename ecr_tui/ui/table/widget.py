@@ -13,10 +13,10 @@ import gc
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from operator import is_not
-from typing import Any, ClassVar, Generic, Literal
+from typing import Any, ClassVar, Generic
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -33,11 +33,22 @@ from textual.widget import Widget
 
 from ecr_tui.ui.format import Palette
 from ecr_tui.ui.key_order import HOLD_AT_MOST, keys_may_flow, wait_for_messages_of
+from ecr_tui.ui.table.columns import Column, column_starts, column_widths, whole_columns_end
 from ecr_tui.ui.table.rows import RowStore, RowT
 from ecr_tui.ui.table.scrollbar import ThumbScrollBar
 
 Cell = str | Text
 
+
+def _no_style(_: str) -> Style:
+    """A palette for measuring cells, where styles do not matter."""
+    return Style.null()
+
+
+# Up to this many rows, flexible columns are no wider than their longest value, so
+# that a column of short values ("none") leaves its room to the others. Measuring
+# renders every row once per change of the rows (a few ms at this size).
+NATURAL_WIDTH_ROWS = 1_000
 # A merge into a table this big runs in steps (see `extend_in_steps`).
 STEPPED_MERGE_ROWS = 10_000
 # The pause between steps: long enough for a key's messages and its frame to go first.
@@ -50,16 +61,6 @@ KEYS_PAUSE_SECONDS = 0.3
 # frame of 10 kB is a few writes to the terminal). Without it, the lines at the
 # bottom of such a frame (the info line) came up to 30 ms after its top.
 KEY_FRAME_SECONDS = 0.03
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A column of fixed width; the one flexible column takes what is left."""
-
-    label: str
-    width: int
-    align: Literal["left", "right"] = "left"
-    flexible: bool = False
 
 
 class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
@@ -85,8 +86,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         ),
         Binding("home,g", "first", "First", show=False, id="table.first", priority=True),
         Binding("end,G", "last", "Last", show=False, id="table.last", priority=True),
-        Binding("left,h", "scroll_columns(-8)", "Scroll left", show=False, id="table.left"),
-        Binding("right,l", "scroll_columns(8)", "Scroll right", show=False, id="table.right"),
+        Binding("left,h", "scroll_columns(-1)", "Scroll left", show=False, id="table.left"),
+        Binding("right,l", "scroll_columns(1)", "Scroll right", show=False, id="table.right"),
         # Priority too: opening a row may move the focus (see `opens_into`).
         Binding("enter", "select", "Open", id="table.select", priority=True),
     ]
@@ -127,6 +128,18 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     VirtualTable > .virtual-table--low { color: $text-primary; }
     VirtualTable > .virtual-table--muted { color: $text-muted; }
     VirtualTable > .virtual-table--ok { color: $text-success; }
+    /* The ANSI themes (16-colour terminals, see app.py): four severities in four of
+       the terminal's own colours, and the cursor in reverse video, which any terminal
+       draws and which keeps a coloured cell readable on it. */
+    VirtualTable:ansi {
+        & > .virtual-table--cursor { background: ansi_default; text-style: reverse; }
+        & > .virtual-table--cursor-blurred { background: ansi_bright_black; }
+        & > .virtual-table--marked { background: ansi_default; text-style: bold underline; }
+        & > .virtual-table--critical { color: ansi_bright_magenta; text-style: bold; }
+        & > .virtual-table--high { color: ansi_bright_red; }
+        & > .virtual-table--medium { color: ansi_yellow; }
+        & > .virtual-table--low { color: ansi_cyan; }
+    }
     """
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -164,11 +177,16 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.columns = list(columns)
         self._render_cells = render_cells
-        self.empty_text = empty_text
+        self._empty_text = empty_text
         self._store: RowStore[RowT] = RowStore(search_text)
         self._view: list[RowT] = []  # `_store.shown.rows` in display order
         self._widths: list[int] = []
         self._width = 0  # of the content region, when `_widths` were worked out
+        # The longest value of each column, and the rows it was measured over.
+        self._natural: list[int] | None = None
+        self._natural_of: object = None
+        # The empty text's lines, for the text and width they were wrapped for.
+        self._empty_wrapped: tuple[tuple[str, int] | None, list[str]] = (None, [])
         self._last_highlighted: RowT | None = None
         # When the user last moved the cursor (time.monotonic()): a loading pane holds
         # its next pages back while keys keep coming.
@@ -190,6 +208,18 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # Textual works `rich_style` out through every ancestor on each call, and on a
         # frame that scrolls that cost more than drawing the lines.
         self._styles: dict[str, Style] = {}
+
+    @property
+    def empty_text(self) -> str:
+        """What the table says while it has no row."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            if not self._view:
+                self.refresh()  # every line: the text may wrap over fewer or more
 
     # -- data -----------------------------------------------------------------
     #
@@ -431,13 +461,28 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             return self._widths
         # Kept with the widths: Textual works the region out afresh on every call.
         self._width = self.scrollable_content_region.width
-        fixed = sum(c.width + 1 for c in self.columns if not c.flexible)
-        spare = max(self._width - fixed - 1, 0)
-        self._widths = [max(c.width, spare) if c.flexible else c.width for c in self.columns]
+        self._widths = column_widths(self.columns, self._width, self._natural_widths())
         return self._widths
 
+    def _natural_widths(self) -> list[int] | None:
+        """The longest value in each column (its label included), for a small table."""
+        rows = self._store.all
+        if self._natural_of is not rows:
+            self._natural_of = rows
+            self._natural = None
+            if 0 < len(rows.rows) <= NATURAL_WIDTH_ROWS:
+                natural = [len(column.label) for column in self.columns]
+                for row in rows.rows:
+                    for index, cell in enumerate(self._render_cells(row, _no_style)):
+                        length = cell_len(cell) if isinstance(cell, str) else cell.cell_len
+                        natural[index] = max(natural[index], length)
+                self._natural = natural
+        return self._natural
+
     def _refresh_size(self) -> None:
-        width = sum(w + 1 for w in self._column_widths())
+        widths = self._column_widths()
+        # Room to scroll any column to the left edge (`h` and `l` go a column at a time).
+        width = max(sum(w + 1 for w in widths), column_starts(widths)[-1] + self._width)
         size = Size(width, len(self._view) + 1)
         old = self.virtual_size
         if size == old:
@@ -524,8 +569,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._move(self._last_index)
 
     def action_scroll_columns(self, columns: int) -> None:
-        """Scroll sideways to the columns a narrow pane cuts off."""
-        self.scroll_to(x=self.scroll_x + columns, animate=False, immediate=True)
+        """Scroll sideways by `columns` whole columns, to those a narrow pane leaves out."""
+        starts = column_starts(self._column_widths())
+        now = int(self.scroll_x)
+        at = max((i for i, start in enumerate(starts) if start <= now), default=0)
+        target = starts[max(0, min(at + columns, len(starts) - 1))]
+        self.scroll_to(x=target, animate=False, immediate=True)
 
     def action_select(self) -> None:
         """Open the row under the cursor."""
@@ -564,7 +613,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             if not name:
                 style = self.rich_style
             elif name.startswith("partial:"):
-                style = self.get_component_rich_style(name.removeprefix("partial:"), partial=True)
+                # A cell's colour and text style, without a background: it goes over the
+                # row's (the cursor's). Not Textual's partial style: it leaves a colour
+                # such as $text-muted ("auto 60%") unblended, and muted text came out
+                # white, brighter than the rest.
+                full = self.get_component_rich_style(name.removeprefix("partial:"))
+                style = full.without_color + Style.from_color(full.color)
             else:
                 style = self.get_component_rich_style(name)
             self._styles[name] = style
@@ -581,12 +635,16 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             return self._strip(cells, style, scroll_x, width)
         index = int(self.scroll_y) + y - 1
         if index >= len(self._view):
-            if index == 0 and y == 1:
-                style = self._style("virtual-table--empty")
-                text = "Nothing matches the filter." if self.total_rows else self.empty_text
-                # The padding gets the style too: a segment without one breaks
-                # Textual's NO_COLOR (monochrome) filter.
-                return Strip([Segment(f" {text}", style)]).extend_cell_length(width, style)
+            if not self._view:
+                # Why the table is empty, wrapped: cut, "findings appear here when"
+                # would leave the sentence unsaid.
+                lines = self._empty_lines(width)
+                if y - 1 < len(lines):
+                    style = self._style("virtual-table--empty")
+                    # The padding gets the style too: a segment without one breaks
+                    # Textual's NO_COLOR (monochrome) filter.
+                    segment = Segment(f" {lines[y - 1]}", style)
+                    return Strip([segment]).crop_extend(0, width, style)
             return Strip.blank(width, self._style(""))
         row = self._view[index]
         style = self._style("")
@@ -603,6 +661,15 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         strip = self._strip(self._render_cells(row, self.palette), style, scroll_x, width)
         self._line_cache[key] = (row, strip)
         return strip
+
+    def _empty_lines(self, width: int) -> list[str]:
+        """What an empty table says, wrapped to `width` (less the margin)."""
+        text = "Nothing matches the filter." if self.total_rows else self.empty_text
+        key = (text, width)
+        if self._empty_wrapped[0] != key:
+            wrapped = Text(text).wrap(self.app.console, max(width - 2, 1))
+            self._empty_wrapped = (key, [line.plain.rstrip() for line in wrapped])
+        return self._empty_wrapped[1]
 
     def palette(self, name: str) -> Style:
         """The theme's style for a semantic cell colour such as 'critical' or 'muted'."""
@@ -631,4 +698,6 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
                 rendered = Segment.apply_style(rendered, base)
             segments.extend(rendered)
         strip = Strip(segments).apply_style(style)
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
+        # Whole columns only: one cut by the edge is left blank (see columns.py).
+        end = whole_columns_end(self._column_widths(), scroll_x, width)
+        return strip.crop_extend(scroll_x, end, style).extend_cell_length(width, style)
