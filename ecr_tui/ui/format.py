@@ -19,8 +19,20 @@ SEVERITY_LETTER = {
     Severity.MEDIUM: "M",
     Severity.LOW: "L",
     Severity.INFORMATIONAL: "I",
-    Severity.UNDEFINED: "U",
+    Severity.UNTRIAGED: "U",
+    Severity.UNDEFINED: "?",
 }
+
+# The counts the images pane's scan column shows: what needs triage. UNTRIAGED
+# is among them (Inspector has not rated it: it may be anything); informational
+# and basic scanning's undefined only show, as "N other", when nothing else does.
+COLUMN_SEVERITIES = (
+    Severity.CRITICAL,
+    Severity.HIGH,
+    Severity.MEDIUM,
+    Severity.LOW,
+    Severity.UNTRIAGED,
+)
 
 SEVERITY_STYLE_NAME = {
     Severity.CRITICAL: "critical",
@@ -28,6 +40,7 @@ SEVERITY_STYLE_NAME = {
     Severity.MEDIUM: "medium",
     Severity.LOW: "low",
     Severity.INFORMATIONAL: "muted",
+    Severity.UNTRIAGED: "muted",
     Severity.UNDEFINED: "muted",
 }
 
@@ -91,9 +104,9 @@ def short_date(moment: datetime | None) -> str:
 
 
 def severity_counts_text(counts: SeverityCounts, palette: Palette) -> Text:
-    """'C1 H4 M12 L3' with each count in its severity's colour."""
+    """'C1 H4 M12 L3 U2' with each count in its severity's colour."""
     text = Text()
-    for severity in SEVERITIES_WORST_FIRST[:4]:
+    for severity in COLUMN_SEVERITIES:
         count = counts.get(severity)
         if count:
             if text:

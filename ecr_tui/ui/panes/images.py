@@ -97,7 +97,7 @@ class ImagesPane(Pane):
                 Column("Tags", 16, flexible=True),
                 Column("Pushed", 7),
                 Column("Size", 9, align="right"),
-                Column("Scan", 16),
+                Column("Scan", 18),  # "C2 H10 M26 L17 U10"
                 Column("Digest", 12),
                 Column("Pulled", 7),
             ],
