@@ -255,7 +255,7 @@ class EcrApp(AppHost):
         if images.repository is not None:
             images.show(self.reader, images.repository, force=True)
         if findings.image is not None:
-            findings.show(self.reader, findings.image, force=True)
+            findings.show(self.reader, findings.image, force=True, platforms=findings.platforms)
         self.docker.check(self.service)
 
     def _key_sections(self) -> list[tuple[str, list[BindingType]]]:
