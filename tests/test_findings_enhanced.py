@@ -34,6 +34,7 @@ from ecr_tui.ui.panes.findings import PLATFORMS_COLUMN, FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane, scan_cell
 from ecr_tui.ui.screens import FindingScreen
 from tests.moto_findings import (
+    ACCOUNT,
     REPOSITORY,
     T0,
     MotoFindings,
@@ -349,7 +350,9 @@ def test_enhanced_findings_keep_every_field_ecr_sends(moto: MotoFindings, pushed
     assert partial.remediation == "None Provided"
     assert partial.reference_urls == ("https://nvd.nist.gov/vuln/detail/CVE-2026-0001",)
     assert partial.vulnerability_source == "NVD" and partial.vendor_severity == "CRITICAL"
-    assert partial.finding_arn.startswith("arn:aws:inspector2:")
+    assert partial.finding_arns == (
+        f"arn:aws:inspector2:us-east-1:{ACCOUNT}:finding/cve-2026-0001-amd64",
+    )
     untriaged = report.findings[-1]
     assert untriaged.severity is Severity.UNTRIAGED and untriaged.fix is FixAvailable.NO
 
@@ -493,13 +496,24 @@ async def test_index_findings_merged_and_per_platform(moto: MotoFindings, pushed
             "linux/amd64": "sha256:" + "amd64" * 16,
             "linux/arm64": "sha256:" + "arm64" * 16,
         }
-        assert findings.table.columns[-1] == PLATFORMS_COLUMN
-        assert plain_cells(findings, rows["CVE-2026-2001"])[-1] == "amd64"
+        assert findings.table.columns[3] == PLATFORMS_COLUMN
+        assert plain_cells(findings, rows["CVE-2026-2001"])[3] == "amd64"
+        # Not "all": linux/arm/v7 has no results yet.
+        assert plain_cells(findings, rows["CVE-2026-2000"])[3] == "amd64, arm64"
         summary = findings.summary.text.plain
         assert summary.startswith("2 of 3 platforms (linux/arm/v7: scanning)")
         assert "1 high · 2 medium" in summary
         assert "all 3 platforms" in str(findings.border_title)
         assert findings.report is not None and findings.report.digest == pushed.index
+        # Its details: each platform's package (layers differ) and Inspector finding.
+        findings.table.move_to(rows["CVE-2026-2000"])
+        await pilot.press("enter")
+        text = screen_text(app)
+        assert "Platforms          linux/amd64, linux/arm64" in text
+        assert "[linux/amd64] busybox 1.36.1" in text and "[linux/arm64] busybox 1.36.1" in text
+        assert "Finding ARNs" in text
+        assert "cve-2026-2000-amd64" in text and "cve-2026-2000-arm64" in text
+        await pilot.press("escape")
 
         await pilot.press("p")  # linux/amd64 alone
         assert findings.platform == "linux/amd64"

@@ -123,7 +123,7 @@ def enhanced_finding_from_api(item: Mapping[str, Any]) -> Finding:
         reference_urls=tuple(details.get("referenceUrls") or ()),
         related=tuple(details.get("relatedVulnerabilities") or ()),
         remediation_url=recommendation.get("url", ""),
-        finding_arn=item.get("findingArn", ""),
+        finding_arns=(item["findingArn"],) if item.get("findingArn") else (),
     )
 
 
@@ -280,6 +280,7 @@ def _combine(known: Finding, other: Finding) -> Finding:
         known,
         platforms=known.platforms + other.platforms,
         packages=known.packages + other.packages,
+        finding_arns=known.finding_arns + other.finding_arns,
         first_observed=min(observed_first) if observed_first else None,
         last_observed=max(observed_last) if observed_last else None,
     )

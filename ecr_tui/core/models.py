@@ -302,7 +302,7 @@ class Finding:
     reference_urls: tuple[str, ...] = ()
     related: tuple[str, ...] = ()  # related vulnerability ids
     remediation_url: str = ""
-    finding_arn: str = ""
+    finding_arns: tuple[str, ...] = ()  # Inspector's; one per platform in a merged report
     # Basic scanning's `attributes`, all of them, as ECR sent them.
     attributes: tuple[tuple[str, str], ...] = ()
     # The platforms (linux/amd64, ...) it was found on, in a report of several.

@@ -356,6 +356,17 @@ class EcrApp(AppHost):
             "Cycle the lowest severity shown",
             findings.action_cycle_min_severity,
         )
+        for title, help_text, callback in (
+            ("Unrated findings", "Hide or show untriaged findings", findings.action_toggle_unrated),
+            (
+                "Fixable findings only",
+                "Findings with a fix, or all",
+                findings.action_toggle_fixable,
+            ),
+            ("Sort findings", "Severity, or severity then fix", findings.action_cycle_sort),
+            ("Findings platform", "Merged, or one platform's", findings.action_cycle_platform),
+        ):
+            yield SystemCommand(title, help_text, callback)
         for pane in (self.query_one(RepositoriesPane), images, findings):
             yield SystemCommand(
                 f"Filter {pane.noun}",

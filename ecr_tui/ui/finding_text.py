@@ -163,8 +163,9 @@ def detail_rows(finding: Finding) -> list[tuple[str, str]]:
         rows.append(("References", "\n".join(finding.reference_urls)))
     if finding.remediation_url:
         rows.append(("Remediation link", finding.remediation_url))
-    if finding.finding_arn:
-        rows.append(("Finding ARN", finding.finding_arn))
+    if finding.finding_arns:
+        label = "Finding ARN" if len(finding.finding_arns) == 1 else "Finding ARNs"
+        rows.append((label, "\n".join(finding.finding_arns)))
     shown = {"package_name", "package_version"}
     for key, value in finding.attributes:
         if key not in shown:

@@ -95,7 +95,7 @@ class FindingScreen(ModalScreen[None]):
         table.add_column(overflow="fold")  # long links and ARNs in full, folded
         severity_class = f"severity-{SEVERITY_STYLE_NAME[finding.severity]}"
         for label, value in detail_rows(finding):
-            table.add_row(label, value)
+            table.add_row(label, Text(value))  # ECR's text, never read as markup
         with VerticalScroll(id="finding-body") as scroll:
             scroll.border_title = finding.name
             scroll.border_subtitle = "esc closes"

@@ -88,7 +88,9 @@ COLUMNS = [
     Column("Package", 12, flexible=True),
     Column("Installed", 14),
 ]
+# In a merged view, which platforms a finding is on: where it is seen, after its id.
 PLATFORMS_COLUMN = Column("Platforms", 10)
+PLATFORMS_AT = 3
 
 
 class FindingsPane(Pane):
@@ -208,7 +210,10 @@ class FindingsPane(Pane):
         """A platforms column while the rows merge several platforms (set with the rows:
         the last image's rows stay in view while the next one's are fetched)."""
         self._merged_platforms = self._platform_labels()
-        self.table.set_columns([*COLUMNS, PLATFORMS_COLUMN] if self._merged_platforms else COLUMNS)
+        columns = list(COLUMNS)
+        if self._merged_platforms:
+            columns.insert(PLATFORMS_AT, PLATFORMS_COLUMN)
+        self.table.set_columns(columns)
 
     def _show_title(self) -> None:
         image = self.image
@@ -479,7 +484,7 @@ def render_finding(
         finding.package_version,
     ]
     if platforms is not None:
-        cells.append(platforms_cell(finding, platforms))
+        cells.insert(PLATFORMS_AT, platforms_cell(finding, platforms))
     return cells
 
 
