@@ -153,6 +153,7 @@ class EcrDockerStack:
     ecr: Any  # a boto3 ECR client on the local endpoint
     registry: DemoRegistry
     sdk: docker.DockerClient  # for test set-up only; the code under test is LocalDocker
+    daemon: DockerDaemon  # to stop it under the app's feet
 
 
 @contextmanager
@@ -186,4 +187,4 @@ def ecr_docker_stack(account_id: str, repositories: Mapping[str, str]) -> Iterat
             ecr.create_repository(repositoryName=name, imageTagMutability=mutability)
         sdk = docker.DockerClient(base_url=daemon_url)
         cleanup.callback(sdk.close)
-        yield EcrDockerStack(daemon_url, endpoint_url, ecr, registry, sdk)
+        yield EcrDockerStack(daemon_url, endpoint_url, ecr, registry, sdk, daemon)

@@ -14,7 +14,6 @@ from botocore.stub import Stubber
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecr_tui.core.admin import images, lifecycle_policy, repositories, repository_policy
 from ecr_tui.core.admin.images import ImageRef, delete_images, retag_image, start_scan
 from ecr_tui.core.admin.lifecycle_policy import (
     delete_lifecycle_policy,
@@ -23,16 +22,18 @@ from ecr_tui.core.admin.lifecycle_policy import (
     preview_lifecycle_policy,
     set_lifecycle_policy,
 )
-from ecr_tui.core.admin.read_only import MUTATING_OPERATIONS, is_mutating
 from ecr_tui.core.admin.repositories import (
     NewRepository,
+    TagMutabilitySetting,
     count_images,
     create_repository,
     delete_repository,
     exclusion_filters_problem,
+    get_tag_mutability,
     parse_resource_tags,
     set_scan_on_push,
     set_tag_mutability,
+    toggled_tag_mutability,
 )
 from ecr_tui.core.admin.repository_policy import (
     delete_repository_policy,
@@ -409,6 +410,28 @@ def test_tag_mutability_and_scan_on_push(service: EcrService, repository: str) -
     assert service.repository(repository).scan_on_push is False
 
 
+def test_tag_mutability_toggles_keep_exclusion_filters(service: EcrService) -> None:
+    name = "admin/exclusions"
+    create_repository(
+        service,
+        NewRepository(name, "MUTABLE_WITH_EXCLUSION", exclusion_filters=("latest", "v*")),
+    )
+    current = get_tag_mutability(service, name)
+    assert current == TagMutabilitySetting("MUTABLE_WITH_EXCLUSION", ("latest", "v*"))
+    target = toggled_tag_mutability(current)
+    assert target == TagMutabilitySetting("IMMUTABLE_WITH_EXCLUSION", ("latest", "v*"))
+    set_tag_mutability(service, name, target.mutability, target.exclusion_filters)
+    assert get_tag_mutability(service, name) == target
+    assert toggled_tag_mutability(target) == current
+    assert toggled_tag_mutability(TagMutabilitySetting("MUTABLE")) == TagMutabilitySetting(
+        "IMMUTABLE"
+    )
+    # Filters ECR did not report cannot be kept: the plain opposite is all that is left.
+    assert toggled_tag_mutability(
+        TagMutabilitySetting("IMMUTABLE_WITH_EXCLUSION")
+    ) == TagMutabilitySetting("MUTABLE")
+
+
 def test_start_scan_once_a_day(service: EcrService, repository: str) -> None:
     digest = push(service, repository, "v1")
     assert start_scan(service, repository, digest) is ScanState.IN_PROGRESS
@@ -450,6 +473,25 @@ REPOSITORY_POLICY_PROBLEMS = [
     (policy({**PULL_STATEMENT, "Action": ["ecr:PutImage", "s3:GetObject"]}), "'s3:GetObject'"),
     (policy(PULL_STATEMENT, {**PULL_STATEMENT, "Sid": "Two", "Action": "ec2:*"}), "statement 2"),
     ("x" * 10_241, "too long"),
+    (policy(PULL_STATEMENT).replace('"Allow"', "NaN"), "NaN is not a JSON value"),
+    (
+        policy({**PULL_STATEMENT, "Condition": {"NumericLessThan": {"n": "MARK"}}}).replace(
+            '"MARK"', "Infinity"
+        ),
+        "Infinity is not a JSON value",
+    ),
+    (
+        policy(PULL_STATEMENT).replace('"Effect"', '"Effect": "Deny", "Effect"'),
+        'the key "Effect" is given twice',
+    ),
+    (
+        policy({**PULL_STATEMENT, "Actions": ["ecr:PutImage"]}),
+        "unknown property 'Actions'; did you mean 'Action'?",
+    ),
+    (
+        json.dumps({"Version": "2012-10-17", "Statement": [PULL_STATEMENT], "Comment": "x"}),
+        "the policy: unknown property 'Comment'",
+    ),
 ]
 
 
@@ -529,6 +571,56 @@ def test_broken_json_is_located(text: str, data: st.DataObject) -> None:
     )
 
 
+def test_json_problems_say_where_they_are() -> None:
+    text = (
+        "{\n"
+        '  "Version": "2012-10-17",\n'
+        '  "Statement": [{\n'
+        '    "Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage",\n'
+        '    "Condition": {"NumericLessThan": {"aws:EpochTime": NaN}},\n'
+        '    "Effect": "Deny"\n'
+        "  }]\n"
+        "}"
+    )
+    assert repository_policy_problem(text) == (
+        "line 5, column 56: NaN is not a JSON value: use a number or a string"
+    )
+    text = text.replace("NaN", "1")
+    assert repository_policy_problem(text) == (
+        'line 6, column 5: the key "Effect" is given twice in one object (first at line 4, '
+        "column 5); JSON keeps only one of them: remove or merge the other"
+    )
+    text = text.replace(',\n    "Effect": "Deny"', "").replace('"Condition"', '"Conditions"')
+    assert repository_policy_problem(text) == (
+        "line 5, column 5: statement 1: unknown property 'Conditions'; did you mean "
+        "'Condition'? it takes Sid, Effect, Principal, NotPrincipal, Action, NotAction, "
+        "Resource, NotResource, Condition"
+    )
+    # The same key in two different objects is fine; one object may not hold it twice.
+    nested = policy({**PULL_STATEMENT, "Principal": {"AWS": "a"}, "Condition": {"AWS": {}}})
+    assert repository_policy_problem(nested) is None
+    lifecycle_text = lifecycle(rule(tagPrefixes=["v"]))  # line 10: "tagPrefixes": [
+    assert lifecycle_policy_problem(lifecycle_text) == (
+        "line 10, column 9: rule 1: selection: unknown property 'tagPrefixes'; did you mean "
+        "'tagPrefixList'? it takes tagStatus, tagPatternList, tagPrefixList, countType, "
+        "countUnit, countNumber, storageClass"
+    )
+
+
+@FAST
+@given(valid_policies, st.data())
+def test_a_key_given_twice_is_refused_wherever_it_is(text: str, data: st.DataObject) -> None:
+    document = json.loads(text)
+    statements = document["Statement"]
+    statement = statements[data.draw(st.integers(0, len(statements) - 1))]
+    key = data.draw(st.sampled_from(sorted(statement)))
+    marker = "__TWICE__"
+    statement[marker] = "x"
+    doubled = json.dumps(document).replace(f'"{marker}"', json.dumps(key))
+    problem = repository_policy_problem(doubled)
+    assert problem is not None and f"the key {json.dumps(key)} is given twice" in problem
+
+
 # -- lifecycle policy ---------------------------------------------------------------------
 
 KEEP_TEN = lifecycle(
@@ -567,6 +659,26 @@ LIFECYCLE_PROBLEMS = [
     (lifecycle({**rule(), "action": {"type": "transition"}}), "targetStorageClass"),
     (lifecycle({"rulePriority": 1, "action": {"type": "expire"}}), "'selection' object"),
     (lifecycle(rule(1, "any"), rule(2)), 'tagStatus "any" must have the highest rulePriority'),
+    (lifecycle(rule(count="MARK")).replace('"MARK"', "NaN"), "NaN is not a JSON value"),
+    (lifecycle(rule(count="MARK")).replace('"MARK"', "-Infinity"), "-Infinity is not a JSON value"),
+    (lifecycle(rule(count="MARK")).replace('"MARK"', "1e999"), "1e999 is too large"),
+    (
+        lifecycle(rule()).replace('"rulePriority"', '"rulePriority": 2, "rulePriority"'),
+        'the key "rulePriority" is given twice',
+    ),
+    (
+        lifecycle(rule(countNumbr=3)),
+        "rule 1: selection: unknown property 'countNumbr'; did you mean 'countNumber'?",
+    ),
+    (lifecycle({**rule(), "comment": "keep"}), "rule 1: unknown property 'comment'"),
+    (
+        lifecycle({**rule(), "action": {"type": "expire", "after": 3}}),
+        "rule 1: action: unknown property 'after'",
+    ),
+    (
+        json.dumps({"rules": json.loads(lifecycle(rule()))["rules"], "version": 2}),
+        "the lifecycle policy: unknown property 'version'",
+    ),
 ]
 
 
@@ -686,16 +798,3 @@ def test_retag_missing_image(service: EcrService, repository: str) -> None:
         retag_image(service, repository, MISSING_DIGEST, "v1")
     assert raised.value.problem.title == "Image not found"
     assert "no such image" in raised.value.problem.detail
-
-
-# -- read-only mode -----------------------------------------------------------------------
-
-
-def test_mutating_operations_are_functions_here() -> None:
-    # The operations live in the administration modules, one module per concern.
-    modules = (repositories, images, repository_policy, lifecycle_policy)
-    for name in MUTATING_OPERATIONS:
-        assert any(callable(getattr(module, name, None)) for module in modules)
-    assert is_mutating("delete_repository")
-    assert not is_mutating("get_repository_policy")
-    assert not is_mutating("preview_lifecycle_policy")

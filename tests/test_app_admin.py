@@ -102,9 +102,12 @@ async def test_mutability_scan_on_push_and_iam_policies(
         before = ecr.describe_repositories(repositoryNames=["platform/nginx-base"])
         was_scanning = before["repositories"][0]["imageScanningConfiguration"]["scanOnPush"]
         await pilot.press("M")
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         await pilot.press("S")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
 
         def described() -> dict[str, Any]:
             answer = ecr.describe_repositories(repositoryNames=["platform/nginx-base"])
@@ -122,6 +125,69 @@ async def test_mutability_scan_on_push_and_iam_policies(
         text = app.screen.query_one(TextArea).text
         assert "ecr:GetAuthorizationToken" in text and "ecr:PutImage" in text
         assert described()["repositoryArn"] in text
+
+
+async def test_mutability_keeps_exclusion_filters_and_both_toggles_ask(
+    settings: ConnectionSettings, ecr: Any
+) -> None:
+    name = "team/with-exclusions"
+    filters = [
+        {"filterType": "WILDCARD", "filter": "latest"},
+        {"filterType": "WILDCARD", "filter": "dev-*"},
+    ]
+    ecr.create_repository(
+        repositoryName=name,
+        imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters=filters,
+    )
+
+    def described() -> dict[str, Any]:
+        return ecr.describe_repositories(repositoryNames=[name])["repositories"][0]  # type: ignore[no-any-return]
+
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_repository(app, pilot, name)
+        await pilot.press("M")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = app.screen.body
+        assert f"{name}: IMMUTABLE_WITH_EXCLUSION → MUTABLE_WITH_EXCLUSION." in body
+        assert "except tags matching latest, dev-*, which stay fixed" in body
+        assert "The exclusion filters stay: latest, dev-*." in body
+        await pilot.press("y")
+        await wait_until(
+            pilot, lambda: described()["imageTagMutability"] == "MUTABLE_WITH_EXCLUSION"
+        )
+        assert described()["imageTagMutabilityExclusionFilters"] == filters
+        await wait_until(
+            pilot,
+            lambda: any(
+                n.title == "Tag mutability"
+                and n.message == f"{name} is now MUTABLE_WITH_EXCLUSION (latest, dev-*)."
+                for n in app._notifications
+            ),
+        )
+
+        scanning = described()["imageScanningConfiguration"]["scanOnPush"]
+        now, then = ("on", "off") if scanning else ("off", "on")
+        await pilot.press("S")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert f"{name}: scan on push {now} → {then}." in app.screen.body
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        assert described()["imageScanningConfiguration"]["scanOnPush"] is scanning, "no: unchanged"
+        await pilot.press("S")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(
+            pilot, lambda: described()["imageScanningConfiguration"]["scanOnPush"] is not scanning
+        )
+        await wait_until(
+            pilot,
+            lambda: any(
+                n.title == "Scan on push" and n.message == f"Scan on push is {then} for {name}."
+                for n in app._notifications
+            ),
+        )
 
 
 async def test_repository_policy_is_validated_before_it_is_sent(
@@ -161,6 +227,52 @@ async def test_repository_policy_is_validated_before_it_is_sent(
         await wait_until(pilot, lambda: stored() == policy)
 
 
+async def test_a_refused_policy_keeps_the_editor_and_the_draft(
+    settings: ConnectionSettings, ecr: Any
+) -> None:
+    # Valid to our checks; ECR refuses it (an unknown condition operator).
+    refused = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": ["ecr:BatchGetImage"],
+                "Condition": {"StringEqualsSometimes": {"aws:PrincipalTag/team": "data"}},
+            }
+        ],
+    }
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_repository(app, pilot, "web/storefront")
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
+        editor = app.screen
+        assert isinstance(editor, PolicyEditorScreen)
+        draft = json.dumps(refused, indent=2)
+        editor.query_one(TextArea).text = draft
+        await pilot.press("ctrl+s")
+
+        def said() -> str:
+            return str(editor.query_one("#policy-message", Static).render())
+
+        await wait_until(pilot, lambda: app.screen is not editor or "Rejected by ECR" in said())
+        assert app.screen is editor, "the editor stays open"
+        assert editor.query_one(TextArea).text == draft, "with the draft"
+        assert "Your draft is kept" in said()
+        with pytest.raises(ecr.exceptions.RepositoryPolicyNotFoundException):
+            ecr.get_repository_policy(repositoryName="web/storefront")
+
+        fixed = {**refused, "Statement": [{**refused["Statement"][0], "Condition": {}}]}
+        del fixed["Statement"][0]["Condition"]
+        editor.query_one(TextArea).text = json.dumps(fixed)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, PolicyEditorScreen))
+        stored = ecr.get_repository_policy(repositoryName="web/storefront")["policyText"]
+        assert json.loads(stored) == fixed
+        assert any("Saved the repository policy" in n.message for n in app._notifications)
+
+
 async def test_marked_images_are_deleted_after_a_confirmation(
     settings: ConnectionSettings, ecr: Any
 ) -> None:
@@ -181,6 +293,32 @@ async def test_marked_images_are_deleted_after_a_confirmation(
         )
         left = ecr.describe_images(repositoryName="web/storefront", maxResults=1000)
         assert doomed.isdisjoint(d["imageDigest"] for d in left["imageDetails"])
+
+
+async def test_retag_warns_about_a_tag_docker_cannot_use(
+    settings: ConnectionSettings, ecr: Any
+) -> None:
+    app = EcrApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_repository(app, pilot, "web/storefront")
+        images = app.query_one(ImagesPane)
+        images.table.focus()
+        image = images.table.current_row
+        long_tag = "release-" + "x" * 121  # 129 characters: ECR takes it, docker does not
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        app.screen.query_one(Input).value = long_tag
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextInputScreen), "the first enter warns"
+        said = str(app.screen.query_one("#text-message", Static).render())
+        assert "refuse tags over 128" in said and "Press enter again" in said
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any(n.title == "Tagged" for n in app._notifications))
+        described = ecr.describe_images(
+            repositoryName="web/storefront", imageIds=[{"imageTag": long_tag}]
+        )
+        assert described["imageDetails"][0]["imageDigest"] == image.digest
 
 
 async def test_go_to_uri_lands_on_the_tag_or_says_what_is_wrong(
@@ -226,6 +364,13 @@ async def test_read_only_mode_refuses_changes(settings: ConnectionSettings, ecr:
         assert len(ecr.describe_repositories()["repositories"]) == count
         await pilot.press("e")  # policies can still be read
         await wait_until(pilot, lambda: isinstance(app.screen, TextViewScreen))
+        await pilot.press("escape")
+        with pytest.raises(ecr.exceptions.LifecyclePolicyNotFoundException):
+            ecr.get_lifecycle_policy(repositoryName="data/etl-runner")
+        await pilot.press("E")  # none set: said so, rather than a template passing for it
+        await wait_until(pilot, lambda: isinstance(app.screen, TextViewScreen))
+        shown = app.screen.query_one(TextArea).text
+        assert shown == "data/etl-runner has no lifecycle policy."
 
 
 async def test_keys_follow_the_config_keymap(settings: ConnectionSettings) -> None:
@@ -237,3 +382,23 @@ async def test_keys_follow_the_config_keymap(settings: ConnectionSettings) -> No
         await pilot.press("N")
         assert isinstance(app.screen, CreateRepositoryScreen)
         assert any("no.such.binding" in n.message for n in app._notifications)
+
+
+async def test_keys_the_config_makes_clash_are_reported(settings: ConnectionSettings) -> None:
+    # README's own example once did this: "S" hides the images pane's scan key.
+    keymap = {"images.sort": "S", "findings.min_severity": "?", "repositories.create": "N"}
+    app = EcrApp(settings, keymap=keymap)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await repositories_loaded(app, pilot)
+        clashes = [n.message for n in app._notifications if "clash" in n.message]
+        assert len(clashes) == 1
+        assert "S: images.scan, images.sort (the images pane)" in clashes[0]
+        assert "?: app.help, findings.min_severity (the findings pane)" in clashes[0]
+        assert "repositories.create" not in clashes[0], "N clashes with nothing"
+
+
+async def test_a_keymap_without_clashes_is_quiet(settings: ConnectionSettings) -> None:
+    app = EcrApp(settings, keymap={"images.sort": "ctrl+o", "table.down": "j,down,ctrl+n"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await repositories_loaded(app, pilot)
+        assert not [n for n in app._notifications if n.title == "Config"]

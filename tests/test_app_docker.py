@@ -471,18 +471,49 @@ async def test_store_login_for_the_docker_cli(
         authorization = app.service.authorization()
         host = authorization.proxy_endpoint.removeprefix("https://").removeprefix("http://")
 
-        await pilot.press("ctrl+l")
+        config = tmp_path / "config.json"
 
-        await wait_until(pilot, lambda: (tmp_path / "config.json").exists())
-        stored = json.loads((tmp_path / "config.json").read_text())["auths"][host]["auth"]
+        # ctrl+l, which many press to redraw, writes nothing.
+        await pilot.press("ctrl+l")
+        await pilot.pause(0.5)
+        assert not config.exists()
+        assert not isinstance(app.screen, ConfirmScreen)
+
+        # W says where the login would go, and asks first.
+        await pilot.press("W")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = app.screen.body
+        assert f"login to {host}" in body and f"kept in {config}, under auths" in body
+        assert "the demo's own registry" in body
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        assert not config.exists(), "no means nothing is written"
+
+        await pilot.press("W")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: config.exists())
+        stored = json.loads(config.read_text())["auths"][host]["auth"]
         assert base64.b64decode(stored) == base64.b64decode(authorization.token)
         await wait_until(pilot, lambda: any("Saved the login" in n for n in notices(app)))
         password = base64.b64decode(authorization.token).decode().partition(":")[2]
         assert not any(password in notice for notice in notices(app))
+        assert password not in body
+
+        # A credential helper is named before anything goes to it.
+        helper_config = {"credsStore": "no-such-store"}
+        config.write_text(json.dumps(helper_config))
+        await pilot.press("W")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "the credential helper docker-credential-no-such-store" in app.screen.body
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        assert json.loads(config.read_text()) == helper_config
 
         # With amazon-ecr-credential-helper configured, the app says so and stores nothing.
         helper_config = {"credHelpers": {host: "ecr-login"}}
-        (tmp_path / "config.json").write_text(json.dumps(helper_config))
-        await pilot.press("ctrl+l")
+        config.write_text(json.dumps(helper_config))
+        await pilot.press("W")
         await wait_until(pilot, lambda: any("ecr-login" in n for n in notices(app)))
-        assert json.loads((tmp_path / "config.json").read_text()) == helper_config
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert json.loads(config.read_text()) == helper_config

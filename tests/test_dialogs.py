@@ -16,9 +16,11 @@ from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 
 from ecr_tui.core.admin.repositories import NewRepository
 from ecr_tui.core.admin.repository_policy import repository_policy_problem
-from ecr_tui.core.names import image_tag_problem
+from ecr_tui.core.docker.local_docker import LocalImage
+from ecr_tui.core.names import docker_tag_problem, image_tag_problem
 from ecr_tui.ui.dialogs.confirm import ConfirmScreen
 from ecr_tui.ui.dialogs.create_repository import CreateRepositoryScreen
+from ecr_tui.ui.dialogs.push import PushTarget, PushTargetScreen
 from ecr_tui.ui.dialogs.text import PolicyEditorScreen, TextInputScreen, TextViewScreen
 
 SIZE = (80, 24)
@@ -345,6 +347,54 @@ async def test_text_input_validates_before_accepting() -> None:
         await pilot.pause()
         assert app.results == ["v2"]
         assert fits_the_terminal(app)
+
+
+async def test_a_tag_docker_cannot_use_is_warned_about_then_taken() -> None:
+    dialog = TextInputScreen(
+        "Retag", "New tag:", validate=image_tag_problem, warn=docker_tag_problem
+    )
+    long_tag = "v" * 129
+    async with hosting(dialog) as (app, pilot):
+        await paste(pilot, long_tag)
+        warning = (
+            "Warning: 129 characters: ECR takes up to 300, but docker (and podman) refuse "
+            "tags over 128, so it cannot be pushed or pulled by this tag."
+        )
+        assert message(app, "#text-message") == warning
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == [], "the first enter only warns"
+        assert message(app, "#text-message").endswith("Press enter again to use it anyway.")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == [long_tag]
+
+
+async def test_a_128_character_tag_is_taken_at_once() -> None:
+    dialog = TextInputScreen(
+        "Retag", "New tag:", validate=image_tag_problem, warn=docker_tag_problem
+    )
+    async with hosting(dialog) as (app, pilot):
+        await paste(pilot, "v" * 128)
+        assert message(app, "#text-message") == ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == ["v" * 128]
+
+
+async def test_push_refuses_a_tag_docker_cannot_push() -> None:
+    source = LocalImage("app", "v1", "0123456789ab", 1000, None)
+    async with hosting(PushTargetScreen(source, "team/app", ["team/app"])) as (app, pilot):
+        field = app.screen.query_one("#push-tag", Input)
+        field.value = "v" * 129
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == []
+        assert "docker (and podman) refuse tags over 128" in message(app, "#push-tag-message")
+        field.value = "v" * 128
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == [PushTarget("team/app", "v" * 128)]
 
 
 async def test_text_input_initial_value_and_escape() -> None:

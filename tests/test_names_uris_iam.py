@@ -25,6 +25,7 @@ from ecr_tui.core.names import (
     IMAGE_TAG_PATTERN,
     REPOSITORY_NAME_PATTERN,
     digest_problem,
+    docker_tag_problem,
     image_tag_problem,
     kms_key_problem,
     repository_name_problem,
@@ -237,6 +238,14 @@ def test_tag_messages(tag: str, message: str) -> None:
 @pytest.mark.parametrize("tag", ["latest", "_x", "1.0.0-rc.1", "A_b-C.d", "v" * 300])
 def test_tags_ecr_accepts(tag: str) -> None:
     assert image_tag_problem(tag) is None
+
+
+def test_tags_docker_cannot_use_are_named() -> None:
+    assert docker_tag_problem("v" * 128) is None
+    assert image_tag_problem("v" * 129) is None, "ECR takes it"
+    problem = docker_tag_problem("v" * 129)
+    assert problem is not None and problem.startswith("129 characters:")
+    assert "over 128" in problem
 
 
 @pytest.mark.parametrize(

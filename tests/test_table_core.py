@@ -181,6 +181,36 @@ async def test_marks_survive_new_pages(table: VirtualTable[Row]) -> None:
     assert table.marked_rows == []
 
 
+async def test_a_replaced_row_keeps_its_place_the_cursor_and_its_mark(
+    table: VirtualTable[Row],
+) -> None:
+    table.set_sort(by_key, reverse=True)
+    table.extend(rows("a", [10, 20, 30, 40]))
+    old = table.rows[2]  # key 20
+    table.move_to(old)
+    table.toggle_mark(old)
+    table.set_filter("a")
+    newer = Row(old.name, old.key, size=99)  # a newer record of it, same sort key
+    assert table.replace_row(old, newer)
+    assert table.current_row is newer and table.cursor_row == 2
+    assert table.marked_rows == [newer]
+    assert [row.key for row in table.rows] == [40, 30, 20, 10]
+    # A new sort key moves it, and the cursor with it; the other rows stay.
+    table.set_filter("")
+    other = table.rows[0]
+    moved = Row(old.name, 35)
+    assert table.replace_row(newer, moved)
+    assert [row.key for row in table.rows] == [40, 35, 30, 10]
+    assert table.current_row is moved
+    table.move_to(other)
+    assert table.replace_row(moved, Row(old.name, 5))
+    assert table.current_row is other
+    assert [row.key for row in table.rows] == [40, 30, 10, 5]
+    assert table.total_rows == 4
+    assert not table.replace_row(moved, Row("gone", 1)), "not held (any more)"
+    assert table.find_row(lambda row: row.key == 5) is table.rows[-1]
+
+
 async def test_move_to_first(table: VirtualTable[Row]) -> None:
     table.set_rows(rows("a", [1, 2, 3]))
     assert table.move_to_first(lambda row: row.key == 3)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from ecr_tui.core.models import (
     SeverityCounts,
     severity_row,
 )
+from ecr_tui.core.read_only import ReadOnlyRefusal, is_mutating
 
 if TYPE_CHECKING:
     import boto3
@@ -41,8 +43,24 @@ if TYPE_CHECKING:
 # ECR's largest page for DescribeRepositories, DescribeImages and findings.
 PAGE_SIZE = 1000
 
+# How often a listing asks for a page whose answer came back cut off (see `pages`).
+CUT_OFF_ATTEMPTS = 3
+
 # Made for dummy credentials the local demo endpoint accepts; never real ones.
 DEMO_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
+
+
+class CutOffAnswer(Exception):
+    """ECR's answer arrived whole as HTTP, but its JSON breaks off: something cut it.
+
+    botocore retries what fails before its parser runs, not this: listings ask
+    for such a page again themselves (`EcrService.pages`). `explain_error` words it.
+    """
+
+    def __init__(self, operation: str, attempts: int = 1) -> None:
+        super().__init__(f"the answer to {operation} was cut off ({attempts} attempts)")
+        self.operation = operation
+        self.attempts = attempts
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +71,19 @@ class ConnectionSettings:
     region: str | None = None
     endpoint_url: str | None = None
     demo: bool = False
+    # Seconds to wait for an answer once connected; botocore retries after it.
+    read_timeout: float = 60.0
 
     @property
     def endpoint_label(self) -> str:
         """What the status bar shows as the endpoint."""
         return self.endpoint_url or "AWS"
+
+
+def _refuse_changes(model: Any, **_: object) -> None:
+    """botocore hook of a read-only client: stop any operation that is not a read."""
+    if is_mutating(model.name):
+        raise ReadOnlyRefusal(model.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +96,15 @@ class RegistryAuthorization:
 
 
 class EcrService:
-    """Blocking ECR calls for one account and region; safe to share between threads."""
+    """Blocking ECR calls for one account and region; safe to share between threads.
 
-    def __init__(self, settings: ConnectionSettings) -> None:
+    With `read_only`, every ECR operation that needs more than read access (see
+    `core.read_only`) raises the read-only refusal instead of being sent.
+    """
+
+    def __init__(self, settings: ConnectionSettings, *, read_only: bool = False) -> None:
         self.settings = settings
+        self.read_only = read_only
         self._lock = threading.Lock()
         self._session: boto3.Session | None = None
         self._ecr: ECRClient | None = None
@@ -109,13 +140,16 @@ class EcrService:
         config = Config(
             retries={"mode": "standard", "max_attempts": attempts},
             connect_timeout=5,
-            read_timeout=60,
+            read_timeout=self.settings.read_timeout,
             user_agent_extra="ecr-tui",
         )
         session: Any = self._boto_session()  # `Any`: the stubs overload per service name
         if service == "ecr":
             session._session.register_component("response_parser_factory", plain_json_factory())
         client = session.client(service, endpoint_url=self.settings.endpoint_url, config=config)
+        if service == "ecr" and self.read_only:
+            # First of the hooks, before the request is even built.
+            client.meta.events.register("before-parameter-build", _refuse_changes)
         # Once per API call (retries excluded), with the caller's parameters.
         client.meta.events.register("before-parameter-build", self._count_call)
         return client
@@ -181,12 +215,28 @@ class EcrService:
 
     # -- reading ----------------------------------------------------------------
 
+    def pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every page of an ECR listing (`operation` as boto3 names it), ECR's largest.
+
+        botocore retries what fails before its parser runs (connections, throttling,
+        5xx answers) but not an answer whose JSON breaks off: such a page is asked
+        for again here, up to CUT_OFF_ATTEMPTS times, before the listing fails.
+        """
+        call = getattr(self.ecr, operation)
+        params["maxResults"] = PAGE_SIZE
+        while True:
+            page = _ask_again_when_cut_off(call, params)
+            yield page
+            token = page.get("nextToken")
+            if not token or token == params.get("nextToken"):
+                return
+            params["nextToken"] = token
+
     def repository_pages(
         self, is_cancelled: Callable[[], bool] = lambda: False
     ) -> Iterator[list[Repository]]:
         """Yield repositories a page at a time."""
-        paginator = self.ecr.get_paginator("describe_repositories")
-        for page in paginator.paginate(PaginationConfig={"PageSize": PAGE_SIZE}):
+        for page in self.pages("describe_repositories"):
             if is_cancelled():
                 return
             yield [repository_from_api(item) for item in page.get("repositories", [])]
@@ -207,11 +257,7 @@ class EcrService:
         self, repository: str, is_cancelled: Callable[[], bool] = lambda: False
     ) -> Iterator[list[ImageRow]]:
         """`image_pages` as rows of built-in values (see `image_row_from_api`)."""
-        paginator = self.ecr.get_paginator("describe_images")
-        pages = paginator.paginate(
-            repositoryName=repository, PaginationConfig={"PageSize": PAGE_SIZE}
-        )
-        for page in pages:
+        for page in self.pages("describe_images", repositoryName=repository):
             if is_cancelled():
                 return
             yield [image_row_from_api(item) for item in page.get("imageDetails", [])]
@@ -220,11 +266,10 @@ class EcrService:
         self, image: Image, is_cancelled: Callable[[], bool] = lambda: False
     ) -> ScanReport:
         """All findings of an image's latest scan, basic and enhanced."""
-        paginator = self.ecr.get_paginator("describe_image_scan_findings")
-        pages = paginator.paginate(
+        pages = self.pages(
+            "describe_image_scan_findings",
             repositoryName=image.repository,
             imageId={"imageDigest": image.digest},
-            PaginationConfig={"PageSize": PAGE_SIZE},
         )
         findings: list[Finding] = []
         state, description = image.scan_state, image.scan_description
@@ -261,6 +306,18 @@ class EcrService:
         )
 
 
+def _ask_again_when_cut_off(call: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
+    for attempt in range(1, CUT_OFF_ATTEMPTS + 1):
+        try:
+            page: dict[str, Any] = call(**params)
+            return page
+        except CutOffAnswer as error:
+            if attempt == CUT_OFF_ATTEMPTS:
+                raise CutOffAnswer(error.operation, attempt) from None
+            time.sleep(0.1 * attempt)  # a moment for whatever cut it to pass
+    raise AssertionError("unreachable")
+
+
 def plain_json_factory() -> Any:
     """A botocore parser factory that reads JSON answers as they come.
 
@@ -268,14 +325,21 @@ def plain_json_factory() -> Any:
     datetime above all) cost 185 ms of a 225 ms DescribeImages page of 1,000
     images here, time the UI thread waits for the GIL. Plain JSON costs 40 ms;
     `timestamp` converts what we use. Error bodies are still parsed by
-    botocore, so exceptions are unchanged. Built on first use: importing
-    botocore's parsers is slow, and the first frame should not wait for it.
+    botocore, so exceptions are unchanged. An answer whose JSON breaks off
+    raises `CutOffAnswer`. Built on first use: importing botocore's parsers is
+    slow, and the first frame should not wait for it.
     """
     from botocore.parsers import JSONParser, ResponseParserFactory
 
     class PlainJsonParser(JSONParser):
         def _handle_json_body(self, raw_body: bytes, shape: Any) -> Any:
-            return json.loads(raw_body) if raw_body else {}
+            if not raw_body:
+                return {}
+            try:
+                return json.loads(raw_body)
+            except ValueError:  # a proxy or a link shortened it
+                operation = str(getattr(shape, "name", "")).removesuffix("Response")
+                raise CutOffAnswer(operation or "the call") from None
 
     class PlainJsonFactory(ResponseParserFactory):
         def create_parser(self, protocol_name: str) -> Any:

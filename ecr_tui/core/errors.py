@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ecr_tui.core.iam import parse_access_denied
+from ecr_tui.core.read_only import ReadOnlyRefusal
 
 if TYPE_CHECKING:
     from botocore import exceptions as boto_errors
@@ -33,6 +34,48 @@ class UserFacingError(Exception):
     def __init__(self, title: str, detail: str) -> None:
         super().__init__(f"{title}: {detail}")
         self.problem = Problem(title, detail)
+
+
+# What a failed call says about the credentials: the status line shows these until
+# a later call succeeds.
+CREDENTIAL_PROBLEMS = frozenset(
+    {
+        "No AWS credentials",
+        "SSO session expired",
+        "Credentials expired",
+        "Credentials rejected",
+        "Request expired",
+    }
+)
+
+
+def is_credential_problem(problem: Problem) -> bool:
+    """True when `problem` means the credentials (or the clock signing with them) failed."""
+    return problem.title in CREDENTIAL_PROBLEMS
+
+
+# The page werkzeug-based servers (moto, behind the demo) send when an operation
+# raises; moto raises for the operations it lacks. AWS never sends it: its 5xx
+# answers are JSON, empty, or its front doors' own pages.
+_ENDPOINT_CRASH_PAGE = "The server encountered an internal error and was unable to complete"
+
+
+def endpoint_lacks_operation(error: boto_errors.ClientError) -> bool:
+    """True when a local endpoint (moto) answered that it does not implement the call."""
+    info = error.response.get("Error", {})
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    code = str(info.get("Code", ""))
+    if code in {
+        "NotImplemented",
+        "NotImplementedException",
+        "UnknownOperationException",
+        "InvalidAction",
+    }:
+        return True
+    if status == 501:  # HTTP's own "Not Implemented"
+        return True
+    # botocore keeps a body that is not JSON as the message.
+    return status >= 500 and _ENDPOINT_CRASH_PAGE in str(info.get("Message", ""))
 
 
 # ClientError codes whose meaning does not depend on the call that failed.
@@ -109,22 +152,32 @@ _CODE_ADVICE: dict[str, tuple[str, str]] = {
         "No lifecycle policy",
         "this repository has no lifecycle policy: images are never expired.",
     ),
-    "ServerException": (
-        "ECR server error",
-        "AWS had an internal error: wait a moment and press r.",
-    ),
 }
+
+_THROTTLING_CODES = frozenset({"ThrottlingException", "TooManyRequestsException"})
 
 
 def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
     """Describe any failure of an AWS or Docker call as a title and a next step."""
     if isinstance(error, UserFacingError):
         return error.problem
+    if isinstance(error, ReadOnlyRefusal):
+        return Problem(error.title, error.detail)
     # Imported here: botocore and the docker SDK take a tenth of a second each to
     # load, which the first frame should not wait for.
     from botocore import exceptions as boto_errors
 
     from ecr_tui.core.docker.errors import DockerActionError
+    from ecr_tui.core.ecr import CutOffAnswer
+
+    if isinstance(error, CutOffAnswer):
+        tried = f" {error.attempts} times in a row" if error.attempts > 1 else ""
+        return Problem(
+            "Answer cut off",
+            f"the answer from ECR to {error.operation} was cut off{tried}: a proxy, VPN "
+            "or unstable network is shortening answers; press r to retry, and check "
+            "them if it keeps happening.",
+        )
 
     if isinstance(error, DockerActionError):
         return Problem(error.title, error.detail)
@@ -153,25 +206,44 @@ def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
             "SSO session expired",
             "run `aws sso login` (with --profile if you use one), then press r.",
         )
-    if isinstance(
-        error,
-        boto_errors.EndpointConnectionError
-        | boto_errors.ConnectTimeoutError
-        | boto_errors.ConnectionClosedError,
-    ):
-        where = endpoint or "the ECR endpoint"
+    where = endpoint or "the ECR endpoint"
+    if isinstance(error, boto_errors.ConnectionClosedError):
+        # Connected, then the line went mid-answer (botocore retried it already).
+        return Problem(
+            "Connection lost",
+            f"the connection to {where} broke in the middle of an answer, also when "
+            "retried: check the network, VPN or proxy, then press r.",
+        )
+    if isinstance(error, boto_errors.EndpointConnectionError | boto_errors.ConnectTimeoutError):
         return Problem(
             "Endpoint unreachable",
             f"cannot connect to {where}: check the network, VPN or proxy, "
             "and --endpoint-url / --region.",
         )
     if isinstance(error, boto_errors.ReadTimeoutError):
-        return Problem("ECR did not answer in time", "the network is slow: press r to retry.")
+        return Problem(
+            "ECR did not answer in time",
+            f"{where} accepted the request but sent no answer, also when retried: "
+            "the network or ECR is slow; press r to retry.",
+        )
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(error, ResponseParserError):
+        # botocore's own parsers (STS's XML): the answer came garbled or cut off.
+        return Problem(
+            "Answer cut off",
+            "the answer from AWS could not be read (cut off or garbled): press r to "
+            "retry; if it keeps happening, check the proxy or VPN.",
+        )
     if isinstance(error, boto_errors.ClientError):
         return _explain_client_error(error)
     if isinstance(error, boto_errors.BotoCoreError):
         return Problem("AWS client error", str(error))
     return Problem("Unexpected error", f"{type(error).__name__}: {error}")
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
 
 
 def _explain_client_error(error: boto_errors.ClientError) -> Problem:
@@ -190,14 +262,29 @@ def _explain_client_error(error: boto_errors.ClientError) -> Problem:
         )
     if code == "InvalidParameterException" or code == "ValidationException":
         return Problem("Rejected by ECR", message or f"{operation} had an invalid parameter.")
+    metadata = error.response.get("ResponseMetadata", {})
+    status = metadata.get("HTTPStatusCode", 0)
+    if endpoint_lacks_operation(error):
+        return Problem(
+            "Not supported here",
+            f"this endpoint does not implement {operation} (it answered HTTP {status} "
+            "with an error page); real AWS does.",
+        )
+    if status >= 500 and code not in _THROTTLING_CODES:
+        # botocore retried it already (5xx are transient to it): say how often.
+        retries = int(metadata.get("RetryAttempts", 0))
+        retried = f", also when retried {_times(retries)}" if retries else ""
+        return Problem(
+            "ECR server error",
+            f"ECR failed to answer {operation} (HTTP {status}, an error on AWS's side)"
+            f"{retried}: wait a moment, then press r to try again.",
+        )
     if code in _CODE_ADVICE:
         title, advice = _CODE_ADVICE[code]
         return Problem(title, advice)
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    if code.isdigit() or (status >= 500 and not message):
+    if code.isdigit():  # no error body to read, only the HTTP status
         return Problem(
             "Not supported here",
-            f"the endpoint could not answer {operation} (HTTP {status or code}); "
-            "it may not implement it.",
+            f"the endpoint could not answer {operation} (HTTP {code}); it may not implement it.",
         )
     return Problem(code or "ECR error", message or f"{operation} failed.")

@@ -13,6 +13,9 @@ import unicodedata
 REPOSITORY_NAME_MIN = 2
 REPOSITORY_NAME_MAX = 256
 IMAGE_TAG_MAX = 300
+# Docker's reference grammar (distribution/reference) takes at most 128 characters in a
+# tag; so do podman and the OCI distribution spec.
+DOCKER_TAG_MAX = 128
 RESOURCE_TAG_KEY_MAX = 128
 RESOURCE_TAG_VALUE_MAX = 256
 KMS_KEY_MAX = 2048
@@ -127,6 +130,20 @@ def image_tag_problem(tag: str) -> str | None:
     if tag[0] in ".-":
         return f"must start with a letter, digit or '_', not {tag[0]!r}"
     return None
+
+
+def docker_tag_problem(tag: str) -> str | None:
+    """Why docker cannot use `tag` although ECR takes it (too long), or None.
+
+    Checked where a tag is typed: ECR stores tags up to 300 characters, but docker
+    refuses to push or pull one over 128.
+    """
+    if len(tag) <= DOCKER_TAG_MAX:
+        return None
+    return (
+        f"{len(tag)} characters: ECR takes up to {IMAGE_TAG_MAX}, but docker (and podman) "
+        f"refuse tags over {DOCKER_TAG_MAX}, so it cannot be pushed or pulled by this tag"
+    )
 
 
 def digest_problem(digest: str) -> str | None:

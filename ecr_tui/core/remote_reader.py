@@ -135,7 +135,8 @@ class _Child:
 
     def handle(self, request: int, operation: str, arguments: Any) -> None:
         if operation == "connect":
-            self.service = EcrService(ConnectionSettings(**arguments))
+            # Read-only whatever the app's mode: this process only ever lists.
+            self.service = EcrService(ConnectionSettings(**arguments), read_only=True)
             # The client now, before the first request asks for it.
             self.pool.submit(getattr, self.service, "ecr")
         elif operation == "cancel":
@@ -146,7 +147,7 @@ class _Child:
     def answer(
         self, service: EcrService | None, request: int, operation: str, arguments: Any
     ) -> None:
-        from ecr_tui.core.errors import explain_error
+        from ecr_tui.core.errors import Problem, explain_error
 
         def cancelled() -> bool:
             return request in self.cancelled
@@ -173,7 +174,10 @@ class _Child:
             self.send(request, "done", None)
         except Exception as error:  # every failure goes back, explained, to the UI
             endpoint = service.settings.endpoint_url if service else None
-            problem = explain_error(error, endpoint)
+            try:
+                problem = explain_error(error, endpoint)
+            except Exception:  # unanswered, the UI would say "loading…" for ever
+                problem = Problem("Unexpected error", f"{type(error).__name__}: {error}")
             self.send(request, "error", (problem.title, problem.detail))
         finally:
             self.cancelled.discard(request)

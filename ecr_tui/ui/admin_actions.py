@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ecr_tui.core.admin.images import DeleteOutcome, ImageRef, delete_images, start_scan
@@ -23,12 +24,14 @@ from ecr_tui.core.admin.lifecycle_policy import (
 )
 from ecr_tui.core.admin.repositories import (
     NewRepository,
-    TagMutability,
+    TagMutabilitySetting,
     count_images,
     create_repository,
     delete_repository,
+    get_tag_mutability,
     set_scan_on_push,
     set_tag_mutability,
+    toggled_tag_mutability,
 )
 from ecr_tui.core.admin.repository_policy import (
     delete_repository_policy,
@@ -78,6 +81,42 @@ LIFECYCLE_POLICY_TEMPLATE = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyKind:
+    """One of a repository's two policies: its words, its calls and their ECR names."""
+
+    label: str
+    get: Callable[[EcrService, str], str | None]
+    put: Callable[[EcrService, str, str], None]
+    put_operation: str
+    delete: Callable[[EcrService, str], bool]
+    delete_operation: str
+    problem: Callable[[str], str | None]
+    template: dict[str, Any]
+
+
+REPOSITORY_POLICY = PolicyKind(
+    "repository policy",
+    get_repository_policy,
+    set_repository_policy,
+    "SetRepositoryPolicy",
+    delete_repository_policy,
+    "DeleteRepositoryPolicy",
+    repository_policy_problem,
+    REPOSITORY_POLICY_TEMPLATE,
+)
+LIFECYCLE_POLICY = PolicyKind(
+    "lifecycle policy",
+    get_lifecycle_policy,
+    set_lifecycle_policy,
+    "PutLifecyclePolicy",
+    delete_lifecycle_policy,
+    "DeleteLifecyclePolicy",
+    lifecycle_policy_problem,
+    LIFECYCLE_POLICY_TEMPLATE,
+)
+
+
 class AdminActions:
     """The administration flows of one app."""
 
@@ -90,9 +129,12 @@ class AdminActions:
     def _service(self) -> EcrService | None:
         return self.app.service
 
-    def _allowed(self, what: str) -> EcrService | None:
-        """The service, unless read-only mode or a missing connection forbids `what`."""
-        if self.app.refuse_in_read_only(what):
+    def _allowed(self, operation: str, what: str) -> EcrService | None:
+        """The service, unless read-only mode forbids `operation` or there is no connection.
+
+        `operation` is the ECR call the flow ends in; `what` says it in words.
+        """
+        if self.app.refuse_in_read_only(operation, what):
             return None
         if self._service is None:
             self.app.notify("Not connected yet.", severity="warning")
@@ -130,7 +172,7 @@ class AdminActions:
 
     def create_repository(self) -> None:
         """Ask for a new repository's settings, create it and select it."""
-        service = self._allowed("Creating repositories")
+        service = self._allowed("CreateRepository", "Creating a repository")
         if service is None:
             return
 
@@ -150,7 +192,7 @@ class AdminActions:
 
     def delete_repository(self) -> None:
         """Delete the selected repository after its name is typed (and force, if not empty)."""
-        service = self._allowed("Deleting repositories")
+        service = self._allowed("DeleteRepository", "Deleting a repository")
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
@@ -190,125 +232,143 @@ class AdminActions:
         )
 
     def toggle_tag_mutability(self) -> None:
-        """Switch the selected repository between MUTABLE and IMMUTABLE."""
-        service = self._allowed("Changing tag mutability")
+        """Switch MUTABLE <-> IMMUTABLE, keeping exclusion filters, after saying what changes."""
+        service = self._allowed("PutImageTagMutability", "Changing tag mutability")
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
-        target: TagMutability = (
-            "MUTABLE" if repository.tag_mutability.startswith("IMMUTABLE") else "IMMUTABLE"
-        )
-        effect = (
-            "existing tags can then never be moved or overwritten"
-            if target == "IMMUTABLE"
-            else "tags can then be overwritten by a push"
-        )
+        name = repository.name
 
-        def confirmed(yes: bool | None) -> None:
+        def ask(current: TagMutabilitySetting) -> None:
+            target = toggled_tag_mutability(current)
+            body = (
+                f"{name}: {current.mutability} → {target.mutability}.\n{_mutability_effect(target)}"
+            )
+            if target.exclusion_filters:
+                body += f"\nThe exclusion filters stay: {', '.join(target.exclusion_filters)}."
+            elif current.mutability.endswith("_WITH_EXCLUSION"):
+                body += (
+                    "\nECR did not report its exclusion filters, so they cannot be kept: "
+                    "they go with this change."
+                )
+            self.app.push_screen(
+                ConfirmScreen("Change tag mutability", body, confirm_label="Change"),
+                lambda yes: confirmed(bool(yes), target),
+            )
+
+        def confirmed(yes: bool, target: TagMutabilitySetting) -> None:
             if yes:
                 self._run(
-                    f"Making {repository.name} {target}",
-                    lambda: set_tag_mutability(service, repository.name, target),
-                    lambda _: changed(),
+                    f"Making {name} {target.mutability}",
+                    lambda: set_tag_mutability(
+                        service, name, target.mutability, target.exclusion_filters
+                    ),
+                    lambda _: changed(target),
                 )
 
-        def changed() -> None:
-            self.app.notify(f"{repository.name} is now {target}.", title="Tag mutability")
-            self._reload_repositories(select=repository.name)
+        def changed(target: TagMutabilitySetting) -> None:
+            self.app.notify(f"{name} is now {target}.", title="Tag mutability")
+            self._reload_repositories(select=name)
 
-        self.app.push_screen(
-            ConfirmScreen(
-                "Change tag mutability",
-                f"Make {repository.name} {target}: {effect}.",
-                confirm_label="Change",
-            ),
-            confirmed,
+        # Asked of ECR, not taken from the row: the filters are not in it, and it may be old.
+        self._run(
+            f"Reading tag mutability of {name}", lambda: get_tag_mutability(service, name), ask
         )
 
     def toggle_scan_on_push(self) -> None:
-        """Turn scan-on-push on or off for the selected repository."""
-        service = self._allowed("Changing scan on push")
+        """Turn scan-on-push on or off for the selected repository, after asking."""
+        service = self._allowed("PutImageScanningConfiguration", "Changing scan on push")
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
-        enabled = not repository.scan_on_push
+        name = repository.name
 
-        def changed(_: None) -> None:
+        def ask(current: Repository) -> None:
+            enabled = not current.scan_on_push
+            now, then = ("off", "on") if enabled else ("on", "off")
+            effect = (
+                "Every image pushed from now on is scanned for vulnerabilities (basic "
+                "scanning); images already there are not."
+                if enabled
+                else "Images pushed from now on are not scanned, unless a scan is started "
+                "by hand (S in the images pane)."
+            )
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Scan on push",
+                    f"{name}: scan on push {now} → {then}.\n{effect}",
+                    confirm_label=f"Turn {then}",
+                ),
+                lambda yes: confirmed(bool(yes), enabled),
+            )
+
+        def confirmed(yes: bool, enabled: bool) -> None:
+            if yes:
+                self._run(
+                    f"Scan on push for {name}",
+                    lambda: set_scan_on_push(service, name, enabled),
+                    lambda _: changed(enabled),
+                )
+
+        def changed(enabled: bool) -> None:
             state = "on" if enabled else "off"
-            self.app.notify(f"Scan on push is {state} for {repository.name}.", title="Scanning")
-            self._reload_repositories(select=repository.name)
+            self.app.notify(f"Scan on push is {state} for {name}.", title="Scan on push")
+            self._reload_repositories(select=name)
 
-        self._run(
-            f"Scan on push for {repository.name}",
-            lambda: set_scan_on_push(service, repository.name, enabled),
-            changed,
-        )
+        self._run(f"Reading {name}", lambda: service.repository(name), ask)
 
     def edit_repository_policy(self) -> None:
         """View and edit the selected repository's policy (validated before it is sent)."""
-        self._edit_policy(
-            "repository policy",
-            get_repository_policy,
-            set_repository_policy,
-            repository_policy_problem,
-            REPOSITORY_POLICY_TEMPLATE,
-        )
+        self._edit_policy(REPOSITORY_POLICY)
 
     def edit_lifecycle_policy(self) -> None:
         """View and edit the selected repository's lifecycle policy."""
-        self._edit_policy(
-            "lifecycle policy",
-            get_lifecycle_policy,
-            set_lifecycle_policy,
-            lifecycle_policy_problem,
-            LIFECYCLE_POLICY_TEMPLATE,
-        )
+        self._edit_policy(LIFECYCLE_POLICY)
 
-    def _edit_policy(
-        self,
-        label: str,
-        get: Callable[[EcrService, str], str | None],
-        put: Callable[[EcrService, str, str], None],
-        problem: Callable[[str], str | None],
-        template: dict[str, Any],
-    ) -> None:
+    def _edit_policy(self, kind: PolicyKind) -> None:
         service = self._service
         repository = self._repository()
         if service is None or repository is None:
             return
+        label = kind.label
 
         def show(current: str | None) -> None:
-            text = _pretty(current) if current else json.dumps(template, indent=2)
+            text = _pretty(current) if current else json.dumps(kind.template, indent=2)
             if not current and self.app.account and self.app.account.account_id:
                 text = text.replace("ACCOUNT_ID", self.app.account.account_id)
-            if self.app.read_only:
-                title = f"{label} · {repository.name}" + ("" if current else " (none set)")
-                self.app.push_screen(TextViewScreen(title, text))
+            if not self.app.allows(kind.put_operation):
+                title = f"{label} · {repository.name} · read-only"
+                if current:
+                    self.app.push_screen(TextViewScreen(title, text))
+                else:  # a template shown here would pass for the policy
+                    none = f"{repository.name} has no {label}."
+                    self.app.push_screen(TextViewScreen(title, none, None))
                 return
             state = "" if current else " (none set: a template to start from)"
+            # The editor makes the call itself, so that a refusal leaves the draft there.
             self.app.push_screen(
-                PolicyEditorScreen(f"{label} · {repository.name}{state}", text, problem),
-                save,
+                PolicyEditorScreen(
+                    f"{label} · {repository.name}{state}",
+                    text,
+                    kind.problem,
+                    submit=lambda draft: kind.put(service, repository.name, draft),
+                    done=saved,
+                )
             )
 
-        def save(text: str | None) -> None:
-            if text is not None and self._allowed(f"Changing the {label}"):
-                self._run(
-                    f"Saving the {label}",
-                    lambda: put(service, repository.name, text),
-                    lambda _: self.app.notify(f"Saved the {label} of {repository.name}."),
-                )
+        def saved(_: None) -> None:
+            self.app.notify(f"Saved the {label} of {repository.name}.", title="Saved")
 
-        self._run(f"Reading the {label}", lambda: get(service, repository.name), show)
+        self._run(f"Reading the {label}", lambda: kind.get(service, repository.name), show)
 
     def delete_policy(self, lifecycle: bool) -> None:
         """Remove the repository policy or the lifecycle policy, after a confirmation."""
-        label = "lifecycle policy" if lifecycle else "repository policy"
-        service = self._allowed(f"Deleting the {label}")
+        kind = LIFECYCLE_POLICY if lifecycle else REPOSITORY_POLICY
+        label = kind.label
+        service = self._allowed(kind.delete_operation, f"Deleting the {label}")
         repository = self._repository() if service else None
         if service is None or repository is None:
             return
-        remove = delete_lifecycle_policy if lifecycle else delete_repository_policy
 
         def deleted(existed: bool) -> None:
             said = f"Deleted the {label}" if existed else f"There was no {label}"
@@ -317,7 +377,9 @@ class AdminActions:
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._run(
-                    f"Deleting the {label}", lambda: remove(service, repository.name), deleted
+                    f"Deleting the {label}",
+                    lambda: kind.delete(service, repository.name),
+                    deleted,
                 )
 
         self.app.push_screen(
@@ -326,9 +388,12 @@ class AdminActions:
         )
 
     def preview_lifecycle_policy(self) -> None:
-        """Edit a draft lifecycle policy and list the images it would expire (a dry run)."""
-        service = self._service
-        repository = self._repository()
+        """Edit a draft lifecycle policy and list the images it would expire (a dry run).
+
+        IAM counts StartLifecyclePolicyPreview as a write, so read-only mode refuses it.
+        """
+        service = self._allowed("StartLifecyclePolicyPreview", "Previewing a lifecycle policy")
+        repository = self._repository() if service else None
         if service is None or repository is None:
             return
 
@@ -339,17 +404,10 @@ class AdminActions:
                     f"Preview a lifecycle policy · {repository.name} (ctrl+s runs the preview)",
                     text,
                     lifecycle_policy_problem,
-                ),
-                run,
-            )
-
-        def run(text: str | None) -> None:
-            if text is not None:
-                self._run(
-                    "Previewing the lifecycle policy",
-                    lambda: preview_lifecycle_policy(service, repository.name, text),
-                    report,
+                    submit=lambda draft: preview_lifecycle_policy(service, repository.name, draft),
+                    done=report,
                 )
+            )
 
         def report(preview: LifecyclePreview | None) -> None:
             if preview is None:
@@ -390,7 +448,7 @@ class AdminActions:
 
     def start_scan(self) -> None:
         """Start a basic scan of the selected image; the findings pane follows it."""
-        service = self._allowed("Starting scans")
+        service = self._allowed("StartImageScan", "Starting a scan")
         image: Image | None = self.app.query_one(ImagesPane).table.current_row
         if service is None or image is None:
             return
@@ -415,7 +473,7 @@ class AdminActions:
 
     def delete_images(self) -> None:
         """Delete the marked images (or the selected one) after listing what goes."""
-        service = self._allowed("Deleting images")
+        service = self._allowed("BatchDeleteImage", "Deleting images")
         pane = self.app.query_one(ImagesPane)
         images: list[Image] = pane.table.marked_rows or (
             [pane.table.current_row] if pane.table.current_row else []
@@ -483,18 +541,7 @@ class AdminActions:
                     f"start ecr-tui with --region {reference.region}.",
                     severity="warning",
                 )
-            repositories = self.app.query_one(RepositoriesPane)
-            if not repositories.table.move_to_first(lambda r: r.name == reference.repository):
-                self.app.notify(
-                    f"No repository named {reference.repository} here.", severity="error"
-                )
-                return
-            images = self.app.query_one(ImagesPane)
-            repositories.table.action_select()
-            if reference.digest:
-                images.select_when_loaded(lambda image: image.digest == reference.digest)
-            elif reference.tag:
-                images.select_when_loaded(lambda image: reference.tag in image.tags)
+            self._go_to(reference.repository, reference.tag, reference.digest)
 
         self.app.push_screen(
             TextInputScreen(
@@ -504,6 +551,57 @@ class AdminActions:
             ),
             go,
         )
+
+    def _go_to(self, name: str, tag: str | None, digest: str | None) -> None:
+        """Open repository `name`, with the cursor on the image of `tag` or `digest`.
+
+        The images pane is told at once, not when the repositories pane's message
+        comes: until then it shows the repository open before, and a tag found there
+        (such as `prod`) would be taken for the one asked for.
+        """
+        repositories = self.app.query_one(RepositoriesPane)
+        repository = repositories.table.find_row(lambda r: r.name == name)
+        if repository is None:
+            if repositories.is_loading:
+                self.app.notify(
+                    f"{name} is not listed yet: the repositories are still loading. "
+                    "Try again in a moment.",
+                    severity="warning",
+                )
+            else:
+                self.app.notify(f"No repository named {name} here.", severity="error")
+            return
+        # Neither a rest on another repository nor a reload's return to one opens it now.
+        repositories.cancel_follow()
+        repositories.forget_wanted()
+        if not repositories.table.move_to(repository):
+            repositories.clear_filter()  # the filter hid it
+            repositories.table.move_to(repository)
+        images = self.app.query_one(ImagesPane)
+        if digest:
+            label = f"@{digest.removeprefix('sha256:')[:12]}"
+            images.go_to(self.app.reader, repository, lambda i: i.digest == digest, label)
+        elif tag:
+            images.go_to(self.app.reader, repository, lambda i: tag in i.tags, tag)
+        else:
+            images.show(self.app.reader, repository)
+        # Focus the images: the repositories pane then asks for what is open already.
+        repositories.table.action_select()
+
+
+def _mutability_effect(target: TagMutabilitySetting) -> str:
+    """What a tag mutability setting means for the next push, in words."""
+    filters = ", ".join(target.exclusion_filters)
+    return {
+        "IMMUTABLE": "Existing tags can then never be moved or overwritten.",
+        "MUTABLE": "Tags can then be moved by a push that reuses them.",
+        "IMMUTABLE_WITH_EXCLUSION": (
+            f"Existing tags can then never be moved, except tags matching {filters}."
+        ),
+        "MUTABLE_WITH_EXCLUSION": (
+            f"Tags can then be moved by a push, except tags matching {filters}, which stay fixed."
+        ),
+    }[target.mutability]
 
 
 def _label(image: Image) -> str:

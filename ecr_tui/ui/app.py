@@ -23,13 +23,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from ecr_tui.core.docker.errors import DockerUnavailable
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
-from ecr_tui.core.errors import explain_error
+from ecr_tui.core.errors import Problem, explain_error, is_credential_problem
 from ecr_tui.core.models import AccountInfo
 from ecr_tui.core.remote_reader import RemoteReader
 from ecr_tui.ui.app_host import AppHost, DemoEndpoint, DemoLaunch
 from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.key_bar import KeyBar
+from ecr_tui.ui.keymap import keymap_clashes
 from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
@@ -42,6 +44,21 @@ from ecr_tui.ui.table.widget import VirtualTable
 if TYPE_CHECKING:
     from ecr_tui.ui.admin_actions import AdminActions
     from ecr_tui.ui.docker_actions import DockerActions
+
+# Worker groups whose success means ECR answered: the credentials work (again).
+ECR_CALL_GROUPS = frozenset(
+    {
+        "connect",
+        "repositories",
+        "images",
+        "findings",
+        "admin",
+        "retag",
+        "push-target",
+        "docker-login",
+        "docker-cli",
+    }
+)
 
 
 class EcrApp(AppHost):
@@ -59,8 +76,9 @@ class EcrApp(AppHost):
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.prev_pane"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
         Binding("L", "docker_login", "Docker login", show=False, id="docker.login"),
+        # Not ctrl+l, which many press to redraw: this writes a credential (after asking).
         Binding(
-            "ctrl+l",
+            "W",
             "docker_store_login",
             "Store login for docker CLI",
             show=False,
@@ -102,6 +120,8 @@ class EcrApp(AppHost):
         self.keymap = keymap or {}
         self.service: EcrService | None = None
         self.account: AccountInfo | None = None
+        # Why ECR calls fail (connecting, or the credentials), until one succeeds again.
+        self.connection_problem: Problem | None = None
         # The demo's endpoint, spawned by the caller (early) or by _connect.
         self.demo_launch = demo_launch
         self.demo_endpoint: DemoEndpoint | None = None
@@ -155,7 +175,18 @@ class EcrApp(AppHost):
                 severity="warning",
                 timeout=12,
             )
-        self.set_keymap({k: v for k, v in self.keymap.items() if k in known})
+        keymap = {k: v for k, v in self.keymap.items() if k in known}
+        clashes = keymap_clashes(self._key_scopes(), keymap)
+        if clashes:
+            self.notify(
+                "Keys in the config file that clash (only one of each can work there): "
+                + "; ".join(clashes)
+                + ". Give one of each another key in [keys].",
+                title="Config",
+                severity="warning",
+                timeout=20,
+            )
+        self.set_keymap(keymap)
 
     def on_unmount(self) -> None:
         """Stop the reader process and the demo registry with the app."""
@@ -170,8 +201,14 @@ class EcrApp(AppHost):
             self.demo_endpoint = self.demo_launch.wait_ready()
             settings = replace(settings, endpoint_url=self.demo_endpoint.url)
         self.reader.connect(settings)
-        # Changes go through this process's own client, made when first needed.
-        self.post_message(self.ServiceReady(EcrService(settings)))
+        # Changes go through this process's own client, made when first needed; in
+        # read-only mode that client refuses, before sending, anything but a read.
+        self.post_message(self.ServiceReady(EcrService(settings, read_only=self.read_only)))
+        self.post_message(self.AccountKnown(self.reader.account_info()))
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _identify(self) -> None:
+        """Ask who we are again (connected, but STS or ECR refused the first time)."""
         self.post_message(self.AccountKnown(self.reader.account_info()))
 
     def on_ecr_app_service_ready(self, message: ServiceReady) -> None:
@@ -185,6 +222,16 @@ class EcrApp(AppHost):
     def on_ecr_app_account_known(self, message: AccountKnown) -> None:
         """Show who and where in the status line."""
         self.account = message.account
+        self.connection_problem = None
+        self._refresh_status()
+
+    def _ecr_answered(self) -> None:
+        """An ECR call succeeded: whatever the status line said was failing works now."""
+        if self.connection_problem is None:
+            return
+        self.connection_problem = None
+        if self.account is None and self.service is not None:
+            self._identify()
         self._refresh_status()
 
     def _refresh_status(self) -> None:
@@ -192,10 +239,17 @@ class EcrApp(AppHost):
 
     def _status_text(self) -> Text:
         text = Text.assemble(("ecr-tui", "bold"), "  ")
+        problem = self.connection_problem
         if self.account is None:
+            if problem is not None:
+                text.append(f"not connected: {problem.title}")
+                return text
             where = self.service.settings.endpoint_label if self.service else "…"
             text.append(f"connecting to {where}")
             return text
+        if problem is not None:  # e.g. the credentials expired since: first, it matters most
+            text.append(f"{problem.title} · r retry", "bold")
+            text.append("  ")
         account = self.account
         text.append(f"account {account.account_id or '?'} · {account.region} · ")
         text.append(account.endpoint)
@@ -225,21 +279,31 @@ class EcrApp(AppHost):
         if message.drill_in:
             self.query_one("#findings-table").focus()
 
+    def on_findings_pane_scan_reported(self, message: FindingsPane.ScanReported) -> None:
+        """The image's row says what its scan report says (scanning → counts)."""
+        self.query_one(ImagesPane).update_scan(message.image, message.report)
+
     def on_findings_pane_open_finding(self, message: FindingsPane.OpenFinding) -> None:
         """Open a finding's details."""
         self.push_screen(FindingScreen(message.finding))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed background call becomes a readable notification."""
+        if event.state is WorkerState.SUCCESS and event.worker.group in ECR_CALL_GROUPS:
+            self._ecr_answered()
         if event.state is not WorkerState.ERROR:
             return
         endpoint = self.service.settings.endpoint_url if self.service else None
-        problem = explain_error(event.worker.error or Exception("unknown failure"), endpoint)
+        error = event.worker.error or Exception("unknown failure")
+        problem = explain_error(error, endpoint)
         self.notify(problem.detail, title=problem.title, severity="error", timeout=12)
-        if event.worker.group == "connect":
-            self.query_one("#status", Static).update(
-                Text.assemble(("ecr-tui", "bold"), f"  not connected: {problem.title}")
-            )
+        if event.worker.group == "connect" or is_credential_problem(problem):
+            self.connection_problem = problem
+            self._refresh_status()
+        if isinstance(error, DockerUnavailable) and self.service is not None:
+            # The daemon went away, or its connection broke: ask it again, so that the
+            # status bar stops saying "logged in" to a daemon that is gone.
+            self.docker.check(self.service)
 
     # -- actions ----------------------------------------------------------------
 
@@ -248,6 +312,8 @@ class EcrApp(AppHost):
         if self.service is None:
             self._connect()
             return
+        if self.account is None:
+            self._identify()
         repositories = self.query_one(RepositoriesPane)
         images = self.query_one(ImagesPane)
         findings = self.query_one(FindingsPane)
@@ -266,6 +332,15 @@ class EcrApp(AppHost):
             ("Repositories pane", RepositoriesPane.BINDINGS),
             ("Images pane", ImagesPane.BINDINGS),
             ("Findings pane", FindingsPane.BINDINGS),
+        ]
+
+    def _key_scopes(self) -> list[tuple[str, list[BindingType]]]:
+        """The bindings active together: each pane's, with the table's and the app's."""
+        sections = dict(self._key_sections())
+        shared = [*sections["Everywhere"], *sections["Moving in a table"], *sections["Any pane"]]
+        return [
+            (f"the {pane.split()[0].lower()} pane", [*shared, *sections[pane]])
+            for pane in ("Repositories pane", "Images pane", "Findings pane")
         ]
 
     def action_help(self) -> None:
@@ -335,6 +410,15 @@ class EcrApp(AppHost):
         if pane is not None:
             screen.maximize(pane, container=False)
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Save a screenshot where a folder exists (see `screenshot`); Textual says the path."""
+        from ecr_tui.ui.screenshot import screenshot_folder
+
+        folder = path or str(screenshot_folder())
+        return super().deliver_screenshot(filename, folder, time_format)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette offers every action, not only keys."""
         yield from super().get_system_commands(screen)
@@ -377,8 +461,16 @@ class EcrApp(AppHost):
         for title, help_text, callback in (
             ("New repository", "Create a repository", admin.create_repository),
             ("Delete repository", "Delete the selected repository", admin.delete_repository),
-            ("Toggle tag mutability", "MUTABLE <-> IMMUTABLE", admin.toggle_tag_mutability),
-            ("Toggle scan on push", "Scan every pushed image", admin.toggle_scan_on_push),
+            (
+                "Toggle tag mutability",
+                "MUTABLE <-> IMMUTABLE, keeping exclusion filters (asks first)",
+                admin.toggle_tag_mutability,
+            ),
+            (
+                "Toggle scan on push",
+                "Scan every pushed image, or stop (asks first)",
+                admin.toggle_scan_on_push,
+            ),
             ("Edit repository policy", "View, edit, validate", admin.edit_repository_policy),
             ("Delete repository policy", "Remove it", lambda: admin.delete_policy(False)),
             ("Edit lifecycle policy", "View, edit, validate", admin.edit_lifecycle_policy),
@@ -401,7 +493,7 @@ class EcrApp(AppHost):
         )
         yield SystemCommand(
             "Store login for docker CLI",
-            "Save an ECR login where the docker CLI looks (or rely on docker-credential-ecr-login)",
+            "Write an ECR login where the docker CLI looks (says where, asks first)",
             self.action_docker_store_login,
         )
         yield SystemCommand(
@@ -431,7 +523,7 @@ class EcrApp(AppHost):
         self.docker.login()
 
     def action_docker_store_login(self) -> None:
-        """Save a login for the docker CLI as well (it needs no daemon)."""
+        """Save a login for the docker CLI as well (it needs no daemon), after asking."""
         self.docker.store_cli_login()
 
     def action_docker_push(self) -> None:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from textual.app import App
 
+from ecr_tui.core.read_only import ReadOnlyRefusal, is_mutating
+
 if TYPE_CHECKING:
     from ecr_tui.core.ecr import ConnectionSettings, EcrService
     from ecr_tui.core.models import AccountInfo
@@ -57,12 +59,21 @@ class AppHost(App[None]):
     # The demo's endpoint, when the app runs one.
     demo_endpoint: DemoEndpoint | None
 
-    def refuse_in_read_only(self, what: str) -> bool:
-        """True, after saying so, when read-only mode forbids `what`."""
-        if self.read_only:
-            self.notify(
-                f"{what} is disabled: read-only mode (--read-only, or read_only in the config).",
-                title="Read-only",
-                severity="warning",
-            )
-        return self.read_only
+    def allows(self, operation: str) -> bool:
+        """Whether `operation` (an ECR API name, e.g. "PutImage") may be sent in this session.
+
+        Read-only mode decides it with the one list in `core.read_only`, the same
+        one the ECR client itself enforces.
+        """
+        return not (self.read_only and is_mutating(operation))
+
+    def refuse_in_read_only(self, operation: str, what: str) -> bool:
+        """True, after saying why, when read-only mode keeps `operation` from being sent.
+
+        `what` names the change in the user's words ("Creating a repository").
+        """
+        if self.allows(operation):
+            return False
+        refusal = ReadOnlyRefusal(operation, what)
+        self.notify(refusal.detail, title=refusal.title, severity="warning")
+        return True

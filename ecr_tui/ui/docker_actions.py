@@ -23,6 +23,7 @@ from ecr_tui.ui.panes.repositories import RepositoriesPane
 # Dialogs, Docker transfers and the clipboard are imported where they are first
 # used: this module is loaded by the Docker check, before any of them is needed.
 if TYPE_CHECKING:
+    from ecr_tui.core.docker.credential_store import CliLoginPlan
     from ecr_tui.core.docker.local_docker import LocalImage
     from ecr_tui.core.docker.login import LoginState
     from ecr_tui.core.docker.progress import TransferProgress, TransferResult
@@ -122,7 +123,14 @@ class DockerActions:
         self._run("docker-login", session.login, logged_in)
 
     def store_cli_login(self) -> None:
-        """Save a login for the docker CLI as well (it needs no daemon)."""
+        """Save a login for the docker CLI as well (it needs no daemon), after saying where.
+
+        It writes a credential to the user's Docker configuration (or credential
+        helper), which outlives the app: it is only done once the user agrees.
+        """
+        from ecr_tui.core.docker.credential_store import CliLoginMethod
+        from ecr_tui.ui.dialogs.confirm import ConfirmScreen
+
         session = self.session
         if session is None:
             self.app.notify("Still connecting: try again in a moment.", timeout=4)
@@ -131,7 +139,31 @@ class DockerActions:
         def stored(summary: str) -> None:
             self.app.notify(summary, title="docker CLI login", timeout=8)
 
-        self._run("docker-cli", lambda: session.store_cli_login().message, stored)
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._run("docker-cli", lambda: session.store_cli_login().message, stored)
+
+        def ask(plan: CliLoginPlan) -> None:
+            if plan.method is CliLoginMethod.ECR_HELPER:
+                stored(f"Nothing to store: the login for the docker CLI goes {plan.destination}.")
+                return
+            demo = (
+                "\nThis is the demo's own registry: the login is of no use once the demo stops."
+                if self.app.settings.demo
+                else ""
+            )
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Store a login for the docker CLI?",
+                    f"The docker command gets a login to {plan.registry} (an ECR token, valid "
+                    f"12 hours), kept in {plan.destination}. Other logins there stay as they "
+                    f"are.{demo}",
+                    confirm_label="Store",
+                ),
+                confirmed,
+            )
+
+        self._run("docker-cli", session.cli_login_plan, ask)
 
     # -- the images pane's pull, retag and copy ---------------------------------
 
@@ -187,10 +219,10 @@ class DockerActions:
         self.app.push_screen(TransferScreen(f"Pull {reference}", pull), finished)
 
     def _ask_retag(self, repository: Repository, image: Image) -> None:
-        from ecr_tui.core.names import image_tag_problem
+        from ecr_tui.core.names import docker_tag_problem, image_tag_problem
         from ecr_tui.ui.dialogs.text import TextInputScreen
 
-        if self.app.refuse_in_read_only("Adding tags"):
+        if self.app.refuse_in_read_only("PutImage", "Adding a tag"):
             return
 
         def chosen(tag: str | None) -> None:
@@ -203,6 +235,7 @@ class DockerActions:
                 f"Add a tag in {repository.name}",
                 f"New tag for {image.short_digest} ({label}); nothing is pulled:",
                 validate=image_tag_problem,
+                warn=docker_tag_problem,
             ),
             chosen,
         )
@@ -226,7 +259,7 @@ class DockerActions:
         """Choose a local image, then the repository and tag, then push it."""
         from ecr_tui.ui.dialogs.push import LocalImagePickerScreen
 
-        if self.app.refuse_in_read_only("Pushing"):
+        if self.app.refuse_in_read_only("PutImage", "Pushing an image"):
             return
         session = self._ready()
         if session is not None:

@@ -12,6 +12,5 @@ act on come back as `UserFacingError`; any other AWS error is left to
 - `images`: delete images in batches, start a scan, retag without pulling.
 - `repository_policy` / `lifecycle_policy`: validate, read, replace and remove
   each policy; a lifecycle policy can also be previewed.
-- `read_only`: which of these operations change ECR.
 - `common` and `policy_documents`: the small helpers the others share.
 """

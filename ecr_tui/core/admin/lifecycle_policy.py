@@ -13,9 +13,17 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ecr_tui.core.admin.common import check_repository, error_code
-from ecr_tui.core.admin.policy_documents import PolicyError, is_int, json_kind, load_json_object
+from ecr_tui.core.admin.policy_documents import (
+    JsonDocument,
+    JsonPath,
+    PolicyError,
+    check_properties,
+    is_int,
+    json_kind,
+    load_json_object,
+)
 from ecr_tui.core.ecr import EcrService, timestamp
-from ecr_tui.core.errors import UserFacingError
+from ecr_tui.core.errors import UserFacingError, endpoint_lacks_operation
 
 # Limits from the ECR API model (botocore's ecr/2015-09-21).
 LIFECYCLE_POLICY_MAX = 30_720
@@ -31,6 +39,18 @@ _AGE_COUNT_TYPES = ("sinceImagePushed", "sinceImagePulled", "sinceImageTransitio
 _COUNT_TYPES = ("imageCountMoreThan", *_AGE_COUNT_TYPES)
 _STORAGE_CLASSES = ("standard", "archive")
 _ACTION_TYPES = ("expire", "transition")
+# Every property ECR's lifecycle policy grammar has, at each level; ECR refuses others.
+_RULE_PROPERTIES = ("rulePriority", "description", "selection", "action")
+_SELECTION_PROPERTIES = (
+    "tagStatus",
+    "tagPatternList",
+    "tagPrefixList",
+    "countType",
+    "countUnit",
+    "countNumber",
+    "storageClass",
+)
+_ACTION_PROPERTIES = ("type", "targetStorageClass")
 
 
 def _check_tag_lists(selection: dict[str, Any], where: str) -> None:
@@ -57,9 +77,10 @@ def _check_tag_lists(selection: dict[str, Any], where: str) -> None:
                 )
 
 
-def _check_selection(selection: object, where: str) -> None:
+def _check_selection(selection: object, document: JsonDocument, path: JsonPath, where: str) -> None:
     if not isinstance(selection, dict):
         raise PolicyError(f"{where} needs a 'selection' object")
+    check_properties(document, path, selection, _SELECTION_PROPERTIES, f"{where}: selection")
     status = selection.get("tagStatus")
     if status not in _TAG_STATUSES:
         raise PolicyError(
@@ -88,9 +109,10 @@ def _check_selection(selection: object, where: str) -> None:
         raise PolicyError(f'{where}: countType "imageCountMoreThan" takes no countUnit')
 
 
-def _check_action(action: object, where: str) -> None:
+def _check_action(action: object, document: JsonDocument, path: JsonPath, where: str) -> None:
     if not isinstance(action, dict):
         raise PolicyError(f'{where} needs an \'action\' object: {{"type": "expire"}}')
+    check_properties(document, path, action, _ACTION_PROPERTIES, f"{where}: action")
     kind = action.get("type")
     if kind not in _ACTION_TYPES:
         raise PolicyError(f'{where}: action.type must be "expire", not {json.dumps(kind)}')
@@ -100,7 +122,8 @@ def _check_action(action: object, where: str) -> None:
 
 def _check_lifecycle_policy(text: str) -> None:
     document = load_json_object(text, "lifecycle policy", LIFECYCLE_POLICY_MAX)
-    rules = document.get("rules")
+    check_properties(document, (), document.value, ("rules",), "the lifecycle policy")
+    rules = document.value.get("rules")
     if rules is None:
         raise PolicyError("'rules' is missing: add a list of rules")
     if not isinstance(rules, list) or not rules:
@@ -111,6 +134,7 @@ def _check_lifecycle_policy(text: str) -> None:
         where = f"rule {index}"
         if not isinstance(rule, dict):
             raise PolicyError(f"{where} must be an object, not {json_kind(rule)}")
+        check_properties(document, ("rules", index - 1), rule, _RULE_PROPERTIES, where)
         priority = rule.get("rulePriority")
         if not is_int(priority) or priority < 1:
             raise PolicyError(
@@ -124,8 +148,9 @@ def _check_lifecycle_policy(text: str) -> None:
         priorities[priority] = index
         if "description" in rule and not isinstance(rule["description"], str):
             raise PolicyError(f"{where}: description must be a string")
-        _check_selection(rule.get("selection"), where)
-        _check_action(rule.get("action"), where)
+        path = ("rules", index - 1)
+        _check_selection(rule.get("selection"), document, (*path, "selection"), where)
+        _check_action(rule.get("action"), document, (*path, "action"), where)
         if rule["selection"]["tagStatus"] == "any":
             any_rule = (index, priority)
     if any_rule is not None and any_rule[1] != max(priorities):
@@ -203,23 +228,10 @@ class LifecyclePreview:
     expiring_count: int
 
 
-# How endpoints without the operation answer: moto with an HTML error page (botocore
-# then names the HTTP status as the code), others with one of these codes. ECR's own
-# ServerException is a real failure, not one of them.
-_UNSUPPORTED_CODES = frozenset(
-    {
-        "500",
-        "501",
-        "NotImplemented",
-        "NotImplementedException",
-        "UnknownOperationException",
-        "InvalidAction",
-    }
-)
-
-
 def _is_unsupported(error: ClientError) -> bool:
-    return error_code(error) in _UNSUPPORTED_CODES
+    # moto answers operations it lacks with an HTML error page (see
+    # `endpoint_lacks_operation`); ECR's own 5xx are real failures, explained as such.
+    return endpoint_lacks_operation(error)
 
 
 def preview_lifecycle_policy(

@@ -207,6 +207,58 @@ def delete_repository(service: EcrService, name: str, force: bool) -> None:
 # -- settings -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class TagMutabilitySetting:
+    """A repository's tag mutability with its exclusion filters (wildcard tag patterns)."""
+
+    mutability: TagMutability
+    exclusion_filters: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        filters = f" ({', '.join(self.exclusion_filters)})" if self.exclusion_filters else ""
+        return self.mutability + filters
+
+
+_OPPOSITE: dict[TagMutability, TagMutability] = {
+    "MUTABLE": "IMMUTABLE",
+    "IMMUTABLE": "MUTABLE",
+    "MUTABLE_WITH_EXCLUSION": "IMMUTABLE_WITH_EXCLUSION",
+    "IMMUTABLE_WITH_EXCLUSION": "MUTABLE_WITH_EXCLUSION",
+}
+_OPPOSITE_WITHOUT_FILTERS: dict[TagMutability, TagMutability] = {
+    "MUTABLE_WITH_EXCLUSION": "IMMUTABLE",
+    "IMMUTABLE_WITH_EXCLUSION": "MUTABLE",
+}
+
+
+def get_tag_mutability(service: EcrService, repository: str) -> TagMutabilitySetting:
+    """The repository's tag mutability and exclusion filters, as ECR has them now."""
+    check_repository(repository, "Cannot read tag mutability")
+    answer = service.ecr.describe_repositories(repositoryNames=[repository])
+    item: Any = answer["repositories"][0]
+    mutability = item.get("imageTagMutability") or "MUTABLE"
+    if mutability not in TAG_MUTABILITIES:
+        raise UserFacingError(
+            "Unknown tag mutability",
+            f"ECR reports {mutability!r} for {repository}, which this version of ecr-tui "
+            "does not know: change it in the console or with the AWS CLI.",
+        )
+    filters = item.get("imageTagMutabilityExclusionFilters") or []
+    return TagMutabilitySetting(mutability, tuple(str(f.get("filter", "")) for f in filters))
+
+
+def toggled_tag_mutability(current: TagMutabilitySetting) -> TagMutabilitySetting:
+    """The opposite setting: MUTABLE <-> IMMUTABLE, and the *_WITH_EXCLUSION pair likewise,
+    keeping the exclusion filters (which then name the tags that stay as they were).
+
+    Exclusion filters that ECR did not report cannot be kept: then the plain opposite,
+    without filters, is all that can be set (the caller must say that they go).
+    """
+    if current.mutability.endswith("_WITH_EXCLUSION") and not current.exclusion_filters:
+        return TagMutabilitySetting(_OPPOSITE_WITHOUT_FILTERS[current.mutability])
+    return TagMutabilitySetting(_OPPOSITE[current.mutability], current.exclusion_filters)
+
+
 def set_tag_mutability(
     service: EcrService,
     repository: str,

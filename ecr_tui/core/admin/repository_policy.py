@@ -7,7 +7,14 @@ import json
 from botocore.exceptions import ClientError
 
 from ecr_tui.core.admin.common import check_repository, error_code
-from ecr_tui.core.admin.policy_documents import PolicyError, json_kind, load_json_object
+from ecr_tui.core.admin.policy_documents import (
+    JsonDocument,
+    JsonPath,
+    PolicyError,
+    check_properties,
+    json_kind,
+    load_json_object,
+)
 from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.errors import UserFacingError
 
@@ -29,14 +36,28 @@ def _string_list(value: object, where: str, field: str) -> list[str]:
 
 
 _POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
+# The elements of IAM's policy grammar a resource policy may hold; IAM refuses others.
+_POLICY_ELEMENTS = ("Version", "Id", "Statement")
+_STATEMENT_ELEMENTS = (
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+)
 
 
-def _check_statement(statement: object, index: int) -> None:
+def _check_statement(statement: object, index: int, document: JsonDocument, path: JsonPath) -> None:
     where = f"statement {index}"
     if not isinstance(statement, dict):
         raise PolicyError(f"{where} must be an object, not {json_kind(statement)}")
     if isinstance(statement.get("Sid"), str) and statement["Sid"]:
         where += f" ({statement['Sid']})"
+    check_properties(document, path, statement, _STATEMENT_ELEMENTS, where)
     effect = statement.get("Effect")
     if effect is None:
         raise PolicyError(f'{where} has no \'Effect\': use "Allow" or "Deny"')
@@ -65,22 +86,24 @@ def _check_statement(statement: object, index: int) -> None:
 
 def _check_repository_policy(text: str) -> None:
     document = load_json_object(text, "policy", REPOSITORY_POLICY_MAX)
-    version = document.get("Version")
+    check_properties(document, (), document.value, _POLICY_ELEMENTS, "the policy")
+    version = document.value.get("Version")
     if version is None:
         raise PolicyError('\'Version\' is missing: add "Version": "2012-10-17"')
     if version not in _POLICY_VERSIONS:
         raise PolicyError(f"'Version' must be \"2012-10-17\", not {json.dumps(version)}")
-    if "Statement" not in document:
+    if "Statement" not in document.value:
         raise PolicyError("'Statement' is missing: add a list of statements")
-    statements = document["Statement"]
+    statements = document.value["Statement"]
     if isinstance(statements, dict):  # IAM accepts a lone statement object too
-        statements = [statements]
+        _check_statement(statements, 1, document, ("Statement",))
+        return
     if not isinstance(statements, list):
         raise PolicyError(f"'Statement' must be a list of statements, not {json_kind(statements)}")
     if not statements:
         raise PolicyError("'Statement' is empty: add at least one statement")
     for index, statement in enumerate(statements, start=1):
-        _check_statement(statement, index)
+        _check_statement(statement, index, document, ("Statement", index - 1))
 
 
 def repository_policy_problem(text: str) -> str | None:

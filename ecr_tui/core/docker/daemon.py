@@ -21,7 +21,12 @@ from docker import errors as docker_errors
 from docker.context import ContextAPI
 
 from ecr_tui.core.docker.cli_config import docker_config_path
-from ecr_tui.core.docker.errors import DockerActionError, os_error_text, short_text
+from ecr_tui.core.docker.errors import (
+    DockerActionError,
+    DockerUnavailable,
+    os_error_text,
+    short_text,
+)
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
 
@@ -111,7 +116,7 @@ class DockerDaemon:
             return error.detail
         except Exception as error:  # a daemon that went away after the first contact
             with self._lock:
-                self._client = None
+                self._forget_client()
             return self._explain_unreachable(error)
         return None
 
@@ -124,7 +129,11 @@ class DockerDaemon:
         with self._lock:
             if self._client is not None:
                 self._client.close()
-                self._client = None
+            self._forget_client()
+
+    def _forget_client(self) -> None:
+        """Drop the SDK client (the lock held): the next call connects afresh."""
+        self._client = None
 
     def _explain_unreachable(self, error: BaseException) -> str:
         endpoint = self._endpoint_or_default()
@@ -175,8 +184,8 @@ class DockerDaemon:
         reason = os_error_text(cause) if cause else short_text(text)
         return f"Docker at {where}{named} is not reachable ({reason}): start Docker or {fix}."
 
-    def _unreachable(self, error: BaseException) -> DockerActionError:
-        return DockerActionError("Docker unavailable", self._explain_unreachable(error))
+    def _unreachable(self, error: BaseException) -> DockerUnavailable:
+        return DockerUnavailable("Docker unavailable", self._explain_unreachable(error))
 
     def _endpoint_or_default(self) -> _Endpoint:
         try:

@@ -16,6 +16,10 @@ class DockerActionError(Exception):
         self.detail = detail
 
 
+class DockerUnavailable(DockerActionError):
+    """The daemon could not be reached, or the connection to it broke: it may be gone."""
+
+
 def short_text(text: str, limit: int = 300) -> str:
     """`text` on one line, cut to `limit` characters so a message stays readable."""
     text = " ".join(text.split())

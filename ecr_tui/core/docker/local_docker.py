@@ -74,6 +74,12 @@ class LocalDocker(ImageTransfers):
             self._logins[state.registry] = state
         return state
 
+    def _forget_client(self) -> None:
+        # The SDK client holds the logins (and sends them with each push and pull):
+        # a new client, as after the daemon went away, has none of them.
+        super()._forget_client()
+        self._logins.clear()
+
     def login_state(self, registry: str) -> LoginState | None:
         """The login this object made to a registry, if any."""
         with self._lock:

@@ -13,7 +13,12 @@ goes to the daemon (or the docker CLI's store) and is dropped.
 
 from __future__ import annotations
 
-from ecr_tui.core.docker.credential_store import CliLoginResult, store_cli_login
+from ecr_tui.core.docker.credential_store import (
+    CliLoginPlan,
+    CliLoginResult,
+    plan_cli_login,
+    store_cli_login,
+)
 from ecr_tui.core.docker.errors import DockerActionError
 from ecr_tui.core.docker.local_docker import LocalDocker, LocalImage
 from ecr_tui.core.docker.login import (
@@ -24,7 +29,7 @@ from ecr_tui.core.docker.login import (
 )
 from ecr_tui.core.docker.progress import CancelCheck, ProgressCallback, TransferResult
 from ecr_tui.core.ecr import EcrService
-from ecr_tui.core.names import image_tag_problem
+from ecr_tui.core.names import docker_tag_problem, image_tag_problem
 
 
 def source_reference(image: LocalImage) -> str:
@@ -72,6 +77,15 @@ class DockerSession:
             return self.login()
         return None
 
+    def cli_login_plan(self) -> CliLoginPlan:
+        """Where `store_cli_login` would keep the login; stores nothing.
+
+        The registry is the one a login was made for; without one yet, a token is
+        asked for only to learn it (its password is dropped at once).
+        """
+        registry = self._registry or registry_host(self.credentials().registry)
+        return plan_cli_login(registry)
+
     def store_cli_login(self) -> CliLoginResult:
         """Keep a fresh login for the docker CLI (config file or credential helper)."""
         credentials = self.credentials()
@@ -96,7 +110,7 @@ class DockerSession:
         is_cancelled: CancelCheck | None = None,
     ) -> TransferResult:
         """Tag a local image as `repository_uri:tag` and push it, logging in first if needed."""
-        problem = image_tag_problem(tag)
+        problem = image_tag_problem(tag) or docker_tag_problem(tag)
         if problem:
             raise DockerActionError("Invalid tag", f"{tag!r}: {problem}")
         self.ensure_login(repository_uri)

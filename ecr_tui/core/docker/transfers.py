@@ -21,7 +21,7 @@ from docker import auth as docker_auth
 from docker.utils import parse_repository_tag
 
 from ecr_tui.core.docker.daemon import REQUEST_TIMEOUT_SECONDS, DockerDaemon
-from ecr_tui.core.docker.errors import DockerActionError
+from ecr_tui.core.docker.errors import DockerUnavailable
 from ecr_tui.core.docker.progress import (
     CancelCheck,
     ProgressCallback,
@@ -125,7 +125,7 @@ class ImageTransfers(DockerDaemon):
                     if is_cancelled is not None and is_cancelled():
                         return tracker.result(cancelled=True)
             except requests.exceptions.RequestException:
-                raise DockerActionError(
+                raise DockerUnavailable(
                     "Lost Docker",
                     f"the connection to the Docker daemon broke during the {action}: "
                     "check that Docker is still running, then try again.",

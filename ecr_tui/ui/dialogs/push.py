@@ -23,7 +23,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from ecr_tui.core.names import image_tag_problem, repository_name_problem
+from ecr_tui.core.names import docker_tag_problem, image_tag_problem, repository_name_problem
 from ecr_tui.ui.dialogs.shared import close_on_failure, dialog_css, show_message
 from ecr_tui.ui.format import Palette, human_size, relative_time
 from ecr_tui.ui.table.filter_box import FilterBox
@@ -208,9 +208,11 @@ class PushTargetScreen(ModalScreen[PushTarget | None]):
         self.query_one("#push-tag" if self.initial_repository else "#push-repository").focus()
 
     def _problems(self) -> dict[str, str]:
+        tag = self._value("push-tag")
         problems = {
             "push-repository": repository_name_problem(self._value("push-repository")),
-            "push-tag": image_tag_problem(self._value("push-tag")),
+            # Docker does the push: a tag it refuses cannot work, though ECR would take it.
+            "push-tag": image_tag_problem(tag) or docker_tag_problem(tag),
         }
         return {field: problem for field, problem in problems.items() if problem}
 

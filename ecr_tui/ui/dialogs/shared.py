@@ -39,6 +39,9 @@ _DIALOG_CSS = """
 {screen} .message.-shown {
     display: block;
 }
+{screen} .message.-warning {
+    color: $text-warning;
+}
 {screen} .hint {
     color: $text-muted;
     height: 1;
@@ -60,10 +63,11 @@ def dialog_css(screen: str, extra: str = "", width: int = 76) -> str:
     return _DIALOG_CSS.replace("{screen}", screen).replace("{width}", str(width)) + extra
 
 
-def show_message(widget: Static, text: str | None) -> None:
-    """Show `text` in an error line, or hide the line when there is nothing to say."""
+def show_message(widget: Static, text: str | None, *, warning: bool = False) -> None:
+    """Show `text` in an error line (a warning's colour with `warning`), or hide the line."""
     widget.update(text or "")
     widget.set_class(bool(text), "-shown")
+    widget.set_class(bool(text) and warning, "-warning")
 
 
 def close_on_failure(screen: ModalScreen[Any], event: Worker.StateChanged) -> None:

@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
-from ecr_tui.core.errors import explain_error
+from ecr_tui.core.errors import Problem, explain_error
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.panes.info_lines import InfoLines
 from ecr_tui.ui.table.filter_box import FilterBox
@@ -87,6 +87,10 @@ class Pane(Vertical):
         self._loading = False
         self._follow_timer: Timer | None = None
         self._wanted: Callable[[Any], bool] | None = None
+        self.wanted_since = 0.0  # when `select_when_loaded` was asked (time.monotonic())
+        # The cursor is on the row `select_when_loaded` asked for: later pages keep it
+        # there, even when that row was the first one shown (see `_stays_at_top`).
+        self._wanted_selected = False
         # Pages that arrived since the table last took rows (see on_pane_loaded).
         self._pending: list[Any] = []
         self._pending_texts: list[str] = []
@@ -95,6 +99,8 @@ class Pane(Vertical):
         self._count_shown_at = 0.0
         self._flush_lock = asyncio.Lock()
         self._flush_timer: Timer | None = None
+        # Why the last load stopped short; None while loading and once one succeeds.
+        self.failure: Problem | None = None
 
     @property
     def is_loading(self) -> bool:
@@ -125,11 +131,15 @@ class Pane(Vertical):
         `keep_showing`) its rows at once."""
         self._request += 1
         self._loading = True
+        self.failure = None
         self._all_arrived = False
         self._count_shown_at = 0.0
+        self._wanted_selected = False
         self._take_pending()
         if not keep_showing:
             self.table.clear()
+            # The rows have gone: so must the line that described the highlighted one.
+            self.show_info(None)
             self.refresh_subtitle()
         return self._request
 
@@ -181,7 +191,7 @@ class Pane(Vertical):
     def _show_first_page(self) -> None:
         """Into an empty table: nothing to merge with, so at once, and on its own."""
         rows, texts = self._take_pending()
-        self.table.extend(rows, texts, stay_at_top=self._wanted is None)
+        self.table.extend(rows, texts, stay_at_top=self._stays_at_top())
         self._select_wanted()
         self._count_shown_at = time.monotonic()
         self.refresh_subtitle()
@@ -210,17 +220,15 @@ class Pane(Vertical):
             request = self._request
             if self._pending:
                 rows, texts = self._take_pending()
-                # Until the user moves it, the cursor stays on the first row (the newest
-                # image) rather than on whichever row happened to arrive first.
-                await self.table.extend_in_steps(rows, texts, stay_at_top=self._wanted is None)
+                await self.table.extend_in_steps(rows, texts, stay_at_top=self._stays_at_top())
                 if request != self._request:
                     return
                 self._select_wanted()
             if self._all_arrived and not self._pending and self._loading:
-                self._wanted = None
                 self._loading = False
                 self.table.empty_text = self.empty_text()
                 self.table.refresh()
+                self.listing_ended()
             # A new count repaints the pane's whole frame: while pages arrive, once
             # a LOADING_COUNT_SECONDS shows the progress.
             now = time.monotonic()
@@ -230,19 +238,47 @@ class Pane(Vertical):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed load leaves a readable reason in the pane (the app notifies)."""
-        if event.state is WorkerState.ERROR and event.worker.group == self.id:
+        if event.worker.group != self.id:
+            return
+        if event.state is WorkerState.ERROR:
             self._loading = False
             problem = explain_error(event.worker.error or Exception("unknown failure"))
+            self.failure = problem
             self.table.empty_text = f"{problem.title}. Press r to retry."
             self.table.refresh()
+            if not (self.table.total_rows or self._pending):
+                # Nothing listed: what failed, in full, where a row would be described.
+                self.set_info(f"{problem.title}: {problem.detail}")
             self.refresh_subtitle()
-            # State changes do not bubble: hand the failure to the app's one handler.
+            self.load_failed(problem)
+        if event.state in (WorkerState.ERROR, WorkerState.SUCCESS):
+            # State changes do not bubble: the app explains failures in one place, and
+            # learns from successes that ECR answers again (see its status line).
             self.app.post_message(Worker.StateChanged(event.worker, event.state))
+
+    def load_failed(self, problem: Problem) -> None:
+        """After a failed load: what else must not stay on screen (each pane says)."""
+
+    def _stays_at_top(self) -> bool:
+        """Until the user moves it, the cursor stays on the first row (the newest
+        image) rather than on whichever row happened to arrive first; once on the row
+        `select_when_loaded` asked for, it stays there, even if that was the first."""
+        return not self._wanted_selected
 
     def select_when_loaded(self, wanted: Callable[[Any], bool]) -> None:
         """Put the cursor on the first row matching `wanted`, now or when it arrives."""
         self._wanted = wanted
+        self.wanted_since = time.monotonic()
         self._select_wanted()
+
+    @property
+    def awaits_wanted(self) -> bool:
+        """True while the row `select_when_loaded` asked for has not come."""
+        return self._wanted is not None
+
+    def forget_wanted(self) -> None:
+        """Stop waiting for the row `select_when_loaded` asked for."""
+        self._wanted = None
 
     def _select_wanted(self) -> None:
         if self._wanted is None:
@@ -250,22 +286,45 @@ class Pane(Vertical):
         row = next((row for row in self.table.rows if self._wanted(row)), None)
         if row is not None:
             self._wanted = None
+            self._wanted_selected = True
             self.table.move_to(row)
+            self.wanted_selected(row)
+
+    def wanted_selected(self, row: Any) -> None:
+        """The cursor is now on the row `select_when_loaded` asked for."""
+
+    def listing_ended(self) -> None:
+        """Every page of the current listing is in the table.
+
+        A row `select_when_loaded` asked for and that never came is forgotten.
+        """
+        self._wanted = None
 
     def empty_text(self) -> str:
         """What an empty table says once loading is over."""
         return "Nothing here."
 
     def refresh_subtitle(self) -> None:
+        """The border's count, and whether it is all there is."""
         shown, total = len(self.table.rows), self.table.total_rows
-        count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
-        parts = [f"{count} {self.noun}"]
+        failed = self.failure is not None
+        if failed and not total:
+            parts = ["listing failed"]  # no count: none is known
+        else:
+            # A listing that failed part-way holds more than it shows.
+            known = f"{total:,}+" if failed else f"{total:,}"
+            count = f"{shown:,} of {known}" if shown != total else known
+            parts = [f"{count} {self.noun}"]
+            if failed:
+                parts.append("partial: listing failed")
         if self._loading:
             parts.append("loading…")
         if self.filter_box.value:
             parts.append(f"filter: {self.filter_box.value}")
         if self.table.marked_rows:
             parts.append(f"{len(self.table.marked_rows)} marked")
+        if failed:
+            parts.append("r retry")
         self.border_subtitle = " · ".join(parts)
 
     noun = "rows"
@@ -291,6 +350,13 @@ class Pane(Vertical):
         handled its Focus event, after the rest of a burst has been routed.
         """
         return not (action == "open_filter" and self.screen.focused is self.filter_box)
+
+    def clear_filter(self) -> None:
+        """Show every row again, and close the filter box."""
+        self.filter_box.value = ""
+        self.filter_box.display = False
+        self.table.set_filter("")
+        self.refresh_subtitle()
 
     def action_open_filter(self) -> None:
         """Show the filter box and type into it."""

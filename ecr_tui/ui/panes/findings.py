@@ -116,6 +116,14 @@ class FindingsPane(Pane):
             super().__init__()
             self.finding = finding
 
+    class ScanReported(Message):
+        """`image`'s scan report is shown: its row in the images pane can say the same."""
+
+        def __init__(self, image: Image, report: ScanReport) -> None:
+            super().__init__()
+            self.image = image
+            self.report = report
+
     def __init__(self, title: str, *, id: str) -> None:
         super().__init__(title, id=id)
         self.image: Image | None = None
@@ -169,13 +177,16 @@ class FindingsPane(Pane):
         For an image index, `platforms` are its platforms' labels and digests: their
         scans are read (the index has none of its own) and merged.
         """
+        if image is None:
+            self.reader = reader
+            self.show_nothing()
+            return
         platforms = tuple(platforms)
-        if (
-            not force
-            and image == self.image
-            and self.reader is reader
-            and platforms == self.platforms
-        ):
+        same_platforms = platforms == self.platforms
+        if not force and self.reader is reader and same_platforms and self._shows_scan_of(image):
+            self.image = image  # a newer record of the same image and scan
+            return
+        if not force and image == self.image and self.reader is reader and same_platforms:
             return
         self.reader, self.image, self.report = reader, image, None
         self.platform_reports = ()
@@ -185,14 +196,6 @@ class FindingsPane(Pane):
         self.platforms = platforms
         self._stop_polling()
         self._stop_placeholder()
-        if image is None:
-            self._next_request()
-            self._show_columns()
-            self._loading = False
-            self.summary.update("")
-            self.table.empty_text = "Choose an image."
-            self.refresh_subtitle()
-            return
         if image.scan_state is ScanState.NOT_SCANNED and not platforms:
             self._next_request()
             self._show_columns()
@@ -215,6 +218,31 @@ class FindingsPane(Pane):
             columns.insert(PLATFORMS_AT, PLATFORMS_COLUMN)
         self.table.set_columns(columns)
 
+    def show_nothing(self, why: str = "") -> None:
+        """No image: an empty pane that says `why` (by default, to choose one)."""
+        self.image, self.report = None, None
+        self.platforms, self.platform_reports, self.platform = (), (), None
+        self._stop_polling()
+        self._stop_placeholder()
+        self._next_request()
+        self._show_columns()
+        self._loading = False
+        self._show_title()
+        self.summary.update(Text(why, self.table.palette("muted")))
+        self.table.empty_text = why or "Choose an image."
+        self.refresh_subtitle()
+
+    def _shows_scan_of(self, image: Image) -> bool:
+        """The report shown is `image`'s, of the scan its record describes (a newer
+        record of the same image, such as the images pane's after this report)."""
+        shown, report = self.image, self.report
+        return (
+            shown is not None
+            and report is not None
+            and (shown.repository, shown.digest) == (image.repository, image.digest)
+            and report.state.name == image.scan_status
+        )
+
     def _show_title(self) -> None:
         image = self.image
         label = (image.tags[0] if image.tags else image.short_digest) if image else ""
@@ -230,6 +258,7 @@ class FindingsPane(Pane):
             self._placeholder = self.set_timer(wait, self._show_placeholder)
             return
         self.table.clear()
+        self.show_info(None)
         self._show_title()
         self._show_columns()
         self.summary.update("Loading findings…")
@@ -300,6 +329,10 @@ class FindingsPane(Pane):
         in_progress = any(r and r.state is ScanState.IN_PROGRESS for r in scans)
         if in_progress and self.reader and self.image:
             self._poll = self.set_timer(SCAN_POLL_SECONDS, self._poll_again)
+        # An image's own report only: an index has no scan of its own, and its row is
+        # not to take its platforms' merged report for one.
+        if self.image is not None and isinstance(report, ScanReport):
+            self.post_message(self.ScanReported(self.image, report))
 
     def _show_shown_report(self) -> None:
         """Summary, rows and title of the report in view (for an index: the platform's)."""
@@ -336,6 +369,7 @@ class FindingsPane(Pane):
         if event.state is WorkerState.ERROR and event.worker.group == self.id:
             self._stop_placeholder()
             self.table.clear()
+            self.show_info(None)
             self._show_title()
             self.summary.update("")
 

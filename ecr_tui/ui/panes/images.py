@@ -1,4 +1,9 @@
-"""The images pane: the images of one repository, how they sort, and the actions on one."""
+"""The images pane: the images of one repository, how they sort, and the actions on one.
+
+It never describes an image of another repository, or another image than the one
+asked for: while a listing starts, comes back empty, or is searched for the image
+a go-to (or a refresh) wants, the info lines and the findings pane say so instead.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from ecr_tui.core.models import Image, Repository, ScanState
+from ecr_tui.core.errors import Problem
+from ecr_tui.core.models import SEVERITIES_WORST_FIRST, Image, Repository, ScanReport, ScanState
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import (
     SCAN_STYLE_NAME,
@@ -22,6 +28,7 @@ from ecr_tui.ui.format import (
     severity_counts_text,
 )
 from ecr_tui.ui.panes.base import Pane
+from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
@@ -89,6 +96,11 @@ class ImagesPane(Pane):
         self.repository: Repository | None = None
         self._sort_index = 0
         self._newest_first = True
+        # What the info lines say while no image is highlighted.
+        self._no_image_text = ""
+        # The image a go-to or a refresh waits for (its tag or digest), while it waits.
+        self.looking_for: str | None = None
+        self._announce_looking = False
 
     def make_table(self) -> VirtualTable[Any]:
         """Tags first; digest, age, size and scan result after."""
@@ -111,7 +123,11 @@ class ImagesPane(Pane):
         return table
 
     def show(self, reader: Reader, repository: Repository, force: bool = False) -> None:
-        """Load `repository`'s images unless they are already shown."""
+        """Load `repository`'s images unless they are already shown.
+
+        Loading the same repository again keeps the cursor on its image, or on the
+        image a go-to still waits for.
+        """
         if not force and self.repository == repository and self.reader is reader:
             return
         current: Image | None = self.table.current_row
@@ -119,9 +135,123 @@ class ImagesPane(Pane):
         self.reader, self.repository = reader, repository
         self.border_title = f"Images · {repository.name}"
         self.table.empty_text = "Loading images…"
+        if not same_repository:
+            self._stop_looking()
         self._fetch(reader, repository.name, self._next_request())
-        if current is not None and same_repository:
-            self.select_when_loaded(lambda image: image.digest == current.digest)
+        if not same_repository:
+            self.clear_image(f"Loading images of {repository.name}…")
+        elif current is not None and self.looking_for is None:
+            # The findings pane shows this image already: only the info lines wait.
+            self.select_when_loaded(
+                lambda image: image.digest == current.digest, image_label(current)
+            )
+
+    def go_to(
+        self, reader: Reader, repository: Repository, wanted: Callable[[Image], bool], label: str
+    ) -> None:
+        """Open `repository` with the cursor on the image `wanted` accepts, on whichever
+        page it comes; until it comes, say that it is looked for, not another image."""
+        self.clear_filter()  # the image asked for must not be filtered out
+        self.show(reader, repository)
+        self.select_when_loaded(wanted, label, announce=True)
+
+    def select_when_loaded(
+        self, wanted: Callable[[Any], bool], label: str = "the image", *, announce: bool = False
+    ) -> None:
+        """Put the cursor on the image `wanted` accepts, now or when its page comes.
+
+        Meanwhile the cursor rests on whatever row came first: the info lines say
+        which image is looked for, and the findings pane does not follow the cursor.
+        With `announce`, the findings pane says so too, and a listing that ends
+        without the image says it was not found.
+        """
+        self._stop_looking()
+        self.looking_for = label
+        self._announce_looking = announce
+        super().select_when_loaded(wanted)
+        if self.looking_for is None:
+            return  # found at once
+        if not self.is_loading:
+            self.listing_ended()  # the listing is all here, and has no such image
+            return
+        why = f"Looking for {label} in {self.repository.name if self.repository else '…'}…"
+        self.set_info(Text(why, self.table.palette("muted")))
+        if announce:
+            self.clear_image(why)
+        else:
+            self.cancel_follow()
+
+    def _stop_looking(self) -> None:
+        self.looking_for = None
+        self.forget_wanted()
+
+    def _still_looking(self) -> bool:
+        """True while waiting for an image; a key that moved the cursor since ends it."""
+        if self.looking_for is not None and self.table.moved_at > self.wanted_since:
+            self._stop_looking()  # the user leads now
+        return self.looking_for is not None
+
+    def wanted_selected(self, row: Any) -> None:
+        """The image looked for is under the cursor: describe it, and follow it."""
+        self.looking_for = None
+        self._follow_cursor()
+
+    def listing_ended(self) -> None:
+        """Say that the image looked for is not there, or that there is no image at all."""
+        missed = self.looking_for
+        announce = self._announce_looking
+        super().listing_ended()
+        self.looking_for = None
+        name = self.repository.name if self.repository else ""
+        if missed is not None and announce:
+            self.notify(
+                f"No image {missed} in {name}: the cursor stays where it was.",
+                title="Image not found",
+                severity="warning",
+            )
+        if not self.table.total_rows:
+            self.clear_image(f"No images in {name}.")
+            return
+        self._no_image_text = ""  # (only a filter can leave no image highlighted now)
+        if missed is not None:
+            self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
+        """Describe the image under the cursor, and have the findings pane follow it."""
+        self.show_info(self.table.current_row)
+        self.follow_later(self._post_current)
+
+    def _post_current(self) -> None:
+        self.post_message(self.Chosen(self.table.current_row, False))
+
+    def load_failed(self, problem: Problem) -> None:
+        """Without images listed, no image's findings stay in view."""
+        if not (self.table.total_rows or self._pending):
+            self.clear_image(f"{problem.title}: {problem.detail}")
+
+    def clear_image(self, why: str) -> None:
+        """Show no image: `why` under the table and in the findings pane, and nothing
+        of the image shown before (a listing that starts, comes back empty, or fails)."""
+        self.cancel_follow()
+        self._no_image_text = why
+        self.set_info(Text(why, self.table.palette("muted")))
+        # At once, not by a message through the app: behind a page of rows that took a
+        # tenth of a second, while the findings of the image before passed for current.
+        self.app.query_one(FindingsPane).show_nothing(why)
+
+    def update_scan(self, image: Image, report: ScanReport) -> None:
+        """`image`'s scan report came: its row says the same (scanning → counts), in place."""
+        if (image.repository, image.digest) != (report.repository, report.digest):
+            return
+        scanned = with_scan(image, report)
+        if scanned is image or self.table.replace_row(image, scanned):
+            return  # nothing new (most reports), or shown now
+        # A reload since brought another record of it: that one, if still shown.
+        shown = self.table.find_row(lambda row: row.digest == image.digest)
+        if shown is not None and shown.repository == image.repository:
+            scanned = with_scan(shown, report)
+            if scanned is not shown:
+                self.table.replace_row(shown, scanned)
 
     @work(thread=True, exclusive=True, group="images", exit_on_error=False)
     def _fetch(self, reader: Reader, repository: str, request: int) -> None:
@@ -163,19 +293,29 @@ class ImagesPane(Pane):
         self.post_message(self.ImageAction(action, self.repository, image))
 
     def show_info(self, image: Image | None) -> None:
-        """The highlighted image in full."""
-        self.set_info(image_info(image) if image else "")
+        """The highlighted image in full (or what is looked for, or why there is none)."""
+        if self._still_looking():
+            return  # the line says which image is looked for
+        if image is not None:
+            self.set_info(image_info(image))
+        else:
+            self.set_info(Text(self._no_image_text, self.table.palette("muted")))
 
     @on(VirtualTable.RowHighlighted, "#images-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         event.stop()
-        image: Image | None = event.row
-        self.follow_later(lambda: self.post_message(self.Chosen(image, False)))
+        if self._still_looking():
+            return  # a page moved the cursor, not the user: not the image asked for
+        # The row under the cursor when it has rested, not the one it passed.
+        self.follow_later(self._post_current)
 
     @on(VirtualTable.RowSelected, "#images-table")
     def _selected(self, event: VirtualTable.RowSelected) -> None:
         event.stop()
         self.cancel_follow()
+        if self.looking_for is not None:  # the user chose this one: wait no more
+            self._stop_looking()
+            self.show_info(event.row)
         self.post_message(self.Chosen(event.row, True))
 
 
@@ -199,6 +339,21 @@ def scan_cell(image: Image, palette: Palette) -> Text:
             return severity_counts_text(image.severity_counts, palette)
         return Text("clean", palette("ok"))
     return Text(image.scan_state.value, palette(SCAN_STYLE_NAME[image.scan_state]))
+
+
+def with_scan(image: Image, report: ScanReport) -> Image:
+    """`image`'s record as `report` tells its scan (the very record when nothing is new)."""
+    scanned = image._replace(
+        scan_status=report.state.name,
+        scan_description=report.description,
+        severity_row=tuple(report.summary.get(s) for s in SEVERITIES_WORST_FIRST),
+    )
+    return image if scanned == image else scanned
+
+
+def image_label(image: Image) -> str:
+    """How the user names an image: its first tag, else its short digest."""
+    return image.tags[0] if image.tags else f"@{image.short_digest}"
 
 
 def image_info(image: Image) -> Text:

@@ -95,12 +95,31 @@ class RepositoriesPane(Pane):
         """The highlighted repository in full."""
         self.set_info(repository_info(repository) if repository else "")
 
+    def wanted_selected(self, row: Any) -> None:
+        """Back on the repository shown before the reload: the images follow it (again)."""
+        self._follow_cursor()
+
+    def listing_ended(self) -> None:
+        """The repository shown before the reload has gone: the images follow the cursor."""
+        missed = self.awaits_wanted
+        super().listing_ended()
+        if missed:
+            self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
+        repository: Repository | None = self.table.current_row
+        if repository is not None:
+            self.follow_later(lambda: self.post_message(self.Chosen(repository, False)))
+
     @on(VirtualTable.RowHighlighted, "#repositories-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         event.stop()
-        repository: Repository | None = event.row
-        if repository is not None:
-            self.follow_later(lambda: self.post_message(self.Chosen(repository, False)))
+        if self.awaits_wanted and self.table.moved_at < self.wanted_since:
+            # A page moved the cursor during a reload, not the user: the images stay
+            # those of the repository the reload looks for.
+            return
+        self.forget_wanted()
+        self._follow_cursor()
 
     @on(VirtualTable.RowSelected, "#repositories-table")
     def _selected(self, event: VirtualTable.RowSelected) -> None:

@@ -165,6 +165,30 @@ class RowStore(Generic[RowT]):
             yield
         return picked
 
+    def replace_row(self, old: RowT, new: RowT) -> bool:
+        """Hold `new` instead of `old`: in its place, or where a new sort key puts it.
+
+        False if `old` is not held. A few list copies (C), nothing per row held.
+        """
+        at = _position(self.all.rows, old)
+        if at is None:
+            return False
+        keys, rows, texts = self.all.keys[:], self.all.rows[:], self.all.texts[:]
+        key = keys[at] if self.sort_key is None else self.sort_key(new)
+        (text,) = self.search_texts([new])
+        if key != keys[at]:
+            del keys[at], rows[at], texts[at]
+            at = (bisect_right if not self.sort_reverse else bisect_left)(keys, key)
+            keys.insert(at, key)
+            rows.insert(at, new)
+            texts.insert(at, text)
+        else:
+            rows[at], texts[at] = new, text
+        self.version += 1
+        self.all = SortedRows(keys, rows, texts)
+        self.shown = self.all.containing(self.filter_terms)
+        return True
+
     def locate(self, row: RowT | None) -> int | None:
         """Where `row` is in `shown`, found by bisecting its sort key.
 

@@ -239,6 +239,21 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         """The rows' lower-cased search texts (pure: a loading worker may call it)."""
         return self._store.search_texts(rows)
 
+    def find_row(self, wanted: Callable[[RowT], bool]) -> RowT | None:
+        """The first row `wanted` accepts, shown or filtered out."""
+        return next((row for row in self._store.all.rows if wanted(row)), None)
+
+    def replace_row(self, old: RowT, new: RowT) -> bool:
+        """Show `new` instead of `old` (a newer record of it): the cursor stays on the
+        row it was on, `new` if that was `old`, and a mark on `old` moves to `new`."""
+        current = self.current_row
+        if not self._store.replace_row(old, new):
+            return False
+        if self._marked.pop(id(old), None) is not None:
+            self._marked[id(new)] = new
+        self._update_view(self._store.locate(new if current is old else current))
+        return True
+
     def extend(
         self, rows: Iterable[RowT], texts: list[str] | None = None, *, stay_at_top: bool = False
     ) -> None:
