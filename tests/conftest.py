@@ -24,10 +24,8 @@ BIG_REPOSITORY_IMAGES = 2500
 
 @pytest.fixture(scope="session")
 def dataset() -> Dataset:
-    """The registry content every app test browses."""
-    return build_dataset(
-        repositories=36, big_repository_images=BIG_REPOSITORY_IMAGES, now=FIXED_NOW.timestamp()
-    )
+    """The registry content every app test browses: the demo's repositories."""
+    return build_dataset(big_repository_images=BIG_REPOSITORY_IMAGES, now=FIXED_NOW.timestamp())
 
 
 @pytest.fixture(scope="session")

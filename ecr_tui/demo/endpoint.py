@@ -33,8 +33,13 @@ from ecr_tui.demo.moto_patches.ecr_image import find_image
 from ecr_tui.demo.moto_patches.gateway import Gateway
 from ecr_tui.demo.moto_patches.protocol import EcrError
 from ecr_tui.demo.moto_patches.pushing import immutable_message, store_image, tag_is_immutable
-from ecr_tui.demo.moto_patches.seeding import create_seeded_repository, seeded_image
+from ecr_tui.demo.moto_patches.seeding import (
+    create_seeded_repository,
+    seed_registry_scanning,
+    seeded_image,
+)
 from ecr_tui.demo.moto_patches.state import EcrState
+from ecr_tui.demo.moto_patches.storage import pull_refusal
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -48,7 +53,8 @@ class LocalEcr:
     """An ECR endpoint on a local port: moto, made to behave like the real service.
 
     One per account and process (moto's state is global). Use `start()` and
-    `stop()`, or a `with` block. `scan_seconds` is how long a scan runs;
+    `stop()`, or a `with` block. `scan_seconds` is how long a scan runs,
+    `restore_seconds` how long a restore from the archive takes;
     `clock` is "now" for scans, pushes, pulls and token expiry, and must agree
     with the `now` a seeded dataset was built for (a dataset built for the
     future shows its finished scans as still running).
@@ -62,6 +68,7 @@ class LocalEcr:
         region: str = DEFAULT_REGION,
         *,
         scan_seconds: float = 3.0,
+        restore_seconds: float = 30.0,
         password: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -70,7 +77,7 @@ class LocalEcr:
         self.account_id = account_id
         self.region = region
         password = password or secrets.token_urlsafe(24)
-        self._ecr = EcrState(account_id, region, scan_seconds, password, clock)
+        self._ecr = EcrState(account_id, region, scan_seconds, password, clock, restore_seconds)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._seeded: list[Any] = []  # moto's repositories, between the two halves of seed()
@@ -164,27 +171,34 @@ class LocalEcr:
         self._ecr.images_seeded.clear()
         backend = self._ecr.backend()
         with self.lock:
+            seed_registry_scanning(backend, dataset.scanning_rules())
             self._seeded = [
                 create_seeded_repository(self._ecr, backend, spec) for spec in dataset.repositories
             ]
 
-    def seed_images(self, dataset: Dataset) -> None:
-        """The second half of `seed`: every repository's images; then all requests are answered."""
+    def seed_images(self, dataset: Dataset) -> int:
+        """The second half of `seed`: every repository's images; then all requests are answered.
+
+        Returns how many images (manifests) were stored: a multi-platform push stores several.
+        """
         # Every object made here lives on: collecting while making them is wasted work
         # (a third of the seeding time at 100,000 images).
         collecting = gc.isenabled()
         gc.disable()
+        stored = 0
         try:
             for repository, spec in zip(self._seeded, dataset.repositories, strict=True):
                 images = [seeded_image(repository, s) for s in spec.images()]
                 # Taken briefly, so that the repositories are listed meanwhile.
                 with self.lock:
                     repository.images.extend(images)
+                stored += len(images)
         finally:
             if collecting:
                 gc.enable()
             self._seeded = []
             self._ecr.images_seeded.set()
+        return stored
 
     # -- hooks for the registry behind the demo --------------------------------------------------
 
@@ -242,6 +256,21 @@ class LocalEcr:
                 True,
             )
             return str(image.image_digest)
+
+    def check_pull_allowed(self, repository: str, reference: str) -> str | None:
+        """None if ECR would serve `repository` at `reference` (tag or digest), else why not.
+
+        An archived image cannot be pulled (ECR answers 404); a manifest ECR does
+        not know is left to the registry to answer.
+        """
+        key = "imageDigest" if reference.startswith("sha256:") else "imageTag"
+        with self.lock:
+            try:
+                found = self._ecr.repository(self._ecr.backend(), repository)
+                image = find_image(found, {key: reference})
+            except EcrError:
+                return None
+            return pull_refusal(image, self._ecr.clock())
 
     def record_pull(self, repository: str, reference: str) -> bool:
         """Note a pull of `repository` by tag or digest; False if there is no such image."""

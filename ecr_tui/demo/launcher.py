@@ -29,6 +29,7 @@ from ecr_tui.demo.child_process import (
     stop_process,
     wait_for_ready,
 )
+from ecr_tui.demo.data.workloads import DEMO_REPOSITORIES
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -131,7 +132,7 @@ class DemoLaunch:
 
 
 def spawn_demo_endpoint(
-    repositories: int = 36,
+    repositories: int = DEMO_REPOSITORIES,
     big_images: int = 5000,
     *,
     seed: int = 7,
@@ -167,7 +168,7 @@ def spawn_demo_endpoint(
 
 
 def start_demo_endpoint(
-    repositories: int = 36,
+    repositories: int = DEMO_REPOSITORIES,
     big_images: int = 5000,
     timeout: float = 20.0,
     *,

@@ -25,6 +25,9 @@ import time
 from types import FrameType
 from typing import TYPE_CHECKING
 
+# A table of names, cheap to import before the registry's thread starts.
+from ecr_tui.demo.data.workloads import DEMO_REPOSITORIES
+
 if TYPE_CHECKING:
     from ecr_tui.demo.endpoint import LocalEcr
     from ecr_tui.demo.registry.demo_registry import DemoRegistry
@@ -42,12 +45,18 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ecr_tui.demo.serve", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--repositories", type=_count, default=36)
+    parser.add_argument("--repositories", type=_count, default=DEMO_REPOSITORIES)
     parser.add_argument("--big-images", type=_count, default=5000, help="big repository's images")
     parser.add_argument("--seed", type=int, default=7, help="the dataset's random seed")
     parser.add_argument("--account-id", default="123456789012")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--scan-seconds", type=float, default=3.0, help="how long a scan runs")
+    parser.add_argument(
+        "--restore-seconds",
+        type=float,
+        default=30.0,
+        help="how long a restore from the archive takes (ECR: up to 20 minutes)",
+    )
     parser.add_argument(
         "--ready-before-images",
         action="store_true",
@@ -131,13 +140,15 @@ def main(argv: list[str] | None = None) -> int:
         account_id=args.account_id,
         region=args.region,
         scan_seconds=args.scan_seconds,
+        restore_seconds=args.restore_seconds,
     )
     url = endpoint.start()
     seeding = time.perf_counter()
     dataset = build_dataset(args.repositories, args.big_images, args.seed)
     endpoint.seed_repositories(dataset)
+    images = 0
     if not args.ready_before_images:
-        endpoint.seed_images(dataset)
+        images = endpoint.seed_images(dataset)
     registry, registry_field = early_registry.attach(endpoint)
 
     stop = threading.Event()
@@ -149,13 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_stop_when_stdin_closes, args=(stop,), daemon=True).start()
     print(f"READY {url} {registry_field}", file=ready_stream, flush=True)
     if args.ready_before_images:
-        endpoint.seed_images(dataset)
+        images = endpoint.seed_images(dataset)
     seeded = time.perf_counter()
     # The seeded registry lives as long as the process: keeping it out of the
     # collector's sight keeps later collections, and so request latency, small.
     gc.freeze()
     print(
-        f"seeded {len(dataset.repositories)} repositories and {dataset.image_count} images "
+        f"seeded {len(dataset.repositories)} repositories and {images} images "
         f"in {seeded - seeding:.2f} s, {seeded - started:.2f} s after main() began",
         file=sys.stderr,
         flush=True,

@@ -14,8 +14,10 @@ from ecr_tui.demo.data.units import DAY
 from ecr_tui.demo.data.workloads import (
     BIG_REPOSITORY,
     CURATED,
+    DEMO_REPOSITORIES,
     GENERATED_KINDS,
     KINDS,
+    PUSH_SINGLE,
     TEAMS,
     WORDS_A,
     WORDS_B,
@@ -25,7 +27,10 @@ from ecr_tui.demo.data.workloads import (
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """A whole registry's content."""
+    """A whole registry's content.
+
+    `image_count` counts pushes: a multi-platform push stores several images.
+    """
 
     repositories: tuple[RepositorySpec, ...]
     now: float
@@ -42,9 +47,27 @@ class Dataset:
                 return repository
         raise KeyError(name)
 
+    def scanning_rules(self) -> list[dict[str, object]]:
+        """The registry's enhanced-scanning rules that name its enhanced repositories.
+
+        As PutRegistryScanningConfiguration takes them: one rule per frequency,
+        each with WILDCARD filters (a filter without `*` matches names that
+        contain it). Empty when no repository is scanned by Amazon Inspector.
+        """
+        rules: dict[str, list[dict[str, str]]] = {}
+        for repository in self.repositories:
+            if repository.scan_frequency:
+                rules.setdefault(repository.scan_frequency, []).append(
+                    {"filter": repository.name, "filterType": "WILDCARD"}
+                )
+        return [
+            {"scanFrequency": frequency, "repositoryFilters": filters}
+            for frequency, filters in sorted(rules.items())
+        ]
+
 
 def build_dataset(
-    repositories: int = 36,
+    repositories: int = DEMO_REPOSITORIES,
     big_repository_images: int = 5000,
     seed: int = 7,
     now: float | None = None,
@@ -52,8 +75,8 @@ def build_dataset(
     """Describe a registry of `repositories` repositories, all timestamps before `now`.
 
     `platform/build-cache` holds `big_repository_images` images and is always
-    part of the registry when that number is positive. Past the 36 hand-written
-    repositories, more are generated with team/service names.
+    part of the registry when that number is positive. Past the hand-written
+    repositories (`DEMO_REPOSITORIES`), more are generated with team/service names.
     """
     if repositories < 0 or big_repository_images < 0:
         raise ValueError("repository and image counts cannot be negative")
@@ -91,23 +114,33 @@ def _repository_spec(c: Curated, big_images: int, rng: random.Random, now: float
     kind = KINDS[c.kind]
     repo_seed = rng.getrandbits(63)
     age_days = rng.uniform(200, 730) if c.images else 540
+    continuous = c.enhanced_frequency == "CONTINUOUS_SCAN"
     profile = ScanProfile(
         kind.family,
         kind.ecosystem,
         c.enhanced,
         kind.findings,
         stable_seed(f"{c.kind}/{repo_seed % 5}"),  # a few pools per kind: shared base images
+        continuous=continuous,
+        # Today's Inspector shape where today's pushes are (the older repositories keep theirs).
+        inspector_scores=c.enhanced and c.push_style != PUSH_SINGLE,
     )
+    encryption = "AES256"
+    if c.kms:
+        encryption = "KMS_DSSE" if c.dual_layer_kms else "KMS"
     return RepositorySpec(
         name=c.name,
         kind=c.kind,
         created_at=now - age_days * DAY - rng.uniform(0, DAY),
         tag_mutability=c.mutability,
         scan_on_push=c.scan_on_push,
-        encryption="KMS" if c.kms else "AES256",
+        encryption=encryption,
         kms_key_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)) if c.kms else None,
         image_count=c.images or big_images,
         seed=repo_seed,
         now=now,
         profile=profile,
+        push_style=c.push_style,
+        exclusions=c.exclusions,
+        scan_frequency=c.enhanced_frequency if c.enhanced else "",
     )

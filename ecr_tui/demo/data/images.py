@@ -17,8 +17,14 @@ DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
 HELM_CONFIG = "application/vnd.cncf.helm.config.v1+json"
 HELM_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
+FLUX_CONFIG = "application/vnd.cncf.flux.config.v1+json"
+FLUX_LAYER = "application/vnd.cncf.flux.content.v1.tar+gzip"
+# What an index lists: a registry never scans it, it has no config of its own.
+INDEX_MEDIA_TYPES = frozenset({OCI_INDEX, DOCKER_MANIFEST_LIST})
 
 # Bytes of noise a manifest needs: counts and sizes, then up to 8 layer digests and the config's.
 _MANIFEST_NOISE = 32 + 32 * 8 + 32
@@ -119,6 +125,19 @@ def _template(text: str, **fixed: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageExtra:
+    """What only some images carry: a manifest stored as pushed, a subject, a platform, archive."""
+
+    document: bytes | None = None  # the manifest as pushed, when no layout renders it
+    subject: str | None = None  # the digest an OCI 1.1 referrer refers to
+    platform: str = ""  # os/architecture[/variant] of an index's child, e.g. linux/arm/v7
+    status: str = "ACTIVE"  # ECR's imageStatus: ACTIVE, ARCHIVED or ACTIVATING
+    archived_at: float | None = None  # lastArchivedAt
+    activated_at: float | None = None  # lastActivatedAt (the end of its last restore)
+    restore_started_at: float | None = None  # ACTIVATING: when the restore was asked for
+
+
+@dataclass(frozen=True, slots=True)
 class ImageSpec:
     """One image (manifest) as the registry holds it."""
 
@@ -131,8 +150,12 @@ class ImageSpec:
     artifact_media_type: str
     scan: ScanSpec | None
     seed: int
-    layout: ManifestLayout
+    layout: ManifestLayout | None  # None when `extra.document` holds the manifest
+    extra: ImageExtra | None = None  # one pointer for what most images do not have
 
     def manifest(self) -> bytes:
         """The manifest, rebuilt from the image's seed (byte for byte the same every time)."""
+        if self.extra is not None and self.extra.document is not None:
+            return self.extra.document
+        assert self.layout is not None  # an image has a document or a layout
         return self.layout.render(self.seed)[0]

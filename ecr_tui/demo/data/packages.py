@@ -117,3 +117,25 @@ PACKAGES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("golang.org/x/crypto", "v0.14.0", "0.17.0"),
     ),
 }
+
+# Binary packages built from the same source package as a catalog package: a
+# CVE in the source is reported against each of them, in one finding, and a
+# fix may reach some of them before the others ("" : no fix released).
+BINARY_SIBLINGS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
+    ("debian", "curl"): (
+        ("libcurl4", "7.88.1-10+deb12u1", "7.88.1-10+deb12u4"),
+        ("libcurl3-gnutls", "7.88.1-10+deb12u1", ""),
+    ),
+    ("debian", "libssl3"): (("openssl", "3.0.8-1", "3.0.11-1~deb12u2"),),
+    ("debian", "libc6"): (("libc-bin", "2.36-9+deb12u1", "2.36-9+deb12u3"),),
+    ("debian", "libexpat1"): (("expat", "2.5.0-1", ""),),
+    ("debian", "libxml2"): (("libxml2-utils", "2.9.14+dfsg-1.3~deb12u1", ""),),
+    ("debian", "libkrb5-3"): (
+        ("libgssapi-krb5-2", "1.20.1-2+deb12u1", "1.20.1-2+deb12u2"),
+        ("libk5crypto3", "1.20.1-2+deb12u1", ""),
+    ),
+    ("ubuntu", "libssl3"): (("openssl", "3.0.2-0ubuntu1.8", "3.0.2-0ubuntu1.12"),),
+    ("ubuntu", "curl"): (("libcurl4", "7.81.0-1ubuntu1.10", "7.81.0-1ubuntu1.14"),),
+    ("alpine", "libcrypto3"): (("libssl3", "3.1.0-r4", "3.1.4-r0"),),
+    ("alpine", "busybox"): (("ssl_client", "1.36.1-r2", ""),),
+}

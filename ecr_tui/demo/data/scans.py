@@ -10,12 +10,27 @@ from dataclasses import dataclass
 
 from ecr_tui.demo.data.seeds import noise_bytes, stable_seed
 
-# ECR's own wording for scan states.
+# ECR's own wording for scan states (as AWS's documentation shows ECR's answers).
 SCAN_COMPLETE = "The scan was completed successfully."
 SCAN_CONTINUOUS = "Continuous scan is selected for image."
 SCAN_UNSUPPORTED = (
     "UnsupportedImageError: The operating system and/or package manager are not supported."
 )
+# The states enhanced scanning (Amazon Inspector) adds, worded after Inspector's
+# coverage reasons: AWS documents what they mean, not ECR's exact sentences.
+SCAN_PENDING = "The image is queued for its first scan by Amazon Inspector."
+SCAN_EXPIRED = (
+    "The image has not been pushed or pulled within the scan duration: "
+    "continuous scanning is suspended for it."
+)
+SCAN_UNSUPPORTED_MEDIA = "The media type of this artifact is not supported for scanning."
+SCAN_FINDINGS_UNAVAILABLE = (
+    "Findings are unavailable for this image: Amazon Inspector is re-scanning it."
+)
+SCAN_LIMIT_EXCEEDED = "The scan was not started: the registry's scan limit has been exceeded."
+SCAN_ARCHIVED = "The image is archived: archived images are not scanned."
+# How long continuous scanning keeps scanning an image nobody pushes or pulls.
+RESCAN_DURATION_DAYS = 30
 
 BASIC_SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
 # Enhanced scanning (Amazon Inspector) calls not-yet-rated findings UNTRIAGED.
@@ -33,6 +48,9 @@ class ScanProfile:
     enhanced: bool
     typical_findings: float
     vulnerability_seed: int
+    continuous: bool = True  # enhanced scanning: CONTINUOUS_SCAN, else SCAN_ON_PUSH
+    # Inspector's own scores: some findings scored by the distribution, adjusted from NVD's.
+    inspector_scores: bool = False
 
     @classmethod
     def default(cls, repository: str) -> ScanProfile:
@@ -41,18 +59,27 @@ class ScanProfile:
 
     @property
     def supported(self) -> bool:
-        """Whether basic scanning can read this image's packages at all."""
-        return self.family not in ("scratch", "helm")
+        """Whether a scanner can read this image's packages at all."""
+        return self.family not in ("scratch", "helm", "flux")
 
-    def scan(self, image_seed: int, started_at: float, finished_at: float) -> ScanSpec:
-        """The outcome of a scan started at `started_at` that ends at `finished_at`."""
-        if self.enhanced:
+    def scan(
+        self, image_seed: int, started_at: float, finished_at: float, readable: bool = True
+    ) -> ScanSpec:
+        """The outcome of a scan started at `started_at` that ends at `finished_at`.
+
+        `readable` is False for what is not an image at all (a chart, a signature).
+        """
+        supported = self.supported and readable
+        if self.enhanced and not supported:
+            status, description = "UNSUPPORTED_IMAGE", SCAN_UNSUPPORTED_MEDIA
+        elif self.enhanced and self.continuous:
             status, description = "ACTIVE", SCAN_CONTINUOUS
-        elif not self.supported:
+        elif not supported:
             status, description = "FAILED", SCAN_UNSUPPORTED
         else:
             status, description = "COMPLETE", SCAN_COMPLETE
-        counts = self.severity_counts(image_seed, age_days=0) if status != "FAILED" else ()
+        found = status in ("ACTIVE", "COMPLETE")
+        counts = self.severity_counts(image_seed, age_days=0) if found else ()
         updated = finished_at - 3_600 - image_seed % (19 * 3_600)
         return ScanSpec(status, description, started_at, finished_at, updated, counts, self)
 
@@ -79,7 +106,7 @@ class ScanSpec:
     `completed_at` never finishes (a stuck scan, as real registries have).
     """
 
-    status: str  # COMPLETE, ACTIVE, FAILED or IN_PROGRESS
+    status: str  # a ScanStatus of ECR's (COMPLETE, ACTIVE, FAILED, IN_PROGRESS, PENDING, ...)
     description: str
     started_at: float
     completed_at: float | None

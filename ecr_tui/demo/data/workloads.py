@@ -34,7 +34,18 @@ KINDS: dict[str, Kind] = {
     "ml": Kind("ubuntu", "PYTHONPKG", (800, 1500), (8, 14), 6, 170, "app", 0.1),
     "ci": Kind("debian", "", (300, 900), (8, 14), 6, 110, "cache", 0.9),
     "helm": Kind("helm", "", (0.004, 0.06), (1, 1), 0, 0, "chart", 1.0),
+    # A distribution's base image, rebuilt every week for several platforms.
+    "base-os": Kind("debian", "", (28, 52), (1, 2), 1, 55, "base", 1.0),
+    # Kubernetes manifests pushed with `flux push artifact`: an OCI artifact, not an image.
+    "flux": Kind("flux", "", (0.002, 0.03), (1, 1), 0, 0, "app", 1.0),
 }
+
+# How a repository's images are pushed (`Curated.push_style`):
+PUSH_SINGLE = "single"  # one manifest per push (docker push, or BuildKit without attestations)
+PUSH_BUILDX = "buildx"  # `docker buildx build --platform ... --push`: an OCI index, attestations
+PUSH_MANIFEST_LIST = "manifest-list"  # `docker manifest create/push`: a Docker manifest list
+PUSH_SIGNED = "signed"  # images signed (Notation, cosign) with SBOMs and attestations attached
+PUSH_ARCHIVED = "archived"  # old releases moved to the archive storage class
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +54,17 @@ class Curated:
 
     name: str
     kind: str
-    images: int  # 0: the big repository, sized by the caller
+    images: int  # pushes (one may store several manifests); 0: the big repository
     mutability: str = "MUTABLE"
     scan_on_push: bool = True
     kms: bool = False
     enhanced: bool = False
+    # Enhanced scanning's frequency (the registry's rule that names the repository).
+    enhanced_frequency: str = "CONTINUOUS_SCAN"
+    push_style: str = PUSH_SINGLE
+    dual_layer_kms: bool = False  # KMS_DSSE rather than KMS
+    # Tag patterns exempt from the mutability setting (the *_WITH_EXCLUSION settings).
+    exclusions: tuple[str, ...] = ()
 
 
 # The hand-written part of the registry, most telling first so that a small
@@ -90,8 +107,24 @@ CURATED: tuple[Curated, ...] = (
     Curated("security/vault-sidecar", "static", 9, "IMMUTABLE"),
     Curated("infra/terraform-runner", "go", 14, scan_on_push=False),
     Curated("infra/ci-runner", "ci", 28),
-)
+    # Real ECR as it is today: image indexes, referrers, artifacts, archive, exclusions.
+    Curated("platform/multiarch-base", "base-os", 14, "IMMUTABLE_WITH_EXCLUSION",
+            enhanced=True, push_style=PUSH_BUILDX, exclusions=("latest", "bookworm")),
+    Curated("apps/web-frontend", "node", 18, enhanced=True, enhanced_frequency="SCAN_ON_PUSH",
+            push_style=PUSH_BUILDX),
+    Curated("infra/log-forwarder", "go", 10, push_style=PUSH_MANIFEST_LIST),
+    Curated("security/signed-api", "go", 12, "IMMUTABLE_WITH_EXCLUSION", kms=True,
+            dual_layer_kms=True, enhanced=True, push_style=PUSH_SIGNED,
+            exclusions=("latest", "dev-*")),
+    Curated("charts/ingress", "helm", 9, "IMMUTABLE", enhanced=True,
+            enhanced_frequency="SCAN_ON_PUSH"),
+    Curated("deploy/flux-manifests", "flux", 16, scan_on_push=False),
+    Curated("payments/settlement-batch", "jvm", 20, "MUTABLE_WITH_EXCLUSION",
+            push_style=PUSH_ARCHIVED, exclusions=("v*", "release-*")),
+)  # fmt: skip
 BIG_REPOSITORY = "platform/build-cache"
+# The demo's registry: every hand-written repository.
+DEMO_REPOSITORIES = len(CURATED)
 
 TEAMS = ("payments", "platform", "data", "identity", "search", "ml", "web", "mobile", "infra")
 WORDS_A = (

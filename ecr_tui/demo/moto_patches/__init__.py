@@ -12,11 +12,18 @@ scan):
   `findings.py`;
 * PutImage's tag rules (ImageTagAlreadyExistsException, a re-pushed tag leaves
   the old image untagged) and digests (sha256 of the manifest): `pushing.py`;
+* image indexes and OCI 1.1 referrers: BatchGetImage answers an index only to
+  a client that accepts it (`pulling.py`), ListImageReferrers (`referrers.py`);
+* the archive storage class: `imageStatus` filters, UpdateImageStorageClass,
+  archived images that cannot be pulled (`storage.py`);
+* BatchGetRepositoryScanningConfiguration from the registry's enhanced-scanning
+  rules (`scanning_config.py`);
 * GetAuthorizationToken with a 12-hour token for the registry behind the demo
   (`auth.py`), and repository URIs (CreateRepository too) that point at that
   registry (`state.py`, `repositories.py`).
 
-Every other call goes to moto unchanged (ECR calls under the same lock). This
+Every other call goes to moto (ECR calls under the same lock), its JSON errors
+reduced to ECR's `__type` and `message` (`gateway.py`). This
 package and `ecr_tui.demo.endpoint` are the only code that knows about moto,
 and they read and write moto's private models: that is why moto is pinned in
 pyproject.toml.

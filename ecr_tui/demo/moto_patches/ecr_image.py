@@ -27,6 +27,13 @@ class EcrImage(MotoImage):
     scan: ScanSpec | None
     manifest_text: str | None
     spec: ImageSpec | None
+    # What only some images have: class defaults keep them off most instances.
+    subject_digest: str | None = None  # an OCI 1.1 referrer's subject (subjectManifestDigest)
+    platform: str = ""  # an index's child: os/architecture[/variant]
+    storage_status: str = "ACTIVE"  # ACTIVE, ARCHIVED, or ACTIVATING until `restore_done_at`
+    archived_at: float | None = None
+    activated_at: float | None = None
+    restore_done_at: float | None = None
 
     @classmethod
     def make(
@@ -65,6 +72,17 @@ class EcrImage(MotoImage):
     def image_manifest(self, text: str) -> None:
         # moto's Image has a plain attribute here, so a subclass must accept writes too.
         self.manifest_text = text
+
+    def status_at(self, now: float) -> tuple[str, float | None, float | None]:
+        """ECR's imageStatus at `now`, with lastArchivedAt and lastActivatedAt.
+
+        A restore (ACTIVATING) is over at `restore_done_at`: the image is ACTIVE again.
+        """
+        status, activated = self.storage_status, self.activated_at
+        done = self.restore_done_at
+        if status == "ACTIVATING" and done is not None and now >= done:
+            status, activated = "ACTIVE", done
+        return status, self.archived_at, activated
 
     def add_tag(self, tag: str) -> None:
         """Put `tag` on this image."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from ecr_tui.demo.data.findings import Vulnerability
+from ecr_tui.demo.data.packages import BINARY_SIBLINGS
 from ecr_tui.demo.data.scans import ScanSpec
 from ecr_tui.demo.moto_patches.ecr_image import EcrImage
 from ecr_tui.demo.moto_patches.protocol import Json
@@ -16,6 +18,30 @@ _INSPECTOR_SOURCE = {
     ("OS", "ubuntu"): "UBUNTU_CVE",
     ("OS", "alpine"): "ALPINE_SEC_DB",
 }
+# An image platform's architecture as Inspector names a package's and an image's.
+_ARCHITECTURES = {"amd64": ("X86_64", "amd64"), "arm64": ("ARM64", "arm64"), "arm": ("ARM", "arm")}
+# Where an Inspector score may sit below NVD's and keep the finding's severity.
+_SEVERITY_FLOOR = {"CRITICAL": 9.0, "HIGH": 7.0, "MEDIUM": 4.0, "LOW": 0.1}
+# Inspector adjusts a base score for the image it is in (illustrative wording).
+_ADJUSTMENT = {
+    "metric": "Attack Vector",
+    "reason": "No service in this image exposes the vulnerable code to the network: the "
+    "attack vector is adjacent rather than network.",
+}
+
+
+def layer_digests(manifest: str) -> tuple[str, ...]:
+    """The layer digests of an image manifest, base layers first (none for other documents)."""
+    try:
+        parsed = json.loads(manifest)
+    except ValueError:
+        return ()
+    layers = parsed.get("layers") if isinstance(parsed, dict) else None
+    if not isinstance(layers, list):
+        return ()
+    return tuple(
+        str(layer["digest"]) for layer in layers if isinstance(layer, dict) and layer.get("digest")
+    )
 
 
 def basic_finding(v: Vulnerability) -> Json:
@@ -38,24 +64,35 @@ def basic_finding(v: Vulnerability) -> Json:
 
 
 def enhanced_finding(
-    backend: Any, repository: Any, image: EcrImage, scan: ScanSpec, v: Vulnerability
+    backend: Any,
+    repository: Any,
+    image: EcrImage,
+    scan: ScanSpec,
+    v: Vulnerability,
+    layers: tuple[str, ...] = (),
 ) -> Json:
-    """A finding in Amazon Inspector's format, as enhanced scanning reports it."""
+    """A finding in Amazon Inspector's format, as enhanced scanning reports it.
+
+    `layers` are the image's layer digests: an OS package comes from the base
+    layer, a language package from the image's own last layer.
+    """
     region, account = backend.region_name, repository.registry_id
     severity = "UNTRIAGED" if v.severity == "UNDEFINED" else v.severity
     finding_id = hashlib.md5(
         f"{image.image_digest}{v.cve}{v.package}".encode(), usedforsecurity=False
     ).hexdigest()
-    package: Json = {
-        "arch": "X86_64",
-        "epoch": 0,
-        "name": v.package,
-        "packageManager": v.package_manager,
-        "version": v.version,
-        "fixedInVersion": v.fixed_in or "NotAvailable",
-    }
-    if v.file_path:
-        package["filePath"] = v.file_path
+    architecture = image.platform.split("/")[1] if image.platform.count("/") >= 1 else "amd64"
+    package_arch, image_arch = _ARCHITECTURES.get(architecture, _ARCHITECTURES["amd64"])
+    layer = (layers[0] if v.package_manager == "OS" else layers[-1]) if layers else ""
+    # A CVE in a source package is reported against each binary package built from it.
+    siblings = BINARY_SIBLINGS.get((scan.profile.family, v.package), ())
+    if v.package_manager != "OS":
+        siblings = ()
+    fixes = [v.fixed_in, *(fixed for _, _, fixed in siblings)]
+    packages = [_package(v, v.package, v.version, v.fixed_in, package_arch, layer)]
+    packages.extend(
+        _package(v, name, version, fixed, package_arch, layer) for name, version, fixed in siblings
+    )
     details: Json = {
         "cvss": [],
         "referenceUrls": [v.uri],
@@ -63,10 +100,11 @@ def enhanced_finding(
         "source": _INSPECTOR_SOURCE.get((v.package_manager, scan.profile.family), "NVD"),
         "sourceUrl": v.uri,
         "vendorCreatedAt": v.published_at,
-        "vendorSeverity": severity,
+        # Inspector passes on the distribution's own words for an unrated flaw.
+        "vendorSeverity": "not yet assigned" if severity == "UNTRIAGED" else severity,
         "vendorUpdatedAt": v.published_at + 14 * 86_400,
         "vulnerabilityId": v.cve,
-        "vulnerablePackages": [package],
+        "vulnerablePackages": packages,
     }
     observed = scan.completed_at or scan.started_at
     finding: Json = {
@@ -91,7 +129,7 @@ def enhanced_finding(
                 f"{image.image_digest}",
                 "details": {
                     "awsEcrContainerImage": {
-                        "architecture": "amd64",
+                        "architecture": image_arch,
                         "imageHash": image.image_digest,
                         "imageTags": list(image.image_tags),
                         "platform": _PLATFORMS.get(scan.profile.family, "UNKNOWN"),
@@ -106,20 +144,56 @@ def enhanced_finding(
         "status": "ACTIVE",
         "title": f"{v.cve} - {v.package}",
         "type": "PACKAGE_VULNERABILITY",
-        "fixAvailable": "YES" if v.fixed_in else "NO",
+        "fixAvailable": "YES" if all(fixes) else ("PARTIAL" if any(fixes) else "NO"),
         "exploitAvailable": "YES" if v.exploit_available else "NO",
     }
     if v.score is not None:
-        cvss = {"baseScore": v.score, "scoringVector": v.vector, "version": v.cvss_version}
-        details["cvss"] = [{**cvss, "source": "NVD"}]
-        finding["score"] = v.score
-        finding["scoreDetails"] = {
-            "cvss": {
-                "adjustments": [],
-                "score": v.score,
-                "scoreSource": "NVD",
-                "scoringVector": v.vector,
-                "version": v.cvss_version,
-            }
-        }
+        _score(finding, details, v, severity, finding_id, scan.profile.inspector_scores)
     return finding
+
+
+def _package(
+    v: Vulnerability, name: str, version: str, fixed_in: str, arch: str, layer: str
+) -> Json:
+    package: Json = {
+        "arch": arch,
+        "epoch": 0,
+        "name": name,
+        "packageManager": v.package_manager,
+        "version": version,
+        "fixedInVersion": fixed_in or "NotAvailable",
+    }
+    if v.file_path:
+        package["filePath"] = v.file_path
+    if layer:
+        package["sourceLayerHash"] = layer
+    return package
+
+
+def _score(
+    finding: Json, details: Json, v: Vulnerability, severity: str, finding_id: str, adjust: bool
+) -> None:
+    """NVD's CVSS, and Inspector's score: NVD's, or (`adjust`) lowered for some findings."""
+    assert v.score is not None
+    nvd = {"baseScore": v.score, "scoringVector": v.vector, "version": v.cvss_version}
+    details["cvss"] = [{**nvd, "source": "NVD"}]
+    score, vector, adjustments = v.score, v.vector, []
+    if (
+        adjust
+        and v.cvss_version == "3.1"
+        and "AV:N" in v.vector
+        and int(finding_id[:2], 16) % 3 == 0
+    ):
+        lowered = round(v.score - 0.3 - int(finding_id[2], 16) / 16, 1)
+        score = max(_SEVERITY_FLOOR.get(severity, 0.1), lowered)
+        vector, adjustments = v.vector.replace("AV:N", "AV:A"), [dict(_ADJUSTMENT)]
+    finding["score"] = score
+    finding["scoreDetails"] = {
+        "cvss": {
+            "adjustments": adjustments,
+            "score": score,
+            "scoreSource": "NVD",
+            "scoringVector": vector,
+            "version": v.cvss_version,
+        }
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -45,13 +46,7 @@ class Gateway:
             self.ecr.images_seeded.wait()
         if operation not in HANDLERS:
             with self.ecr.lock:  # moto changes its ECR models while it answers
-                response = self.moto_app(environ, start_response)
-                try:
-                    return list(response)
-                finally:
-                    close = getattr(response, "close", None)
-                    if close is not None:
-                        close()
+                return self._from_moto(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         region = _region_of(environ) or self.ecr.region
@@ -65,3 +60,41 @@ class Gateway:
             ],
         )
         return [payload]
+
+    def _from_moto(self, environ: dict[str, Any], start_response: _StartResponse) -> list[bytes]:
+        """moto's answer, with its JSON errors in ECR's shape (`__type` and `message`)."""
+        answered: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], *_: Any) -> Any:
+            answered.append((status, headers))
+            return lambda data: None  # moto never writes through it
+
+        response = self.moto_app(environ, keep)
+        try:
+            body = b"".join(response)
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+        status, headers = answered[-1]
+        if int(status.split(" ", 1)[0]) >= 400:
+            body = ecr_error_body(body)
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+            headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [body]
+
+
+def ecr_error_body(body: bytes) -> bytes:
+    """moto's JSON error as ECR sends it; anything else unchanged.
+
+    moto repeats the message as `Message`, which ECR's errors do not carry.
+    """
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(parsed, dict) or "__type" not in parsed:
+        return body
+    message = parsed.get("message", parsed.get("Message", ""))
+    return json.dumps({"__type": parsed["__type"], "message": message}).encode()

@@ -9,10 +9,10 @@ from ecr_tui.demo.moto_patches.ecr_image import EcrImage, find_image
 from ecr_tui.demo.moto_patches.paging import (
     decode_token,
     encode_token,
+    image_filter,
     not_with_paging,
     page_size,
     resume_at,
-    tag_filter,
 )
 from ecr_tui.demo.moto_patches.protocol import Json
 from ecr_tui.demo.moto_patches.shapes import image_json
@@ -22,8 +22,8 @@ from ecr_tui.demo.moto_patches.state import EcrState
 def describe_images(ecr: EcrState, backend: Any, params: Json, now: float) -> Json:
     """Images in push order, a page at a time, with ECR's details."""
     repository = ecr.repository(backend, params.get("repositoryName"), params.get("registryId"))
-    wanted = tag_filter(params)
     image_ids = params.get("imageIds")
+    wanted = image_filter(params, now, by_id=bool(image_ids))
     if image_ids:
         not_with_paging(params, "imageIds")
         found: dict[int, EcrImage] = {}
@@ -55,7 +55,7 @@ def describe_images(ecr: EcrState, backend: Any, params: Json, now: float) -> Js
 def list_images(ecr: EcrState, backend: Any, params: Json, now: float) -> Json:
     """One entry per tag (one for an untagged image), a page at a time."""
     repository = ecr.repository(backend, params.get("repositoryName"), params.get("registryId"))
-    wanted = tag_filter(params)
+    wanted = image_filter(params, now)
     limit = page_size(params)
     scope = _listing_scope(repository, params)
     images = repository.images
@@ -85,8 +85,9 @@ def list_images(ecr: EcrState, backend: Any, params: Json, now: float) -> Json:
 
 
 def _listing_scope(repository: Any, params: Json) -> str:
-    """What a listing's `nextToken` is good for: this repository, with this tag filter."""
-    return f"{repository.name}|{(params.get('filter') or {}).get('tagStatus', 'ANY')}"
+    """What a listing's `nextToken` is good for: this repository, with these filters."""
+    given = params.get("filter") or {}
+    return f"{repository.name}|{given.get('tagStatus', 'ANY')}|{given.get('imageStatus', 'ACTIVE')}"
 
 
 def _iter_from(items: list[Any], start: int) -> Iterator[Any]:

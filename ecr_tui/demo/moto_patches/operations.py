@@ -11,10 +11,14 @@ from moto.core.exceptions import ServiceException
 from ecr_tui.demo.moto_patches.auth import get_authorization_token
 from ecr_tui.demo.moto_patches.images import describe_images, list_images
 from ecr_tui.demo.moto_patches.protocol import EcrError, Json, error_body
+from ecr_tui.demo.moto_patches.pulling import batch_get_image
 from ecr_tui.demo.moto_patches.pushing import put_image
+from ecr_tui.demo.moto_patches.referrers import list_image_referrers
 from ecr_tui.demo.moto_patches.repositories import create_repository, describe_repositories
 from ecr_tui.demo.moto_patches.scanning import describe_image_scan_findings, start_image_scan
+from ecr_tui.demo.moto_patches.scanning_config import batch_get_repository_scanning_configuration
 from ecr_tui.demo.moto_patches.state import EcrState
+from ecr_tui.demo.moto_patches.storage import update_image_storage_class
 
 # Each takes the state, moto's backend for the request's region, the request and "now".
 Handler = Callable[[EcrState, Any, Json, float], Json]
@@ -28,6 +32,10 @@ HANDLERS: dict[str, Handler] = {
     "StartImageScan": start_image_scan,
     "PutImage": put_image,
     "GetAuthorizationToken": get_authorization_token,
+    "BatchGetImage": batch_get_image,
+    "ListImageReferrers": list_image_referrers,
+    "UpdateImageStorageClass": update_image_storage_class,
+    "BatchGetRepositoryScanningConfiguration": batch_get_repository_scanning_configuration,
 }
 
 

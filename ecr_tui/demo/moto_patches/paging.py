@@ -81,6 +81,9 @@ def resume_at(images: list[Any], state: dict[str, Any] | None) -> tuple[int, int
     return min(index, len(images)), 0
 
 
+IMAGE_STATUSES = ("ACTIVE", "ARCHIVED", "ACTIVATING")
+
+
 def tag_filter(params: Json) -> Callable[[Any], bool]:
     """Which images `filter.tagStatus` (TAGGED, UNTAGGED or ANY) lets through."""
     status = (params.get("filter") or {}).get("tagStatus") or "ANY"
@@ -95,3 +98,27 @@ def tag_filter(params: Json) -> Callable[[Any], bool]:
             "'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]'",
         )
     return lambda image: True
+
+
+def image_filter(params: Json, now: float, by_id: bool = False) -> Callable[[Any], bool]:
+    """Which images `filter` lets through: `tagStatus`, and `imageStatus`.
+
+    Without an `imageStatus`, a listing shows ACTIVE images only, as ECR does;
+    images asked for by id (`by_id`) are shown whatever their status.
+    """
+    tagged = tag_filter(params)
+    wanted = (params.get("filter") or {}).get("imageStatus") or ("ANY" if by_id else "ACTIVE")
+    if wanted == "ANY":
+        return tagged
+    if wanted not in IMAGE_STATUSES:
+        raise EcrError(
+            "InvalidParameterException",
+            "Invalid parameter at 'filter.imageStatus' failed to satisfy constraint: "
+            "'Member must satisfy enum value set: [ACTIVE, ARCHIVED, ACTIVATING, ANY]'",
+        )
+    if wanted == "ACTIVE":  # the common case, kept cheap: a listing may hold 100,000 images
+        return lambda image: (
+            (image.storage_status == "ACTIVE" or image.status_at(now)[0] == "ACTIVE")
+            and tagged(image)
+        )
+    return lambda image: image.status_at(now)[0] == wanted and tagged(image)

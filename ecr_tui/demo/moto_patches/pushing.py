@@ -7,6 +7,7 @@ import hashlib
 import json
 from typing import Any
 
+from ecr_tui.demo.data.images import INDEX_MEDIA_TYPES
 from ecr_tui.demo.moto_patches.ecr_image import EcrImage
 from ecr_tui.demo.moto_patches.protocol import EcrError, Json
 from ecr_tui.demo.moto_patches.scanning import begin_scan
@@ -63,6 +64,12 @@ def store_image(
             existing = image
         if tag is not None and tag in image.image_tags:
             holder = image
+    if existing is not None and existing.status_at(now)[0] != "ACTIVE":
+        # Pushing an archived image again restores it at once (ECR's documented shortcut).
+        existing.storage_status, existing.activated_at = "ACTIVE", now
+        existing.restore_done_at = None
+        if tag is None or holder is existing:
+            return existing
     if existing is not None and (tag is None or holder is existing):
         if repeat_ok:
             return existing
@@ -88,16 +95,23 @@ def store_image(
     image.size_bytes = size
     image.pushed_at = now
     image.artifact_media_type = artifact
+    subject = parsed.get("subject")
+    if isinstance(subject, dict) and subject.get("digest"):
+        image.subject_digest = str(subject["digest"])  # an OCI 1.1 referrer
     repository.images.append(image)
     scan_on_push = repository.image_scanning_configuration.get("scanOnPush")
-    if scan_on_push or ecr.profile(repository).enhanced:
+    # An index lists other manifests: they are scanned, it is not.
+    if media_type not in INDEX_MEDIA_TYPES and (scan_on_push or ecr.profile(repository).enhanced):
         begin_scan(ecr, repository, image, now)
     return image
 
 
 def tag_is_immutable(repository: Any, tag: str) -> bool:
     """Whether the repository forbids moving `tag` (exclusion filters included)."""
-    mutability = str(repository.image_tag_mutability)
+    # moto keeps a str Enum for the *_WITH_EXCLUSION settings: its value, not its repr.
+    mutability = str(
+        getattr(repository.image_tag_mutability, "value", repository.image_tag_mutability)
+    )
     filters = repository.image_tag_mutability_exclusion_filters or []
     excluded = any(fnmatch.fnmatchcase(tag, str(f.get("filter", ""))) for f in filters)
     if mutability == "IMMUTABLE":
@@ -133,4 +147,6 @@ def _manifest_facts(manifest: str) -> tuple[dict[str, Any], int, str]:
         size = len(manifest.encode())
     config = parsed.get("config")
     artifact = str(config.get("mediaType", "")) if isinstance(config, dict) else ""
+    # An OCI 1.1 artifact names its type; its config is often the empty descriptor.
+    artifact = str(parsed.get("artifactType") or artifact)
     return parsed, size, artifact

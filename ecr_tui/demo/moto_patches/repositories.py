@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import uuid
 from typing import Any
 
 from ecr_tui.demo.moto_patches.paging import decode_token, encode_token, not_with_paging, page_size
@@ -22,6 +23,11 @@ def create_repository(ecr: EcrState, backend: Any, params: Json, now: float) -> 
         image_tag_mutability_exclusion_filters=params.get("imageTagMutabilityExclusionFilters"),
         tags=params.get("tags") or [],
     )
+    encryption = repository.encryption_configuration
+    if encryption.get("encryptionType") == "KMS_DSSE" and not encryption.get("kmsKey"):
+        # As for KMS (which moto handles): ECR names the AWS managed key it used.
+        key = uuid.uuid5(uuid.NAMESPACE_URL, repository.arn)
+        encryption["kmsKey"] = f"arn:aws:kms:{backend.region_name}:{ecr.account_id}:key/{key}"
     ecr.adopt_repository(repository)
     return {"repository": repository_json(repository)}
 

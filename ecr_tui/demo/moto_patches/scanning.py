@@ -9,14 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 from ecr_tui.demo.data.findings import vulnerabilities
+from ecr_tui.demo.data.images import DOCKER_CONFIG, INDEX_MEDIA_TYPES, OCI_CONFIG
 from ecr_tui.demo.moto_patches.ecr_image import EcrImage, find_image
-from ecr_tui.demo.moto_patches.findings import basic_finding, enhanced_finding
+from ecr_tui.demo.moto_patches.findings import basic_finding, enhanced_finding, layer_digests
 from ecr_tui.demo.moto_patches.paging import decode_token, encode_token, page_size
 from ecr_tui.demo.moto_patches.protocol import EcrError, Json
-from ecr_tui.demo.moto_patches.shapes import scan_status, scan_status_json, summary_json
+from ecr_tui.demo.moto_patches.shapes import (
+    ARCHIVED_SCAN_STATUS,
+    scan_status,
+    scan_status_json,
+    summary_json,
+)
 from ecr_tui.demo.moto_patches.state import EcrState
 
 SCAN_QUOTA_SECONDS = 24 * 3600.0  # one basic scan per image per 24 hours
+# The config media types of container images: what a scanner can read.
+IMAGE_CONFIGS = frozenset({DOCKER_CONFIG, OCI_CONFIG})
 
 
 def describe_image_scan_findings(ecr: EcrState, backend: Any, params: Json, now: float) -> Json:
@@ -44,6 +52,9 @@ def describe_image_scan_findings(ecr: EcrState, backend: Any, params: Json, now:
         "imageId": image_id,
         "imageScanStatus": scan_status_json(scan, status),
     }
+    if image.status_at(now)[0] != "ACTIVE":
+        result["imageScanStatus"] = dict(ARCHIVED_SCAN_STATUS)
+        return result
     if status not in ("COMPLETE", "ACTIVE"):
         return result
     scope = f"{repository.name}|{image.image_digest}|{scan.started_at}"
@@ -53,8 +64,9 @@ def describe_image_scan_findings(ecr: EcrState, backend: Any, params: Json, now:
     chunk = found[start : start + limit]
     findings = summary_json(scan)
     if scan.profile.enhanced:
+        layers = layer_digests(image.image_manifest)
         findings["enhancedFindings"] = [
-            enhanced_finding(backend, repository, image, scan, v) for v in chunk
+            enhanced_finding(backend, repository, image, scan, v, layers) for v in chunk
         ]
     else:
         findings["findings"] = [basic_finding(v) for v in chunk]
@@ -74,6 +86,16 @@ def start_image_scan(ecr: EcrState, backend: Any, params: Json, now: float) -> J
     if profile.enhanced:
         # Continuous (enhanced) scanning leaves no manual scans to start.
         raise EcrError("ValidationException", "This feature is disabled")
+    if image.status_at(now)[0] != "ACTIVE":
+        raise EcrError(
+            "ImageArchivedException",
+            f"The image {image.image_digest} is archived: restore it before scanning it.",
+        )
+    if image.image_manifest_media_type in INDEX_MEDIA_TYPES:
+        raise EcrError(
+            "UnsupportedImageTypeException",
+            "The image is of a type that cannot be scanned: scan the images its index lists.",
+        )
     if image.scan is not None and now - image.scan.started_at < SCAN_QUOTA_SECONDS:
         raise EcrError(
             "LimitExceededException",
@@ -93,10 +115,14 @@ def start_image_scan(ecr: EcrState, backend: Any, params: Json, now: float) -> J
 
 
 def begin_scan(ecr: EcrState, repository: Any, image: EcrImage, now: float) -> None:
-    """Scan the image: its results are decided now and shown once the scan is done."""
+    """Scan the image: its results are decided now and shown once the scan is done.
+
+    What is not an image (a chart, a signature, an SBOM) has no packages to read.
+    """
     profile = ecr.profile(repository)
     seed = _image_seed(image.image_digest)
-    image.scan = profile.scan(seed, now, now + ecr.scan_seconds)
+    readable = image.artifact_media_type in IMAGE_CONFIGS and image.subject_digest is None
+    image.scan = profile.scan(seed, now, now + ecr.scan_seconds, readable)
 
 
 def _image_seed(digest: str) -> int:

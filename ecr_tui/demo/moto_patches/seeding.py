@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ecr_tui.demo.data.archive import RESTORE_SECONDS
 from ecr_tui.demo.data.images import ImageSpec
 from ecr_tui.demo.data.repositories import RepositorySpec
 from ecr_tui.demo.moto_patches.ecr_image import EcrImage
@@ -18,15 +19,17 @@ def _naive_utc(epoch: float) -> datetime:
 def create_seeded_repository(ecr: EcrState, backend: Any, spec: RepositorySpec) -> Any:
     """Create the repository as the dataset describes it, without its images."""
     encryption = None
-    if spec.encryption == "KMS":
+    if spec.kms_key_id is not None:
         key = f"arn:aws:kms:{ecr.region}:{ecr.account_id}:key/{spec.kms_key_id}"
-        encryption = {"encryptionType": "KMS", "kmsKey": key}
+        encryption = {"encryptionType": spec.encryption, "kmsKey": key}
+    exclusions = [{"filterType": "WILDCARD", "filter": f} for f in spec.exclusions] or None
     repository = backend.create_repository(
         repository_name=spec.name,
         registry_id=None,
         encryption_config=encryption,
         image_scan_config={"scanOnPush": spec.scan_on_push},
         image_tag_mutability=spec.tag_mutability,
+        image_tag_mutability_exclusion_filters=exclusions,
         tags=[{"Key": "team", "Value": spec.name.split("/", 1)[0]}],
     )
     repository.created_at = _naive_utc(spec.created_at)
@@ -43,4 +46,19 @@ def seeded_image(repository: Any, spec: ImageSpec) -> EcrImage:
     image.last_pulled_at = spec.last_pulled_at
     image.artifact_media_type = spec.artifact_media_type
     image.scan = spec.scan
+    extra = spec.extra
+    if extra is not None:
+        image.subject_digest = extra.subject
+        image.platform = extra.platform
+        image.storage_status = extra.status
+        image.archived_at = extra.archived_at
+        image.activated_at = extra.activated_at
+        if extra.restore_started_at is not None:
+            image.restore_done_at = extra.restore_started_at + RESTORE_SECONDS
     return image
+
+
+def seed_registry_scanning(backend: Any, rules: list[dict[str, object]]) -> None:
+    """Enhanced scanning for the registry, by these rules (before its repositories exist)."""
+    if rules:
+        backend.put_registry_scanning_configuration("ENHANCED", rules)

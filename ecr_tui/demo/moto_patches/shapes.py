@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ecr_tui.demo.data.scans import ScanSpec
+from ecr_tui.demo.data.scans import SCAN_ARCHIVED, ScanSpec
 from ecr_tui.demo.moto_patches.ecr_image import EcrImage
 from ecr_tui.demo.moto_patches.protocol import Json
 
@@ -29,6 +29,10 @@ def scan_status_json(scan: ScanSpec, status: str) -> Json:
     if status == "IN_PROGRESS":
         return {"status": status}
     return {"status": status, "description": scan.description}
+
+
+# What ECR says of the scan of an image in the archive (or on its way out of it).
+ARCHIVED_SCAN_STATUS = {"status": "IMAGE_ARCHIVED", "description": SCAN_ARCHIVED}
 
 
 def summary_json(scan: ScanSpec) -> Json:
@@ -77,10 +81,20 @@ def image_json(repository: Any, image: EcrImage, now: float) -> Json:
         shape["artifactMediaType"] = image.artifact_media_type
     if image.last_pulled_at is not None:
         shape["lastRecordedPullTime"] = image.last_pulled_at
+    if image.subject_digest is not None:
+        shape["subjectManifestDigest"] = image.subject_digest
+    status, archived_at, activated_at = image.status_at(now)
+    shape["imageStatus"] = status
+    if archived_at is not None:
+        shape["lastArchivedAt"] = archived_at
+    if activated_at is not None:
+        shape["lastActivatedAt"] = activated_at
     scan = image.scan
-    if scan is not None:
-        status = scan_status(scan, now)
-        shape["imageScanStatus"] = scan_status_json(scan, status)
-        if status in ("COMPLETE", "ACTIVE"):
+    if scan is not None and status != "ACTIVE":
+        shape["imageScanStatus"] = dict(ARCHIVED_SCAN_STATUS)
+    elif scan is not None:
+        scan_state = scan_status(scan, now)
+        shape["imageScanStatus"] = scan_status_json(scan, scan_state)
+        if scan_state in ("COMPLETE", "ACTIVE"):
             shape["imageScanFindingsSummary"] = summary_json(scan)
     return shape

@@ -27,11 +27,14 @@ class EcrState:
         scan_seconds: float,
         password: str,
         clock: Callable[[], float],
+        restore_seconds: float = 30.0,
     ) -> None:
         self.account_id = account_id
         self.clock = clock
         self.region = region
         self.scan_seconds = scan_seconds
+        # How long a restore from the archive takes (ECR: up to 20 minutes).
+        self.restore_seconds = restore_seconds
         self.password = password
         self.registry_host: str | None = None
         # moto's ECR models are plain lists and dicts: one lock serializes every change.
@@ -69,6 +72,13 @@ class EcrState:
         """Make moto's repository look like ECR's: its URI and scanning settings."""
         if self.registry_host is not None:
             repository.uri = f"{self.registry_host}/{repository.name}"
+        registry = self.backend(repository.region_name).registry_scanning_configuration
+        if registry.get("scanType") == "ENHANCED":
+            # moto applied the registry's rules (MANUAL where none names the
+            # repository): the registry's setting is the one that counts.
+            frequency = repository.scanning_config["scanFrequency"]
+            repository.scanning_config["scanOnPush"] = frequency != "MANUAL"
+            return
         scan_on_push = bool(repository.image_scanning_configuration.get("scanOnPush"))
         frequency = "SCAN_ON_PUSH" if scan_on_push else "MANUAL"
         if self.profile(repository).enhanced:

@@ -58,6 +58,9 @@ class RegistryHooks(Protocol):
     ) -> str:
         """Make the pushed manifest an ECR image; returns its digest."""
 
+    def check_pull_allowed(self, repository: str, reference: str) -> str | None:
+        """None when the manifest may be served, else why not (an archived image)."""
+
     def record_pull(self, repository: str, reference: str) -> object:
         """Note that a manifest was pulled (what it returns is not used)."""
 
@@ -156,6 +159,10 @@ class RegistryFront:
             return self._put_manifest(
                 environ, start_response, manifest["name"], manifest["reference"]
             )
+        if manifest and method in ("GET", "HEAD"):
+            refused = self._hooks.check_pull_allowed(manifest["name"], manifest["reference"])
+            if refused:  # ECR answers 404 for an archived image
+                return _respond(start_response, _error_response(404, "MANIFEST_UNKNOWN", refused))
         if manifest and method == "GET":
             return self._relay(
                 environ,
