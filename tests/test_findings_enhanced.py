@@ -541,3 +541,76 @@ async def test_platform_key_on_a_single_platform_image_says_so(
         await pilot.press("p")
         assert findings.platform is None and len(findings.table.rows) == 5
         assert PLATFORMS_COLUMN not in findings.table.columns
+
+
+async def test_demo_index_findings_match_each_platforms_scan(
+    ecr_settings: ConnectionSettings, ecr_client: Any
+) -> None:
+    """The demo's buildx-style index: its platforms from the index manifest
+    (attestation manifests left out), each platform's findings as ECR reports them."""
+    repository = "platform/multiarch-base"
+    details = ecr_client.describe_images(repositoryName=repository, maxResults=1000)
+    indexes = [
+        d
+        for d in details["imageDetails"]
+        if d.get("imageTags") and d.get("imageManifestMediaType", "").endswith("index.v1+json")
+    ]
+    # The newest index whose platforms' scans found something.
+    for index in sorted(indexes, key=lambda d: d["imagePushedAt"], reverse=True):
+        platforms, found = _platform_findings(ecr_client, repository, index)
+        if any(found.values()):
+            break
+    else:
+        pytest.fail(f"no index in {repository} has findings")
+    assert len(platforms) >= 2
+
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        images = await open_repository(app, pilot, repository)
+        image = next(i for i in images.table.rows if i.digest == index["imageDigest"])
+        findings = await show_findings(app, pilot, image, platforms)
+        merged = findings.table.rows
+        assert {f.name for f in merged} == set().union(*found.values())
+        for finding in merged:
+            assert finding.platforms
+            assert all(finding.name in found[label] for label in finding.platforms)
+        for label, _ in platforms:
+            await pilot.press("p")
+            assert findings.platform == label
+            assert {f.name for f in findings.table.rows} == found[label]
+            assert all(f.platforms == (label,) for f in findings.table.rows)
+
+
+def _platform_findings(
+    ecr_client: Any, repository: str, index: dict[str, Any]
+) -> tuple[tuple[tuple[str, str], ...], dict[str, set[str]]]:
+    """An index's platforms (from its manifest, attestations left out) and the
+    vulnerability ids each platform's own scan reports."""
+    answer = ecr_client.batch_get_image(
+        repositoryName=repository,
+        imageIds=[{"imageDigest": index["imageDigest"]}],
+        acceptedMediaTypes=[index["imageManifestMediaType"]],
+    )
+    manifests = json.loads(answer["images"][0]["imageManifest"])["manifests"]
+    platforms = tuple(
+        ("/".join(filter(None, (p["os"], p["architecture"], p.get("variant")))), m["digest"])
+        for m in manifests
+        if (p := m["platform"])["os"] != "unknown"  # attestation manifests
+    )
+    found: dict[str, set[str]] = {}
+    for label, digest in platforms:
+        found[label] = set()
+        pages = ecr_client.get_paginator("describe_image_scan_findings").paginate(
+            repositoryName=repository, imageId={"imageDigest": digest}
+        )
+        try:
+            for page in pages:
+                scan = page.get("imageScanFindings", {})
+                found[label].update(f["name"] for f in scan.get("findings", []))
+                found[label].update(
+                    f["packageVulnerabilityDetails"]["vulnerabilityId"]
+                    for f in scan.get("enhancedFindings", [])
+                )
+        except ecr_client.exceptions.ScanNotFoundException:
+            pass  # never scanned: nothing found
+    return platforms, found
