@@ -140,12 +140,36 @@ class AdminActions:
             self.app.notify("Not connected yet.", severity="warning")
         return self._service
 
-    def _run(self, description: str, work: Callable[[], T], then: Callable[[T], None]) -> None:
-        """Run `work` in a thread worker, then `then(result)` on the UI thread."""
+    def _run(
+        self,
+        description: str,
+        work: Callable[[], T],
+        then: Callable[[T], None],
+        *,
+        asks_next: bool = False,
+    ) -> None:
+        """Run `work` in a thread worker, then `then(result)` on the UI thread.
+
+        `asks_next`: `then` opens a dialog. The keys typed meanwhile wait for it,
+        as they would have typed slowly (see `key_order`); a failure lets them go.
+        """
+        hold = self.app.hold_keys() if asks_next else None
+
+        def finish(result: T) -> None:
+            try:
+                then(result)
+            finally:
+                if hold is not None:
+                    hold.release()
 
         def in_thread() -> None:
-            result = work()
-            self.app.call_from_thread(then, result)
+            try:
+                result = work()
+            except BaseException:
+                if hold is not None:
+                    self.app.call_from_thread(hold.release)
+                raise
+            self.app.call_from_thread(finish, result)
 
         self.app.run_worker(
             in_thread, thread=True, group="admin", exit_on_error=False, description=description
@@ -229,6 +253,7 @@ class AdminActions:
             f"Counting images of {repository.name}",
             lambda: count_images(service, repository.name),
             ask,
+            asks_next=True,
         )
 
     def toggle_tag_mutability(self) -> None:
@@ -272,7 +297,10 @@ class AdminActions:
 
         # Asked of ECR, not taken from the row: the filters are not in it, and it may be old.
         self._run(
-            f"Reading tag mutability of {name}", lambda: get_tag_mutability(service, name), ask
+            f"Reading tag mutability of {name}",
+            lambda: get_tag_mutability(service, name),
+            ask,
+            asks_next=True,
         )
 
     def toggle_scan_on_push(self) -> None:
@@ -315,7 +343,7 @@ class AdminActions:
             self.app.notify(f"Scan on push is {state} for {name}.", title="Scan on push")
             self._reload_repositories(select=name)
 
-        self._run(f"Reading {name}", lambda: service.repository(name), ask)
+        self._run(f"Reading {name}", lambda: service.repository(name), ask, asks_next=True)
 
     def edit_repository_policy(self) -> None:
         """View and edit the selected repository's policy (validated before it is sent)."""
@@ -359,7 +387,9 @@ class AdminActions:
         def saved(_: None) -> None:
             self.app.notify(f"Saved the {label} of {repository.name}.", title="Saved")
 
-        self._run(f"Reading the {label}", lambda: kind.get(service, repository.name), show)
+        self._run(
+            f"Reading the {label}", lambda: kind.get(service, repository.name), show, asks_next=True
+        )
 
     def delete_policy(self, lifecycle: bool) -> None:
         """Remove the repository policy or the lifecycle policy, after a confirmation."""
@@ -425,6 +455,7 @@ class AdminActions:
             "Reading the lifecycle policy",
             lambda: get_lifecycle_policy(service, repository.name),
             show,
+            asks_next=True,
         )
 
     def show_iam_policies(self) -> None:

@@ -1,7 +1,8 @@
 """What the action modules may use of the app, so that they never import `ui.app`.
 
-`AppHost` is the Textual `App` plus the state the administration and Docker
-flows read: the connection, the listing reader, the account, read-only mode.
+`AppHost` is the Textual `App` (one that keeps keys in order: `key_order`) plus
+the state the administration and Docker flows read: the connection, the listing
+reader, the account, read-only mode.
 `EcrApp` (in `ui.app`) is the one subclass; it sets these in its constructor
 and builds the action objects, which hold it as an `AppHost`.
 """
@@ -10,9 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from textual.app import App
-
 from ecr_tui.core.read_only import ReadOnlyRefusal, is_mutating
+from ecr_tui.ui.key_order import KeyOrderedApp
 
 if TYPE_CHECKING:
     from ecr_tui.core.ecr import ConnectionSettings, EcrService
@@ -46,8 +46,12 @@ class DemoLaunch(Protocol):
         ...
 
 
-class AppHost(App[None]):
-    """The app as the action modules see it; `EcrApp` fills in every attribute."""
+class AppHost(KeyOrderedApp):
+    """The app as the action modules see it; `EcrApp` fills in every attribute.
+
+    Keys wait for the one before them (see `key_order`); a flow that opens its dialog
+    after a call holds them with `hold_keys`.
+    """
 
     settings: ConnectionSettings
     # Listings are read in a child process (see remote_reader).

@@ -47,16 +47,38 @@ class DockerActions:
 
     # -- plumbing ---------------------------------------------------------------
 
-    def _run(self, group: str, work: Callable[[], T], then: Callable[[T], None]) -> None:
+    def _run(
+        self,
+        group: str,
+        work: Callable[[], T],
+        then: Callable[[T], None],
+        *,
+        asks_next: bool = False,
+    ) -> None:
         """Run `work` in a thread worker, then `then(result)` on the UI thread.
 
         A newer run of the same group replaces an older one. `then` is queued on
-        the app like a message: the thread does not wait for it.
+        the app like a message: the thread does not wait for it. `asks_next`:
+        `then` opens a dialog, and the keys typed meanwhile wait for it (see
+        `key_order`); a failure lets them go.
         """
+        hold = self.app.hold_keys() if asks_next else None
+
+        def finish(result: T) -> None:
+            try:
+                then(result)
+            finally:
+                if hold is not None:
+                    hold.release()
 
         def in_thread() -> None:
-            result = work()
-            self.app.call_later(then, result)
+            try:
+                result = work()
+            except BaseException:
+                if hold is not None:
+                    self.app.call_later(hold.release)
+                raise
+            self.app.call_later(finish, result)
 
         self.app.run_worker(
             in_thread, thread=True, exclusive=True, group=group, exit_on_error=False
@@ -306,6 +328,7 @@ class DockerActions:
             "push-target",
             resolve,
             lambda repository: self._push_when_tag_is_free(source, repository, target.tag),
+            asks_next=True,
         )
 
     def _push_when_tag_is_free(self, source: LocalImage, repository: Repository, tag: str) -> None:

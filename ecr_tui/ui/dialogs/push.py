@@ -102,8 +102,9 @@ class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
             yield Static("enter chooses · / filters · esc cancels", classes="hint")
 
     def on_mount(self) -> None:
-        """Read the images in the background."""
+        """Read the images in the background; keys typed meanwhile wait for them."""
         self.table.focus()
+        self.table.expect_rows(True)
         self._worker = self._load()
 
     @work(thread=True, exclusive=True, group="local-images", exit_on_error=False)
@@ -114,11 +115,13 @@ class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
         """Fill the table."""
         self.table.empty_text = "Docker has no images: build or pull one first."
         self.table.set_rows(message.images)
+        self.table.expect_rows(False)
         self.query_one(".dialog").border_subtitle = f"{len(message.images)} images"
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Without the list there is nothing to choose: close (the app explains why)."""
         if event.worker is self._worker and event.state is WorkerState.ERROR:
+            self.table.expect_rows(False)
             close_on_failure(self, event)
 
     @on(VirtualTable.RowSelected, "#picker-table")

@@ -132,6 +132,8 @@ class Pane(Vertical):
         self._request += 1
         self._loading = True
         self.failure = None
+        # Keys typed into the table meanwhile wait for its rows (see key_order).
+        self.table.expect_rows(True)
         self._all_arrived = False
         self._count_shown_at = 0.0
         self._wanted_selected = False
@@ -142,6 +144,11 @@ class Pane(Vertical):
             self.show_info(None)
             self.refresh_subtitle()
         return self._request
+
+    def _loading_over(self) -> None:
+        """No more rows are coming for the current question (all came, or it failed)."""
+        self._loading = False
+        self.table.expect_rows(False)
 
     def post_page(self, request: int, page: Sequence[Any]) -> None:
         """From a loading worker: a page, with its search texts worked out here.
@@ -193,6 +200,7 @@ class Pane(Vertical):
         rows, texts = self._take_pending()
         self.table.extend(rows, texts, stay_at_top=self._stays_at_top())
         self._select_wanted()
+        self.table.expect_rows(False)
         self._count_shown_at = time.monotonic()
         self.refresh_subtitle()
 
@@ -225,7 +233,7 @@ class Pane(Vertical):
                     return
                 self._select_wanted()
             if self._all_arrived and not self._pending and self._loading:
-                self._loading = False
+                self._loading_over()
                 self.table.empty_text = self.empty_text()
                 self.table.refresh()
                 self.listing_ended()
@@ -241,7 +249,7 @@ class Pane(Vertical):
         if event.worker.group != self.id:
             return
         if event.state is WorkerState.ERROR:
-            self._loading = False
+            self._loading_over()
             problem = explain_error(event.worker.error or Exception("unknown failure"))
             self.failure = problem
             self.table.empty_text = f"{problem.title}. Press r to retry."

@@ -199,7 +199,7 @@ class FindingsPane(Pane):
         if image.scan_state is ScanState.NOT_SCANNED and not platforms:
             self._next_request()
             self._show_columns()
-            self._loading = False
+            self._loading_over()
             self._show_title()
             self.summary.update(Text("Not scanned.", self.table.palette("muted")))
             self.table.empty_text = "This image has never been scanned."
@@ -226,7 +226,7 @@ class FindingsPane(Pane):
         self._stop_placeholder()
         self._next_request()
         self._show_columns()
-        self._loading = False
+        self._loading_over()
         self._show_title()
         self.summary.update(Text(why, self.table.palette("muted")))
         self.table.empty_text = why or "Choose an image."
@@ -317,12 +317,12 @@ class FindingsPane(Pane):
         if wait > 0:
             self.set_timer(wait, lambda: self._show_report(request, report))
             return
-        self._loading = False
         if isinstance(report, ScanReport):
             self.platform_reports = ()
             self.report = report
         else:
             self.platform_reports = report
+        self._loading_over()
         self._show_shown_report()
         scans: list[ScanReport | None] = [r.report for r in self.platform_reports]
         scans = scans or [self.report]

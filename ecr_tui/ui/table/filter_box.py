@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
+from ecr_tui.ui.key_order import wait_for_messages_of
 from ecr_tui.ui.table.widget import VirtualTable
 
 
@@ -37,3 +38,5 @@ class FilterBox(Input):
         """Show every row again."""
         self.value = ""
         self.action_keep_filter()
+        # The next key (j) moves through every row, not through those the filter left.
+        wait_for_messages_of(self)

@@ -32,6 +32,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ecr_tui.ui.format import Palette
+from ecr_tui.ui.key_order import HOLD_AT_MOST, keys_may_flow, wait_for_messages_of
 from ecr_tui.ui.table.rows import RowStore, RowT
 from ecr_tui.ui.table.scrollbar import ThumbScrollBar
 
@@ -179,6 +180,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # pressed: keys typed after enter in one burst (a paste, a slow link) then go
         # there, not to this table, where j would move on to another row.
         self.opens_into: Callable[[], Widget | None] | None = None
+        # Since when new rows are on their way to replace what is shown (see `expect_rows`).
+        self._rows_expected_since: float | None = None
         # Rendered rows: moving the cursor redraws two lines, not the whole table.
         self._line_cache: LRUCache[tuple[Any, ...], tuple[Any, Strip]] = LRUCache(512)
         # Rows the user marked for a bulk action, by identity (rows are unhashable).
@@ -209,6 +212,27 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         if 0 <= self.cursor_row < len(self._view):
             return self._view[self.cursor_row]
         return None
+
+    def expect_rows(self, expected: bool) -> None:
+        """Say that new rows are on their way (a listing started), or here (or not coming).
+
+        Meanwhile the keys typed before, in the same burst, wait for them: typed
+        slowly, they would have found the rows there (`holds_keys_typed_before`).
+        """
+        if expected:
+            self._rows_expected_since = time.monotonic()
+        elif self._rows_expected_since is not None:
+            self._rows_expected_since = None
+            keys_may_flow(self)
+
+    @property
+    def holds_keys_typed_before(self) -> float | None:
+        """Keys typed before new rows were asked for wait for them (see `key_order`),
+        HOLD_AT_MOST at most: when they were asked for, or None."""
+        since = self._rows_expected_since
+        if since is None or time.monotonic() - since >= HOLD_AT_MOST:
+            return None
+        return since
 
     def clear(self) -> None:
         """Drop every row."""
@@ -522,6 +546,9 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         if target is not None:
             self.screen.set_focus(target)
         self.post_message(self.RowSelected(self, row))
+        # What opening the row starts (another pane's rows, a finding's details) is
+        # done before the next key: enter is a priority binding, followed by nothing.
+        wait_for_messages_of(self)
 
     def on_click(self, event: events.Click) -> None:
         """A click moves the cursor; a double click opens the row."""
