@@ -336,7 +336,7 @@ class EcrApp(AppHost):
         if images.repository is not None:
             images.show(self.reader, images.repository, force=True)
         if findings.image is not None:
-            findings.show(self.reader, findings.image, force=True)
+            findings.show(self.reader, findings.image, force=True, platforms=findings.platforms)
         self.docker.check(self.service)
 
     def _key_sections(self) -> list[tuple[str, list[BindingType]]]:
@@ -488,6 +488,17 @@ class EcrApp(AppHost):
             "Cycle the lowest severity shown",
             findings.action_cycle_min_severity,
         )
+        for title, help_text, callback in (
+            ("Unrated findings", "Hide or show untriaged findings", findings.action_toggle_unrated),
+            (
+                "Fixable findings only",
+                "Findings with a fix, or all",
+                findings.action_toggle_fixable,
+            ),
+            ("Sort findings", "Severity, or severity then fix", findings.action_cycle_sort),
+            ("Findings platform", "Merged, or one platform's", findings.action_cycle_platform),
+        ):
+            yield SystemCommand(title, help_text, callback)
         for pane in (self.query_one(RepositoriesPane), images, findings):
             yield SystemCommand(
                 f"Filter {pane.noun}",

@@ -19,7 +19,8 @@ SEVERITY_LETTER = {
     Severity.MEDIUM: "M",
     Severity.LOW: "L",
     Severity.INFORMATIONAL: "I",
-    Severity.UNDEFINED: "U",
+    Severity.UNTRIAGED: "U",
+    Severity.UNDEFINED: "?",
 }
 
 # Severities as the findings table names them: whole in its 9 columns.
@@ -29,8 +30,20 @@ SEVERITY_LABEL = {
     Severity.MEDIUM: "Medium",
     Severity.LOW: "Low",
     Severity.INFORMATIONAL: "Info",
+    Severity.UNTRIAGED: "Untriaged",
     Severity.UNDEFINED: "Undefined",
 }
+
+# The counts the images pane's scan column shows: what needs triage. UNTRIAGED
+# is among them (Inspector has not rated it: it may be anything); informational
+# and basic scanning's undefined only show, as "N other", when nothing else does.
+COLUMN_SEVERITIES = (
+    Severity.CRITICAL,
+    Severity.HIGH,
+    Severity.MEDIUM,
+    Severity.LOW,
+    Severity.UNTRIAGED,
+)
 
 SEVERITY_STYLE_NAME = {
     Severity.CRITICAL: "critical",
@@ -38,6 +51,7 @@ SEVERITY_STYLE_NAME = {
     Severity.MEDIUM: "medium",
     Severity.LOW: "low",
     Severity.INFORMATIONAL: "muted",
+    Severity.UNTRIAGED: "muted",
     Severity.UNDEFINED: "muted",
 }
 
@@ -112,9 +126,9 @@ def short_date(moment: datetime | None) -> str:
 
 
 def severity_counts_text(counts: SeverityCounts, palette: Palette) -> Text:
-    """'C1 H4 M12 L3' with each count in its severity's colour."""
+    """'C1 H4 M12 L3 U2' with each count in its severity's colour."""
     text = Text()
-    for severity in SEVERITIES_WORST_FIRST[:4]:
+    for severity in COLUMN_SEVERITIES:
         count = counts.get(severity)
         if count:
             if text:

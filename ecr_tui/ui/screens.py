@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ecr_tui.core.models import Finding
+from ecr_tui.ui.finding_text import detail_rows
 from ecr_tui.ui.format import SEVERITY_STYLE_NAME
 from ecr_tui.ui.key_names import keys_label
 
@@ -80,7 +81,7 @@ class HelpScreen(ModalScreen[None]):
 
 
 class FindingScreen(ModalScreen[None]):
-    """One finding in full: description, link, CVSS and remediation."""
+    """One finding in full: scores, fix, packages, dates, links, description, remediation."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter", "dismiss", "Close", id="finding.close"),
@@ -91,27 +92,14 @@ class FindingScreen(ModalScreen[None]):
         self.finding = finding
 
     def compose(self) -> ComposeResult:
-        """Fields as label/value lines, then the long texts."""
+        """Fields as label/value lines (every one ECR sent), then the long texts."""
         finding = self.finding
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        score = f"{finding.score:.1f}" if finding.score is not None else "-"
+        table.add_column(overflow="fold")  # long links and ARNs in full, folded
         severity_class = f"severity-{SEVERITY_STYLE_NAME[finding.severity]}"
-        rows = [
-            ("Severity", finding.severity.name.title()),
-            ("Score", score),
-            ("CVSS", finding.cvss_vector or "-"),
-            ("Package", f"{finding.package} {finding.package_version}".strip() or "-"),
-            ("Fixed in", finding.fixed_in or "no fix published"),
-            (
-                "Scanning",
-                finding.source + (f" ({finding.status.lower()})" if finding.status else ""),
-            ),
-            ("Link", finding.uri or "-"),
-        ]
-        for label, value in rows:
-            table.add_row(label, value)
+        for label, value in detail_rows(finding):
+            table.add_row(label, Text(value))  # ECR's text, never read as markup
         with VerticalScroll(id="finding-body") as scroll:
             scroll.border_title = finding.name
             scroll.border_subtitle = "esc closes"

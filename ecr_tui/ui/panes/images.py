@@ -114,7 +114,7 @@ class ImagesPane(Pane):
                 Column("Tags", 10, flexible=True),
                 Column("Pushed", 6),
                 Column("Size", 9, align="right"),
-                Column("Scan", 14),
+                Column("Scan", 18),  # "C2 H10 M26 L17 U10"
                 Column("Digest", 12),
                 Column("Pulled", 6),
             ],

@@ -385,6 +385,16 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._store.set_sort(key, reverse)
         self._update_view(self._store.locate(kept))
 
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Show these columns from now on (a pane whose rows gain or lose a column)."""
+        if list(columns) == self.columns:
+            return
+        self.columns = list(columns)
+        self._widths = []
+        self._line_cache.clear()
+        self._refresh_size()
+        self.refresh()
+
     def move_to(self, row: RowT) -> bool:
         """Put the cursor on `row` if it is shown."""
         index = self._store.locate(row)
