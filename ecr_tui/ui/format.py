@@ -125,19 +125,35 @@ def short_date(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d") if moment else "-"
 
 
-def severity_counts_text(counts: SeverityCounts, palette: Palette) -> Text:
-    """'C1 H4 M12 L3 U2' with each count in its severity's colour."""
+def severity_counts_text(counts: SeverityCounts, palette: Palette, width: int = 0) -> Text:
+    """'C1 H4 M12 L3 U2' with each count in its colour; within `width` (when given) the
+    worst first and '+N' for the rest, so that no count is ever cut in the middle."""
+    parts = [
+        (f"{SEVERITY_LETTER[severity]}{count}", SEVERITY_STYLE_NAME[severity], count)
+        for severity in COLUMN_SEVERITIES
+        if (count := counts.get(severity))
+    ]
+    if not parts:
+        return Text(f"{counts.total} other", palette("muted")) if counts.total else Text()
+    shown = len(parts)
+    if width:
+        while shown > 1 and _counts_length(parts, shown) > width:
+            shown -= 1
     text = Text()
-    for severity in COLUMN_SEVERITIES:
-        count = counts.get(severity)
-        if count:
-            if text:
-                text.append(" ")
-            name = SEVERITY_STYLE_NAME[severity]
-            text.append(f"{SEVERITY_LETTER[severity]}{count}", palette(name))
-    if not text and counts.total:
-        text.append(f"{counts.total} other", palette("muted"))
+    for label, style, _ in parts[:shown]:
+        if text:
+            text.append(" ")
+        text.append(label, palette(style))
+    if shown < len(parts):
+        text.append(f" +{sum(count for _, _, count in parts[shown:])}", palette("muted"))
     return text
+
+
+def _counts_length(parts: list[tuple[str, str, int]], shown: int) -> int:
+    """The length of the first `shown` counts, with '+N' for the others."""
+    length = sum(len(label) for label, _, _ in parts[:shown]) + shown - 1
+    rest = sum(count for _, _, count in parts[shown:])
+    return length + (len(f" +{rest}") if rest else 0)
 
 
 def severity_letters_text(counts: SeverityCounts, palette: Palette) -> Text:

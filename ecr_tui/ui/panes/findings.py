@@ -87,7 +87,7 @@ COLUMNS = [
     Column("Vulnerability", 14),
     # Where the width is short, the fix gets room first: it is what to upgrade to.
     # Then the package; the installed version last.
-    Column("Fix", 8, flexible=True, max_width=18),
+    Column("Fix", 14, flexible=True, max_width=18),
     Column("Expl", 4),
     Column("Package", 10, flexible=True, max_width=28, grow_order=1),
     Column("Version", 7, flexible=True, grow_order=2),

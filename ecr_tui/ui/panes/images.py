@@ -114,7 +114,7 @@ class ImagesPane(Pane):
                 Column("Tags", 10, flexible=True),
                 Column("Pushed", 6),
                 Column("Size", 9, align="right"),
-                Column("Scan", 18),  # "C2 H10 M26 L17 U10"
+                Column("Scan", SCAN_WIDTH),
                 Column("Digest", 12),
                 Column("Pulled", 6),
             ],
@@ -347,11 +347,15 @@ def render_image(image: Image, palette: Palette) -> list[Cell]:
     ]
 
 
+# "C2 H10 M26 L17" whole; more severities than fit end in "+N" (see severity_counts_text).
+SCAN_WIDTH = 16
+
+
 def scan_cell(image: Image, palette: Palette) -> Text:
     """Severity counts once a scan has results, else where the scan stands."""
     if image.scan_state is ScanState.COMPLETE:
         if image.severity_counts.total:
-            return severity_counts_text(image.severity_counts, palette)
+            return severity_counts_text(image.severity_counts, palette, SCAN_WIDTH)
         return Text("clean", palette("ok"))
     return Text(image.scan_state.value, palette(SCAN_STYLE_NAME[image.scan_state]))
 

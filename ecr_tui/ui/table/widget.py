@@ -391,6 +391,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             return
         self.columns = list(columns)
         self._widths = []
+        self._natural_of = None  # the natural widths were of the old columns
         self._line_cache.clear()
         self._refresh_size()
         self.refresh()
