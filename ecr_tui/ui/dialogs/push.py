@@ -26,9 +26,10 @@ from textual.worker import Worker, WorkerState
 from ecr_tui.core.names import docker_tag_problem, image_tag_problem, repository_name_problem
 from ecr_tui.ui.dialogs.shared import close_on_failure, dialog_css, show_message
 from ecr_tui.ui.format import Palette, human_size, short_age
+from ecr_tui.ui.table.cells import Cell
 from ecr_tui.ui.table.columns import Column
 from ecr_tui.ui.table.filter_box import FilterBox
-from ecr_tui.ui.table.widget import Cell, VirtualTable
+from ecr_tui.ui.table.widget import VirtualTable
 
 if TYPE_CHECKING:
     from ecr_tui.core.docker.local_docker import LocalImage

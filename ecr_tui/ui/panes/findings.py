@@ -50,8 +50,9 @@ from ecr_tui.ui.format import (
 )
 from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
 from ecr_tui.ui.panes.info_lines import InfoLines
+from ecr_tui.ui.table.cells import Cell
 from ecr_tui.ui.table.columns import Column
-from ecr_tui.ui.table.widget import Cell, VirtualTable
+from ecr_tui.ui.table.widget import VirtualTable
 
 # How long the last image's findings stay while the next image's are fetched
 # (usually tens of milliseconds): a quick answer then repaints the pane once, not

@@ -30,8 +30,9 @@ from ecr_tui.ui.format import (
 )
 from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.table.cells import Cell
 from ecr_tui.ui.table.columns import Column
-from ecr_tui.ui.table.widget import Cell, VirtualTable
+from ecr_tui.ui.table.widget import VirtualTable
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
 IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (

@@ -14,8 +14,9 @@ from ecr_tui.core.models import Repository
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import Palette, short_date
 from ecr_tui.ui.panes.base import Pane
+from ecr_tui.ui.table.cells import Cell
 from ecr_tui.ui.table.columns import Column
-from ecr_tui.ui.table.widget import Cell, VirtualTable
+from ecr_tui.ui.table.widget import VirtualTable
 
 
 class RepositoriesPane(Pane):

@@ -14,17 +14,15 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import is_not
-from typing import Any, ClassVar, Generic
+from typing import Any, ClassVar, Generic, TypeAlias
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
@@ -33,135 +31,41 @@ from textual.widget import Widget
 
 from ecr_tui.ui.format import Palette
 from ecr_tui.ui.key_order import HOLD_AT_MOST, keys_may_flow, wait_for_messages_of
+from ecr_tui.ui.table import messages
+from ecr_tui.ui.table.bindings import TABLE_BINDINGS
+from ecr_tui.ui.table.cells import (
+    NATURAL_WIDTH_ROWS,
+    Cell,
+    cells_strip,
+    natural_widths,
+    no_style,
+)
 from ecr_tui.ui.table.columns import Column, column_starts, column_widths, whole_columns_end
+from ecr_tui.ui.table.pacing import (
+    KEY_FRAME_SECONDS,
+    KEYS_PAUSE_SECONDS,
+    MERGE_STEP_PAUSE,
+    STEPPED_MERGE_ROWS,
+)
 from ecr_tui.ui.table.rows import RowStore, RowT
 from ecr_tui.ui.table.scrollbar import ThumbScrollBar
-
-Cell = str | Text
-
-
-def _no_style(_: str) -> Style:
-    """A palette for measuring cells, where styles do not matter."""
-    return Style.null()
-
-
-# Up to this many rows, flexible columns are no wider than their longest value, so
-# that a column of short values ("none") leaves its room to the others. Measuring
-# renders every row once per change of the rows (a few ms at this size).
-NATURAL_WIDTH_ROWS = 1_000
-# A merge into a table this big runs in steps (see `extend_in_steps`).
-STEPPED_MERGE_ROWS = 10_000
-# The pause between steps: long enough for a key's messages and its frame to go first.
-MERGE_STEP_PAUSE = 0.002
-# Keys moving the cursor count as paused after this long without one (see
-# `keys_pause_in`): a big merge waits for the next key or such a pause to show.
-KEYS_PAUSE_SECONDS = 0.3
-# The pause after a key pressed in the last KEY_FRAME_SECONDS: its frame is also
-# written out by Textual's writer thread, which needs the GIL that a step holds (a
-# frame of 10 kB is a few writes to the terminal). Without it, the lines at the
-# bottom of such a frame (the info line) came up to 30 ms after its top.
-KEY_FRAME_SECONDS = 0.03
+from ecr_tui.ui.table.styles import TABLE_COMPONENTS, TABLE_CSS
 
 
 class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     """A keyboard-driven table over a list of rows, rendered line by line."""
 
-    # Moving keys are priority bindings: the app runs them as the key arrives. A plain
-    # binding waits for the key to be forwarded to the table's own message queue, a
-    # second trip through the event loop, behind whatever was queued meanwhile (a page
-    # of rows, a frame); while a listing loads, that trip was most of a key's latency.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up", priority=True),
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down", priority=True),
-        Binding(
-            "pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up", priority=True
-        ),
-        Binding(
-            "pagedown,ctrl+f",
-            "page_down",
-            "Page down",
-            show=False,
-            id="table.page_down",
-            priority=True,
-        ),
-        Binding("home,g", "first", "First", show=False, id="table.first", priority=True),
-        Binding("end,G", "last", "Last", show=False, id="table.last", priority=True),
-        Binding("left,h", "scroll_columns(-1)", "Scroll left", show=False, id="table.left"),
-        Binding("right,l", "scroll_columns(1)", "Scroll right", show=False, id="table.right"),
-        # Priority too: opening a row may move the focus (see `opens_into`).
-        Binding("enter", "select", "Open", id="table.select", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = TABLE_BINDINGS
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "virtual-table--header",
-        "virtual-table--cursor",
-        "virtual-table--cursor-blurred",
-        "virtual-table--empty",
-        "virtual-table--marked",
-        # The cell palette renderers pick from by name (see `palette`).
-        "virtual-table--critical",
-        "virtual-table--high",
-        "virtual-table--medium",
-        "virtual-table--low",
-        "virtual-table--muted",
-        "virtual-table--ok",
-    }
+    COMPONENT_CLASSES: ClassVar[set[str]] = TABLE_COMPONENTS
 
-    DEFAULT_CSS = """
-    VirtualTable {
-        height: 1fr;
-        /* Always there, so that a longer or shorter list never changes the width
-           and never costs a layout of the whole screen (see _refresh_size). */
-        overflow-y: scroll;
-        scrollbar-size-vertical: 1;
-        /* Rows are precious at 24 lines: h/l scroll sideways instead of a bar. */
-        scrollbar-size-horizontal: 0;
-    }
-    VirtualTable > .virtual-table--header { text-style: bold; color: $text-accent; }
-    VirtualTable > .virtual-table--cursor { background: $block-cursor-background; }
-    VirtualTable > .virtual-table--cursor-blurred { background: $block-cursor-blurred-background; }
-    VirtualTable > .virtual-table--empty { color: $text-muted; text-style: italic; }
-    VirtualTable > .virtual-table--marked { background: $secondary 40%; text-style: bold; }
-    VirtualTable > .virtual-table--critical { color: $text-error; text-style: bold; }
-    VirtualTable > .virtual-table--high { color: $text-error; }
-    VirtualTable > .virtual-table--medium { color: $text-warning; }
-    VirtualTable > .virtual-table--low { color: $text-primary; }
-    VirtualTable > .virtual-table--muted { color: $text-muted; }
-    VirtualTable > .virtual-table--ok { color: $text-success; }
-    /* The ANSI themes (16-colour terminals, see app.py): four severities in four of
-       the terminal's own colours, and the cursor in reverse video, which any terminal
-       draws and which keeps a coloured cell readable on it. */
-    VirtualTable:ansi {
-        & > .virtual-table--cursor { background: ansi_default; text-style: reverse; }
-        & > .virtual-table--cursor-blurred { background: ansi_bright_black; }
-        & > .virtual-table--marked { background: ansi_default; text-style: bold underline; }
-        & > .virtual-table--critical { color: ansi_bright_magenta; text-style: bold; }
-        & > .virtual-table--high { color: ansi_bright_red; }
-        & > .virtual-table--medium { color: ansi_yellow; }
-        & > .virtual-table--low { color: ansi_cyan; }
-    }
-    """
+    DEFAULT_CSS = TABLE_CSS
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class _RowMessage(Message):
-        """A message about one row of a table (handlers are named after the subclasses)."""
-
-        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> VirtualTable[Any]:
-            """The table the row is in."""
-            return self.table
-
-    class RowHighlighted(_RowMessage):
-        """The cursor moved to another row."""
-
-    class RowSelected(_RowMessage):
-        """The user pressed enter (or double-clicked) on a row."""
+    # Defined in messages.py; handlers are on_virtual_table_row_highlighted/_selected.
+    RowHighlighted: TypeAlias = messages.RowHighlighted
+    RowSelected: TypeAlias = messages.RowSelected
 
     def __init__(
         self,
@@ -482,12 +386,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             self._natural_of = rows
             self._natural = None
             if 0 < len(rows.rows) <= NATURAL_WIDTH_ROWS:
-                natural = [len(column.label) for column in self.columns]
-                for row in rows.rows:
-                    for index, cell in enumerate(self._render_cells(row, _no_style)):
-                        length = cell_len(cell) if isinstance(cell, str) else cell.cell_len
-                        natural[index] = max(natural[index], length)
-                self._natural = natural
+                measured = (self._render_cells(row, no_style) for row in rows.rows)
+                self._natural = natural_widths(self.columns, measured)
         return self._natural
 
     def _refresh_size(self) -> None:
@@ -687,28 +587,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         return self._style(f"partial:virtual-table--{name}")
 
     def _strip(self, cells: Sequence[Cell], style: Style, scroll_x: int, width: int) -> Strip:
-        console = self.app.console
-        segments: list[Segment] = []
-        for column, column_width, cell in zip(
-            self.columns, self._column_widths(), cells, strict=False
-        ):
-            text = cell.copy() if isinstance(cell, Text) else Text(cell)
-            text.no_wrap = True
-            text.truncate(column_width, overflow="ellipsis")
-            padding = column_width - text.cell_len
-            if column.align == "right":
-                text.pad_left(padding)
-            else:
-                text.pad_right(padding)
-            text.append(" ")
-            rendered = text.render(console, end="")
-            if text.style:
-                # Text.render leaves the text's own style to its caller: without
-                # this a cell such as Text("High", style) would lose its colour.
-                base = console.get_style(text.style) if isinstance(text.style, str) else text.style
-                rendered = Segment.apply_style(rendered, base)
-            segments.extend(rendered)
-        strip = Strip(segments).apply_style(style)
+        widths = self._column_widths()
+        strip = cells_strip(self.app.console, self.columns, widths, cells, style)
         # Whole columns only: one cut by the edge is left blank (see columns.py).
-        end = whole_columns_end(self._column_widths(), scroll_x, width)
+        end = whole_columns_end(widths, scroll_x, width)
         return strip.crop_extend(scroll_x, end, style).extend_cell_length(width, style)
