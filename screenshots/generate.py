@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from pathlib import Path
 
 from ecr_tui.core.ecr import ConnectionSettings
@@ -79,6 +80,10 @@ def main() -> None:
     parser.add_argument("--size", default="120x36", help="terminal size, default 120x36")
     args = parser.parse_args()
     width, height = (int(part) for part in args.size.split("x"))
+    # The default theme, as a terminal of millions of colours shows it, wherever this
+    # runs: under TERM=xterm (16 colours) the app would take the ANSI theme.
+    os.environ["TERM"] = "xterm-256color"
+    os.environ["COLORTERM"] = "truecolor"
     with start_demo_endpoint() as endpoint:
         saved = asyncio.run(take_screenshots(endpoint.url, (width, height)))
     for svg in saved:

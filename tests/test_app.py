@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Static
-
 from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.core.models import ScanState, Severity
 from ecr_tui.demo.data.dataset import Dataset
@@ -15,6 +13,7 @@ from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
+from ecr_tui.ui.status_bar import StatusBar
 from tests.conftest import BIG_REPOSITORY_IMAGES
 
 
@@ -49,8 +48,9 @@ async def open_repository(app: EcrApp, pilot: Any, name: str) -> ImagesPane:
 
 
 def status_text(app: EcrApp) -> str:
-    """The status line as plain text."""
-    return str(app.query_one("#status", Static).render())
+    """The status line as drawn, without Docker's state at its right end."""
+    line = str(app.query_one(StatusBar).render())
+    return line.split("  docker: ")[0].rstrip()
 
 
 async def test_browses_repositories_images_and_findings(
@@ -176,8 +176,13 @@ async def test_minimum_severity_hides_lesser_findings(ecr_settings: ConnectionSe
         everything = len(findings.table.rows)
         await pilot.press("m", "m", "m")  # low, medium, high
         assert findings.min_severity is Severity.HIGH
-        assert all(f.severity >= Severity.HIGH for f in findings.table.rows)
+        rated = [f for f in findings.table.rows if f.severity.rated]
+        assert rated and all(f.severity >= Severity.HIGH for f in rated)
         assert len(findings.table.rows) < everything
+        # Unrated (untriaged) findings are not known to be below high: they stay.
+        assert findings.report is not None
+        unrated = [f for f in findings.report.findings if not f.severity.rated]
+        assert unrated and all(f in findings.table.rows for f in unrated)
 
 
 async def test_moving_fast_only_loads_where_the_cursor_rests(

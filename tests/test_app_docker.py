@@ -40,6 +40,7 @@ from ecr_tui.ui.dialogs.text import TextInputScreen
 from ecr_tui.ui.dialogs.transfer import TransferScreen
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes.images import ImagesPane
+from ecr_tui.ui.status_bar import StatusBar
 from tests.docker_stack import EcrDockerStack, StackError, ecr_docker_stack, import_image
 from tests.test_app import open_repository
 
@@ -85,8 +86,9 @@ def settings_for(stack: EcrDockerStack) -> ConnectionSettings:
 
 
 def docker_status(app: EcrApp) -> str:
-    """The `docker: …` part of the status bar."""
-    return str(app.query_one("#docker-status").render())
+    """The `docker: …` part of the status line, as drawn (at the right end)."""
+    line = str(app.query_one(StatusBar).render())
+    return line[line.index("docker: ") :] if "docker: " in line else ""
 
 
 def notices(app: EcrApp) -> list[str]:
@@ -409,7 +411,11 @@ async def test_without_docker_browsing_works_and_docker_keys_say_why(
         images = await open_repository(app, pilot, "platform/nginx-base")
         assert images.table.rows
         await docker_checked(app, pilot)
-        assert docker_status(app).startswith("docker: unavailable (Docker is not running")
+        # The line has room for the state; the reason is in the help and the tooltip.
+        assert docker_status(app) == "docker: unavailable"
+        assert app.query_one(StatusBar).docker_text.startswith(
+            "docker: unavailable (Docker is not running"
+        )
 
         await pilot.press("p")
 

@@ -12,7 +12,7 @@ from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, Static, Switch, TextArea
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from ecr_tui.core.admin.repositories import NewRepository
 from ecr_tui.core.admin.repository_policy import repository_policy_problem
@@ -22,6 +22,7 @@ from ecr_tui.ui.dialogs.confirm import ConfirmScreen
 from ecr_tui.ui.dialogs.create_repository import CreateRepositoryScreen
 from ecr_tui.ui.dialogs.push import PushTarget, PushTargetScreen
 from ecr_tui.ui.dialogs.text import PolicyEditorScreen, TextInputScreen, TextViewScreen
+from ecr_tui.ui.dialogs.tick_box import TickBox
 
 SIZE = (80, 24)
 
@@ -188,7 +189,7 @@ async def test_create_with_every_option() -> None:
         assert "filter 'dev *'" in message(app, "#create-filters-message")
         await pilot.press("backspace", "backspace", "minus", "asterisk")
 
-        screen.query_one("#create-scan", Switch).focus()
+        screen.query_one("#create-scan", TickBox).focus()
         await pilot.press("space")
         await choose(pilot, app, "#create-encryption", "KMS")
         assert screen.query_one("#create-kms-row").display

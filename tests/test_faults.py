@@ -28,6 +28,7 @@ from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
+from ecr_tui.ui.status_bar import StatusBar
 from tests.conftest import BIG_REPOSITORY_IMAGES
 from tests.fault_proxy import FaultProxy
 from tests.test_app import open_repository, repositories_loaded, status_text
@@ -213,7 +214,9 @@ async def test_a_failed_listing_says_what_failed_and_nothing_false(
         assert digest not in shown and findings_title not in shown
         assert not any(word in shown for word in NEVER_SHOWN)
         if fault in ("expired", "invalid"):
-            assert status_text(app).startswith(f"ecr-tui  {title} · r retry  account 1234")
+            # First (after the app's name, when there is room for it), before the account.
+            shown = status_text(app).removeprefix("ecr-tui  ")
+            assert shown.startswith(f"{title} · r retry  account 1234")
 
         # The fault passes: r shows the repository, and no word of the failure stays.
         proxy.clear()
@@ -339,7 +342,7 @@ async def test_docker_status_follows_a_daemon_that_died(
         )
         app = EcrApp(settings)
         async with app.run_test(size=(120, 36)) as pilot:
-            docker_status = app.query_one("#docker-status")
+            docker_status = app.query_one(StatusBar)
             await wait_until(pilot, lambda: "checking" not in str(docker_status.render()))
             await pilot.press("L")
             await wait_until(pilot, lambda: "logged in," in str(docker_status.render()))
@@ -350,7 +353,9 @@ async def test_docker_status_follows_a_daemon_that_died(
 
             await wait_until(pilot, lambda: any("Docker unavailable" in n for n in notices(app)))
             await wait_until(pilot, lambda: "logged in" not in str(docker_status.render()))
-            assert str(docker_status.render()).startswith(
+            assert str(docker_status.render()).rstrip().endswith("docker: unavailable")
+            # The reason, which the line has no room for, is on the help screen.
+            assert docker_status.docker_text.startswith(
                 "docker: unavailable (Docker is not running"
             )
             # A Docker key now says so at once, without claiming a login.

@@ -37,24 +37,38 @@ def test_pages_match_the_in_process_service(
     assert reader.scan_report(image) == local.scan_report(image)
 
 
-def test_severity_counts_merge_untriaged_and_keep_worst_first() -> None:
+def test_severity_counts_keep_untriaged_apart_and_worst_first() -> None:
     counts = SeverityCounts.from_mapping({"LOW": 2, "UNTRIAGED": 1, "CRITICAL": 3, "UNDEFINED": 4})
-    assert counts.counts == ((Severity.CRITICAL, 3), (Severity.LOW, 2), (Severity.UNDEFINED, 5))
+    assert counts.counts == (
+        (Severity.CRITICAL, 3),
+        (Severity.LOW, 2),
+        (Severity.UNTRIAGED, 1),
+        (Severity.UNDEFINED, 4),
+    )
     assert SeverityCounts.from_mapping(None) == SeverityCounts()
 
 
 def test_severity_rows_read_ecr_spelling_and_others() -> None:
-    # Worst first: critical, high, medium, low, informational, undefined.
+    # Worst first: critical, high, medium, low, informational, untriaged, undefined.
     assert severity_row({"CRITICAL": 1, "HIGH": 2, "UNTRIAGED": 3, "UNDEFINED": 1}) == (
         1,
         2,
         0,
         0,
         0,
-        4,
+        3,
+        1,
     )
-    assert severity_row({" medium ": 5, "Informational": 1, "NEW-LEVEL": 2}) == (0, 0, 5, 0, 1, 2)
-    assert severity_row(None) == (0,) * 6
+    assert severity_row({" medium ": 5, "Informational": 1, "NEW-LEVEL": 2}) == (
+        0,
+        0,
+        5,
+        0,
+        1,
+        0,
+        2,
+    )
+    assert severity_row(None) == (0,) * 7
 
 
 def test_prefetched_answer_is_taken_once(reader: RemoteReader) -> None:

@@ -17,11 +17,11 @@ from ecr_tui.demo.data.dataset import Dataset
 from ecr_tui.demo.endpoint import LocalEcr
 from ecr_tui.ui import format as ui_format
 from ecr_tui.ui.app import EcrApp
-from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
+from ecr_tui.ui.status_bar import StatusBar
 from tests.conftest import FIXED_NOW
 
 # The port shows in the status line; an unusual one keeps clashes unlikely.
@@ -43,9 +43,12 @@ def snapshot_settings(dataset: Dataset) -> Iterator[ConnectionSettings]:
 
 @pytest.fixture(autouse=True)
 def pinned_clock_and_docker(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ages ('3d ago') are measured from the dataset's own 'now'; Docker is absent."""
+    """Ages ('3d ago') are measured from the dataset's own 'now'; Docker is absent; the
+    terminal has millions of colours (under TERM=xterm the app takes the ANSI theme)."""
     monkeypatch.setattr(ui_format, "utc_now", lambda: FIXED_NOW)
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
 
 
 async def loaded(pilot: Any) -> None:
@@ -58,7 +61,7 @@ async def loaded(pilot: Any) -> None:
     await wait_until(pilot, lambda: bool(repositories.scanning or repositories.scanning_problem))
     await wait_until(pilot, lambda: images.repository is not None and not images.is_loading)
     await wait_until(pilot, lambda: not images.reading_platforms)  # what the indexes list
-    await wait_until(pilot, lambda: app.query_one(DockerStatus).checked)
+    await wait_until(pilot, lambda: app.query_one(StatusBar).checked)
 
 
 def drill_to_findings(*keys: str) -> Callable[[Any], Any]:

@@ -20,7 +20,8 @@ from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.table import rows as rows_module
 from ecr_tui.ui.table import widget as widget_module
-from ecr_tui.ui.table.widget import Column, VirtualTable
+from ecr_tui.ui.table.columns import Column
+from ecr_tui.ui.table.widget import VirtualTable
 
 
 @dataclass(frozen=True)

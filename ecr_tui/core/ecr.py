@@ -19,6 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ecr_tui.core.findings import (
+    basic_finding_from_api,
+    by_severity,
+    count_severities,
+    enhanced_finding_from_api,
+)
 from ecr_tui.core.media_types import ALL_MANIFEST_MEDIA_TYPES
 from ecr_tui.core.models import (
     AccountInfo,
@@ -32,7 +38,6 @@ from ecr_tui.core.models import (
     ScanningRule,
     ScanReport,
     ScanState,
-    Severity,
     SeverityCounts,
     index_entries,
     severity_row,
@@ -325,16 +330,16 @@ class EcrService:
                 completed_at = timestamp(scan.get("imageScanCompletedAt")) or completed_at
                 if scan.get("findingSeverityCounts"):
                     summary = SeverityCounts.from_mapping(scan["findingSeverityCounts"])
-                findings.extend(basic_finding_from_api(f) for f in scan.get("findings", []))
+                findings.extend(basic_finding_from_api(f) for f in scan.get("findings") or ())
                 findings.extend(
-                    enhanced_finding_from_api(f) for f in scan.get("enhancedFindings", [])
+                    enhanced_finding_from_api(f) for f in scan.get("enhancedFindings") or ()
                 )
         except self.ecr.exceptions.ScanNotFoundException:
             state, description = ScanState.NOT_SCANNED, "This image has not been scanned."
             status = ""
         if not summary.total and findings:
-            summary = _count_severities(findings)
-        findings.sort(key=lambda f: (-f.severity, -(f.score or 0.0), f.name))
+            summary = count_severities(findings)
+        findings.sort(key=by_severity)
         return ScanReport(
             repository=image.repository,
             digest=image.digest,
@@ -561,14 +566,6 @@ def epoch_seconds(value: object) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
-def _attribute(attributes: list[Mapping[str, str]], *keys: str) -> str:
-    values = {a.get("key"): a.get("value", "") for a in attributes}
-    for key in keys:
-        if values.get(key):
-            return str(values[key])
-    return ""
-
-
 def index_manifest_from_api(
     repository: str, digest: str, image: Mapping[str, Any]
 ) -> IndexManifest:
@@ -614,62 +611,3 @@ def _failure_text(failure: Mapping[str, Any]) -> str:
     code = failure.get("failureCode", "")
     reason = failure.get("failureReason", "")
     return f"{code}: {reason}" if code and reason else str(code or reason or "failed")
-
-
-def basic_finding_from_api(item: Mapping[str, Any]) -> Finding:
-    """Build a Finding from a basic-scanning `findings` item."""
-    attributes = item.get("attributes", [])
-    score = _attribute(attributes, "CVSS3_SCORE", "CVSS2_SCORE")
-    return Finding(
-        name=item.get("name", ""),
-        severity=Severity.parse(item.get("severity")),
-        package=_attribute(attributes, "package_name"),
-        package_version=_attribute(attributes, "package_version"),
-        fixed_in=_attribute(attributes, "fixed_in_version", "package_fixed_version"),
-        score=_to_float(score),
-        description=item.get("description", ""),
-        uri=item.get("uri", ""),
-        cvss_vector=_attribute(attributes, "CVSS3_VECTOR", "CVSS2_VECTOR"),
-        source="basic",
-    )
-
-
-def enhanced_finding_from_api(item: Mapping[str, Any]) -> Finding:
-    """Build a Finding from an enhanced-scanning (Inspector) `enhancedFindings` item."""
-    details = item.get("packageVulnerabilityDetails", {})
-    packages = details.get("vulnerablePackages") or [{}]
-    package = packages[0]
-    cvss = item.get("scoreDetails", {}).get("cvss", {})
-    vector = cvss.get("scoringVector", "")
-    if not vector and details.get("cvss"):
-        vector = details["cvss"][0].get("scoringVector", "")
-    name = details.get("vulnerabilityId") or item.get("title", "")
-    return Finding(
-        name=name,
-        severity=Severity.parse(item.get("severity")),
-        package=package.get("name", ""),
-        package_version=package.get("version", ""),
-        # Inspector says "NotAvailable" when no fixed version is published.
-        fixed_in=package.get("fixedInVersion", "").replace("NotAvailable", ""),
-        score=_to_float(item.get("score", cvss.get("score"))),
-        description=item.get("description", ""),
-        uri=details.get("sourceUrl", ""),
-        cvss_vector=vector,
-        remediation=item.get("remediation", {}).get("recommendation", {}).get("text", ""),
-        source="enhanced",
-        status=item.get("status", ""),
-    )
-
-
-def _to_float(value: object) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-def _count_severities(findings: list[Finding]) -> SeverityCounts:
-    counts: dict[str, int] = {}
-    for finding in findings:
-        counts[finding.severity.name] = counts.get(finding.severity.name, 0) + 1
-    return SeverityCounts.from_mapping(counts)

@@ -26,14 +26,22 @@ from ecr_tui.core.media_types import (
 
 
 class Severity(enum.IntEnum):
-    """ECR severities, ordered so that a higher value is worse."""
+    """ECR severities, in the order ECR and Inspector list them: a higher value first.
+
+    CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, then the two that are not rated:
+    UNTRIAGED (enhanced scanning: Inspector has not rated it yet) and UNDEFINED
+    (basic scanning: the vendor gave no severity). They sort last, as ECR lists
+    them, but an unrated finding is not known to be harmless: the findings
+    pane's minimum-severity filter keeps them in view (see `rated`).
+    """
 
     UNDEFINED = 0
-    INFORMATIONAL = 1
-    LOW = 2
-    MEDIUM = 3
-    HIGH = 4
-    CRITICAL = 5
+    UNTRIAGED = 1
+    INFORMATIONAL = 2
+    LOW = 3
+    MEDIUM = 4
+    HIGH = 5
+    CRITICAL = 6
 
     @classmethod
     def parse(cls, value: str | None) -> Severity:
@@ -42,21 +50,18 @@ class Severity(enum.IntEnum):
             return cls.UNDEFINED
         return _SEVERITY_NAMES.get(value.strip().upper(), cls.UNDEFINED)
 
+    @property
+    def rated(self) -> bool:
+        """False for UNTRIAGED and UNDEFINED: nobody has said how bad it is."""
+        return self > Severity.UNTRIAGED
+
 
 # A plain dict: this runs for every image of a listing, and Enum lookups are slow.
 _SEVERITY_NAMES = {severity.name: severity for severity in Severity}
-_SEVERITY_NAMES["UNTRIAGED"] = Severity.UNDEFINED  # enhanced scanning's "not rated yet"
 
 
 # Worst first: the order the findings summary and the images pane show counts in.
-SEVERITIES_WORST_FIRST: tuple[Severity, ...] = (
-    Severity.CRITICAL,
-    Severity.HIGH,
-    Severity.MEDIUM,
-    Severity.LOW,
-    Severity.INFORMATIONAL,
-    Severity.UNDEFINED,
-)
+SEVERITIES_WORST_FIRST: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
 
 
 class ScanState(enum.Enum):
@@ -288,22 +293,122 @@ def _moment(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
+class FixAvailable(enum.Enum):
+    """Whether a fixed version exists, as enhanced scanning's `fixAvailable` says."""
+
+    YES = "yes"  # every vulnerable package has a fixed version
+    PARTIAL = "partial"  # some of them have
+    NO = "no"  # none has: Inspector knows no fixed version
+    UNKNOWN = "unknown"  # not reported: basic scanning never says
+
+    @classmethod
+    def parse(cls, value: str | None) -> FixAvailable:
+        """ECR's YES / NO / PARTIAL; anything else is unknown."""
+        return _FIX_NAMES.get((value or "").strip().upper(), cls.UNKNOWN)
+
+    @property
+    def fixable(self) -> bool:
+        """A fixed version exists for at least one vulnerable package."""
+        return self in (FixAvailable.YES, FixAvailable.PARTIAL)
+
+
+_FIX_NAMES = {fix.name: fix for fix in FixAvailable if fix is not FixAvailable.UNKNOWN}
+
+# What Inspector puts in `fixedInVersion` when no fixed version is published.
+FIX_NOT_AVAILABLE = "NotAvailable"
+
+
+@dataclass(frozen=True, slots=True)
+class VulnerablePackage:
+    """One package a finding concerns (enhanced scanning lists every one of them)."""
+
+    name: str
+    version: str = ""
+    epoch: int | None = None
+    release: str = ""
+    arch: str = ""
+    package_manager: str = ""  # OS, JAR, PYTHONPKG, NODEPKG, GOBINARY, ...
+    file_path: str = ""
+    source_layer_hash: str = ""
+    # "" when not reported (basic scanning), FIX_NOT_AVAILABLE when Inspector knows none.
+    fixed_in: str = ""
+    platform: str = ""  # the platform it was found on, in a report of several
+
+
+@dataclass(frozen=True, slots=True)
+class CvssScore:
+    """A CVSS score as one source rates the vulnerability."""
+
+    score: float | None
+    vector: str = ""
+    version: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreAdjustment:
+    """How Inspector changed a CVSS metric for this environment, and why."""
+
+    metric: str
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One vulnerability finding, from basic or enhanced (Inspector) scanning."""
 
     name: str  # CVE id or finding title
     severity: Severity
-    package: str = ""
-    package_version: str = ""
-    fixed_in: str = ""
+    packages: tuple[VulnerablePackage, ...] = ()
+    # Inspector's score (enhanced), else the CVSS score basic scanning reports.
     score: float | None = None
     description: str = ""
     uri: str = ""
-    cvss_vector: str = ""
+    cvss_vector: str = ""  # the vector behind `score`
     remediation: str = ""
     source: str = "basic"  # "basic" or "enhanced"
     status: str = ""  # enhanced scanning: ACTIVE, SUPPRESSED, CLOSED
+    fix: FixAvailable = FixAvailable.UNKNOWN
+    exploit: str = ""  # enhanced scanning: YES or NO; "" when not reported
+    # Enhanced scanning's other fields.
+    title: str = ""
+    type: str = ""  # PACKAGE_VULNERABILITY, CODE_VULNERABILITY, ...
+    first_observed: datetime | None = None
+    last_observed: datetime | None = None
+    updated_at: datetime | None = None
+    score_source: str = ""  # scoreDetails.cvss: the CVSS Inspector's score starts from
+    score_version: str = ""
+    adjustments: tuple[ScoreAdjustment, ...] = ()
+    cvss: tuple[CvssScore, ...] = ()  # every source's own CVSS score
+    vulnerability_source: str = ""  # where the vulnerability is known from: NVD, DEBIAN_CVE, ...
+    vendor_severity: str = ""
+    vendor_created_at: datetime | None = None
+    vendor_updated_at: datetime | None = None
+    reference_urls: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()  # related vulnerability ids
+    remediation_url: str = ""
+    finding_arns: tuple[str, ...] = ()  # Inspector's; one per platform in a merged report
+    # Basic scanning's `attributes`, all of them, as ECR sent them.
+    attributes: tuple[tuple[str, str], ...] = ()
+    # The platforms (linux/amd64, ...) it was found on, in a report of several.
+    platforms: tuple[str, ...] = ()
+
+    @property
+    def package(self) -> str:
+        """The first vulnerable package's name."""
+        return self.packages[0].name if self.packages else ""
+
+    @property
+    def package_version(self) -> str:
+        """The first vulnerable package's version."""
+        return self.packages[0].version if self.packages else ""
+
+    @property
+    def fixed_in(self) -> str:
+        """The first fixed version reported (not FIX_NOT_AVAILABLE), else ""."""
+        return next(
+            (p.fixed_in for p in self.packages if p.fixed_in not in ("", FIX_NOT_AVAILABLE)), ""
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,3 +587,11 @@ class RegistryScanning:
 
     scan_type: str  # BASIC or ENHANCED
     rules: tuple[ScanningRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformReport:
+    """One platform's scan report, for an image index (multi-platform image)."""
+
+    platform: str  # "linux/amd64", "linux/arm/v7", ...
+    report: ScanReport

@@ -47,7 +47,7 @@ from ecr_tui.core.admin.repository_policy import (
 )
 from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.iam import policy_json
-from ecr_tui.core.models import Image, Repository
+from ecr_tui.core.models import Image, Repository, ScanState
 from ecr_tui.core.uris import ImageReferenceError, parse_image_reference
 from ecr_tui.ui.app_host import AppHost
 from ecr_tui.ui.dialogs.confirm import ConfirmScreen
@@ -507,8 +507,9 @@ class AdminActions:
         if service is None or image is None:
             return
 
-        def started(state: object) -> None:
-            self.app.notify(f"Scan of {_label(image)}: {state}.", title="Scan started")
+        def started(state: ScanState) -> None:
+            # The state's words ("scanning"), not the enum's name (ScanState.IN_PROGRESS).
+            self.app.notify(f"Scan of {_label(image)}: {state.value}.", title="Scan started")
             self._reload_images()
 
         self._run(

@@ -13,14 +13,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from ecr_tui.core.docker.errors import DockerUnavailable
@@ -29,14 +28,16 @@ from ecr_tui.core.errors import Problem, explain_error, is_credential_problem
 from ecr_tui.core.models import AccountInfo
 from ecr_tui.core.remote_reader import RemoteReader
 from ecr_tui.ui.app_host import AppHost, DemoEndpoint, DemoLaunch
-from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.key_bar import KeyBar
+from ecr_tui.ui.key_names import key_name
 from ecr_tui.ui.keymap import keymap_clashes
+from ecr_tui.ui.notification_log import NotificationLog
 from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
+from ecr_tui.ui.status_bar import Part, StatusBar, connection_parts
 from ecr_tui.ui.table.widget import VirtualTable
 
 # Administration and Docker (with their dialogs, transfers and the clipboard) are
@@ -112,6 +113,12 @@ class EcrApp(AppHost):
         reader: RemoteReader | None = None,
     ) -> None:
         super().__init__()
+        if self.console.color_system == "standard":
+            # A 16-colour terminal (TERM=xterm, the Linux console) turned the default
+            # theme's colours into near greys (critical, high and low alike) and the
+            # focus border into an alarming bright red. The ANSI theme uses the
+            # terminal's own colours. A theme from the config file still wins (cli).
+            self.theme = "ansi-dark"
         self.settings = settings
         # Listings are read in a child process (see remote_reader); the caller may
         # have started it early, even asked for the repositories already.
@@ -125,6 +132,27 @@ class EcrApp(AppHost):
         # The demo's endpoint, spawned by the caller (early) or by _connect.
         self.demo_launch = demo_launch
         self.demo_endpoint: DemoEndpoint | None = None
+        self.notification_log = NotificationLog()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification, and keep it in the log the palette shows."""
+        self.notification_log.add(severity, title, message)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_show_notifications(self) -> None:
+        """The last notifications, newest first: a toast's text once it has gone."""
+        from ecr_tui.ui.dialogs.text import TextViewScreen
+
+        log = self.notification_log.text()
+        self.push_screen(TextViewScreen("Notifications", log, None, prose=True))
 
     @functools.cached_property
     def admin(self) -> AdminActions:
@@ -142,9 +170,9 @@ class EcrApp(AppHost):
 
     def compose(self) -> ComposeResult:
         """Status line, the three panes, the key bar."""
-        with Horizontal(id="status-bar"):
-            yield Static(self._status_text(), id="status")
-            yield DockerStatus(id="docker-status")
+        status = StatusBar(id="status")
+        status.show_connection(self._status_parts())
+        yield status
         with Horizontal(id="main"):
             yield RepositoriesPane("Repositories", id="repositories")
             with Vertical(id="right"):
@@ -232,6 +260,7 @@ class EcrApp(AppHost):
     def on_ecr_app_service_ready(self, message: ServiceReady) -> None:
         """Start listing repositories."""
         self.service = message.service
+        self.connection_problem = None
         self.query_one(RepositoriesPane).load(self.reader)
         self._refresh_status()
         # Docker's SDK import and probe would compete with the first page: later.
@@ -254,7 +283,7 @@ class EcrApp(AppHost):
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        self.query_one("#status", Static).update(self._status_text())
+        self.query_one(StatusBar).show_connection(self._status_parts())
 
     def _account_from_repositories(self) -> str:
         """The account in the listed repositories' ARNs (when STS may not say it)."""
@@ -262,32 +291,36 @@ class EcrApp(AppHost):
         repository = panes.first().table.current_row if panes else None
         return repository.account_id if repository is not None else ""
 
-    def _status_text(self) -> Text:
-        text = Text.assemble(("ecr-tui", "bold"), "  ")
-        problem = self.connection_problem
+    def _shown_account(self) -> AccountInfo | None:
+        """The account the status line names: STS's, else the one in the repositories'
+        ARNs (a private ECR endpoint does not serve STS); None while nobody is known."""
         account = self.account
-        account_id = (account.account_id if account else "") or self._account_from_repositories()
-        if not account_id and problem is not None:  # nothing listed, nobody identified
-            text.append(f"not connected: {problem.title}")
-            return text
-        if account is None and not account_id:
-            where = self.service.settings.endpoint_label if self.service else "…"
-            text.append(f"connecting to {where}")
-            return text
-        if problem is not None:  # e.g. the credentials expired since: first, it matters most
-            text.append(f"{problem.title} · r retry", "bold")
-            text.append("  ")
-        region = account.region if account else (self.settings.region or "")
-        endpoint = account.endpoint if account else self.settings.endpoint_label
-        text.append(f"account {account_id or '?'} · {region} · ")
-        text.append(endpoint)
-        if self.settings.demo:
-            text.append(" (demo)", "italic")
-        if account is not None and account.profile:
-            text.append(f" · profile {account.profile}")
-        if self.read_only:
-            text.append("  READ-ONLY", "bold reverse")
-        return text
+        if account is not None and account.account_id:
+            return account
+        from_arns = self._account_from_repositories()
+        if from_arns:
+            if account is not None:
+                return replace(account, account_id=from_arns)
+            settings = self.service.settings if self.service else self.settings
+            return AccountInfo(
+                account_id=from_arns,
+                region=settings.region or "",
+                endpoint=settings.endpoint_label,
+                profile=settings.profile,
+            )
+        if self.connection_problem is not None:
+            return None  # nothing listed, nobody identified: not connected
+        return account
+
+    def _status_parts(self) -> list[Part]:
+        """Who and where, ranked for a narrow line (see status_bar)."""
+        return connection_parts(
+            account=self._shown_account(),
+            read_only=self.read_only,
+            demo=self.settings.demo,
+            problem=self.connection_problem,
+            connecting_to=self.service.settings.endpoint_label if self.service else "…",
+        )
 
     # -- the panes talk through the app ------------------------------------------
 
@@ -302,10 +335,20 @@ class EcrApp(AppHost):
             self.query_one("#images-table").focus()
 
     def on_images_pane_chosen(self, message: ImagesPane.Chosen) -> None:
-        """Show the chosen image's findings."""
+        """Show the chosen image's findings (an index's: its platforms')."""
         if self.service is None:
             return
-        self.query_one(FindingsPane).show(self.reader, message.image)
+        findings = self.query_one(FindingsPane)
+        image = message.image
+        platforms = (
+            self.query_one(ImagesPane).platforms_of(image, message.drill_in) if image else []
+        )
+        if image is not None and platforms is None:
+            # Chosen again once BatchGetImage has said what the index lists.
+            label = image.tags[0] if image.tags else image.short_digest
+            findings.show_nothing(f"Reading the platforms of {label}…")
+        else:
+            findings.show(self.reader, image, platforms=platforms or ())
         if message.drill_in:
             self.query_one("#findings-table").focus()
 
@@ -363,7 +406,7 @@ class EcrApp(AppHost):
         if images.repository is not None:
             images.show(self.reader, images.repository, force=True)
         if findings.image is not None:
-            findings.show(self.reader, findings.image, force=True)
+            findings.show(self.reader, findings.image, force=True, platforms=findings.platforms)
         self.docker.check(self.service)
 
     def _key_sections(self) -> list[tuple[str, list[BindingType]]]:
@@ -388,8 +431,36 @@ class EcrApp(AppHost):
     def action_help(self) -> None:
         """List every key."""
         self.push_screen(
-            HelpScreen(self._key_sections(), read_only=self.read_only, keymap=self.keymap)
+            HelpScreen(
+                self._key_sections(),
+                read_only=self.read_only,
+                keymap=self.keymap,
+                about=self._about_rows(),
+            )
         )
+
+    def _about_rows(self) -> list[tuple[str, str]]:
+        """Where the app is connected, in full: the status line may shorten it."""
+        rows = []
+        account = self.account
+        if account is not None:
+            rows.append(("Account", account.account_id or "unknown"))
+            if account.profile:
+                rows.append(("Profile", account.profile))
+            rows.append(("Region", account.region))
+            demo = " (the demo registry)" if self.settings.demo else ""
+            rows.append(("Endpoint", account.endpoint + demo))
+        problem = self.connection_problem
+        if problem is not None:
+            state = "failing" if account is not None else "not connected"
+            rows.append(("Connection", f"{state}: {problem}"))
+        rows.append(("Docker", self.query_one(StatusBar).docker_text.removeprefix("docker: ")))
+        rows.append(("Notifications", "the last ones again: ctrl+p, Notifications"))
+        return rows
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the key bar as the help and the README write them (`enter`, `ctrl+g`)."""
+        return binding.key_display or key_name(binding.key.split(",")[0])
 
     # -- administration (flows in admin_actions.py) --------------------------------
 
@@ -473,6 +544,11 @@ class EcrApp(AppHost):
         )
         yield SystemCommand("Keys", "List every key binding", self.action_help)
         yield SystemCommand(
+            "Notifications",
+            "The last notifications again, newest first",
+            self.action_show_notifications,
+        )
+        yield SystemCommand(
             "Zoom pane", "Maximize or restore the focused pane", self.action_toggle_zoom
         )
         images = self.query_one(ImagesPane)
@@ -497,6 +573,17 @@ class EcrApp(AppHost):
             "Cycle the lowest severity shown",
             findings.action_cycle_min_severity,
         )
+        for title, help_text, callback in (
+            ("Unrated findings", "Hide or show untriaged findings", findings.action_toggle_unrated),
+            (
+                "Fixable findings only",
+                "Findings with a fix, or all",
+                findings.action_toggle_fixable,
+            ),
+            ("Sort findings", "Severity, or severity then fix", findings.action_cycle_sort),
+            ("Findings platform", "Merged, or one platform's", findings.action_cycle_platform),
+        ):
+            yield SystemCommand(title, help_text, callback)
         for pane in (self.query_one(RepositoriesPane), images, findings):
             yield SystemCommand(
                 f"Filter {pane.noun}",

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, TypeVar
 from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import Image, Repository
 from ecr_tui.ui.app_host import AppHost
-from ecr_tui.ui.docker_status import DockerStatus
 from ecr_tui.ui.format import human_size
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
+from ecr_tui.ui.status_bar import StatusBar
 
 # Dialogs, Docker transfers and the clipboard are imported where they are first
 # used: this module is loaded by the Docker check, before any of them is needed.
@@ -96,7 +96,7 @@ class DockerActions:
 
     def _refresh_login(self) -> None:
         if self.session is not None:
-            self.app.query_one(DockerStatus).login = self.session.login_state()
+            self.app.query_one(StatusBar).login = self.session.login_state()
 
     # -- whether Docker can act -------------------------------------------------
 
@@ -125,7 +125,7 @@ class DockerActions:
     def _checked(self, checked: tuple[DockerSession, str | None]) -> None:
         """Remember whether Docker can act, and say so in the status bar."""
         self.session, self.problem = checked
-        status = self.app.query_one(DockerStatus)
+        status = self.app.query_one(StatusBar)
         status.checked, status.problem = True, self.problem
         status.login = self.session.login_state()
 
@@ -139,7 +139,7 @@ class DockerActions:
         self.app.notify("Logging Docker in to the registry…", timeout=3)
 
         def logged_in(state: LoginState) -> None:
-            self.app.query_one(DockerStatus).login = state
+            self.app.query_one(StatusBar).login = state
             self.app.notify(f"Docker is logged in to {state.registry}.", title="Logged in")
 
         self._run("docker-login", session.login, logged_in)

@@ -19,8 +19,31 @@ SEVERITY_LETTER = {
     Severity.MEDIUM: "M",
     Severity.LOW: "L",
     Severity.INFORMATIONAL: "I",
-    Severity.UNDEFINED: "U",
+    Severity.UNTRIAGED: "U",
+    Severity.UNDEFINED: "?",
 }
+
+# Severities as the findings table names them: whole in its 9 columns.
+SEVERITY_LABEL = {
+    Severity.CRITICAL: "Critical",
+    Severity.HIGH: "High",
+    Severity.MEDIUM: "Medium",
+    Severity.LOW: "Low",
+    Severity.INFORMATIONAL: "Info",
+    Severity.UNTRIAGED: "Untriaged",
+    Severity.UNDEFINED: "Undefined",
+}
+
+# The counts the images pane's scan column shows: what needs triage. UNTRIAGED
+# is among them (Inspector has not rated it: it may be anything); informational
+# and basic scanning's undefined only show, as "N other", when nothing else does.
+COLUMN_SEVERITIES = (
+    Severity.CRITICAL,
+    Severity.HIGH,
+    Severity.MEDIUM,
+    Severity.LOW,
+    Severity.UNTRIAGED,
+)
 
 SEVERITY_STYLE_NAME = {
     Severity.CRITICAL: "critical",
@@ -28,6 +51,7 @@ SEVERITY_STYLE_NAME = {
     Severity.MEDIUM: "medium",
     Severity.LOW: "low",
     Severity.INFORMATIONAL: "muted",
+    Severity.UNTRIAGED: "muted",
     Severity.UNDEFINED: "muted",
 }
 
@@ -47,15 +71,20 @@ SCAN_STYLE_NAME = {
 
 
 def human_size(size: int | None) -> str:
-    """Bytes in binary units, as `docker images` and the ECR console show them."""
+    """Bytes in binary units, as `docker images` and the ECR console show them.
+
+    At most 9 characters ("999.9 MiB"): from 1,000 of a unit on, the next one
+    ("1.0 GiB"), so the size column never has to cut a size.
+    """
     if size is None:
         return "-"
     value = float(size)
     for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        shown = f"{value:.0f}" if unit == "B" else f"{value:.1f}"
+        if float(shown) < 1000:
+            return f"{shown} {unit}"
         value /= 1024
-    return f"{value:.1f} TiB"  # pragma: no cover - the loop returns at GiB
+    return f"{value:.1f} TiB"
 
 
 def utc_now() -> datetime:
@@ -83,6 +112,12 @@ def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
     return f"{int(seconds // (86400 * 365))}y ago"
 
 
+def short_age(moment: datetime | None) -> str:
+    """An age for a narrow column: '5m', '3d', 'never', 'now' (at most 5 characters)."""
+    age = relative_time(moment)
+    return "now" if age == "just now" else age.removesuffix(" ago")
+
+
 def absolute_time(moment: datetime | None) -> str:
     """A UTC timestamp to the second, so times read the same over SSH anywhere."""
     if moment is None:
@@ -95,19 +130,44 @@ def short_date(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d") if moment else "-"
 
 
-def severity_counts_text(counts: SeverityCounts, palette: Palette) -> Text:
-    """'C1 H4 M12 L3' with each count in its severity's colour."""
+def severity_counts_text(counts: SeverityCounts, palette: Palette, width: int = 0) -> Text:
+    """'C1 H4 M12 L3 U2' with each count in its colour; within `width` (when given) the
+    worst first and '+N' for the rest, so that no count is ever cut in the middle."""
+    parts = [
+        (f"{SEVERITY_LETTER[severity]}{count}", SEVERITY_STYLE_NAME[severity], count)
+        for severity in COLUMN_SEVERITIES
+        if (count := counts.get(severity))
+    ]
+    if not parts:
+        return Text(f"{counts.total} other", palette("muted")) if counts.total else Text()
+    shown = len(parts)
+    if width:
+        while shown > 1 and _counts_length(parts, shown) > width:
+            shown -= 1
     text = Text()
-    for severity in SEVERITIES_WORST_FIRST[:4]:
-        count = counts.get(severity)
-        if count:
-            if text:
-                text.append(" ")
-            name = SEVERITY_STYLE_NAME[severity]
-            text.append(f"{SEVERITY_LETTER[severity]}{count}", palette(name))
-    if not text and counts.total:
-        text.append(f"{counts.total} other", palette("muted"))
+    for label, style, _ in parts[:shown]:
+        if text:
+            text.append(" ")
+        text.append(label, palette(style))
+    if shown < len(parts):
+        text.append(f" +{sum(count for _, _, count in parts[shown:])}", palette("muted"))
     return text
+
+
+def _counts_length(parts: list[tuple[str, str, int]], shown: int) -> int:
+    """The length of the first `shown` counts, with '+N' for the others."""
+    length = sum(len(label) for label, _, _ in parts[:shown]) + shown - 1
+    rest = sum(count for _, _, count in parts[shown:])
+    return length + (len(f" +{rest}") if rest else 0)
+
+
+def severity_letters_text(counts: SeverityCounts, palette: Palette) -> Text:
+    """Every severity's count, shortest: 'C1 H4 M12 L3 I2 U5', each in its colour."""
+    return Text(" ").join(
+        Text(f"{SEVERITY_LETTER[s]}{counts.get(s)}", palette(SEVERITY_STYLE_NAME[s]))
+        for s in SEVERITIES_WORST_FIRST
+        if counts.get(s)
+    )
 
 
 def severity_summary_text(counts: SeverityCounts, palette: Palette) -> Text:

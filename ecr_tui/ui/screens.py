@@ -14,18 +14,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ecr_tui.core.models import Finding
+from ecr_tui.ui.finding_text import detail_rows
 from ecr_tui.ui.format import SEVERITY_STYLE_NAME
-
-# Bindings whose action names say nothing to a user get a description here.
-_KEY_NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "ctrl+p": "^p"}
-
-
-def _key_label(keys: str) -> str:
-    return " ".join(_KEY_NAMES.get(key, key) for key in keys.split(","))
+from ecr_tui.ui.key_names import keys_label
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, grouped by where it works."""
+    """Every key, grouped by where it works; above them, where the app is connected.
+
+    `about` rows (label, text) say in full what the status line may shorten: the
+    endpoint, Docker's state and why it is unavailable.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
@@ -36,15 +35,17 @@ class HelpScreen(ModalScreen[None]):
         sections: Sequence[tuple[str, Iterable[BindingType]]],
         read_only: bool = False,
         keymap: Mapping[str, str] | None = None,
+        about: Sequence[tuple[str, str]] = (),
     ) -> None:
         super().__init__()
         self.sections = sections
         self.read_only = read_only
         self.keymap = keymap or {}
+        self.about = about
 
     def _keys(self, binding: Binding) -> str:
         """The keys in force: the config file's remapping, else the default."""
-        return _key_label(self.keymap.get(binding.id or "", binding.key))
+        return keys_label(self.keymap.get(binding.id or "", binding.key))
 
     def key_rows(self) -> list[tuple[str, str]]:
         """(keys, description) for every described binding, section by section."""
@@ -63,6 +64,10 @@ class HelpScreen(ModalScreen[None]):
         if self.read_only:
             table.add_row(Text("READ-ONLY", style="bold reverse"), "keys that change ECR refuse")
             table.add_row("", "")
+        if self.about:
+            for label, text in self.about:
+                table.add_row(label, Text(text))
+            table.add_row("", "")
         for title, bindings in self.sections:
             table.add_row(Text(title, style="underline"), "")
             for binding in bindings:
@@ -76,7 +81,7 @@ class HelpScreen(ModalScreen[None]):
 
 
 class FindingScreen(ModalScreen[None]):
-    """One finding in full: description, link, CVSS and remediation."""
+    """One finding in full: scores, fix, packages, dates, links, description, remediation."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter", "dismiss", "Close", id="finding.close"),
@@ -87,27 +92,14 @@ class FindingScreen(ModalScreen[None]):
         self.finding = finding
 
     def compose(self) -> ComposeResult:
-        """Fields as label/value lines, then the long texts."""
+        """Fields as label/value lines (every one ECR sent), then the long texts."""
         finding = self.finding
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        score = f"{finding.score:.1f}" if finding.score is not None else "-"
+        table.add_column(overflow="fold")  # long links and ARNs in full, folded
         severity_class = f"severity-{SEVERITY_STYLE_NAME[finding.severity]}"
-        rows = [
-            ("Severity", finding.severity.name.title()),
-            ("Score", score),
-            ("CVSS", finding.cvss_vector or "-"),
-            ("Package", f"{finding.package} {finding.package_version}".strip() or "-"),
-            ("Fixed in", finding.fixed_in or "no fix published"),
-            (
-                "Scanning",
-                finding.source + (f" ({finding.status.lower()})" if finding.status else ""),
-            ),
-            ("Link", finding.uri or "-"),
-        ]
-        for label, value in rows:
-            table.add_row(label, value)
+        for label, value in detail_rows(finding):
+            table.add_row(label, Text(value))  # ECR's text, never read as markup
         with VerticalScroll(id="finding-body") as scroll:
             scroll.border_title = finding.name
             scroll.border_subtitle = "esc closes"

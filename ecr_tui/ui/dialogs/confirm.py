@@ -12,14 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from ecr_tui.ui.dialogs.shared import dialog_css, show_message
-
-
-class _SpaceCheckbox(Checkbox, inherit_bindings=False):
-    """A checkbox that only space ticks, so enter stays free to confirm the dialog."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_button", "Toggle", show=False),
-    ]
+from ecr_tui.ui.dialogs.tick_box import TickBox
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -69,7 +62,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Input(placeholder=self.typed_confirmation, id="confirm-typed", compact=True)
             if self.require_force is not None:
                 noun = "image" if self.require_force == 1 else "images"
-                yield _SpaceCheckbox(
+                yield TickBox(
                     f"force: also delete {self.require_force:,} {noun}",
                     id="confirm-force",
                     compact=True,

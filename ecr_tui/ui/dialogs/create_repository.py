@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, Switch
+from textual.widgets import Button, Input, Label, Select, Static
 
 from ecr_tui.core.admin.repositories import (
     ENCRYPTIONS,
@@ -22,6 +22,7 @@ from ecr_tui.core.admin.repositories import (
     split_list,
 )
 from ecr_tui.ui.dialogs.shared import dialog_css, show_message
+from ecr_tui.ui.dialogs.tick_box import TickBox
 
 _MUTABILITY_LABELS: dict[TagMutability, str] = {
     "MUTABLE": "Mutable: tags can move",
@@ -59,14 +60,14 @@ class CreateRepositoryScreen(ModalScreen[NewRepository | None]):
             width: 1fr;
         }
         CreateRepositoryScreen .message { margin-left: 16; }
-        CreateRepositoryScreen Switch { border: none; padding: 0; height: 1; }
-        CreateRepositoryScreen Switch:focus { background: $accent 30%; }
         """,
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Create", id="create.submit"),
         Binding("escape", "cancel", "Cancel", id="create.cancel"),
+        # Where the focused field does not take enter itself (the scan box): next field.
+        Binding("enter", "app.focus_next", "Next field", show=False, id="create.next"),
     ]
 
     def __init__(self) -> None:
@@ -96,7 +97,7 @@ class CreateRepositoryScreen(ModalScreen[NewRepository | None]):
             yield Static(classes="message", id="create-filters-message")
             with Horizontal(classes="row"):
                 yield Label("Scan on push")
-                yield Switch(id="create-scan")
+                yield TickBox("scan each image as it is pushed", id="create-scan", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Encryption")
                 yield Select(
@@ -158,7 +159,7 @@ class CreateRepositoryScreen(ModalScreen[NewRepository | None]):
             name=self._text("name"),
             tag_mutability=mutability,
             exclusion_filters=split_list(self._text("exclusion_filters")) if with_exclusion else (),
-            scan_on_push=self.query_one("#create-scan", Switch).value,
+            scan_on_push=self.query_one("#create-scan", TickBox).value,
             encryption=encryption,
             kms_key=(self._text("kms_key") or None) if encryption == "KMS" else None,
             tags=tags,

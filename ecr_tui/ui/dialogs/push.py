@@ -25,9 +25,11 @@ from textual.worker import Worker, WorkerState
 
 from ecr_tui.core.names import docker_tag_problem, image_tag_problem, repository_name_problem
 from ecr_tui.ui.dialogs.shared import close_on_failure, dialog_css, show_message
-from ecr_tui.ui.format import Palette, human_size, relative_time
+from ecr_tui.ui.format import Palette, human_size, short_age
+from ecr_tui.ui.table.cells import Cell
+from ecr_tui.ui.table.columns import Column
 from ecr_tui.ui.table.filter_box import FilterBox
-from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
+from ecr_tui.ui.table.widget import VirtualTable
 
 if TYPE_CHECKING:
     from ecr_tui.core.docker.local_docker import LocalImage
@@ -45,7 +47,7 @@ def render_local_image(image: LocalImage, palette: Palette) -> list[Cell]:
         image.tag,
         image.image_id,
         human_size(image.size_bytes),
-        relative_time(image.created_at).removesuffix(" ago"),
+        short_age(image.created_at),
     ]
 
 

@@ -253,11 +253,15 @@ class TextViewScreen(ModalScreen[None]):
         Binding("escape,q", "close", "Close", id="view.close"),
     ]
 
-    def __init__(self, title: str, text: str, language: str | None = "json") -> None:
+    def __init__(
+        self, title: str, text: str, language: str | None = "json", *, prose: bool = False
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.text = text
         self.language = language
+        # Prose (a log of messages) wraps its long lines and has no line numbers.
+        self.prose = prose
 
     def compose(self) -> ComposeResult:
         """The text and the keys."""
@@ -268,6 +272,8 @@ class TextViewScreen(ModalScreen[None]):
                 language=self.language,
                 read_only=True,
                 tab_behavior="focus",
+                soft_wrap=self.prose,
+                show_line_numbers=not self.prose,
                 id="view-text",
             )
             yield Static("esc or q closes", classes="hint")

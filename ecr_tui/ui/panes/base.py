@@ -52,6 +52,10 @@ class Pane(Vertical):
     """A bordered pane: a table, a filter box that `/` opens, and an info line."""
 
     ALLOW_MAXIMIZE = True
+    # Whether the info line's first line wraps (see InfoLines) rather than being cut,
+    # and then the fewest lines it keeps (its height in app.tcss).
+    info_wraps_first_line = False
+    info_least_lines = 1
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: the app runs it as `/` arrives, before it routes the next key. A
@@ -88,9 +92,16 @@ class Pane(Vertical):
         self.reader: Reader | None = None
         self.table = self.make_table()
         self.filter_box = FilterBox(self.table)
-        self.info = InfoLines(classes="info")
+        self.info = InfoLines(
+            classes="info",
+            wrap_first_line=self.info_wraps_first_line,
+            least_lines=self.info_least_lines,
+        )
         self.table.highlight_hook = self.show_info
         self._request = 0
+        # The worker answering the question asked now: a superseded one may still
+        # fail later (a cancelled thread runs on), and must not be reported.
+        self.current_load: Worker[None] | None = None
         self._loading = False
         self._follow_timer: Timer | None = None
         self._wanted: Callable[[Any], bool] | None = None
@@ -129,14 +140,16 @@ class Pane(Vertical):
     def show_info(self, row: Any) -> None:
         """Describe the highlighted row under the table (each pane says how)."""
 
-    def set_info(self, text: Text | str) -> None:
-        """Show `text` under the table (its lines have a fixed height: see app.tcss)."""
-        self.info.update(text)
+    def set_info(self, text: Text | str, shorter: Sequence[Text] = ()) -> None:
+        """Show `text` under the table, or one of its `shorter` forms where it does not
+        fit (its lines have a fixed height: see app.tcss)."""
+        self.info.update(text, shorter)
 
     def _next_request(self, *, keep_showing: bool = False) -> int:
         """A new question: the last one's pages are dropped, and (unless
         `keep_showing`) its rows at once."""
         self._request += 1
+        self.current_load = None  # until the new question's worker starts
         self._loading = True
         self.failure = None
         # Keys typed into the table meanwhile wait for its rows (see key_order).
@@ -214,6 +227,10 @@ class Pane(Vertical):
         self.table.expect_rows(False)
         self._count_shown_at = time.monotonic()
         self.refresh_subtitle()
+        self.first_rows_shown()
+
+    def first_rows_shown(self) -> None:
+        """Rows are in an empty table now: what said there were none must go (each pane says)."""
 
     def _flush_after(self, delay: float) -> None:
         if self._flush_timer is not None:
@@ -259,6 +276,8 @@ class Pane(Vertical):
         """A failed load leaves a readable reason in the pane (the app notifies)."""
         if event.worker.group != self.id:
             return
+        if event.state is WorkerState.ERROR and event.worker is not self.current_load:
+            return  # a question no longer asked: its failure says nothing of the screen
         if event.state is WorkerState.ERROR:
             self._loading_over()
             problem = explain_error(event.worker.error or Exception("unknown failure"))

@@ -1,7 +1,14 @@
-"""The findings pane: one image's scan findings, worst first, and the scan's state above them."""
+"""The findings pane: one image's scan findings, worst first, and the scan's state above them.
+
+For an image index (a multi-platform image), the findings of its platforms'
+images: merged (each finding once, labelled with its platforms) or one
+platform's (`p` steps through them).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -12,18 +19,40 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ecr_tui.core.models import Finding, Image, ScanReport, ScanState, Severity
+from ecr_tui.core.findings import (
+    by_severity,
+    by_severity_then_fix,
+    label_platform,
+    merge_platform_reports,
+)
+from ecr_tui.core.models import (
+    Finding,
+    Image,
+    PlatformReport,
+    ScanReport,
+    ScanState,
+    Severity,
+)
 from ecr_tui.core.remote_reader import Reader
+from ecr_tui.ui.finding_text import (
+    exploit_cell,
+    fix_cell,
+    package_cell,
+    platforms_cell,
+    severity_cell,
+)
 from ecr_tui.ui.format import (
     SCAN_STYLE_NAME,
-    SEVERITY_STYLE_NAME,
     Palette,
     relative_time,
+    severity_letters_text,
     severity_summary_text,
 )
 from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
 from ecr_tui.ui.panes.info_lines import InfoLines
-from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
+from ecr_tui.ui.table.cells import Cell
+from ecr_tui.ui.table.columns import Column
+from ecr_tui.ui.table.widget import VirtualTable
 
 # How long the last image's findings stay while the next image's are fetched
 # (usually tens of milliseconds): a quick answer then repaints the pane once, not
@@ -33,7 +62,9 @@ FINDINGS_STAY_SECONDS = 0.2
 SCAN_POLL_SECONDS = 5.0
 
 
-# Minimum severities `m` steps through.
+# Minimum severities `m` steps through (UNDEFINED, the lowest, shows all). The
+# threshold applies to rated findings: an unrated one (UNTRIAGED, UNDEFINED) is
+# not known to be below it and stays until `u` hides the unrated.
 MIN_SEVERITIES = (
     Severity.UNDEFINED,
     Severity.LOW,
@@ -42,12 +73,42 @@ MIN_SEVERITIES = (
     Severity.CRITICAL,
 )
 
+# How `s` orders the findings: label, key.
+FINDING_SORTS: tuple[tuple[str, Callable[[Finding], Any]], ...] = (
+    ("severity, score", by_severity),
+    ("severity, fix available, score", by_severity_then_fix),
+)
+
+# A platform, as the findings pane is given it: its label and its image's digest.
+Platform = tuple[str, str]
+
+COLUMNS = [
+    Column("Severity", 9),
+    Column("Score", 5, align="right"),
+    Column("Vulnerability", 14),
+    # Where the width is short, the fix gets room first: it is what to upgrade to.
+    # Then the package; the installed version last.
+    Column("Fix", 14, flexible=True, max_width=18),
+    Column("Expl", 4),
+    Column("Package", 10, flexible=True, max_width=28, grow_order=1),
+    Column("Version", 7, flexible=True, grow_order=2),
+]
+# In a merged view, which platforms a finding is on: where it is seen, after its id.
+PLATFORMS_COLUMN = Column("Platforms", 10)
+PLATFORMS_AT = 3
+
 
 class FindingsPane(Pane):
     """The scan findings of one image, worst first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "cycle_min_severity", "Min severity", id="findings.min_severity"),
+        Binding("u", "toggle_unrated", "Hide/show unrated", show=False, id="findings.unrated"),
+        Binding("f", "toggle_fixable", "Fixable only", id="findings.fixable"),
+        Binding("s", "cycle_sort", "Sort", id="findings.sort"),
+        Binding(
+            "p", "cycle_platform", "Platform (image index)", show=False, id="findings.platform"
+        ),
         Binding("escape", "back", "Back", show=False, id="findings.back"),
     ]
 
@@ -71,8 +132,17 @@ class FindingsPane(Pane):
     def __init__(self, title: str, *, id: str) -> None:
         super().__init__(title, id=id)
         self.image: Image | None = None
-        self.report: ScanReport | None = None
+        # For an image index: its platforms, their reports, the one shown (None: all).
+        self.platforms: tuple[Platform, ...] = ()
+        self.platform_reports: tuple[PlatformReport, ...] = ()
+        self.platform: str | None = None
+        self.report: ScanReport | None = None  # what the table shows
         self.min_severity = Severity.UNDEFINED
+        self.hide_unrated = False
+        self.fixable_only = False
+        self.sort_index = 0
+        # The platforms the rows in the table merge (None: no platforms column).
+        self._merged_platforms: tuple[str, ...] | None = None
         self._poll: Timer | None = None
         self._placeholder: Timer | None = None
 
@@ -83,52 +153,57 @@ class FindingsPane(Pane):
         yield from super().compose()
 
     def make_table(self) -> VirtualTable[Any]:
-        """Severity, id, package, versions, score."""
-        return VirtualTable(
-            [
-                Column("Severity", 8),
-                Column("Score", 5, align="right"),
-                Column("Vulnerability", 16),
-                Column("Package", 12, flexible=True),
-                Column("Installed", 14),
-                Column("Fixed in", 14),
-            ],
-            render_finding,
-            lambda f: f"{f.name} {f.package} {f.severity.name} {f.package_version}",
+        """Severity, score, id, fix, exploit, package, version (and platforms)."""
+        table: VirtualTable[Finding] = VirtualTable(
+            COLUMNS,
+            lambda finding, palette: render_finding(finding, palette, self._merged_platforms),
+            finding_search_text,
             empty_text="Choose an image.",
             id="findings-table",
         )
+        table.set_sort(FINDING_SORTS[0][1])
+        return table
 
-    def show(self, reader: Reader, image: Image | None, force: bool = False) -> None:
-        """Show `image`'s findings, fetching them only when a scan has results."""
+    def _platform_labels(self) -> tuple[str, ...] | None:
+        """The platforms a merged view spans (None when it is not one: no column)."""
+        if len(self.platforms) > 1 and self.platform is None:
+            return tuple(label for label, _ in self.platforms)
+        return None
+
+    def show(
+        self,
+        reader: Reader,
+        image: Image | None,
+        force: bool = False,
+        platforms: Sequence[Platform] = (),
+    ) -> None:
+        """Show `image`'s findings, fetching them only when a scan has results.
+
+        For an image index, `platforms` are its platforms' labels and digests: their
+        scans are read (the index has none of its own) and merged.
+        """
         if image is None:
             self.reader = reader
             self.show_nothing()
             return
-        if not force and self.reader is reader and self._shows_scan_of(image):
+        platforms = tuple(platforms)
+        same_platforms = platforms == self.platforms
+        if not force and self.reader is reader and same_platforms and self._shows_scan_of(image):
             self.image = image  # a newer record of the same image and scan
             return
-        if not force and image == self.image and self.reader is reader:
+        if not force and image == self.image and self.reader is reader and same_platforms:
             return
         self.reader, self.image, self.report = reader, image, None
+        self.platform_reports = ()
+        if platforms != self.platforms:
+            labels = [label for label, _ in platforms]
+            self.platform = self.platform if self.platform in labels else None
+        self.platforms = platforms
         self._stop_polling()
         self._stop_placeholder()
-        if image.is_index:
-            # An index is not scanned: each of its platforms' images is.
+        if image.scan_state is ScanState.NOT_SCANNED and not platforms:
             self._next_request()
-            self._loading = False
-            self._show_title()
-            self.summary.update(
-                Text("An image index: not scanned itself.", self.table.palette("muted"))
-            )
-            self.table.empty_text = (
-                "An index lists one image per platform, and ECR scans those: "
-                "press e in the images pane to unfold them."
-            )
-            self.refresh_subtitle()
-            return
-        if image.scan_state is ScanState.NOT_SCANNED:
-            self._next_request()
+            self._show_columns()
             self._loading_over()
             self._show_title()
             self.summary.update(Text("Not scanned.", self.table.palette("muted")))
@@ -137,14 +212,25 @@ class FindingsPane(Pane):
             return
         request = self._next_request(keep_showing=True)
         self._placeholder = self.set_timer(FINDINGS_STAY_SECONDS, self._show_placeholder)
-        self._fetch(reader, image, request)
+        self.current_load = self._fetch(reader, image, platforms, request)
+
+    def _show_columns(self) -> None:
+        """A platforms column while the rows merge several platforms (set with the rows:
+        the last image's rows stay in view while the next one's are fetched)."""
+        self._merged_platforms = self._platform_labels()
+        columns = list(COLUMNS)
+        if self._merged_platforms:
+            columns.insert(PLATFORMS_AT, PLATFORMS_COLUMN)
+        self.table.set_columns(columns)
 
     def show_nothing(self, why: str = "") -> None:
         """No image: an empty pane that says `why` (by default, to choose one)."""
         self.image, self.report = None, None
+        self.platforms, self.platform_reports, self.platform = (), (), None
         self._stop_polling()
         self._stop_placeholder()
         self._next_request()
+        self._show_columns()
         self._loading_over()
         self._show_title()
         self.summary.update(Text(why, self.table.palette("muted")))
@@ -165,6 +251,8 @@ class FindingsPane(Pane):
     def _show_title(self) -> None:
         image = self.image
         label = (image.tags[0] if image.tags else image.short_digest) if image else ""
+        if label and self.platforms:
+            label += f" · {self.platform or f'all {len(self.platforms)} platforms'}"
         self.border_title = f"Findings · {label}" if label else "Findings"
 
     def _show_placeholder(self) -> None:
@@ -177,6 +265,7 @@ class FindingsPane(Pane):
         self.table.clear()
         self.show_info(None)
         self._show_title()
+        self._show_columns()
         self.summary.update("Loading findings…")
         self.table.empty_text = "Loading findings…"
         self.refresh_subtitle()
@@ -187,10 +276,28 @@ class FindingsPane(Pane):
             self._placeholder = None
 
     @work(thread=True, exclusive=True, group="findings", exit_on_error=False)
-    def _fetch(self, reader: Reader, image: Image, request: int) -> None:
+    def _fetch(
+        self, reader: Reader, image: Image, platforms: tuple[Platform, ...], request: int
+    ) -> None:
         worker = get_current_worker()
-        report = reader.scan_report(image, lambda: worker.is_cancelled)
-        self.post_message(self.Loaded(request, [report], done=True))
+
+        def cancelled() -> bool:
+            return worker.is_cancelled
+
+        if not platforms:
+            report = reader.scan_report(image, cancelled)
+            self.post_message(self.Loaded(request, [report], done=True))
+            return
+
+        # Each platform's image has its own scan: asked for at once, side by side.
+        def platform_report(platform: Platform) -> PlatformReport:
+            label, digest = platform
+            child = Image(image.repository, digest, (), None, None, ScanState.NOT_SCANNED.name)
+            return PlatformReport(label, reader.scan_report(child, cancelled))
+
+        with ThreadPoolExecutor(min(len(platforms), 4), "findings-platform") as pool:
+            reports = tuple(pool.map(platform_report, platforms))
+        self.post_message(self.Loaded(request, [reports], done=True))
 
     def on_pane_loaded(self, message: Pane.Loaded) -> None:
         """Findings arrive as one report: summary first, then rows."""
@@ -201,10 +308,10 @@ class FindingsPane(Pane):
 
     def _images_rest_in(self) -> float:
         """Seconds until the images cursor has rested FOLLOW_DELAY (0 or less: it has)."""
-        images: VirtualTable[Any] = self.app.query_one("#images-table", VirtualTable)
+        images: VirtualTable[Any] = self.screen.query_one("#images-table", VirtualTable)
         return images.keys_pause_in(FOLLOW_DELAY)
 
-    def _show_report(self, request: int, report: ScanReport) -> None:
+    def _show_report(self, request: int, report: ScanReport | tuple[PlatformReport, ...]) -> None:
         if request != self._request:
             return  # asked about another image since
         self._stop_placeholder()  # the answer is here: no "Loading findings…" now
@@ -215,17 +322,50 @@ class FindingsPane(Pane):
         if wait > 0:
             self.set_timer(wait, lambda: self._show_report(request, report))
             return
-        self.report = report
+        if isinstance(report, ScanReport):
+            self.platform_reports = ()
+            self.report = report
+        else:
+            self.platform_reports = report
         self._loading_over()
-        self._show_title()
-        # One fixed line: no need to lay the screen out again.
-        self.summary.update(scan_summary(report, self.table.palette))
-        self.table.empty_text = scan_empty_text(report)
-        self._apply_min_severity()
-        if report.state is ScanState.IN_PROGRESS and self.reader and self.image:
+        self._show_shown_report()
+        scans: list[ScanReport | None] = [r.report for r in self.platform_reports]
+        scans = scans or [self.report]
+        in_progress = any(r and r.state is ScanState.IN_PROGRESS for r in scans)
+        if in_progress and self.reader and self.image:
             self._poll = self.set_timer(SCAN_POLL_SECONDS, self._poll_again)
-        if self.image is not None:
+        # An image's own report only: an index has no scan of its own, and its row is
+        # not to take its platforms' merged report for one.
+        if self.image is not None and isinstance(report, ScanReport):
             self.post_message(self.ScanReported(self.image, report))
+
+    def _show_shown_report(self) -> None:
+        """Summary, rows and title of the report in view (for an index: the platform's)."""
+        if self.platform_reports:
+            self.report = self._platform_view()
+        report = self.report
+        self._show_title()
+        self._show_columns()
+        if report is None:
+            return
+        # One fixed line: no need to lay the screen out again.
+        summary = scan_summary(report, self.table.palette)
+        if self.platform_reports:
+            summary = platforms_summary(
+                self.platform_reports, self.platform, self.table.palette
+            ).append_text(summary)
+        short = [] if self.platform_reports else scan_summary_short(report, self.table.palette)
+        self.summary.update(summary, short)
+        self.table.empty_text = scan_empty_text(report)
+        self._apply_filters()
+
+    def _platform_view(self) -> ScanReport:
+        """The chosen platform's report, or all of them merged."""
+        assert self.image is not None
+        for platform_report in self.platform_reports:
+            if platform_report.platform == self.platform:
+                return label_platform(platform_report.report, platform_report.platform)
+        return merge_platform_reports(self.image.digest, self.platform_reports)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed fetch must not leave the last image's findings in view.
@@ -241,7 +381,7 @@ class FindingsPane(Pane):
 
     def _poll_again(self) -> None:
         if self.reader is not None and self.image is not None:
-            self._fetch(self.reader, self.image, self._request)
+            self.current_load = self._fetch(self.reader, self.image, self.platforms, self._request)
 
     def _stop_polling(self) -> None:
         if self._poll is not None:
@@ -249,26 +389,107 @@ class FindingsPane(Pane):
             self._poll = None
 
     def action_cycle_min_severity(self) -> None:
-        """Hide findings below LOW, MEDIUM, HIGH, CRITICAL in turn."""
+        """Hide rated findings below LOW, MEDIUM, HIGH, CRITICAL in turn."""
         index = MIN_SEVERITIES.index(self.min_severity)
         self.min_severity = MIN_SEVERITIES[(index + 1) % len(MIN_SEVERITIES)]
-        self._apply_min_severity()
+        self._apply_filters()
         shown = "all" if self.min_severity is Severity.UNDEFINED else self.min_severity.name
-        self.notify(f"Findings: {shown.lower()} and worse", timeout=2)
+        message = f"Findings: {shown.lower()}" + (
+            "" if self.min_severity is Severity.UNDEFINED else " and worse"
+        )
+        unrated = self._unrated_count()
+        if unrated and self.min_severity is not Severity.UNDEFINED:
+            message += (
+                f" (and {unrated} unrated: u hides them)"
+                if not self.hide_unrated
+                else f" ({unrated} unrated hidden: u shows them)"
+            )
+        self.notify(message, timeout=3)
 
-    def _apply_min_severity(self) -> None:
-        findings = self.report.findings if self.report else ()
-        self.table.set_rows(f for f in findings if f.severity >= self.min_severity)
+    def action_toggle_unrated(self) -> None:
+        """Hide or show the findings nobody has rated yet (UNTRIAGED, UNDEFINED)."""
+        self.hide_unrated = not self.hide_unrated
+        self._apply_filters()
+        count = self._unrated_count()
+        state = "hidden" if self.hide_unrated else "shown"
+        self.notify(f"Unrated findings (untriaged, undefined): {count} {state}", timeout=3)
+
+    def action_toggle_fixable(self) -> None:
+        """Show only the findings a fixed version exists for, or all again."""
+        self.fixable_only = not self.fixable_only
+        self._apply_filters()
+        self.notify(
+            "Findings: only those with a fix available"
+            if self.fixable_only
+            else "Findings: with or without a fix",
+            timeout=2,
+        )
+
+    def action_cycle_sort(self) -> None:
+        """Order by severity then score, or by severity, fix available, then score."""
+        self.sort_index = (self.sort_index + 1) % len(FINDING_SORTS)
+        label, key = FINDING_SORTS[self.sort_index]
+        self.table.set_sort(key)
         self.refresh_subtitle()
+        self.notify(f"Findings sorted by {label}", timeout=2)
+
+    def action_cycle_platform(self) -> None:
+        """For an image index: all platforms merged, then each platform in turn."""
+        if len(self.platforms) < 2:
+            self.notify("This image has one platform: nothing to choose.", timeout=3)
+            return
+        labels: list[str | None] = [None, *(label for label, _ in self.platforms)]
+        self.platform = labels[(labels.index(self.platform) + 1) % len(labels)]
+        self._show_shown_report()
+        shown = self.platform or f"all {len(self.platforms)} platforms, merged"
+        self.notify(f"Findings: {shown}", timeout=2)
+
+    def _unrated_count(self) -> int:
+        findings = self.report.findings if self.report else ()
+        return sum(not f.severity.rated for f in findings)
+
+    def _shown(self, finding: Finding) -> bool:
+        """Whether the filters (`m`, `u`, `f`) let `finding` through."""
+        if finding.severity.rated:
+            if finding.severity < self.min_severity:
+                return False
+        elif self.hide_unrated:
+            return False
+        return not self.fixable_only or finding.fix.fixable
+
+    def _apply_filters(self) -> None:
+        findings = self.report.findings if self.report else ()
+        self.table.set_rows(f for f in findings if self._shown(f))
+        if self.report is not None and self.report.findings and not self.table.rows:
+            self.table.empty_text = self._filtered_empty_text()
+        self.refresh_subtitle()
+
+    def _filtered_empty_text(self) -> str:
+        report = self.report
+        if self.fixable_only and report and all(f.source == "basic" for f in report.findings):
+            return "No finding with a known fix: basic scanning does not report fixes."
+        return "No finding passes the filters (m, u, f)."
 
     def refresh_subtitle(self) -> None:
         super().refresh_subtitle()
+        parts = [str(self.border_subtitle or "")]
+        hidden = (len(self.report.findings) if self.report else 0) - self.table.total_rows
+        if hidden > 0:
+            parts.append(f"{hidden} hidden")
         if self.min_severity is not Severity.UNDEFINED:
-            self.border_subtitle = f"{self.border_subtitle} · ≥ {self.min_severity.name.lower()}"
+            unrated = "" if self.hide_unrated else " + unrated"
+            parts.append(f"≥ {self.min_severity.name.lower()}{unrated}")
+        elif self.hide_unrated:
+            parts.append("rated only")
+        if self.fixable_only:
+            parts.append("fixable only")
+        if self.sort_index:
+            parts.append("fix first")
+        self.border_subtitle = " · ".join(parts)
 
     def action_back(self) -> None:
         """Back to the images."""
-        self.app.query_one("#images-table").focus()
+        self.screen.query_one("#images-table").focus()
 
     @on(VirtualTable.RowSelected, "#findings-table")
     def _selected(self, event: VirtualTable.RowSelected) -> None:
@@ -280,20 +501,52 @@ class FindingsPane(Pane):
         event.stop()
 
     def show_info(self, finding: Finding | None) -> None:
-        """The highlighted finding's link."""
-        self.set_info(Text(finding.uri or finding.name) if finding else "")
+        """The highlighted finding's platforms (for an index) and link."""
+        if finding is None:
+            self.set_info("")
+            return
+        link = finding.uri or finding.name
+        where = ", ".join(finding.platforms)
+        self.set_info(Text(f"{where} · {link}" if where else link))
 
 
-def render_finding(finding: Finding, palette: Palette) -> list[Cell]:
-    """One finding row."""
-    return [
-        Text(finding.severity.name.title(), palette(SEVERITY_STYLE_NAME[finding.severity])),
+def render_finding(
+    finding: Finding, palette: Palette, platforms: tuple[str, ...] | None = None
+) -> list[Cell]:
+    """One finding row (with its platforms when the view merges several)."""
+    cells: list[Cell] = [
+        severity_cell(finding, palette),
         f"{finding.score:.1f}" if finding.score is not None else "",
         finding.name,
-        finding.package,
+        fix_cell(finding, palette),
+        exploit_cell(finding, palette),
+        package_cell(finding),
         finding.package_version,
-        Text(finding.fixed_in) if finding.fixed_in else Text("none", palette("muted")),
     ]
+    if platforms is not None:
+        cells.insert(PLATFORMS_AT, platforms_cell(finding, platforms))
+    return cells
+
+
+def finding_search_text(finding: Finding) -> str:
+    """What `/` matches: id, severity, every package and version, platforms."""
+    packages = " ".join(f"{p.name} {p.version}" for p in finding.packages)
+    return f"{finding.name} {finding.severity.name} {packages} {' '.join(finding.platforms)}"
+
+
+def platforms_summary(
+    reports: Sequence[PlatformReport], chosen: str | None, palette: Palette
+) -> Text:
+    """Which platforms the findings below come from, and which have no results."""
+    if chosen is not None:
+        index = next(n for n, r in enumerate(reports) if r.platform == chosen)
+        return Text(f"{chosen} ({index + 1} of {len(reports)}) · ", palette("muted"))
+    missing = [r for r in reports if r.report.state is not ScanState.COMPLETE]
+    if not missing:
+        return Text(f"all {len(reports)} platforms · ", palette("muted"))
+    gaps = ", ".join(f"{r.platform}: {r.report.state.value}" for r in missing)
+    complete = len(reports) - len(missing)
+    return Text(f"{complete} of {len(reports)} platforms ({gaps}) · ", palette("medium"))
 
 
 def scan_summary(report: ScanReport, palette: Palette) -> Text:
@@ -305,6 +558,18 @@ def scan_summary(report: ScanReport, palette: Palette) -> Text:
         return text
     style = palette(SCAN_STYLE_NAME.get(report.state, "medium"))
     return Text(f"{scan_summary_words(report)} {report.description}".strip(), style)
+
+
+def scan_summary_short(report: ScanReport, palette: Palette) -> list[Text]:
+    """Shorter forms of the summary, for a narrow pane: 'C3 H9 M27 L24 I3 U7', with and
+    without when (a cut count, '7 unde…', would mislead)."""
+    if report.state is not ScanState.COMPLETE or not report.summary.total:
+        return []
+    letters = severity_letters_text(report.summary, palette)
+    if not report.completed_at:
+        return [letters]
+    when = Text(f"  scanned {relative_time(report.completed_at)}", palette("muted"))
+    return [letters + when, letters]
 
 
 _SCAN_HEADLINE = {

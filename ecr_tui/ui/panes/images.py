@@ -42,11 +42,14 @@ from ecr_tui.ui.format import (
     human_size,
     relative_time,
     severity_counts_text,
+    short_age,
 )
 from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.image_tree import ImageTree, IndexScan, page_texts, search_text
-from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
+from ecr_tui.ui.table.cells import Cell
+from ecr_tui.ui.table.columns import Column
+from ecr_tui.ui.table.widget import VirtualTable
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
 IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (
@@ -62,12 +65,12 @@ MANIFESTS_PER_CALL = 100
 MANIFEST_CACHE_SIZE = 5_000
 
 PLAIN_COLUMNS = (
-    Column("Tags", 16, flexible=True),
-    Column("Pushed", 7),
+    Column("Tags", 10, flexible=True),
+    Column("Pushed", 6),
     Column("Size", 9, align="right"),
-    Column("Scan", 16),
+    Column("Scan", 16),  # SCAN_WIDTH
     Column("Digest", 12),
-    Column("Pulled", 7),
+    Column("Pulled", 6),
 )
 SCAN_AT = 3  # the Scan column's place
 # Shown after Scan only in a repository that holds more than plain images.
@@ -129,6 +132,9 @@ class ImagesPane(Pane):
     ]
 
     noun = "images"
+    # Every tag of the highlighted image, however many: the column shows the first few.
+    info_wraps_first_line = True
+    info_least_lines = 3  # tags, times, digest
 
     class Chosen(Message):
         """The user settled on an image."""
@@ -188,6 +194,8 @@ class ImagesPane(Pane):
         self._sorted_scans = -1  # the tree's scans version the severity sort used
         self._manifest_timer: Timer | None = None
         self._manifest_cache: dict[tuple[str, str], IndexManifest] = {}
+        # An index chosen before its platforms were read (digest, drill in).
+        self._chosen_unread: tuple[str, bool] | None = None
         # What the info lines say while no image is highlighted.
         self._no_image_text = ""
         # The image a go-to or a refresh waits for (its tag or digest), while it waits.
@@ -204,7 +212,7 @@ class ImagesPane(Pane):
             id="images-table",
         )
         table.set_sort(IMAGE_SORTS[0][1], reverse=True)
-        table.opens_into = lambda: self.app.query_one("#findings-table", VirtualTable)
+        table.opens_into = lambda: self.screen.query_one("#findings-table", VirtualTable)
         return table
 
     def show(self, reader: Reader, repository: Repository, force: bool = False) -> None:
@@ -222,9 +230,10 @@ class ImagesPane(Pane):
         self.table.empty_text = "Loading images…"
         if not same_repository:
             self._stop_looking()
-        self._fetch(reader, repository.name, self._next_request())
+        self.current_load = self._fetch(reader, repository.name, self._next_request())
         self._new_tree(repository.name, same_repository)
-        if not same_repository:
+        if not same_repository or (current is None and self._no_image_text):
+            # Nor does the reason the last listing gave for showing no image stay.
             self.clear_image(f"Loading images of {repository.name}…")
         elif current is not None and self.looking_for is None:
             # The findings pane shows this image already: only the info lines wait.
@@ -282,6 +291,14 @@ class ImagesPane(Pane):
         self.looking_for = None
         self._follow_cursor()
 
+    def first_rows_shown(self) -> None:
+        """The line saying why no image was shown (a failure, an empty listing) goes:
+        the cursor is on an image now. The cursor does not move for it, so no
+        highlight would say so."""
+        if self._no_image_text and not self._still_looking():
+            self._no_image_text = ""
+            self._follow_cursor()
+
     def listing_ended(self) -> None:
         """Say that the image looked for is not there, or that there is no image at all."""
         missed = self.looking_for
@@ -323,7 +340,7 @@ class ImagesPane(Pane):
         self.set_info(Text(why, self.table.palette("muted")))
         # At once, not by a message through the app: behind a page of rows that took a
         # tenth of a second, while the findings of the image before passed for current.
-        self.app.query_one(FindingsPane).show_nothing(why)
+        self.screen.query_one(FindingsPane).show_nothing(why)
 
     def update_scan(self, image: Image, report: ScanReport) -> None:
         """`image`'s scan report came: its row says the same (scanning → counts), in place."""
@@ -528,7 +545,26 @@ class ImagesPane(Pane):
                     self._remember_manifest(manifest)
         if tree.add_manifests(manifests):
             self._refold()
+        waiting, self._chosen_unread = self._chosen_unread, None
+        current: Image | None = self.table.current_row
+        if waiting is not None and current is not None and current.digest == waiting[0]:
+            # Chosen before its platforms were known: the findings pane gets them now.
+            self.post_message(self.Chosen(current, waiting[1]))
         self._manifests_later()  # the indexes on screen now, if the cursor moved meanwhile
+
+    def platforms_of(self, image: Image, drill_in: bool = False) -> list[tuple[str, str]] | None:
+        """An index's platforms as the findings pane takes them (label, digest); None
+        while not read yet: they are asked for, and the index is chosen again once read.
+        A plain image has none."""
+        if not image.is_index or image.repository != self.image_tree.repository:
+            return []
+        manifest = self.image_tree.manifests.get(image.digest)
+        if manifest is None:
+            self._chosen_unread = (image.digest, drill_in)
+            if image.digest not in self.image_tree.asked:
+                self._ask_manifests(also=[image.digest])
+            return None
+        return [(entry.platform or entry.digest[:19], entry.digest) for entry in manifest.platforms]
 
     def _remember_manifest(self, manifest: IndexManifest) -> None:
         cache = self._manifest_cache
@@ -594,7 +630,7 @@ class ImagesPane(Pane):
 
     def action_back(self) -> None:
         """Back to the repositories."""
-        self.app.query_one("#repositories-table").focus()
+        self.screen.query_one("#repositories-table").focus()
 
     def action_image_action(self, action: str) -> None:
         """Ask the app to pull, retag or copy the image under the cursor."""
@@ -609,7 +645,8 @@ class ImagesPane(Pane):
         if self._still_looking():
             return  # the line says which image is looked for
         if image is not None:
-            self.set_info(image_info(image, self.image_tree.describe(image)))
+            full, *shorter = image_info(image, self.image_tree.describe(image))
+            self.set_info(full, shorter)
         else:
             self.set_info(Text(self._no_image_text, self.table.palette("muted")))
 
@@ -636,12 +673,16 @@ def render_image(image: Image, palette: Palette) -> list[Cell]:
     tags = ", ".join(image.tags) if image.tags else Text("<untagged>", palette("muted"))
     return [
         tags,
-        relative_time(image.pushed_at).removesuffix(" ago"),
+        short_age(image.pushed_at),
         human_size(image.size_bytes),
         scan_cell(image, palette),
         image.short_digest,
-        relative_time(image.last_pulled_at).removesuffix(" ago"),
+        short_age(image.last_pulled_at),
     ]
+
+
+# "C2 H10 M26 L17" whole; more severities than fit end in "+N" (see severity_counts_text).
+SCAN_WIDTH = 16
 
 
 def scan_cell(image: Image, palette: Palette) -> Text:
@@ -649,7 +690,7 @@ def scan_cell(image: Image, palette: Palette) -> Text:
     state = image.scan_state
     if state is ScanState.COMPLETE:
         if image.severity_counts.total:
-            return severity_counts_text(image.severity_counts, palette)
+            return severity_counts_text(image.severity_counts, palette, SCAN_WIDTH)
         return Text("clean", palette("ok"))
     return Text(image.scan_label, palette(SCAN_STYLE_NAME.get(state, "medium")))
 
@@ -691,19 +732,33 @@ def type_cell(label: str, image: Image, palette: Palette) -> Text:
     return Text(label, palette("muted") if label.startswith(("platform", "attest")) else "")
 
 
-def image_info(image: Image, kind: str = "") -> Text:
-    """The highlighted image in full: what it is, exact times, size, digest."""
-    pushed = f"pushed {absolute_time(image.pushed_at)} ({relative_time(image.pushed_at)})"
-    pulled = (
-        f"last pulled {relative_time(image.last_pulled_at)}"
-        if image.last_pulled_at
-        else "never pulled"
+def image_info(image: Image, kind: str = "") -> list[Text]:
+    """The highlighted image in full (what it is, every tag, times, size, digest), then
+    shorter forms for a narrower pane, whose times are to the minute, then ages only."""
+    count = len(image.tags)
+    tags = Text("untagged")
+    if image.tags:
+        noun = "tag" if count == 1 else "tags"
+        tags = Text.assemble(f"{count} {noun}: ", (", ".join(image.tags), "bold"))
+    pushed_age = relative_time(image.pushed_at)
+    size = human_size(image.size_bytes)
+    pulled = "never pulled"
+    if image.last_pulled_at:
+        pulled = f"pulled {relative_time(image.last_pulled_at)}"
+    to_second = absolute_time(image.pushed_at)
+    # "2026-11-20 09:14:35 UTC" without ":35"
+    to_minute = f"{to_second[:-7]} UTC" if image.pushed_at else to_second
+    last = "last " if image.last_pulled_at else ""
+    times: tuple[str, ...] = (
+        f"pushed {to_second} ({pushed_age}) · {size} · {last}{pulled}",
+        f"pushed {to_minute} ({pushed_age}) · {size} · {pulled}",
+        f"pushed {pushed_age} · {size} · {pulled}",
     )
-    first = f"{pushed} · {human_size(image.size_bytes)} · {pulled}"
     if image.image_status == "ARCHIVED":
-        first = f"archived {absolute_time(image.archived_at)}: not pullable, A restores · {first}"
+        archived = f"archived {absolute_time(image.archived_at)}: not pullable, A restores · "
+        times = tuple(archived + line for line in times)
     elif image.image_status == "ACTIVATING":
-        first = f"being restored (up to 20 minutes) · {first}"
+        times = tuple(f"being restored (up to 20 minutes) · {line}" for line in times)
     if kind:
-        first = f"{kind} · {first}"
-    return Text.assemble(f"{first}\n", (image.digest, "bold"))
+        tags = Text.assemble(f"{kind} · ", tags)
+    return [Text.assemble(tags, "\n", line, "\n", (image.digest, "bold")) for line in times]

@@ -22,7 +22,9 @@ from ecr_tui.core.models import RegistryScanning, Repository, RepositoryScanning
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import Palette, short_date
 from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
-from ecr_tui.ui.table.widget import Cell, Column, VirtualTable
+from ecr_tui.ui.table.cells import Cell
+from ecr_tui.ui.table.columns import Column
+from ecr_tui.ui.table.widget import VirtualTable
 
 
 class RepositoriesPane(Pane):
@@ -85,8 +87,10 @@ class RepositoriesPane(Pane):
         """Name, then the settings that matter when pushing."""
         table: VirtualTable[Repository] = VirtualTable(
             [
-                Column("Repository", 23, flexible=True),
-                Column("Tags", 10),
+                # Names stay whole in an 80-column terminal: the settings after them
+                # are in the line under the table.
+                Column("Repository", 20, flexible=True),
+                Column("Mutability", 10),
                 Column("Scan", 8),
                 Column("Crypto", 8),
                 Column("Created", 10),
@@ -98,13 +102,13 @@ class RepositoriesPane(Pane):
             id="repositories-table",
         )
         table.set_sort(lambda repo: repo.name)
-        table.opens_into = lambda: self.app.query_one("#images-table", VirtualTable)
+        table.opens_into = lambda: self.screen.query_one("#images-table", VirtualTable)
         return table
 
     def load(self, reader: Reader) -> None:
         """Read every repository, page by page."""
         self.reader = reader
-        self._fetch(reader, self._next_request())
+        self.current_load = self._fetch(reader, self._next_request())
         self._forget_scanning()
 
     def reload(self) -> None:

@@ -13,18 +13,16 @@ import gc
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from operator import is_not
-from typing import Any, ClassVar, Generic, Literal
+from typing import Any, ClassVar, Generic, TypeAlias
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
@@ -33,122 +31,41 @@ from textual.widget import Widget
 
 from ecr_tui.ui.format import Palette
 from ecr_tui.ui.key_order import HOLD_AT_MOST, keys_may_flow, wait_for_messages_of
+from ecr_tui.ui.table import messages
+from ecr_tui.ui.table.bindings import TABLE_BINDINGS
+from ecr_tui.ui.table.cells import (
+    NATURAL_WIDTH_ROWS,
+    Cell,
+    cells_strip,
+    natural_widths,
+    no_style,
+)
+from ecr_tui.ui.table.columns import Column, column_starts, column_widths, whole_columns_end
+from ecr_tui.ui.table.pacing import (
+    KEY_FRAME_SECONDS,
+    KEYS_PAUSE_SECONDS,
+    MERGE_STEP_PAUSE,
+    STEPPED_MERGE_ROWS,
+)
 from ecr_tui.ui.table.rows import RowStore, RowT
 from ecr_tui.ui.table.scrollbar import ThumbScrollBar
-
-Cell = str | Text
-
-# A merge into a table this big runs in steps (see `extend_in_steps`).
-STEPPED_MERGE_ROWS = 10_000
-# The pause between steps: long enough for a key's messages and its frame to go first.
-MERGE_STEP_PAUSE = 0.002
-# Keys moving the cursor count as paused after this long without one (see
-# `keys_pause_in`): a big merge waits for the next key or such a pause to show.
-KEYS_PAUSE_SECONDS = 0.3
-# The pause after a key pressed in the last KEY_FRAME_SECONDS: its frame is also
-# written out by Textual's writer thread, which needs the GIL that a step holds (a
-# frame of 10 kB is a few writes to the terminal). Without it, the lines at the
-# bottom of such a frame (the info line) came up to 30 ms after its top.
-KEY_FRAME_SECONDS = 0.03
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A column of fixed width; the one flexible column takes what is left."""
-
-    label: str
-    width: int
-    align: Literal["left", "right"] = "left"
-    flexible: bool = False
+from ecr_tui.ui.table.styles import TABLE_COMPONENTS, TABLE_CSS
 
 
 class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     """A keyboard-driven table over a list of rows, rendered line by line."""
 
-    # Moving keys are priority bindings: the app runs them as the key arrives. A plain
-    # binding waits for the key to be forwarded to the table's own message queue, a
-    # second trip through the event loop, behind whatever was queued meanwhile (a page
-    # of rows, a frame); while a listing loads, that trip was most of a key's latency.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up", priority=True),
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down", priority=True),
-        Binding(
-            "pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up", priority=True
-        ),
-        Binding(
-            "pagedown,ctrl+f",
-            "page_down",
-            "Page down",
-            show=False,
-            id="table.page_down",
-            priority=True,
-        ),
-        Binding("home,g", "first", "First", show=False, id="table.first", priority=True),
-        Binding("end,G", "last", "Last", show=False, id="table.last", priority=True),
-        Binding("left,h", "scroll_columns(-8)", "Scroll left", show=False, id="table.left"),
-        Binding("right,l", "scroll_columns(8)", "Scroll right", show=False, id="table.right"),
-        # Priority too: opening a row may move the focus (see `opens_into`).
-        Binding("enter", "select", "Open", id="table.select", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = TABLE_BINDINGS
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "virtual-table--header",
-        "virtual-table--cursor",
-        "virtual-table--cursor-blurred",
-        "virtual-table--empty",
-        "virtual-table--marked",
-        # The cell palette renderers pick from by name (see `palette`).
-        "virtual-table--critical",
-        "virtual-table--high",
-        "virtual-table--medium",
-        "virtual-table--low",
-        "virtual-table--muted",
-        "virtual-table--ok",
-    }
+    COMPONENT_CLASSES: ClassVar[set[str]] = TABLE_COMPONENTS
 
-    DEFAULT_CSS = """
-    VirtualTable {
-        height: 1fr;
-        /* Always there, so that a longer or shorter list never changes the width
-           and never costs a layout of the whole screen (see _refresh_size). */
-        overflow-y: scroll;
-        scrollbar-size-vertical: 1;
-        /* Rows are precious at 24 lines: h/l scroll sideways instead of a bar. */
-        scrollbar-size-horizontal: 0;
-    }
-    VirtualTable > .virtual-table--header { text-style: bold; color: $text-accent; }
-    VirtualTable > .virtual-table--cursor { background: $block-cursor-background; }
-    VirtualTable > .virtual-table--cursor-blurred { background: $block-cursor-blurred-background; }
-    VirtualTable > .virtual-table--empty { color: $text-muted; text-style: italic; }
-    VirtualTable > .virtual-table--marked { background: $secondary 40%; text-style: bold; }
-    VirtualTable > .virtual-table--critical { color: $text-error; text-style: bold; }
-    VirtualTable > .virtual-table--high { color: $text-error; }
-    VirtualTable > .virtual-table--medium { color: $text-warning; }
-    VirtualTable > .virtual-table--low { color: $text-primary; }
-    VirtualTable > .virtual-table--muted { color: $text-muted; }
-    VirtualTable > .virtual-table--ok { color: $text-success; }
-    """
+    DEFAULT_CSS = TABLE_CSS
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class _RowMessage(Message):
-        """A message about one row of a table (handlers are named after the subclasses)."""
-
-        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> VirtualTable[Any]:
-            """The table the row is in."""
-            return self.table
-
-    class RowHighlighted(_RowMessage):
-        """The cursor moved to another row."""
-
-    class RowSelected(_RowMessage):
-        """The user pressed enter (or double-clicked) on a row."""
+    # Defined in messages.py; handlers are on_virtual_table_row_highlighted/_selected.
+    RowHighlighted: TypeAlias = messages.RowHighlighted
+    RowSelected: TypeAlias = messages.RowSelected
 
     def __init__(
         self,
@@ -164,11 +81,16 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.columns = list(columns)
         self._render_cells = render_cells
-        self.empty_text = empty_text
+        self._empty_text = empty_text
         self._store: RowStore[RowT] = RowStore(search_text)
         self._view: list[RowT] = []  # `_store.shown.rows` in display order
         self._widths: list[int] = []
         self._width = 0  # of the content region, when `_widths` were worked out
+        # The longest value of each column, and the rows it was measured over.
+        self._natural: list[int] | None = None
+        self._natural_of: object = None
+        # The empty text's lines, for the text and width they were wrapped for.
+        self._empty_wrapped: tuple[tuple[str, int] | None, list[str]] = (None, [])
         self._last_highlighted: RowT | None = None
         # When the user last moved the cursor (time.monotonic()): a loading pane holds
         # its next pages back while keys keep coming.
@@ -190,6 +112,18 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # Textual works `rich_style` out through every ancestor on each call, and on a
         # frame that scrolls that cost more than drawing the lines.
         self._styles: dict[str, Style] = {}
+
+    @property
+    def empty_text(self) -> str:
+        """What the table says while it has no row."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            if not self._view:
+                self.refresh()  # every line: the text may wrap over fewer or more
 
     # -- data -----------------------------------------------------------------
     #
@@ -361,18 +295,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         """How many rows are folded away by `set_hidden`."""
         return self._store.hidden_rows
 
-    def set_columns(self, columns: Sequence[Column]) -> None:
-        """Show these columns instead (the row renderer must draw them)."""
-        if list(columns) == self.columns:
-            return
-        self.columns = list(columns)
-        self._widths = []
-        self.redraw_rows()
-        self._refresh_size()
-
     def redraw_rows(self) -> None:
         """Draw every row again: what the renderer says of them has changed."""
+        self._natural_of = None  # (their widths too)
+        self._widths = []
         self._line_cache.clear()
+        self._refresh_size()
         self.refresh()
 
     def set_sort(self, key: Callable[[RowT], Any] | None, reverse: bool = False) -> None:
@@ -380,6 +308,17 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         kept = self.current_row
         self._store.set_sort(key, reverse)
         self._update_view(self._store.locate(kept))
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Show these columns from now on (a pane whose rows gain or lose a column)."""
+        if list(columns) == self.columns:
+            return
+        self.columns = list(columns)
+        self._widths = []
+        self._natural_of = None  # the natural widths were of the old columns
+        self._line_cache.clear()
+        self._refresh_size()
+        self.refresh()
 
     def move_to(self, row: RowT) -> bool:
         """Put the cursor on `row` if it is shown."""
@@ -457,13 +396,24 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             return self._widths
         # Kept with the widths: Textual works the region out afresh on every call.
         self._width = self.scrollable_content_region.width
-        fixed = sum(c.width + 1 for c in self.columns if not c.flexible)
-        spare = max(self._width - fixed - 1, 0)
-        self._widths = [max(c.width, spare) if c.flexible else c.width for c in self.columns]
+        self._widths = column_widths(self.columns, self._width, self._natural_widths())
         return self._widths
 
+    def _natural_widths(self) -> list[int] | None:
+        """The longest value in each column (its label included), for a small table."""
+        rows = self._store.all
+        if self._natural_of is not rows:
+            self._natural_of = rows
+            self._natural = None
+            if 0 < len(rows.rows) <= NATURAL_WIDTH_ROWS:
+                measured = (self._render_cells(row, no_style) for row in rows.rows)
+                self._natural = natural_widths(self.columns, measured)
+        return self._natural
+
     def _refresh_size(self) -> None:
-        width = sum(w + 1 for w in self._column_widths())
+        widths = self._column_widths()
+        # Room to scroll any column to the left edge (`h` and `l` go a column at a time).
+        width = max(sum(w + 1 for w in widths), column_starts(widths)[-1] + self._width)
         size = Size(width, len(self._view) + 1)
         old = self.virtual_size
         if size == old:
@@ -550,8 +500,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._move(self._last_index)
 
     def action_scroll_columns(self, columns: int) -> None:
-        """Scroll sideways to the columns a narrow pane cuts off."""
-        self.scroll_to(x=self.scroll_x + columns, animate=False, immediate=True)
+        """Scroll sideways by `columns` whole columns, to those a narrow pane leaves out."""
+        starts = column_starts(self._column_widths())
+        now = int(self.scroll_x)
+        at = max((i for i, start in enumerate(starts) if start <= now), default=0)
+        target = starts[max(0, min(at + columns, len(starts) - 1))]
+        self.scroll_to(x=target, animate=False, immediate=True)
 
     def action_select(self) -> None:
         """Open the row under the cursor."""
@@ -590,7 +544,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             if not name:
                 style = self.rich_style
             elif name.startswith("partial:"):
-                style = self.get_component_rich_style(name.removeprefix("partial:"), partial=True)
+                # A cell's colour and text style, without a background: it goes over the
+                # row's (the cursor's). Not Textual's partial style: it leaves a colour
+                # such as $text-muted ("auto 60%") unblended, and muted text came out
+                # white, brighter than the rest.
+                full = self.get_component_rich_style(name.removeprefix("partial:"))
+                style = full.without_color + Style.from_color(full.color)
             else:
                 style = self.get_component_rich_style(name)
             self._styles[name] = style
@@ -607,12 +566,16 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             return self._strip(cells, style, scroll_x, width)
         index = int(self.scroll_y) + y - 1
         if index >= len(self._view):
-            if index == 0 and y == 1:
-                style = self._style("virtual-table--empty")
-                text = "Nothing matches the filter." if self.total_rows else self.empty_text
-                # The padding gets the style too: a segment without one breaks
-                # Textual's NO_COLOR (monochrome) filter.
-                return Strip([Segment(f" {text}", style)]).extend_cell_length(width, style)
+            if not self._view:
+                # Why the table is empty, wrapped: cut, "findings appear here when"
+                # would leave the sentence unsaid.
+                lines = self._empty_lines(width)
+                if y - 1 < len(lines):
+                    style = self._style("virtual-table--empty")
+                    # The padding gets the style too: a segment without one breaks
+                    # Textual's NO_COLOR (monochrome) filter.
+                    segment = Segment(f" {lines[y - 1]}", style)
+                    return Strip([segment]).crop_extend(0, width, style)
             return Strip.blank(width, self._style(""))
         row = self._view[index]
         style = self._style("")
@@ -630,31 +593,22 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._line_cache[key] = (row, strip)
         return strip
 
+    def _empty_lines(self, width: int) -> list[str]:
+        """What an empty table says, wrapped to `width` (less the margin)."""
+        text = "Nothing matches the filter." if self.total_rows else self.empty_text
+        key = (text, width)
+        if self._empty_wrapped[0] != key:
+            wrapped = Text(text).wrap(self.app.console, max(width - 2, 1))
+            self._empty_wrapped = (key, [line.plain.rstrip() for line in wrapped])
+        return self._empty_wrapped[1]
+
     def palette(self, name: str) -> Style:
         """The theme's style for a semantic cell colour such as 'critical' or 'muted'."""
         return self._style(f"partial:virtual-table--{name}")
 
     def _strip(self, cells: Sequence[Cell], style: Style, scroll_x: int, width: int) -> Strip:
-        console = self.app.console
-        segments: list[Segment] = []
-        for column, column_width, cell in zip(
-            self.columns, self._column_widths(), cells, strict=False
-        ):
-            text = cell.copy() if isinstance(cell, Text) else Text(cell)
-            text.no_wrap = True
-            text.truncate(column_width, overflow="ellipsis")
-            padding = column_width - text.cell_len
-            if column.align == "right":
-                text.pad_left(padding)
-            else:
-                text.pad_right(padding)
-            text.append(" ")
-            rendered = text.render(console, end="")
-            if text.style:
-                # Text.render leaves the text's own style to its caller: without
-                # this a cell such as Text("High", style) would lose its colour.
-                base = console.get_style(text.style) if isinstance(text.style, str) else text.style
-                rendered = Segment.apply_style(rendered, base)
-            segments.extend(rendered)
-        strip = Strip(segments).apply_style(style)
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
+        widths = self._column_widths()
+        strip = cells_strip(self.app.console, self.columns, widths, cells, style)
+        # Whole columns only: one cut by the edge is left blank (see columns.py).
+        end = whole_columns_end(widths, scroll_x, width)
+        return strip.crop_extend(scroll_x, end, style).extend_cell_length(width, style)
