@@ -6,6 +6,7 @@ Pure drawing, called for the rows on screen only (and cached by the table).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -67,3 +68,9 @@ def cells_strip(
             rendered = Segment.apply_style(rendered, base)
         segments.extend(rendered)
     return Strip(segments).apply_style(style)
+
+
+@lru_cache(maxsize=16)
+def wrapped_lines(console: Console, text: str, width: int) -> list[str]:
+    """`text` wrapped to `width` (cached: an empty table asks for each of its lines)."""
+    return [line.plain.rstrip() for line in Text(text).wrap(console, width)]

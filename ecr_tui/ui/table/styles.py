@@ -4,6 +4,28 @@ Written against the theme's variables; the ANSI themes (16-colour terminals) get
 colours of the terminal's own.
 """
 
+from __future__ import annotations
+
+from rich.style import Style
+from textual.widget import Widget
+
+
+def component_style(widget: Widget, name: str) -> Style:
+    """The widget's own style (""), a component's, or a component's "partial:" one.
+
+    A partial style is a cell's colour and text style without a background: it
+    goes over the row's (the cursor's). Not Textual's partial style: it leaves a
+    colour such as $text-muted ("auto 60%") unblended, and muted text came out
+    white, brighter than the rest.
+    """
+    if not name:
+        return widget.rich_style
+    if name.startswith("partial:"):
+        full = widget.get_component_rich_style(name.removeprefix("partial:"))
+        return full.without_color + Style.from_color(full.color)
+    return widget.get_component_rich_style(name)
+
+
 # The parts of a table its stylesheet can style.
 TABLE_COMPONENTS = {
     "virtual-table--header",

@@ -18,7 +18,6 @@ from typing import Any, ClassVar, Generic, TypeAlias
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import BindingType
 from textual.cache import LRUCache
@@ -39,6 +38,7 @@ from ecr_tui.ui.table.cells import (
     cells_strip,
     natural_widths,
     no_style,
+    wrapped_lines,
 )
 from ecr_tui.ui.table.columns import Column, column_starts, column_widths, whole_columns_end
 from ecr_tui.ui.table.pacing import (
@@ -49,7 +49,7 @@ from ecr_tui.ui.table.pacing import (
 )
 from ecr_tui.ui.table.rows import RowStore, RowT
 from ecr_tui.ui.table.scrollbar import ThumbScrollBar
-from ecr_tui.ui.table.styles import TABLE_COMPONENTS, TABLE_CSS
+from ecr_tui.ui.table.styles import TABLE_COMPONENTS, TABLE_CSS, component_style
 
 
 class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
@@ -89,8 +89,6 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # The longest value of each column, and the rows it was measured over.
         self._natural: list[int] | None = None
         self._natural_of: object = None
-        # The empty text's lines, for the text and width they were wrapped for.
-        self._empty_wrapped: tuple[tuple[str, int] | None, list[str]] = (None, [])
         self._last_highlighted: RowT | None = None
         # When the user last moved the cursor (time.monotonic()): a loading pane holds
         # its next pages back while keys keep coming.
@@ -541,18 +539,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         """Our own style ("") or a component's, combined or partial (see `palette`)."""
         style = self._styles.get(name)
         if style is None:
-            if not name:
-                style = self.rich_style
-            elif name.startswith("partial:"):
-                # A cell's colour and text style, without a background: it goes over the
-                # row's (the cursor's). Not Textual's partial style: it leaves a colour
-                # such as $text-muted ("auto 60%") unblended, and muted text came out
-                # white, brighter than the rest.
-                full = self.get_component_rich_style(name.removeprefix("partial:"))
-                style = full.without_color + Style.from_color(full.color)
-            else:
-                style = self.get_component_rich_style(name)
-            self._styles[name] = style
+            style = self._styles[name] = component_style(self, name)
         return style
 
     def render_line(self, y: int) -> Strip:
@@ -596,11 +583,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     def _empty_lines(self, width: int) -> list[str]:
         """What an empty table says, wrapped to `width` (less the margin)."""
         text = "Nothing matches the filter." if self.total_rows else self.empty_text
-        key = (text, width)
-        if self._empty_wrapped[0] != key:
-            wrapped = Text(text).wrap(self.app.console, max(width - 2, 1))
-            self._empty_wrapped = (key, [line.plain.rstrip() for line in wrapped])
-        return self._empty_wrapped[1]
+        return wrapped_lines(self.app.console, text, max(width - 2, 1))
 
     def palette(self, name: str) -> Style:
         """The theme's style for a semantic cell colour such as 'critical' or 'muted'."""
