@@ -28,7 +28,10 @@ HERE = Path(__file__).resolve().parent
 
 async def take_screenshots(url: str, size: tuple[int, int]) -> list[Path]:
     """Walk the demo from repositories to a finding, saving a screenshot at each stop."""
-    app = EcrApp(ConnectionSettings(endpoint_url=url, region="us-east-1", demo=True))
+    settings = ConnectionSettings(
+        endpoint_url=url, sts_endpoint_url=url, region="us-east-1", demo=True
+    )
+    app = EcrApp(settings)
     saved: list[Path] = []
 
     def save(name: str) -> None:
@@ -70,6 +73,21 @@ async def take_screenshots(url: str, size: tuple[int, int]) -> list[Path]:
         await pilot.press("e")
         await wait_until(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
         save("policy")
+        await pilot.press("escape")
+        await pilot.pause()
+
+        # A multi-platform image (a buildx index): one row, its platforms unfolded,
+        # and its platforms' findings merged.
+        app.query_one("#repositories-table").focus()
+        await pilot.press("slash", *"multiarch", "enter", "enter")
+        await wait_until(pilot, lambda: not images.is_loading and images.table.total_rows > 0)
+        await pilot.press("j", "e")  # the newest is still being scanned: the one before
+        await wait_until(pilot, lambda: findings.report is not None and not findings.is_loading)
+        await pilot.pause(0.5)
+        save("multi-arch")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: findings.report is not None and not findings.is_loading)
+        save("multi-arch-findings")
     return saved
 
 
