@@ -2,8 +2,9 @@
 
 The panes browse; the app composes them, wires them together, keeps the status
 line, binds the keys and explains every failed background call in one place.
-What the keys start lives beside it: administration in `admin_actions`, Docker
-and the images pane's pull / retag / copy in `docker_actions`.
+What the keys start lives beside it: administration in `repository_actions`,
+`policy_actions` and `image_actions`, Docker and the images pane's pull / retag /
+copy in `docker_actions`.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ from ecr_tui.ui.table.widget import VirtualTable
 # Administration and Docker (with their dialogs, transfers and the clipboard) are
 # imported where they are first used: at start-up they would cost the first frame 0.1 s.
 if TYPE_CHECKING:
-    from ecr_tui.ui.admin_actions import AdminActions
     from ecr_tui.ui.docker_actions import DockerActions
+    from ecr_tui.ui.image_actions import ImageActions
+    from ecr_tui.ui.policy_actions import PolicyActions
+    from ecr_tui.ui.repository_actions import RepositoryActions
 
 # Worker groups whose success means ECR answered: the credentials work (again).
 ECR_CALL_GROUPS = frozenset(
@@ -155,11 +158,25 @@ class EcrApp(AppHost):
         self.push_screen(TextViewScreen("Notifications", log, None, prose=True))
 
     @functools.cached_property
-    def admin(self) -> AdminActions:
+    def repository_actions(self) -> RepositoryActions:
         """Repository administration, loaded on the first key that asks for it."""
-        from ecr_tui.ui.admin_actions import AdminActions
+        from ecr_tui.ui.repository_actions import RepositoryActions
 
-        return AdminActions(self)
+        return RepositoryActions(self)
+
+    @functools.cached_property
+    def policy_actions(self) -> PolicyActions:
+        """Policy editing and previews, loaded on the first key that asks for it."""
+        from ecr_tui.ui.policy_actions import PolicyActions
+
+        return PolicyActions(self)
+
+    @functools.cached_property
+    def image_actions(self) -> ImageActions:
+        """Image administration, loaded on the first key that asks for it."""
+        from ecr_tui.ui.image_actions import ImageActions
+
+        return ImageActions(self)
 
     @functools.cached_property
     def docker(self) -> DockerActions:
@@ -462,55 +479,55 @@ class EcrApp(AppHost):
         """Keys in the key bar as the help and the README write them (`enter`, `ctrl+g`)."""
         return binding.key_display or key_name(binding.key.split(",")[0])
 
-    # -- administration (flows in admin_actions.py) --------------------------------
+    # -- administration (flows in repository_, policy_ and image_actions.py) --------
 
     def action_create_repository(self) -> None:
         """Create a repository."""
-        self.admin.create_repository()
+        self.repository_actions.create_repository()
 
     def action_delete_repository(self) -> None:
         """Delete the selected repository."""
-        self.admin.delete_repository()
+        self.repository_actions.delete_repository()
 
     def action_toggle_mutability(self) -> None:
         """Switch the selected repository between MUTABLE and IMMUTABLE."""
-        self.admin.toggle_tag_mutability()
+        self.repository_actions.toggle_tag_mutability()
 
     def action_toggle_scan_on_push(self) -> None:
         """Turn scan-on-push on or off."""
-        self.admin.toggle_scan_on_push()
+        self.repository_actions.toggle_scan_on_push()
 
     def action_edit_policy(self) -> None:
         """View or edit the repository policy."""
-        self.admin.edit_repository_policy()
+        self.policy_actions.edit_repository_policy()
 
     def action_edit_lifecycle(self) -> None:
         """View or edit the lifecycle policy."""
-        self.admin.edit_lifecycle_policy()
+        self.policy_actions.edit_lifecycle_policy()
 
     def action_iam_policies(self) -> None:
         """Show the minimal IAM policies for the selected repository."""
-        self.admin.show_iam_policies()
+        self.policy_actions.show_iam_policies()
 
     def action_mark_image(self) -> None:
         """Mark the selected image for deletion."""
-        self.admin.toggle_mark()
+        self.image_actions.toggle_mark()
 
     def action_delete_images(self) -> None:
         """Delete the marked or selected images."""
-        self.admin.delete_images()
+        self.image_actions.delete_images()
 
     def action_scan_image(self) -> None:
         """Start a scan of the selected image."""
-        self.admin.start_scan()
+        self.image_actions.start_scan()
 
     def action_archive_image(self) -> None:
         """Move the selected image to the archive storage class, or restore it."""
-        self.admin.toggle_archive()
+        self.image_actions.toggle_archive()
 
     def action_go_to_uri(self) -> None:
         """Jump to the repository and tag of a pasted URI."""
-        self.admin.go_to_uri()
+        self.repository_actions.go_to_uri()
 
     def action_toggle_zoom(self) -> None:
         """Give the focused pane the whole screen, or put it back."""
@@ -590,34 +607,52 @@ class EcrApp(AppHost):
                 f"Type to filter the {pane.noun} pane",
                 pane.action_open_filter,
             )
-        admin = self.admin
+        repository_admin = self.repository_actions
+        policy_admin = self.policy_actions
+        image_admin = self.image_actions
         for title, help_text, callback in (
-            ("New repository", "Create a repository", admin.create_repository),
-            ("Delete repository", "Delete the selected repository", admin.delete_repository),
+            ("New repository", "Create a repository", repository_admin.create_repository),
+            (
+                "Delete repository",
+                "Delete the selected repository",
+                repository_admin.delete_repository,
+            ),
             (
                 "Toggle tag mutability",
                 "MUTABLE <-> IMMUTABLE, keeping exclusion filters (asks first)",
-                admin.toggle_tag_mutability,
+                repository_admin.toggle_tag_mutability,
             ),
             (
                 "Toggle scan on push",
                 "Scan every pushed image, or stop (asks first)",
-                admin.toggle_scan_on_push,
+                repository_admin.toggle_scan_on_push,
             ),
-            ("Edit repository policy", "View, edit, validate", admin.edit_repository_policy),
-            ("Delete repository policy", "Remove it", lambda: admin.delete_policy(False)),
-            ("Edit lifecycle policy", "View, edit, validate", admin.edit_lifecycle_policy),
-            ("Delete lifecycle policy", "Remove it", lambda: admin.delete_policy(True)),
+            ("Edit repository policy", "View, edit, validate", policy_admin.edit_repository_policy),
+            ("Delete repository policy", "Remove it", lambda: policy_admin.delete_policy(False)),
+            ("Edit lifecycle policy", "View, edit, validate", policy_admin.edit_lifecycle_policy),
+            ("Delete lifecycle policy", "Remove it", lambda: policy_admin.delete_policy(True)),
             (
                 "Preview lifecycle policy",
                 "Which images a draft would expire",
-                admin.preview_lifecycle_policy,
+                policy_admin.preview_lifecycle_policy,
             ),
-            ("IAM policies", "Minimal pull / push / browse policies", admin.show_iam_policies),
-            ("Scan image", "Start a basic scan of the selected image", admin.start_scan),
-            ("Delete images", "Delete marked (space) or selected images", admin.delete_images),
-            ("Archive or restore image", "Archive storage class, or back", admin.toggle_archive),
-            ("Go to URI", "Paste an image URI and land on it", admin.go_to_uri),
+            (
+                "IAM policies",
+                "Minimal pull / push / browse policies",
+                policy_admin.show_iam_policies,
+            ),
+            ("Scan image", "Start a basic scan of the selected image", image_admin.start_scan),
+            (
+                "Delete images",
+                "Delete marked (space) or selected images",
+                image_admin.delete_images,
+            ),
+            (
+                "Archive or restore image",
+                "Archive storage class, or back",
+                image_admin.toggle_archive,
+            ),
+            ("Go to URI", "Paste an image URI and land on it", repository_admin.go_to_uri),
         ):
             yield SystemCommand(title, help_text, callback)
         yield SystemCommand(

@@ -30,8 +30,8 @@ from ecr_tui.ui.table.widget import VirtualTable
 class RepositoriesPane(Pane):
     """Every repository of the registry, sorted by name."""
 
-    # Administration runs in the app (`ecr_tui.ui.admin_actions`); the keys live here
-    # so that they work where the repository is chosen.
+    # Administration runs in the app (`ecr_tui.ui.repository_actions`, `policy_actions`,
+    # `image_actions`); the keys live here so that they work where the repository is chosen.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "app.create_repository", "New repo", id="repositories.create"),
         Binding("D", "app.delete_repository", "Delete repo", show=False, id="repositories.delete"),
