@@ -31,7 +31,8 @@ from ecr_tui.core.models import (
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes.findings import PLATFORMS_COLUMN, FindingsPane
-from ecr_tui.ui.panes.images import ImagesPane, scan_cell
+from ecr_tui.ui.panes.image_rows import scan_cell
+from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.screens import FindingScreen
 from tests.moto_findings import (
     ACCOUNT,

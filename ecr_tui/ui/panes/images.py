@@ -7,8 +7,9 @@ a go-to (or a refresh) wants, the info lines and the findings pane say so instea
 An image index (a multi-platform image) is one row, its platforms folded under
 it (`e` unfolds them); referrers (signatures, SBOMs, attestations) are letters
 in the Refs column of the image they describe; `a` lists every manifest as a
-row of its own. What each index lists is read with BatchGetImage in the
-background, for the indexes on screen only (see `image_tree`).
+row of its own (see `image_tree`). What each index lists is read with
+BatchGetImage in the background, for the indexes on screen only (see
+`index_manifests`); how a row looks is in `image_rows`.
 """
 
 from __future__ import annotations
@@ -21,34 +22,29 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from ecr_tui.core.errors import Problem, explain_error
-from ecr_tui.core.models import (
-    SEVERITIES_WORST_FIRST,
-    Image,
-    IndexManifest,
-    Repository,
-    ScanReport,
-    ScanState,
-    SeverityCounts,
-)
+from ecr_tui.core.errors import Problem
+from ecr_tui.core.models import Image, Repository, ScanReport
 from ecr_tui.core.remote_reader import Reader
-from ecr_tui.ui.format import (
-    SCAN_STYLE_NAME,
-    Palette,
-    absolute_time,
-    human_size,
-    relative_time,
-    severity_counts_text,
-    short_age,
-)
-from ecr_tui.ui.panes.base import FOLLOW_DELAY, Pane
+from ecr_tui.ui.format import Palette
+from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
-from ecr_tui.ui.panes.image_tree import ImageTree, IndexScan, page_texts, search_text
+from ecr_tui.ui.panes.image_rows import (
+    PLAIN_COLUMNS,
+    REFS_COLUMN,
+    SCAN_AT,
+    TYPE_COLUMN,
+    image_info,
+    image_label,
+    index_scan_cell,
+    render_image,
+    type_cell,
+    with_scan,
+)
+from ecr_tui.ui.panes.image_tree import ImageTree, page_texts, search_text
+from ecr_tui.ui.panes.index_manifests import IndexManifestsPane
 from ecr_tui.ui.table.cells import Cell
-from ecr_tui.ui.table.columns import Column
 from ecr_tui.ui.table.widget import VirtualTable
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
@@ -59,26 +55,9 @@ IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (
 )
 
 _DIGEST = attrgetter("digest")
-# The most index manifests one BatchGetImage call reads (ECR's limit).
-MANIFESTS_PER_CALL = 100
-# Index manifests kept across repositories (a digest's manifest never changes).
-MANIFEST_CACHE_SIZE = 5_000
-
-PLAIN_COLUMNS = (
-    Column("Tags", 10, flexible=True),
-    Column("Pushed", 6),
-    Column("Size", 9, align="right"),
-    Column("Scan", 16),  # SCAN_WIDTH
-    Column("Digest", 12),
-    Column("Pulled", 6),
-)
-SCAN_AT = 3  # the Scan column's place
-# Shown after Scan only in a repository that holds more than plain images.
-TYPE_COLUMN = Column("Type", 15)
-REFS_COLUMN = Column("Refs", 4)
 
 
-class ImagesPane(Pane):
+class ImagesPane(IndexManifestsPane):
     """The images of one repository: tags, digest, age, size and scan results."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -166,36 +145,14 @@ class ImagesPane(Pane):
             self.image = image
             self.tree = tree
 
-    class ManifestsRead(Message):
-        """What some indexes list (BatchGetImage), or why it could not be read."""
-
-        def __init__(
-            self,
-            repository: str,
-            digests: list[str],
-            manifests: list[IndexManifest],
-            problem: str = "",
-        ) -> None:
-            super().__init__()
-            self.repository = repository
-            self.digests = digests
-            self.manifests = manifests
-            self.problem = problem
-
     def __init__(self, title: str, *, id: str) -> None:
         super().__init__(title, id=id)
         self.repository: Repository | None = None
         self._sort_index = 0
         self._newest_first = True
-        # How this repository's manifests hang together (indexes, referrers, archive).
-        self.image_tree = ImageTree("")
         self._hidden: frozenset[str] = frozenset()
         self._placed: dict[str, tuple[Image, int]] = {}  # rows under an expanded index
         self._sorted_scans = -1  # the tree's scans version the severity sort used
-        self._manifest_timer: Timer | None = None
-        self._manifest_cache: dict[tuple[str, str], IndexManifest] = {}
-        # An index chosen before its platforms were read (digest, drill in).
-        self._chosen_unread: tuple[str, bool] | None = None
         # What the info lines say while no image is highlighted.
         self._no_image_text = ""
         # The image a go-to or a refresh waits for (its tag or digest), while it waits.
@@ -326,6 +283,10 @@ class ImagesPane(Pane):
 
     def _post_current(self) -> None:
         self.post_message(self.Chosen(self.table.current_row, False))
+
+    def _choose_again(self, image: Image, drill_in: bool) -> None:
+        """Chosen before its platforms were known: the findings pane gets them now."""
+        self.post_message(self.Chosen(image, drill_in))
 
     def load_failed(self, problem: Problem) -> None:
         """Without images listed, no image's findings stay in view."""
@@ -484,94 +445,6 @@ class ImagesPane(Pane):
             cells[SCAN_AT + 1 : SCAN_AT + 1] = extra
         return cells
 
-    @property
-    def reading_platforms(self) -> bool:
-        """True while the manifests of indexes on screen are being asked for."""
-        return bool(self.image_tree.asked) or self._manifest_timer is not None
-
-    def _manifests_later(self) -> None:
-        """Read the manifests of the indexes on screen once things settle."""
-        if self._manifest_timer is None and self.image_tree.indexes:
-            self._manifest_timer = self.set_timer(FOLLOW_DELAY, self._ask_manifests)
-
-    def _ask_manifests(self, also: list[str] | None = None) -> None:
-        """One BatchGetImage for the indexes on screen (and a screen either side)."""
-        self._manifest_timer = None
-        tree = self.image_tree
-        if self.reader is None or not tree.indexes:
-            return
-        table = self.table
-        top, height = int(table.scroll_y), max(table.size.height, 1)
-        window = table.rows[max(top - height, 0) : top + 2 * height]
-        wanted = list(dict.fromkeys([*(also or ()), *tree.wanted(window)]))
-        cached = [
-            self._manifest_cache[key]
-            for d in wanted
-            if (key := (tree.repository, d)) in self._manifest_cache
-        ]
-        if cached:
-            tree.add_manifests(cached)
-            self._refold()
-        wanted = [d for d in wanted if d not in tree.manifests][:MANIFESTS_PER_CALL]
-        if wanted and not tree.asked:  # one call at a time; the screen is looked at again after
-            tree.asked.update(wanted)
-            self._read_manifests(self.reader, tree.repository, wanted)
-
-    @work(thread=True, group="image-manifests", exit_on_error=False)
-    def _read_manifests(self, reader: Reader, repository: str, digests: list[str]) -> None:
-        try:
-            manifests = reader.index_manifests(repository, digests)
-        except Exception as error:  # told in the line under the table, not a popup per screen
-            problem = explain_error(error).title
-            self.post_message(self.ManifestsRead(repository, digests, [], problem))
-            return
-        self.post_message(self.ManifestsRead(repository, digests, manifests))
-
-    def on_images_pane_manifests_read(self, message: ManifestsRead) -> None:
-        """Fold in what the indexes list; an answer about another repository is dropped."""
-        message.stop()
-        tree = self.image_tree
-        if message.repository != tree.repository:
-            return
-        manifests = message.manifests
-        if message.problem:  # not asked again until a refresh
-            manifests = [
-                IndexManifest(tree.repository, d, "", (), "", message.problem)
-                for d in message.digests
-            ]
-        else:
-            for manifest in manifests:
-                if not manifest.problem:
-                    self._remember_manifest(manifest)
-        if tree.add_manifests(manifests):
-            self._refold()
-        waiting, self._chosen_unread = self._chosen_unread, None
-        current: Image | None = self.table.current_row
-        if waiting is not None and current is not None and current.digest == waiting[0]:
-            # Chosen before its platforms were known: the findings pane gets them now.
-            self.post_message(self.Chosen(current, waiting[1]))
-        self._manifests_later()  # the indexes on screen now, if the cursor moved meanwhile
-
-    def platforms_of(self, image: Image, drill_in: bool = False) -> list[tuple[str, str]] | None:
-        """An index's platforms as the findings pane takes them (label, digest); None
-        while not read yet: they are asked for, and the index is chosen again once read.
-        A plain image has none."""
-        if not image.is_index or image.repository != self.image_tree.repository:
-            return []
-        manifest = self.image_tree.manifests.get(image.digest)
-        if manifest is None:
-            self._chosen_unread = (image.digest, drill_in)
-            if image.digest not in self.image_tree.asked:
-                self._ask_manifests(also=[image.digest])
-            return None
-        return [(entry.platform or entry.digest[:19], entry.digest) for entry in manifest.platforms]
-
-    def _remember_manifest(self, manifest: IndexManifest) -> None:
-        cache = self._manifest_cache
-        if len(cache) >= MANIFEST_CACHE_SIZE:
-            del cache[next(iter(cache))]
-        cache[(manifest.repository, manifest.digest)] = manifest
-
     def action_toggle_expand(self) -> None:
         """Unfold an index into its platforms' rows, or fold it again."""
         image: Image | None = self.table.current_row
@@ -666,99 +539,3 @@ class ImagesPane(Pane):
             self._stop_looking()
             self.show_info(event.row)
         self.post_message(self.Chosen(event.row, True))
-
-
-def render_image(image: Image, palette: Palette) -> list[Cell]:
-    """One image row."""
-    tags = ", ".join(image.tags) if image.tags else Text("<untagged>", palette("muted"))
-    return [
-        tags,
-        short_age(image.pushed_at),
-        human_size(image.size_bytes),
-        scan_cell(image, palette),
-        image.short_digest,
-        short_age(image.last_pulled_at),
-    ]
-
-
-# "C2 H10 M26 L17" whole; more severities than fit end in "+N" (see severity_counts_text).
-SCAN_WIDTH = 16
-
-
-def scan_cell(image: Image, palette: Palette) -> Text:
-    """Severity counts once a scan has results, else where the scan stands."""
-    state = image.scan_state
-    if state is ScanState.COMPLETE:
-        if image.severity_counts.total:
-            return severity_counts_text(image.severity_counts, palette, SCAN_WIDTH)
-        return Text("clean", palette("ok"))
-    return Text(image.scan_label, palette(SCAN_STYLE_NAME.get(state, "medium")))
-
-
-def with_scan(image: Image, report: ScanReport) -> Image:
-    """`image`'s record as `report` tells its scan (the very record when nothing is new)."""
-    scanned = image._replace(
-        # (a status the app does not know stays as ECR spells it)
-        scan_status=report.status if report.state is ScanState.UNKNOWN else report.state.name,
-        scan_description=report.description,
-        severity_row=tuple(report.summary.get(s) for s in SEVERITIES_WORST_FIRST),
-    )
-    return image if scanned == image else scanned
-
-
-def image_label(image: Image) -> str:
-    """How the user names an image: its first tag, else its short digest."""
-    return image.tags[0] if image.tags else f"@{image.short_digest}"
-
-
-def index_scan_cell(scan: IndexScan, known: bool, palette: Palette) -> Text:
-    """An index's Scan cell: its worst platform's counts (an index itself is not scanned)."""
-    if scan.state is None:
-        return Text("…" if not known else "no platforms", palette("muted"))
-    if scan.state is ScanState.COMPLETE:
-        counts = SeverityCounts.from_row(scan.severity_row)
-        if counts.total:
-            return severity_counts_text(counts, palette)
-        return Text("clean", palette("ok"))
-    return Text(scan.state.value, palette(SCAN_STYLE_NAME.get(scan.state, "medium")))
-
-
-def type_cell(label: str, image: Image, palette: Palette) -> Text:
-    """The Type cell: archived rows stand out, the rest is quiet."""
-    if image.image_status == "ARCHIVED":
-        return Text(label, palette("medium"))
-    if image.image_status == "ACTIVATING":
-        return Text(label, palette("low"))
-    return Text(label, palette("muted") if label.startswith(("platform", "attest")) else "")
-
-
-def image_info(image: Image, kind: str = "") -> list[Text]:
-    """The highlighted image in full (what it is, every tag, times, size, digest), then
-    shorter forms for a narrower pane, whose times are to the minute, then ages only."""
-    count = len(image.tags)
-    tags = Text("untagged")
-    if image.tags:
-        noun = "tag" if count == 1 else "tags"
-        tags = Text.assemble(f"{count} {noun}: ", (", ".join(image.tags), "bold"))
-    pushed_age = relative_time(image.pushed_at)
-    size = human_size(image.size_bytes)
-    pulled = "never pulled"
-    if image.last_pulled_at:
-        pulled = f"pulled {relative_time(image.last_pulled_at)}"
-    to_second = absolute_time(image.pushed_at)
-    # "2026-11-20 09:14:35 UTC" without ":35"
-    to_minute = f"{to_second[:-7]} UTC" if image.pushed_at else to_second
-    last = "last " if image.last_pulled_at else ""
-    times: tuple[str, ...] = (
-        f"pushed {to_second} ({pushed_age}) · {size} · {last}{pulled}",
-        f"pushed {to_minute} ({pushed_age}) · {size} · {pulled}",
-        f"pushed {pushed_age} · {size} · {pulled}",
-    )
-    if image.image_status == "ARCHIVED":
-        archived = f"archived {absolute_time(image.archived_at)}: not pullable, A restores · "
-        times = tuple(archived + line for line in times)
-    elif image.image_status == "ACTIVATING":
-        times = tuple(f"being restored (up to 20 minutes) · {line}" for line in times)
-    if kind:
-        tags = Text.assemble(f"{kind} · ", tags)
-    return [Text.assemble(tags, "\n", line, "\n", (image.digest, "bold")) for line in times]
