@@ -93,7 +93,7 @@ def index_scan_cell(scan: IndexScan, known: bool, palette: Palette) -> Text:
     if scan.state is ScanState.COMPLETE:
         counts = SeverityCounts.from_row(scan.severity_row)
         if counts.total:
-            return severity_counts_text(counts, palette)
+            return severity_counts_text(counts, palette, SCAN_WIDTH)
         return Text("clean", palette("ok"))
     return Text(scan.state.value, palette(SCAN_STYLE_NAME.get(scan.state, "medium")))
 
