@@ -15,7 +15,8 @@ from typing import Any
 import botocore.session
 import pytest
 
-from ecr_tui.core.ecr import ConnectionSettings, EcrService, image_from_row, image_row_from_api
+from ecr_tui.core.api_items import image_from_row, image_row_from_api
+from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.media_types import ImageKind, ReferrerKind, image_kind, referrer_kind
 from ecr_tui.core.models import ScanState
 from ecr_tui.ui.panes.image_tree import ImageTree, page_texts

@@ -40,13 +40,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import IO, Any, Protocol
 
-from ecr_tui.core.ecr import (
-    ConnectionSettings,
-    EcrService,
-    epoch_seconds,
-    image_from_row,
-    timestamp,
-)
+from ecr_tui.core.api_items import epoch_seconds, image_from_row, timestamp
+from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import (
     AccountInfo,
@@ -107,7 +102,7 @@ def read_frame(stream: IO[bytes]) -> Any:
 # -- records as plain tuples ---------------------------------------------------
 # Pickled, the frozen dataclasses run __setstate__ in Python per record, and
 # every datetime is a constructor call: 17 ms to load a 1,000-image page, all
-# of it holding the UI's GIL. As tuples of built-in values (`ecr.ImageRow`),
+# of it holding the UI's GIL. As tuples of built-in values (`api_items.ImageRow`),
 # marshal loads a page in under a millisecond, and an Image is its row with the
 # repository in front. Repositories (a few thousand at most) are dataclasses.
 

@@ -33,6 +33,7 @@ from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.key_names import key_name
 from ecr_tui.ui.keymap import keymap_clashes
 from ecr_tui.ui.notification_log import NotificationLog
+from ecr_tui.ui.palette_commands import palette_commands
 from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
@@ -554,132 +555,17 @@ class EcrApp(AppHost):
         return super().deliver_screenshot(filename, folder, time_format)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The command palette offers every action, not only keys."""
+        """The command palette offers every action, not only keys (see `palette_commands`)."""
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Refresh", "Reload repositories, images and findings", self.action_refresh
+        yield from palette_commands(
+            self,
+            self.query_one(RepositoriesPane),
+            self.query_one(ImagesPane),
+            self.query_one(FindingsPane),
+            self.repository_actions,
+            self.policy_actions,
+            self.image_actions,
         )
-        yield SystemCommand("Keys", "List every key binding", self.action_help)
-        yield SystemCommand(
-            "Notifications",
-            "The last notifications again, newest first",
-            self.action_show_notifications,
-        )
-        yield SystemCommand(
-            "Zoom pane", "Maximize or restore the focused pane", self.action_toggle_zoom
-        )
-        images = self.query_one(ImagesPane)
-        findings = self.query_one(FindingsPane)
-        yield SystemCommand(
-            "Sort images", "Cycle pushed / size / severity", images.action_cycle_sort
-        )
-        yield SystemCommand("Reverse image order", "Flip the sort order", images.action_flip_order)
-        yield SystemCommand(
-            "Unfold index", "Show an image index's platforms under it", images.action_toggle_expand
-        )
-        yield SystemCommand(
-            "List every manifest",
-            "Platforms, attestations and referrers as rows of their own (or fold them)",
-            images.action_toggle_all_manifests,
-        )
-        yield SystemCommand(
-            "Image details", "Tags, kinds, platforms, referrers, JSON", images.action_details
-        )
-        yield SystemCommand(
-            "Minimum severity",
-            "Cycle the lowest severity shown",
-            findings.action_cycle_min_severity,
-        )
-        for title, help_text, callback in (
-            ("Unrated findings", "Hide or show untriaged findings", findings.action_toggle_unrated),
-            (
-                "Fixable findings only",
-                "Findings with a fix, or all",
-                findings.action_toggle_fixable,
-            ),
-            ("Sort findings", "Severity, or severity then fix", findings.action_cycle_sort),
-            ("Findings platform", "Merged, or one platform's", findings.action_cycle_platform),
-        ):
-            yield SystemCommand(title, help_text, callback)
-        for pane in (self.query_one(RepositoriesPane), images, findings):
-            yield SystemCommand(
-                f"Filter {pane.noun}",
-                f"Type to filter the {pane.noun} pane",
-                pane.action_open_filter,
-            )
-        repository_admin = self.repository_actions
-        policy_admin = self.policy_actions
-        image_admin = self.image_actions
-        for title, help_text, callback in (
-            ("New repository", "Create a repository", repository_admin.create_repository),
-            (
-                "Delete repository",
-                "Delete the selected repository",
-                repository_admin.delete_repository,
-            ),
-            (
-                "Toggle tag mutability",
-                "MUTABLE <-> IMMUTABLE, keeping exclusion filters (asks first)",
-                repository_admin.toggle_tag_mutability,
-            ),
-            (
-                "Toggle scan on push",
-                "Scan every pushed image, or stop (asks first)",
-                repository_admin.toggle_scan_on_push,
-            ),
-            ("Edit repository policy", "View, edit, validate", policy_admin.edit_repository_policy),
-            ("Delete repository policy", "Remove it", lambda: policy_admin.delete_policy(False)),
-            ("Edit lifecycle policy", "View, edit, validate", policy_admin.edit_lifecycle_policy),
-            ("Delete lifecycle policy", "Remove it", lambda: policy_admin.delete_policy(True)),
-            (
-                "Preview lifecycle policy",
-                "Which images a draft would expire",
-                policy_admin.preview_lifecycle_policy,
-            ),
-            (
-                "IAM policies",
-                "Minimal pull / push / browse policies",
-                policy_admin.show_iam_policies,
-            ),
-            ("Scan image", "Start a basic scan of the selected image", image_admin.start_scan),
-            (
-                "Delete images",
-                "Delete marked (space) or selected images",
-                image_admin.delete_images,
-            ),
-            (
-                "Archive or restore image",
-                "Archive storage class, or back",
-                image_admin.toggle_archive,
-            ),
-            ("Go to URI", "Paste an image URI and land on it", repository_admin.go_to_uri),
-        ):
-            yield SystemCommand(title, help_text, callback)
-        yield SystemCommand(
-            "Docker login",
-            "Log Docker in to the registry with an ECR token",
-            self.action_docker_login,
-        )
-        yield SystemCommand(
-            "Store login for docker CLI",
-            "Write an ECR login where the docker CLI looks (says where, asks first)",
-            self.action_docker_store_login,
-        )
-        yield SystemCommand(
-            "Push a local image",
-            "Tag and push an image of the Docker daemon",
-            self.action_docker_push,
-        )
-        for action, title, help_text in (
-            ("pull", "Pull image", "Pull the selected image into Docker"),
-            ("retag", "Add a tag", "Tag the selected image in ECR, without pulling it"),
-            ("copy_uri", "Copy image URI", "repository-uri:tag"),
-            ("copy_digest_uri", "Copy digest URI", "repository-uri@sha256:…"),
-            ("copy_pull_command", "Copy docker pull command", "docker pull repository-uri:tag"),
-        ):
-            yield SystemCommand(
-                title, help_text, lambda action=action: images.action_image_action(action)
-            )
 
     # -- Docker (flows in docker_actions.py) -------------------------------------
 

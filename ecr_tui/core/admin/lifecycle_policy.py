@@ -22,7 +22,8 @@ from ecr_tui.core.admin.policy_documents import (
     json_kind,
     load_json_object,
 )
-from ecr_tui.core.ecr import EcrService, timestamp
+from ecr_tui.core.api_items import timestamp
+from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.errors import UserFacingError, endpoint_lacks_operation
 
 # Limits from the ECR API model (botocore's ecr/2015-09-21).

@@ -11,7 +11,8 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 
 from ecr_tui.core.admin.common import check_repository, error_code
-from ecr_tui.core.ecr import PAGE_SIZE, EcrService, repository_from_api
+from ecr_tui.core.api_items import repository_from_api
+from ecr_tui.core.ecr import PAGE_SIZE, EcrService
 from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import Repository
 from ecr_tui.core.names import (
