@@ -29,10 +29,11 @@ from ecr_tui.ui.dialogs.text import TextViewScreen
 from ecr_tui.ui.dialogs.tick_box import TickBox
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.format import SEVERITY_LABEL, SEVERITY_LETTER, human_size, short_age
-from ecr_tui.ui.panes.findings import FindingsPane, scan_empty_text
+from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.image_rows import scan_cell
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
+from ecr_tui.ui.panes.scan_summary import scan_empty_text
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
 from ecr_tui.ui.status_bar import StatusBar, connection_parts, docker_part, fit_parts
 from ecr_tui.ui.table.widget import VirtualTable
