@@ -16,6 +16,7 @@ from typing import TypeVar
 from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.models import Repository
 from ecr_tui.ui.app_host import AppHost
+from ecr_tui.ui.background import run_then
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 
 T = TypeVar("T")
@@ -52,31 +53,16 @@ class AdminFlows:
         *,
         asks_next: bool = False,
     ) -> None:
-        """Run `work` in a thread worker, then `then(result)` on the UI thread.
-
-        `asks_next`: `then` opens a dialog. The keys typed meanwhile wait for it,
-        as they would have typed slowly (see `key_order`); a failure lets them go.
-        """
-        hold = self.app.hold_keys() if asks_next else None
-
-        def finish(result: T) -> None:
-            try:
-                then(result)
-            finally:
-                if hold is not None:
-                    hold.release()
-
-        def in_thread() -> None:
-            try:
-                result = work()
-            except BaseException:
-                if hold is not None:
-                    self.app.call_from_thread(hold.release)
-                raise
-            self.app.call_from_thread(finish, result)
-
-        self.app.run_worker(
-            in_thread, thread=True, group="admin", exit_on_error=False, description=description
+        """Run `work` in a thread worker, then `then(result)` on the UI thread; the
+        worker waits for `then`, so that an error it raises is reported (see background)."""
+        run_then(
+            self.app,
+            work,
+            then,
+            group="admin",
+            wait_for_ui=True,
+            asks_next=asks_next,
+            description=description,
         )
 
     def _repository(self) -> Repository | None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import Image, Repository
 from ecr_tui.ui.app_host import AppHost
+from ecr_tui.ui.background import run_then
 from ecr_tui.ui.format import human_size
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
@@ -58,30 +59,16 @@ class DockerActions:
         """Run `work` in a thread worker, then `then(result)` on the UI thread.
 
         A newer run of the same group replaces an older one. `then` is queued on
-        the app like a message: the thread does not wait for it. `asks_next`:
-        `then` opens a dialog, and the keys typed meanwhile wait for it (see
-        `key_order`); a failure lets them go.
+        the app like a message: the thread does not wait for it (see background).
         """
-        hold = self.app.hold_keys() if asks_next else None
-
-        def finish(result: T) -> None:
-            try:
-                then(result)
-            finally:
-                if hold is not None:
-                    hold.release()
-
-        def in_thread() -> None:
-            try:
-                result = work()
-            except BaseException:
-                if hold is not None:
-                    self.app.call_later(hold.release)
-                raise
-            self.app.call_later(finish, result)
-
-        self.app.run_worker(
-            in_thread, thread=True, exclusive=True, group=group, exit_on_error=False
+        run_then(
+            self.app,
+            work,
+            then,
+            group=group,
+            wait_for_ui=False,
+            exclusive=True,
+            asks_next=asks_next,
         )
 
     def _ready(self) -> DockerSession | None:
