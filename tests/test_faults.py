@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ecr_tui.core.admin.lifecycle_policy import preview_lifecycle_policy
-from ecr_tui.core.ecr import ConnectionSettings, EcrService
+from ecr_tui.core.ecr import ConnectionCut, ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError, explain_error
 from ecr_tui.demo.endpoint import LocalEcr
 from ecr_tui.ui.app import EcrApp
@@ -317,6 +318,40 @@ def test_a_server_error_is_not_taken_for_a_missing_operation(
         )
     assert explain_error(raw.value).title == "Not supported here"
     assert "does not implement StartLifecyclePolicyPreview" in explain_error(raw.value).detail
+
+
+CUT_CALLS = ["DescribeRepositories", "BatchGetImage", "GetCallerIdentity"]
+
+
+@pytest.mark.parametrize("operation", CUT_CALLS)
+def test_an_answer_cut_mid_body_is_never_read_as_an_empty_one(
+    proxy: FaultProxy, ecr_client: Any, operation: str
+) -> None:
+    # Half the announced body, then the line goes. botocore 1.44 stopped refusing a
+    # short body: unchecked, half a JSON (or XML) answer parses as an empty result,
+    # "no repositories", which the screen would then show as the truth.
+    service = EcrService(replace(through(proxy), sts_endpoint_url=proxy.url))
+    proxy.inject("cut", operation)
+    calls = {
+        "DescribeRepositories": lambda: service.ecr.describe_repositories(),
+        "BatchGetImage": lambda: service.ecr.batch_get_image(
+            repositoryName=FIRST, imageIds=[{"imageTag": "latest"}]
+        ),
+        "GetCallerIdentity": lambda: service._client("sts").get_caller_identity(),
+    }
+    with pytest.raises(ConnectionCut) as failed:
+        calls[operation]()
+    assert [r.fault for r in proxy.requests(operation)] == ["cut"]
+    problem = explain_error(failed.value, "https://ecr.example")
+    assert problem.title == "Connection lost"
+    assert f"https://ecr.example broke in the middle of an answer to {operation}" in (
+        problem.detail
+    )
+    # A listing asks for the page again, and says how often it was cut.
+    if operation == "DescribeRepositories":
+        with pytest.raises(ConnectionCut) as listed:
+            list(service.repository_pages())
+        assert "3 times in a row" in explain_error(listed.value).detail
 
 
 # -- Docker ----------------------------------------------------------------------------

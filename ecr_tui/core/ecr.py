@@ -81,6 +81,30 @@ class CutOffAnswer(Exception):
         self.attempts = attempts
 
 
+class ConnectionCut(CutOffAnswer):
+    """The connection closed before the answer's announced Content-Length arrived.
+
+    botocore (1.44 and later) no longer refuses a short body itself: it would
+    parse half an answer, or an empty one, as a complete and empty result.
+    `_refuse_short_answers` stops that before any parser runs.
+    """
+
+
+def _refuse_short_answers(operation_model: Any, response_dict: dict[str, Any], **_: object) -> None:
+    """botocore hook: an answer shorter than its Content-Length is not an answer."""
+    headers = response_dict.get("headers") or {}
+    announced = headers.get("content-length") or headers.get("Content-Length")
+    body = response_dict.get("body")
+    if announced is None or not isinstance(body, bytes | bytearray):
+        return  # chunked, or streamed to the caller: nothing to hold it to
+    try:
+        expected = int(announced)
+    except ValueError:
+        return
+    if len(body) < expected:
+        raise ConnectionCut(str(getattr(operation_model, "name", "")) or "the call")
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionSettings:
     """Where and as whom to call ECR; the standard AWS credential chain fills the gaps."""
@@ -170,6 +194,7 @@ class EcrService:
         if service == "sts":
             endpoint = self.settings.sts_endpoint_url
         client = session.client(service, endpoint_url=endpoint, config=config)
+        client.meta.events.register("before-parse", _refuse_short_answers)
         if service == "ecr" and self.read_only:
             # First of the hooks, before the request is even built.
             client.meta.events.register("before-parameter-build", _refuse_changes)
@@ -460,7 +485,7 @@ def _ask_again_when_cut_off(call: Callable[..., Any], params: dict[str, Any]) ->
             return page
         except CutOffAnswer as error:
             if attempt == CUT_OFF_ATTEMPTS:
-                raise CutOffAnswer(error.operation, attempt) from None
+                raise type(error)(error.operation, attempt) from None
             time.sleep(0.1 * attempt)  # a moment for whatever cut it to pass
     raise AssertionError("unreachable")
 

@@ -168,13 +168,21 @@ def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
     from botocore import exceptions as boto_errors
 
     from ecr_tui.core.docker.errors import DockerActionError
-    from ecr_tui.core.ecr import CutOffAnswer
+    from ecr_tui.core.ecr import ConnectionCut, CutOffAnswer
 
+    where = endpoint or "the ECR endpoint"
+    if isinstance(error, ConnectionCut):
+        return Problem(
+            "Connection lost",
+            f"the connection to {where} broke in the middle of an answer to "
+            f"{error.operation}{_in_a_row(error.attempts)}: check the network, VPN or "
+            "proxy, then press r.",
+        )
     if isinstance(error, CutOffAnswer):
-        tried = f" {error.attempts} times in a row" if error.attempts > 1 else ""
         return Problem(
             "Answer cut off",
-            f"the answer from ECR to {error.operation} was cut off{tried}: a proxy, VPN "
+            f"the answer from ECR to {error.operation} was cut off"
+            f"{_in_a_row(error.attempts)}: a proxy, VPN "
             "or unstable network is shortening answers; press r to retry, and check "
             "them if it keeps happening.",
         )
@@ -206,7 +214,6 @@ def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
             "SSO session expired",
             "run `aws sso login` (with --profile if you use one), then press r.",
         )
-    where = endpoint or "the ECR endpoint"
     if isinstance(error, boto_errors.ConnectionClosedError):
         # Connected, then the line went mid-answer (botocore retried it already).
         return Problem(
@@ -240,6 +247,10 @@ def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
     if isinstance(error, boto_errors.BotoCoreError):
         return Problem("AWS client error", str(error))
     return Problem("Unexpected error", f"{type(error).__name__}: {error}")
+
+
+def _in_a_row(attempts: int) -> str:
+    return f" {attempts} times in a row" if attempts > 1 else ""
 
 
 def _times(count: int) -> str:

@@ -42,6 +42,7 @@ from ecr_tui.demo.data.scans import (
     SCAN_FINDINGS_UNAVAILABLE,
     SCAN_LIMIT_EXCEEDED,
     SCAN_PENDING,
+    SCAN_SIZE_EXCEEDED,
     SCAN_UNSUPPORTED_MEDIA,
     ScanProfile,
     ScanSpec,
@@ -58,6 +59,7 @@ PLATFORMS = {
 # did not end with findings: enhanced scan-on-push repositories show both.
 _FINDINGS_UNAVAILABLE_AT = 3
 _LIMIT_EXCEEDED_AT = 6
+_SIZE_EXCEEDED_AT = 9
 
 
 class MultiManifestPushes:
@@ -262,6 +264,10 @@ class MultiManifestPushes:
             if from_newest == _LIMIT_EXCEEDED_AT:
                 return ScanSpec(
                     "LIMIT_EXCEEDED", SCAN_LIMIT_EXCEEDED, started, done, None, (), profile
+                )
+            if from_newest == _SIZE_EXCEEDED_AT:
+                return ScanSpec(
+                    "IMAGE_SIZE_EXCEEDED", SCAN_SIZE_EXCEEDED, started, done, None, (), profile
                 )
             return self._found("COMPLETE", SCAN_COMPLETE, started, done, seed, 0)
         last_use = max(pushed_at, pulled or 0.0)

@@ -28,6 +28,7 @@ SCAN_FINDINGS_UNAVAILABLE = (
     "Findings are unavailable for this image: Amazon Inspector is re-scanning it."
 )
 SCAN_LIMIT_EXCEEDED = "The scan was not started: the registry's scan limit has been exceeded."
+SCAN_SIZE_EXCEEDED = "The image is larger than the largest image Amazon Inspector scans."
 SCAN_ARCHIVED = "The image is archived: archived images are not scanned."
 # How long continuous scanning keeps scanning an image nobody pushes or pulls.
 RESCAN_DURATION_DAYS = 30
