@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ecr_tui import __version__
+
+if TYPE_CHECKING:
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.core.remote_reader import RemoteReader
+    from ecr_tui.demo.launcher import DemoLaunch
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -83,18 +91,49 @@ def draw_start_screen(where: str) -> Callable[[], None]:
     return erase
 
 
+def _read_ahead(reader: RemoteReader, settings: ConnectionSettings) -> None:
+    """Ask for what the first screen shows (the repositories, who we are) at once."""
+    reader.connect(settings)
+    reader.prefetch("repositories")
+    reader.prefetch("account")
+
+
+def _read_ahead_at_demo(
+    reader: RemoteReader, settings: ConnectionSettings, launch: DemoLaunch
+) -> None:
+    """`_read_ahead` as soon as the demo's endpoint is ready (the app connects the
+    same way; the reader takes the same settings once)."""
+    from ecr_tui.core.remote_reader import ReaderStopped
+
+    try:
+        endpoint = launch.wait_ready()
+    except Exception:  # the app's own wait says what went wrong
+        return
+    with contextlib.suppress(ReaderStopped):
+        _read_ahead(reader, settings.at_demo_endpoint(endpoint.url))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app until the user quits."""
     args = parse_args(argv)
     if args.demo and (missing := demo_missing_message()):
         print(missing, file=sys.stderr)
         return 2
+    demo_launch: DemoLaunch | None = None
+    if args.demo:
+        # First of all: the endpoint's process is the slowest to start (moto loads
+        # for most of a second), and the first repository row waits for it.
+        from ecr_tui.demo.launcher import spawn_demo_endpoint
+
+        demo_launch = spawn_demo_endpoint()
     from ecr_tui.config import ConfigError, load_settings
 
     try:
         user = load_settings(args.profile)
     except ConfigError as error:
         print(f"ecr-tui: {error}", file=sys.stderr)
+        if demo_launch is not None:
+            demo_launch.close()
         return 2
     from ecr_tui.core.ecr import ConnectionSettings
     from ecr_tui.core.remote_reader import RemoteReader
@@ -113,15 +152,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     # process loads boto3 and asks for the repositories and the account while
     # this one draws the first frame; the demo endpoint seeds meanwhile.
     reader = RemoteReader()
-    demo_launch = None
-    if args.demo:
-        from ecr_tui.demo.launcher import spawn_demo_endpoint
-
-        demo_launch = spawn_demo_endpoint()
+    if demo_launch is None:
+        _read_ahead(reader, settings)
     else:
-        reader.connect(settings)
-        reader.prefetch("repositories")
-        reader.prefetch("account")
+        # Not from the app's connecting worker, which starts once Textual has
+        # loaded and mounted: the endpoint may be ready before that.
+        threading.Thread(
+            target=_read_ahead_at_demo,
+            args=(reader, settings, demo_launch),
+            name="demo-ready",
+            daemon=True,
+        ).start()
     # Textual repaints on a 60 Hz grid, so a key waited 8 ms on average (up to 17)
     # for its frame. Repaints happen only when something changed: a finer grid
     # costs nothing at rest.
@@ -146,6 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BaseException:
         erase_start_screen()
         reader.close()
+        if demo_launch is not None:
+            demo_launch.close()
         raise
     if user.theme:
         app.theme = user.theme

@@ -14,7 +14,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +118,11 @@ class ConnectionSettings:
     # Seconds to wait for an answer once connected; botocore retries after it.
     read_timeout: float = 60.0
 
+    def at_demo_endpoint(self, url: str) -> ConnectionSettings:
+        """These settings aimed at the demo's endpoint, which serves STS too (said so
+        explicitly: STS never goes to an ECR endpoint, as a private one does not serve it)."""
+        return replace(self, endpoint_url=url, sts_endpoint_url=url)
+
     @property
     def endpoint_label(self) -> str:
         """What the status bar shows as the endpoint."""
@@ -146,9 +151,18 @@ class EcrService:
     `core.read_only`) raises the read-only refusal instead of being sent.
     """
 
-    def __init__(self, settings: ConnectionSettings, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        read_only: bool = False,
+        botocore_session: Callable[[], Any] | None = None,
+    ) -> None:
         self.settings = settings
         self.read_only = read_only
+        # Gives a botocore session that has read the service models already (see
+        # `remote_reader`), called when the first client is made; None: a new one.
+        self._botocore_session = botocore_session
         self._lock = threading.Lock()
         self._session: boto3.Session | None = None
         self._ecr: ECRClient | None = None
@@ -172,7 +186,8 @@ class EcrService:
             # about 150 ms that the first frame should not wait for.
             import boto3
 
-            self._session = boto3.Session(**kwargs)
+            warm = self._botocore_session() if self._botocore_session else None
+            self._session = boto3.Session(botocore_session=warm, **kwargs)
         return self._session
 
     def _client(self, service: str) -> Any:

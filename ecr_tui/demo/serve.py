@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_stop_when_stdin_closes, args=(stop,), daemon=True).start()
     print(f"READY {url} {registry_field}", file=ready_stream, flush=True)
     if args.ready_before_images:
-        images = endpoint.seed_images(dataset)
+        images = endpoint.seed_images(dataset, after_first_listing=1.0)
     seeded = time.perf_counter()
     # The seeded registry lives as long as the process: keeping it out of the
     # collector's sight keeps later collections, and so request latency, small.

@@ -245,10 +245,7 @@ class EcrApp(AppHost):
         settings = self.settings
         if self.demo_launch is not None and settings.endpoint_url is None:
             self.demo_endpoint = self.demo_launch.wait_ready()
-            # The demo endpoint serves STS too: said so explicitly, as STS never goes
-            # to an ECR endpoint (a private one does not serve it).
-            url = self.demo_endpoint.url
-            settings = replace(settings, endpoint_url=url, sts_endpoint_url=url)
+            settings = settings.at_demo_endpoint(self.demo_endpoint.url)
         self.reader.connect(settings)
         # Changes go through this process's own client, made when first needed; in
         # read-only mode that client refuses, before sending, anything but a read.

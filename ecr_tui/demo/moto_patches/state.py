@@ -43,6 +43,8 @@ class EcrState:
         # listed then (see Gateway), every other answer waits until it is whole.
         self.images_seeded = threading.Event()
         self.images_seeded.set()
+        # Set once a DescribeRepositories has been answered (see `LocalEcr.seed_images`).
+        self.repositories_listed = threading.Event()
 
     def backend(self, region: str | None = None) -> Any:
         """moto's ECR backend for our account in `region`."""
