@@ -301,8 +301,11 @@ class RemoteReader:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # the terminal belongs to the UI
-            # Its own session: keys such as ctrl+c reach the UI, not the child.
-            start_new_session=True,
+            # A process group of its own: keys such as ctrl+c reach the UI, not the
+            # child. Not a session of its own: where the kernel shares the CPU
+            # between sessions (autogroups), that would make it a third party beside
+            # the UI and the demo's endpoint, and its `nice` would count for nothing.
+            process_group=0,
         )
         self._process = process
         threading.Thread(
