@@ -1,20 +1,30 @@
-"""Getting around: the command bar (`:`) and going to a repository or an image.
+"""Getting around: the command bar (`:`), back and forward (`[` `]`), going to an image.
 
 `NavigatingApp` is the part of the app that moves the user somewhere else
 rather than changing ECR: its keys, and the flows they start. `EcrApp`
 subclasses it; the command language is `ecr_tui.commands`, what the commands
-do is `command_runner`.
+do is `command_runner`, the places opened are kept by `history`.
+
+It hears what the panes open through the same messages as `EcrApp` (Textual
+runs the handler of each class, the subclass's first): by then the panes
+show what was opened, and the history only notes it.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 
 from ecr_tui.state import StateStore
 from ecr_tui.ui.app_host import AppHost
+from ecr_tui.ui.history import History, Place
+from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.panes.image_rows import image_label
+from ecr_tui.ui.panes.images import ImagesPane
+from ecr_tui.ui.panes.repositories import RepositoriesPane
 
 if TYPE_CHECKING:
     from ecr_tui.ui.command_runner import CommandRunner
@@ -26,10 +36,29 @@ class NavigatingApp(AppHost):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("colon", "command_bar", "Command", id="app.command_bar"),
+        Binding(
+            "left_square_bracket",
+            "history_back",
+            "Back to what was open before",
+            show=False,
+            id="app.history_back",
+        ),
+        Binding(
+            "right_square_bracket",
+            "history_forward",
+            "Forward again",
+            show=False,
+            id="app.history_forward",
+        ),
     ]
 
     # What is remembered between runs (the command history); EcrApp sets it.
     state: StateStore
+
+    @functools.cached_property
+    def history(self) -> History:
+        """The places opened, for back and forward."""
+        return History()
 
     def on_mount(self) -> None:
         """Say once why the state file is not used (it is left as it is)."""
@@ -57,3 +86,91 @@ class NavigatingApp(AppHost):
     def action_command_bar(self, initial: str = "") -> None:
         """Open the command bar (with `initial` typed in it)."""
         self.commands.open(initial)
+
+    # -- back and forward ------------------------------------------------------------
+
+    def on_repositories_pane_chosen(self, message: RepositoriesPane.Chosen) -> None:
+        """A repository opened (enter, :repo, a go-to) is a place to come back to."""
+        if message.drill_in:
+            name = message.repository.name
+            self.history.opened(Place("images", name), came_from=Place("repositories", name))
+
+    def on_images_pane_chosen(self, message: ImagesPane.Chosen) -> None:
+        """An image opened is a place; the cursor resting on one is remembered."""
+        image = message.image
+        if image is None:
+            return
+        label = image_label(image)
+        if message.drill_in:
+            here = Place("images", image.repository, image.digest, label)
+            self.history.opened(replace(here, pane="findings"), came_from=here)
+        else:
+            self.history.moved(image.repository, image.digest, label)
+
+    def on_findings_pane_open_finding(self, message: FindingsPane.OpenFinding) -> None:
+        """A finding opened is a place."""
+        image = self.screen_stack[0].query_one(FindingsPane).image
+        if image is not None:
+            place = Place("finding", image.repository, image.digest, image_label(image))
+            self.history.opened(replace(place, finding=message.finding.name))
+
+    def action_history_back(self) -> None:
+        """Back to what was open before."""
+        self._history_step(-1)
+
+    def action_history_forward(self) -> None:
+        """Forward again, after going back."""
+        self._history_step(1)
+
+    def _history_step(self, step: int) -> None:
+        place = self.history.peek(step)
+        if place is None:
+            self.notify("Nothing to go back to." if step < 0 else "Nothing ahead.", timeout=3)
+            return
+        problem = self._restore(place)
+        if problem:
+            self.notify(problem, title="History", severity="warning", timeout=6)
+            return
+        self.history.go(step)
+
+    def _restore(self, place: Place) -> str | None:
+        """Show `place` again: its repository, image and finding, the focus in its pane; or
+        say why not (its repository or image has gone) and change nothing."""
+        main = self.screen_stack[0]
+        repositories = main.query_one(RepositoriesPane)
+        images, findings = main.query_one(ImagesPane), main.query_one(FindingsPane)
+        repository = repositories.table.find_row(lambda row: row.name == place.repository)
+        if repository is None:
+            if repositories.is_loading:
+                return f"{place.repository} is not listed yet: the repositories are loading."
+            return f"{place.repository} is gone from the registry: nothing changed."
+        wanted = place.image if place.pane != "repositories" else None
+        shown = images.repository is not None and images.repository.name == repository.name
+        listed = shown and not images.is_loading
+        if wanted and listed and images.table.find_row(lambda row: row.digest == wanted) is None:
+            return f"{place.image_label} is gone from {place.repository}: nothing changed."
+        # As a go-to does: no rest on the repository passed opens it meanwhile.
+        repositories.cancel_follow()
+        repositories.forget_wanted()
+        if not repositories.table.move_to(repository):
+            repositories.clear_filter()  # the filter hid it
+            repositories.table.move_to(repository)
+        if place.pane == "repositories":
+            repositories.table.focus()
+            return None
+        if wanted:
+            images.go_to(
+                self.reader, repository, lambda row: row.digest == wanted, place.image_label
+            )
+        else:
+            images.show(self.reader, repository)
+        if place.pane == "images":
+            images.table.focus()
+            return None
+        findings.table.focus()
+        shown_image = findings.image
+        if place.finding and shown_image is not None and shown_image.digest == wanted:
+            row = findings.table.find_row(lambda finding: finding.name == place.finding)
+            if row is not None:
+                findings.table.move_to(row)
+        return None
