@@ -13,6 +13,7 @@ show what was opened, and the history only notes it.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -61,9 +62,41 @@ class NavigatingApp(AppHost):
         return History()
 
     def on_mount(self) -> None:
-        """Say once why the state file is not used (it is left as it is)."""
+        """Say once why the state file is not used (it is left as it is); mark favourites."""
         if self.state.problem:
             self.notify(self.state.problem, title="State file", severity="warning", timeout=10)
+        self.show_favourites()
+
+    # -- favourite repositories, per profile ----------------------------------------------
+
+    @property
+    def favourites_profile(self) -> str:
+        """The profile favourites are kept under: as the config file names it (see
+        `config.load_settings`), "default" when none is given."""
+        return self.settings.profile or os.environ.get("AWS_PROFILE") or "default"
+
+    def show_favourites(self) -> None:
+        """Mark the current profile's favourites (again, after switching profile)."""
+        pane = self.screen_stack[0].query_one(RepositoriesPane)
+        pane.set_favourites(self.state.favourites(self.favourites_profile))
+
+    def action_toggle_favourite(self) -> None:
+        """Mark the highlighted repository as a favourite, or unmark it."""
+        pane = self.screen_stack[0].query_one(RepositoriesPane)
+        repository = pane.table.current_row
+        if repository is None:
+            self.notify("Choose a repository first.", severity="warning", timeout=3)
+            return
+        profile = self.favourites_profile
+        favourite = repository.name not in pane.favourites
+        self.state.set_favourite(profile, repository.name, favourite)
+        self.show_favourites()
+        done = "is a favourite" if favourite else "is no longer a favourite"
+        where = f"{repository.name} {done} (profile {profile})"
+        if self.state.problem:
+            self.notify(f"{where}, for this run only: {self.state.problem}", severity="warning")
+        else:
+            self.notify(where + ".", timeout=3)
 
     def action_help(self) -> None:
         """Every key (EcrApp shows them)."""
