@@ -130,6 +130,20 @@ async def test_a_place_whose_image_or_repository_is_gone_says_so_and_changes_not
 
         send_burst(app, typed(f":repo {second}"), press("enter"))
         await until(pilot, lambda: images_of(app, second), "another repository")
+        # The place before is an image of a repository no longer listed here: ECR is
+        # asked, and the image it left has gone since.
+        left = app.history.peek(-1)
+        assert left is not None and left.repository == first and left.image is not None
+        client.batch_delete_image(repositoryName=first, imageIds=[{"imageDigest": left.image}])
+        before = app.history.at
+        send_burst(app, typed("["), typed("j"))
+        warning = f"{left.image_label} is gone from {first}: nothing changed."
+        await until(pilot, lambda: warning in app.notification_log.text(), "asked ECR")
+        await settled(pilot)
+        assert images.repository is not None and images.repository.name == second
+        assert app.focused is images.table and images.table.cursor_row == 1  # j came after
+        assert app.history.at == before
+
         client.delete_repository(repositoryName=first, force=True)
         send_burst(app, typed("r"))
         await until(

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 
+from ecr_tui.core.errors import UserFacingError
 from ecr_tui.state import StateStore
 from ecr_tui.ui.app_host import AppHost
+from ecr_tui.ui.background import run_then
 from ecr_tui.ui.history import History, Place
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.image_rows import image_label
@@ -160,28 +162,75 @@ class NavigatingApp(AppHost):
         if place is None:
             self.notify("Nothing to go back to." if step < 0 else "Nothing ahead.", timeout=3)
             return
-        problem = self._restore(place)
+        problem = self._place_problem(place)
+        if problem is None and self._image_unlisted(place):
+            # Its repository's images are not all listed here: ECR says whether it is
+            # still there before anything moves (keys typed meanwhile wait, 2 s at most).
+            run_then(
+                self,
+                lambda: self._ask_image(place),
+                lambda gone: self._step_to(step, place, gone),
+                group="history",
+                wait_for_ui=True,
+                asks_next=True,
+                description=f"Looking for {place.image_label} in {place.repository}",
+            )
+            return
+        self._step_to(step, place, problem)
+
+    def _step_to(self, step: int, place: Place, problem: str | None) -> None:
+        """Show `place`, the one `step` away; or say why not and change nothing."""
+        if self.history.peek(step) is not place:
+            return  # the history moved on while ECR was asked
+        problem = problem or self._place_problem(place)
         if problem:
             self.notify(problem, title="History", severity="warning", timeout=6)
             return
+        self._restore(place)
         self.history.go(step)
 
-    def _restore(self, place: Place) -> str | None:
-        """Show `place` again: its repository, image and finding, the focus in its pane; or
-        say why not (its repository or image has gone) and change nothing."""
+    def _place_problem(self, place: Place) -> str | None:
+        """Why `place` cannot be shown, as far as what is listed tells; None if it can."""
+        main = self.screen_stack[0]
+        repositories, images = main.query_one(RepositoriesPane), main.query_one(ImagesPane)
+        if repositories.table.find_row(lambda row: row.name == place.repository) is None:
+            if repositories.is_loading:
+                return f"{place.repository} is not listed yet: the repositories are loading."
+            return f"{place.repository} is gone from the registry: nothing changed."
+        wanted = place.image if place.pane != "repositories" else None
+        shown = images.repository is not None and images.repository.name == place.repository
+        listed = shown and not images.is_loading
+        if wanted and listed and images.table.find_row(lambda row: row.digest == wanted) is None:
+            return f"{place.image_label} is gone from {place.repository}: nothing changed."
+        return None
+
+    def _image_unlisted(self, place: Place) -> bool:
+        """Whether `place` has an image that the images pane has not listed (yet)."""
+        if place.image is None or place.pane == "repositories":
+            return False
+        images = self.screen_stack[0].query_one(ImagesPane)
+        shown = images.repository is not None and images.repository.name == place.repository
+        return not (shown and images.table.find_row(lambda row: row.digest == place.image))
+
+    def _ask_image(self, place: Place) -> str | None:
+        """In a thread: why `place`'s image cannot be shown (it has gone), or None."""
+        assert place.image is not None
+        try:
+            self.reader.image_details(place.repository, place.image)
+        except UserFacingError as error:
+            if error.problem.title not in ("Image not found", "Repository not found"):
+                raise
+            return f"{place.image_label} is gone from {place.repository}: nothing changed."
+        return None
+
+    def _restore(self, place: Place) -> None:
+        """Show `place` again: its repository, image and finding, the focus in its pane."""
         main = self.screen_stack[0]
         repositories = main.query_one(RepositoriesPane)
         images, findings = main.query_one(ImagesPane), main.query_one(FindingsPane)
         repository = repositories.table.find_row(lambda row: row.name == place.repository)
         if repository is None:
-            if repositories.is_loading:
-                return f"{place.repository} is not listed yet: the repositories are loading."
-            return f"{place.repository} is gone from the registry: nothing changed."
-        wanted = place.image if place.pane != "repositories" else None
-        shown = images.repository is not None and images.repository.name == repository.name
-        listed = shown and not images.is_loading
-        if wanted and listed and images.table.find_row(lambda row: row.digest == wanted) is None:
-            return f"{place.image_label} is gone from {place.repository}: nothing changed."
+            return  # (checked by `_place_problem` just before)
         # As a go-to does: no rest on the repository passed opens it meanwhile.
         repositories.cancel_follow()
         repositories.forget_wanted()
@@ -190,7 +239,8 @@ class NavigatingApp(AppHost):
             repositories.table.move_to(repository)
         if place.pane == "repositories":
             repositories.table.focus()
-            return None
+            return
+        wanted = place.image
         if wanted:
             images.go_to(
                 self.reader, repository, lambda row: row.digest == wanted, place.image_label
@@ -199,11 +249,10 @@ class NavigatingApp(AppHost):
             images.show(self.reader, repository)
         if place.pane == "images":
             images.table.focus()
-            return None
+            return
         findings.table.focus()
         shown_image = findings.image
         if place.finding and shown_image is not None and shown_image.digest == wanted:
             row = findings.table.find_row(lambda finding: finding.name == place.finding)
             if row is not None:
                 findings.table.move_to(row)
-        return None
