@@ -15,6 +15,7 @@ from ecr_tui.commands import (
     REGION,
     REPOSITORY,
     SPECS,
+    URI,
     Command,
     CommandError,
     closest,
@@ -63,7 +64,7 @@ def test_a_rendered_command_parses_back_to_itself(command: Command) -> None:
 def test_completing_any_prefix_of_a_line_offers_it(command: Command, offered: list[str]) -> None:
     if command.argument:
         offered = [*offered, command.argument]
-    candidates = {kind: offered for kind in (REPOSITORY, IMAGE, PROFILE, REGION)}
+    candidates = {kind: offered for kind in (REPOSITORY, IMAGE, URI, PROFILE, REGION)}
     line = render(command)
     for size in range(len(line) + 1):
         prefix = line[:size]
@@ -91,6 +92,17 @@ def test_a_name_itself_is_its_own_best_fuzzy_match(candidates: list[str], data) 
     assert fuzzy_matches(name, candidates)[0].lower() == name.lower()
     found = resolve(Command("repo", name), candidates)
     assert isinstance(found, str) and found.lower() == name.lower()
+
+
+@given(names, word)
+def test_fuzzy_matching_finds_every_name_that_holds_the_query(
+    candidates: list[str], query: str
+) -> None:
+    found = fuzzy_matches(query, candidates)
+    assert len(found) == len(set(found)) and set(found) <= set(candidates)
+    for name in candidates:
+        if query.lower() in name.lower():
+            assert name in found
 
 
 @given(names, st.data())
