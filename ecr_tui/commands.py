@@ -83,6 +83,14 @@ def usage(spec: CommandSpec) -> str:
     return f":{spec.name} {spec.placeholder}".rstrip()
 
 
+def help_rows() -> list[tuple[str, str]]:
+    """(usage, what it does) of every command, aliases included, for the help screen."""
+    return [
+        (", ".join([usage(spec), *(f":{alias}" for alias in spec.aliases)]), spec.help)
+        for spec in SPECS
+    ]
+
+
 def parse(text: str) -> Command | CommandError:
     """Read one command line (with or without its leading `:`)."""
     words = text.strip().removeprefix(":").split()

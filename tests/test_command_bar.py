@@ -150,6 +150,7 @@ async def test_history_help_and_quit(ecr_settings: ConnectionSettings, tmp_path:
         await until(pilot, lambda: on_screen(app, HelpScreen), "the help")
         assert isinstance(app.screen, HelpScreen)
         assert (":", "Command") in app.screen.key_rows()
+        assert (":quit, :q", "quit ecr-tui") in app.screen.commands
         send_burst(app, press("escape"), typed(":"), press("up"))
         await until(
             pilot,

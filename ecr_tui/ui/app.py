@@ -23,6 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+from ecr_tui.commands import help_rows
 from ecr_tui.core.docker.errors import DockerUnavailable
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import Problem, explain_error, is_credential_problem
@@ -451,6 +452,7 @@ class EcrApp(NavigatingApp):
                 read_only=self.read_only,
                 keymap=self.keymap,
                 about=self._about_rows(),
+                commands=help_rows(),
             )
         )
 
