@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.command import CommandPalette
+
 from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.state import StateStore
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.command_bar import CommandBarScreen
 from ecr_tui.ui.screens import HelpScreen
 from tests.test_app import open_repository, panes, repositories_loaded
-from tests.test_key_bursts import on_screen, press, send_burst, settled, typed, until
+from tests.test_key_bursts import (
+    on_screen,
+    press,
+    send_burst,
+    settled,
+    typed,
+    typed_into,
+    until,
+)
 
 
 def bar(app: EcrApp) -> CommandBarScreen:
@@ -170,3 +180,24 @@ async def test_history_help_and_quit(ecr_settings: ConnectionSettings, tmp_path:
         assert state.command_history() == ["help", "repo data/airflow"]
         send_burst(app, typed(":q"), press("enter"))
         await until(pilot, lambda: not app.is_running, "the app quit")
+
+
+async def test_every_command_is_in_the_palette(ecr_settings: ConnectionSettings) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await repositories_loaded(app, pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        # :repo, :image, :profile, :region open the bar; :uri, :help and :q have their own.
+        expected = {"Open repository", "Go to image", "Switch profile", "Switch region"}
+        assert expected | {"Command bar", "Go to URI", "Keys", "Quit"} <= titles
+        send_burst(app, press("ctrl+p"), typed("Switch region"))
+        await until(
+            pilot,
+            lambda: typed_into(app, CommandPalette) == "Switch region",
+            "the palette's search",
+        )
+        await settled(pilot)
+        send_burst(app, press("enter"))
+        await until(pilot, lambda: bar_value(app) == "region ", "the bar, with :region typed")
+        send_burst(app, press("enter"))
+        await until(pilot, lambda: "which region" in bar_says(app), "what is missing")
