@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -86,11 +87,25 @@ async def test_back_and_forward_restore_the_pane_the_image_and_the_repository(
 
         # Opening something after going back drops what was ahead, as a browser does.
         send_burst(app, typed("[["))
-        await until(pilot, lambda: app.focused is findings.table, "back twice")
+        await until(pilot, lambda: app.history.at == 1, "back twice")
+        await until(pilot, lambda: images_of(app, "platform/nginx-base"), "the first repository")
+        await settled(pilot)
+        assert app.focused is images.table and images.table.current_row == image
         send_burst(app, typed(":repo data/dbt-runner"), press("enter"))
         await until(pilot, lambda: images_of(app, "data/dbt-runner"), "a new repository")
         assert app.history.peek(1) is None
-        assert [place.repository for place in app.history.places][-1] == "data/dbt-runner"
+        assert [place.pane for place in app.history.places] == ["repositories", "images", "images"]
+        assert app.history.places[-1].repository == "data/dbt-runner"
+
+        # Places belong to the registry they were opened in: once the app is elsewhere
+        # (another region: `settings` is what the app connects with), they are not
+        # restored there, where a repository of the same name is another one.
+        at = app.history.at
+        app.settings = replace(app.settings, region="eu-west-1")
+        send_burst(app, typed("["))
+        await until(pilot, lambda: "switch back to it first" in app.notification_log.text(), "")
+        assert "was opened in profile default, us-east-1" in app.notification_log.text()
+        assert app.history.at == at and images_of(app, "data/dbt-runner")
 
 
 async def test_a_place_whose_image_or_repository_is_gone_says_so_and_changes_nothing(
@@ -124,9 +139,8 @@ async def test_a_place_whose_image_or_repository_is_gone_says_so_and_changes_not
         await until(pilot, lambda: "is gone from" in app.notification_log.text(), "a warning")
         assert f"is gone from {first}: nothing changed" in app.notification_log.text()
         assert app.focused is images.table
-        assert app.history.current == Place(
-            "images", first, images.table.current_row.digest, app.history.current.image_label
-        )
+        current = app.history.current
+        assert current is not None and current.key == (app.context_key, "images", first)
 
         send_burst(app, typed(f":repo {second}"), press("enter"))
         await until(pilot, lambda: images_of(app, second), "another repository")
@@ -168,18 +182,24 @@ async def test_a_place_whose_image_or_repository_is_gone_says_so_and_changes_not
 
 
 def test_history_keeps_the_cursor_of_each_place_and_drops_what_was_ahead() -> None:
+    here = ("", "us-east-1", "")
     history = History()
-    history.opened(Place("images", "a"), came_from=Place("repositories", "a"))
-    history.moved("a", "sha256:1", "v1")
-    history.moved("b", "sha256:9", "other")  # another repository's image: not this place's
-    history.opened(Place("findings", "a", "sha256:1", "v1"))
-    history.opened(Place("images", "b"))
+    history.opened(
+        Place("images", "a", context=here), came_from=Place("repositories", "a", context=here)
+    )
+    history.moved(Place("images", "a", "sha256:1", "v1", context=here))
+    history.moved(Place("images", "b", "sha256:9", "other", context=here))  # not this place's
+    history.moved(Place("images", "a", "sha256:8", "elsewhere", context=("", "eu-west-1", "")))
+    history.opened(Place("findings", "a", "sha256:1", "v1", context=here))
+    history.opened(Place("images", "b", context=here))
     assert [p.pane for p in history.places] == ["repositories", "images", "findings", "images"]
-    assert history.places[1] == Place("images", "a", "sha256:1", "v1")
+    assert history.places[1] == Place("images", "a", "sha256:1", "v1", context=here)
     history.go(-2)
-    assert history.current == Place("images", "a", "sha256:1", "v1")
-    history.opened(Place("images", "a"))  # the same page again: no new place
+    assert history.current == Place("images", "a", "sha256:1", "v1", context=here)
+    history.opened(Place("images", "a", context=here))  # the same page again: no new place
     assert len(history.places) == 4 and history.at == 1
-    history.opened(Place("images", "c"))
-    assert [p.repository for p in history.places] == ["a", "a", "c"]
-    assert history.peek(1) is None and history.peek(-1) == history.places[1]
+    history.opened(Place("images", "a", context=("prod", "us-east-1", "")))  # another registry's
+    assert len(history.places) == 3 and history.at == 2
+    history.opened(Place("images", "c", context=here))
+    assert [p.repository for p in history.places] == ["a", "a", "a", "c"]
+    assert history.peek(1) is None and history.peek(-1) == history.places[2]

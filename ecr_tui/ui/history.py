@@ -1,11 +1,11 @@
 """Back and forward through what was opened, as a browser does (plain Python, no Textual).
 
-A `Place` is where the user was: the pane in focus, the repository open, the
-image and the finding under the cursor. Opening something (enter on a
-repository, an image or a finding; a `:repo`, `:image` or go-to) adds a place
-after the current one and drops those that were ahead of it; moving the cursor
-only changes what the current place remembers (so that back returns to the row
-that was left, not to the first).
+A `Place` is where the user was: the context (profile, region, endpoint), the
+pane in focus, the repository open, the image and the finding under the cursor.
+Opening something (enter on a repository, an image or a finding; a `:repo`,
+`:image` or go-to) adds a place after the current one and drops those that were
+ahead of it; moving the cursor only changes what the current place remembers
+(so that back returns to the row that was left, not to the first).
 """
 
 from __future__ import annotations
@@ -25,16 +25,18 @@ class Place:
     image: str | None = None  # its digest
     image_label: str = ""  # its tag, or its short digest: how messages name it
     finding: str | None = None  # its name (CVE-…)
+    # Where the repository is: a repository of the same name elsewhere is another one.
+    context: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[object, ...]:
         """What was opened: two places with the same key are the same page, whatever
         their cursor rests on."""
         if self.pane in ("repositories", "images"):
-            return (self.pane, self.repository)
+            return (self.context, self.pane, self.repository)
         if self.pane == "findings":
-            return (self.pane, self.repository, self.image)
-        return (self.pane, self.repository, self.image, self.finding)
+            return (self.context, self.pane, self.repository, self.image)
+        return (self.context, self.pane, self.repository, self.image, self.finding)
 
 
 class History:
@@ -61,11 +63,14 @@ class History:
         del self.places[:-HISTORY_SIZE]
         self.at = len(self.places) - 1
 
-    def moved(self, repository: str, image: str | None, image_label: str) -> None:
-        """The image cursor rests on `image` of `repository`: the current place remembers it."""
+    def moved(self, place: Place) -> None:
+        """The image cursor rests on `place`'s image: the current place remembers it, if it
+        is that repository's images."""
         current = self.current
-        if current is not None and current.pane == "images" and current.repository == repository:
-            self.places[self.at] = replace(current, image=image, image_label=image_label)
+        if current is not None and current.key == replace(place, pane="images").key:
+            self.places[self.at] = replace(
+                current, image=place.image, image_label=place.image_label
+            )
 
     def peek(self, step: int) -> Place | None:
         """The place `step` away (-1: back, 1: forward), if there is one."""

@@ -128,7 +128,8 @@ class NavigatingApp(AppHost):
         """A repository opened (enter, :repo, a go-to) is a place to come back to."""
         if message.drill_in:
             name = message.repository.name
-            self.history.opened(Place("images", name), came_from=Place("repositories", name))
+            here = Place("repositories", name, context=self.context_key)
+            self.history.opened(replace(here, pane="images"), came_from=here)
 
     def on_images_pane_chosen(self, message: ImagesPane.Chosen) -> None:
         """An image opened is a place; the cursor resting on one is remembered."""
@@ -136,18 +137,27 @@ class NavigatingApp(AppHost):
         if image is None:
             return
         label = image_label(image)
+        here = Place("images", image.repository, image.digest, label, context=self.context_key)
+        # The images left remember the one opened: the cursor may not have rested on it.
+        self.history.moved(here)
         if message.drill_in:
-            here = Place("images", image.repository, image.digest, label)
             self.history.opened(replace(here, pane="findings"), came_from=here)
-        else:
-            self.history.moved(image.repository, image.digest, label)
 
     def on_findings_pane_open_finding(self, message: FindingsPane.OpenFinding) -> None:
         """A finding opened is a place."""
         image = self.screen_stack[0].query_one(FindingsPane).image
         if image is not None:
-            place = Place("finding", image.repository, image.digest, image_label(image))
-            self.history.opened(replace(place, finding=message.finding.name))
+            label, finding = image_label(image), message.finding.name
+            place = Place(
+                "finding", image.repository, image.digest, label, finding, self.context_key
+            )
+            self.history.opened(place)
+
+    @property
+    def context_key(self) -> tuple[str, ...]:
+        """Which registry the panes show: a place opened in another is not restored here."""
+        settings = self.settings
+        return (settings.profile or "", settings.region or "", settings.endpoint_url or "")
 
     def action_history_back(self) -> None:
         """Back to what was open before."""
@@ -191,6 +201,10 @@ class NavigatingApp(AppHost):
 
     def _place_problem(self, place: Place) -> str | None:
         """Why `place` cannot be shown, as far as what is listed tells; None if it can."""
+        if place.context != self.context_key:
+            profile, region, _ = place.context
+            where = f"profile {profile or 'default'}, {region or 'its region'}"
+            return f"{place.repository} was opened in {where}: switch back to it first."
         main = self.screen_stack[0]
         repositories, images = main.query_one(RepositoriesPane), main.query_one(ImagesPane)
         if repositories.table.find_row(lambda row: row.name == place.repository) is None:
