@@ -169,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TEXTUAL_FPS", "240")
     try:
         # Imported here so that --help and --version answer without loading Textual.
+        from ecr_tui.state import StateStore, state_path
         from ecr_tui.ui.app import EcrApp
 
         app = EcrApp(
@@ -177,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             keymap=user.keymap,
             demo_launch=demo_launch,
             reader=reader,
+            state=StateStore(state_path()),
         )
         if user.theme and user.theme not in app.available_themes:
             erase_start_screen()

@@ -31,6 +31,7 @@ class PaletteActions(Protocol):
     def action_docker_login(self) -> None: ...
     def action_docker_store_login(self) -> None: ...
     def action_docker_push(self) -> None: ...
+    def action_command_bar(self, initial: str = "") -> None: ...
 
 
 def palette_commands(
@@ -50,6 +51,22 @@ def palette_commands(
         "The last notifications again, newest first",
         app.action_show_notifications,
     )
+    yield SystemCommand(
+        "Command bar",
+        ":repo, :image, :uri, :profile, :region, :help, :q (also the : key)",
+        app.action_command_bar,
+    )
+    for title, line in (
+        ("Open repository", "repo "),
+        ("Go to image", "image "),
+        ("Switch profile", "profile "),
+        ("Switch region", "region "),
+    ):
+        yield SystemCommand(
+            title,
+            f"The command bar's :{line.strip()}, with its candidates listed",
+            lambda line=line: app.action_command_bar(line),
+        )
     yield SystemCommand("Zoom pane", "Maximize or restore the focused pane", app.action_toggle_zoom)
     yield SystemCommand("Sort images", "Cycle pushed / size / severity", images.action_cycle_sort)
     yield SystemCommand("Reverse image order", "Flip the sort order", images.action_flip_order)
@@ -128,7 +145,11 @@ def palette_commands(
             "Archive storage class, or back",
             image_admin.toggle_archive,
         ),
-        ("Go to URI", "Paste an image URI and land on it", repository_admin.go_to_uri),
+        (
+            "Go to URI",
+            "Paste an image URI and land on it (also :uri URI)",
+            repository_admin.go_to_uri,
+        ),
     ):
         yield SystemCommand(title, help_text, callback)
     yield SystemCommand(
