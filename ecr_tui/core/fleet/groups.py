@@ -327,7 +327,7 @@ def _vulnerability_group(cve: str, v: _Vulnerability) -> VulnerabilityGroup:
         score=v.score,
         epss=v.epss,
         exploit="YES" if "YES" in v.exploit else ("NO" if v.exploit == {"NO"} else ""),
-        fix=_fix_across(v.fix),
+        fix=fix_across(v.fix),
         repositories=len(v.repositories),
         images=len(v.images),
         newest_push=v.newest_push,
@@ -337,7 +337,7 @@ def _vulnerability_group(cve: str, v: _Vulnerability) -> VulnerabilityGroup:
     )
 
 
-def _fix_across(seen: set[FixAvailable]) -> FixAvailable:
+def fix_across(seen: set[FixAvailable]) -> FixAvailable:
     """Fixable everywhere (YES), somewhere (PARTIAL), nowhere known (NO), or not reported."""
     fixable = {f for f in seen if f.fixable}
     if not fixable:

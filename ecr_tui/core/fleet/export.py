@@ -1,0 +1,260 @@
+"""Findings out of the app: CSV, JSON, Markdown (for a ticket) and SARIF 2.1.0.
+
+One shape goes in, whatever the view: an `Export` with its rows (an image and
+one of its findings each) and what they are (a title, the filters in force,
+the coverage line). One image's findings, one vulnerability's images and the
+fleet with its filters all become an `Export`, so every format says the same.
+What is unknown stays empty in CSV, null in JSON and "unknown" in Markdown.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ecr_tui.core.fleet.groups import AffectedImage, FleetFindings, fix_across
+from ecr_tui.core.models import Finding, FixAvailable, Image, ScanReport
+
+FORMATS = ("csv", "json", "markdown", "sarif")
+# The file name ending of each format.
+SUFFIXES = {"csv": ".csv", "json": ".json", "markdown": ".md", "sarif": ".sarif"}
+
+CSV_COLUMNS = (
+    "repository",
+    "image_digest",
+    "image_tags",
+    "platform",
+    "pushed_at",
+    "last_pulled_at",
+    "vulnerability",
+    "severity",
+    "score",
+    "fix_available",
+    "exploit_available",
+    "package",
+    "package_version",
+    "fixed_in",
+    "package_manager",
+    "file_path",
+    "scanning",
+    "status",
+    "uri",
+    "description",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """What is exported: rows, and the words that say what they are."""
+
+    title: str
+    rows: tuple[AffectedImage, ...]
+    scope: tuple[str, ...] = ()  # the filters in force, in words
+    coverage: str = ""  # which images the rows speak for, and which they do not
+    complete: bool = True  # False: partial (cancelled, failures): say so everywhere
+    generated_at: datetime | None = None
+
+    @property
+    def when(self) -> datetime:
+        return self.generated_at or datetime.now(UTC)
+
+
+def fleet_export(findings: FleetFindings, coverage: str, complete: bool, title: str = "") -> Export:
+    """The fleet's findings with the filters they were read with."""
+    scope = tuple(findings.scope.describe())
+    return Export(
+        title or "Vulnerabilities across the registry",
+        tuple(findings.all_findings()),
+        scope,
+        coverage,
+        complete,
+    )
+
+
+def vulnerability_export(
+    findings: FleetFindings, cve: str, coverage: str, complete: bool
+) -> Export:
+    """One vulnerability and every image in scope that has it."""
+    rows = tuple(findings.affected_images(cve))
+    name = rows[0].finding.name if rows else cve.upper()
+    return Export(name, rows, tuple(findings.scope.describe()), coverage, complete)
+
+
+def image_export(image: Image, report: ScanReport, findings: Sequence[Finding] = ()) -> Export:
+    """One image's findings (those given, else the whole report)."""
+    shown = tuple(findings) if findings else report.findings
+    name = image.tags[0] if image.tags else image.digest
+    when = report.completed_at.isoformat() if report.completed_at else "unknown"
+    coverage = f"scan {report.state.value}, completed {when}"
+    return Export(
+        f"{image.repository}:{name}" if image.tags else f"{image.repository}@{name}",
+        tuple(AffectedImage(image, f) for f in shown),
+        coverage=coverage,
+    )
+
+
+def render(export: Export, fmt: str) -> str:
+    """The export as text in one of FORMATS (ValueError names them otherwise)."""
+    if fmt == "csv":
+        return to_csv(export)
+    if fmt == "json":
+        return to_json(export)
+    if fmt == "markdown":
+        return to_markdown(export)
+    if fmt == "sarif":
+        from ecr_tui.core.fleet.sarif import to_sarif
+
+        return json.dumps(to_sarif(export), indent=2)
+    raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+
+
+# -- rows as plain values ------------------------------------------------------------
+
+
+def _moment(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _fix(finding: Finding) -> str:
+    return "" if finding.fix is FixAvailable.UNKNOWN else finding.fix.name
+
+
+def row_values(row: AffectedImage) -> dict[str, Any]:
+    """One row as flat values: CSV_COLUMNS, unknown as None."""
+    image, finding = row.image, row.finding
+    package = finding.packages[0] if finding.packages else None
+    return {
+        "repository": image.repository,
+        "image_digest": image.digest,
+        "image_tags": " ".join(image.tags),
+        "platform": row.platform or None,
+        "pushed_at": _moment(image.pushed_seconds) or None,
+        "last_pulled_at": _moment(image.last_pulled_seconds) or None,
+        "vulnerability": finding.name,
+        "severity": finding.severity.name,
+        "score": finding.score,
+        "fix_available": _fix(finding) or None,
+        "exploit_available": finding.exploit or None,
+        "package": package.name if package else None,
+        "package_version": package.version if package and package.version else None,
+        "fixed_in": finding.fixed_in or None,
+        "package_manager": package.package_manager if package and package.package_manager else None,
+        "file_path": package.file_path if package and package.file_path else None,
+        "scanning": finding.source,
+        "status": finding.status or None,
+        "uri": finding.uri or None,
+        "description": finding.description or None,
+    }
+
+
+def to_csv(export: Export) -> str:
+    """One line per (image, finding), CSV_COLUMNS; unknown is an empty field."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in export.rows:
+        values = row_values(row)
+        writer.writerow({k: "" if v is None else v for k, v in values.items()})
+    return out.getvalue()
+
+
+def to_json(export: Export) -> str:
+    """The rows with every package, and what they are; unknown is null."""
+    findings = []
+    for row in export.rows:
+        values = row_values(row)
+        values["image_tags"] = list(row.image.tags)
+        values["packages"] = [
+            {
+                "name": p.name,
+                "version": p.version or None,
+                "fixed_in": p.fixed_in or None,
+                "package_manager": p.package_manager or None,
+                "file_path": p.file_path or None,
+            }
+            for p in row.finding.packages
+        ]
+        findings.append(values)
+    document = {
+        "title": export.title,
+        "generated_at": export.when.isoformat(),
+        "scope": list(export.scope),
+        "coverage": export.coverage,
+        "complete": export.complete,
+        "findings": findings,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+# -- Markdown, for a ticket ------------------------------------------------------------
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(export: Export) -> str:
+    """A ticket's body: what, where, the vulnerabilities, then every affected image."""
+    lines = [f"## {_cell(export.title)}", ""]
+    if not export.complete:
+        lines += ["> **Partial:** not every image in scope was read (see coverage).", ""]
+    if export.scope:
+        lines.append(f"- Scope: {', '.join(export.scope)}")
+    if export.coverage:
+        lines.append(f"- Coverage: {export.coverage}")
+    lines.append(f"- Generated: {export.when.strftime('%Y-%m-%d %H:%M UTC')} by ecr-tui")
+    lines.append("")
+    if not export.rows:
+        lines.append("No findings in scope.")
+        return "\n".join(lines) + "\n"
+    lines += [
+        "| Vulnerability | Severity | Score | Fix | Exploit | Repositories | Images |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for cve, rows in _by_vulnerability(export.rows):
+        finding = rows[0].finding
+        repositories = len({r.image.repository for r in rows})
+        images = len({(r.image.repository, r.image.digest) for r in rows})
+        scores = [r.finding.score for r in rows if r.finding.score is not None]
+        score = f"{max(scores):g}" if scores else "unknown"
+        fix = fix_across({r.finding.fix for r in rows})
+        exploits = {r.finding.exploit for r in rows}
+        exploit = "YES" if "YES" in exploits else ("NO" if exploits == {"NO"} else "unknown")
+        lines.append(
+            f"| {_cell(cve)} | {max(r.finding.severity for r in rows).name} | {score} | "
+            f"{fix.value} | {exploit} | {repositories} | {images} |"
+        )
+    lines += [
+        "",
+        "### Affected images",
+        "",
+        "| Repository | Tags | Digest | Pushed | Vulnerability | Package | Fixed in |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in export.rows:
+        image, finding = row.image, row.finding
+        package = f"{finding.package} {finding.package_version}".strip() or "unknown"
+        pushed = _moment(image.pushed_seconds)[:10] or "unknown"
+        lines.append(
+            f"| {_cell(image.repository)} | {_cell(', '.join(image.tags) or '(untagged)')} | "
+            f"`{image.digest.removeprefix('sha256:')[:12]}` | {pushed} | {_cell(finding.name)} | "
+            f"{_cell(package)} | {_cell(finding.fixed_in or 'none known')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _by_vulnerability(rows: Iterable[AffectedImage]) -> list[tuple[str, list[AffectedImage]]]:
+    grouped: dict[str, list[AffectedImage]] = {}
+    for row in rows:
+        grouped.setdefault(row.finding.name, []).append(row)
+    return sorted(
+        grouped.items(),
+        key=lambda item: (-item[1][0].finding.severity, -(item[1][0].finding.score or 0.0)),
+    )
