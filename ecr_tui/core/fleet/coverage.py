@@ -98,4 +98,6 @@ class Coverage:
     def complete(self) -> bool:
         """Every image in scope accounted for, and every repository listed."""
         with self._lock:
-            return not self.pending and not self.failed_repositories and not self.cancelled
+            return not (
+                self.pending or self.read_failures or self.failed_repositories or self.cancelled
+            )

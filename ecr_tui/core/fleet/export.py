@@ -13,10 +13,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ecr_tui.core.fleet.document import Export
 from ecr_tui.core.fleet.groups import AffectedImage, FleetFindings, fix_across
 from ecr_tui.core.models import Finding, FixAvailable, Image, ScanReport
 
@@ -46,22 +46,6 @@ CSV_COLUMNS = (
     "uri",
     "description",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Export:
-    """What is exported: rows, and the words that say what they are."""
-
-    title: str
-    rows: tuple[AffectedImage, ...]
-    scope: tuple[str, ...] = ()  # the filters in force, in words
-    coverage: str = ""  # which images the rows speak for, and which they do not
-    complete: bool = True  # False: partial (cancelled, failures): say so everywhere
-    generated_at: datetime | None = None
-
-    @property
-    def when(self) -> datetime:
-        return self.generated_at or datetime.now(UTC)
 
 
 def fleet_export(findings: FleetFindings, coverage: str, complete: bool, title: str = "") -> Export:

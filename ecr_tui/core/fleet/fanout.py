@@ -167,6 +167,7 @@ class FleetScan:
         self._on_progress = on_progress
         self._cancelled = threading.Event()
         self._lock = threading.Lock()
+        self._report_lock = threading.Lock()
         self._started = time.monotonic()
         self._calls_before = service.api_calls
         self._listed = 0
@@ -379,7 +380,9 @@ class FleetScan:
 
     def _report(self) -> None:
         if self._on_progress is not None:
-            self._on_progress(self.progress())
+            # Taken and handed over under one lock: a reader never sees the count go back.
+            with self._report_lock:
+                self._on_progress(self.progress())
 
 
 def _error_code(error: BaseException) -> str:

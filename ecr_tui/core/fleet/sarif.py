@@ -11,13 +11,11 @@ a new one.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ecr_tui import __version__
+from ecr_tui.core.fleet.document import Export
 from ecr_tui.core.models import Finding, Severity
-
-if TYPE_CHECKING:
-    from ecr_tui.core.fleet.export import Export
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
