@@ -28,7 +28,8 @@ from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import Problem, explain_error, is_credential_problem
 from ecr_tui.core.models import AccountInfo
 from ecr_tui.core.remote_reader import RemoteReader
-from ecr_tui.ui.app_host import AppHost, DemoEndpoint, DemoLaunch
+from ecr_tui.ui.app_host import DemoEndpoint, DemoLaunch
+from ecr_tui.ui.fleet.actions import FleetActions
 from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.key_names import key_name
 from ecr_tui.ui.keymap import keymap_clashes
@@ -66,7 +67,7 @@ ECR_CALL_GROUPS = frozenset(
 )
 
 
-class EcrApp(AppHost):
+class EcrApp(FleetActions):
     """Browse repositories, their images and each image's scan findings."""
 
     TITLE = "ecr-tui"
@@ -91,6 +92,7 @@ class EcrApp(AppHost):
         ),
         Binding("P", "docker_push", "Push a local image", show=False, id="docker.push"),
         Binding("ctrl+g", "go_to_uri", "Go to URI", show=False, id="app.goto"),
+        Binding("V", "vulnerabilities", "Vulnerabilities", show=False, id="app.vulnerabilities"),
     ]
 
     class ServiceReady(Message):
@@ -428,6 +430,8 @@ class EcrApp(AppHost):
         self.docker.check(self.service)
 
     def _key_sections(self) -> list[tuple[str, list[BindingType]]]:
+        from ecr_tui.ui.fleet.keys import FLEET_KEY_SECTIONS
+
         return [
             ("Everywhere", self.BINDINGS),
             ("Moving in a table", VirtualTable.BINDINGS),
@@ -435,6 +439,7 @@ class EcrApp(AppHost):
             ("Repositories pane", RepositoriesPane.BINDINGS),
             ("Images pane", ImagesPane.BINDINGS),
             ("Findings pane", FindingsPane.BINDINGS),
+            *FLEET_KEY_SECTIONS,
         ]
 
     def _key_scopes(self) -> list[tuple[str, list[BindingType]]]:

@@ -31,6 +31,7 @@ class PaletteActions(Protocol):
     def action_docker_login(self) -> None: ...
     def action_docker_store_login(self) -> None: ...
     def action_docker_push(self) -> None: ...
+    def action_vulnerabilities(self) -> None: ...
 
 
 def palette_commands(
@@ -49,6 +50,11 @@ def palette_commands(
         "Notifications",
         "The last notifications again, newest first",
         app.action_show_notifications,
+    )
+    yield SystemCommand(
+        "Vulnerabilities",
+        "Every image's findings: by vulnerability, repository or package; export (V)",
+        app.action_vulnerabilities,
     )
     yield SystemCommand("Zoom pane", "Maximize or restore the focused pane", app.action_toggle_zoom)
     yield SystemCommand("Sort images", "Cycle pushed / size / severity", images.action_cycle_sort)

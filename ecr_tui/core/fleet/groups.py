@@ -135,23 +135,49 @@ class FleetFindings:
         self._packages: dict[tuple[str, str], _Package] = {}
         self._affected: dict[str, list[AffectedImage]] = {}
         self._by_image: dict[ImageKey, tuple[Image, list[Finding]]] = {}
+        self._platforms: dict[ImageKey, str] = {}
         # One object per distinct finding: images built on one base share them.
         self._interned: dict[tuple[object, ...], Finding] = {}
 
     def add(self, image: Image, report: ScanReport, platform: str = "") -> int:
         """Fold one image's report in; return how many of its findings are kept."""
-        kept = [f for f in report.findings if self.scope.keeps_finding(f)]
+        return self.add_findings(image, report.findings, platform)
+
+    def add_findings(self, image: Image, found: Iterable[Finding], platform: str = "") -> int:
+        """Fold one image's findings in; return how many are kept."""
+        kept = [f for f in found if self.scope.keeps_finding(f)]
         with self._lock:
             key = (image.repository, image.digest)
             if key in self._by_image:
                 return 0  # the same image twice (listed twice, or retried): counted once
             findings = [self._intern(f) for f in kept]
             self._by_image[key] = (image, findings)
+            if platform:
+                self._platforms[key] = platform
             repository = self._repositories.setdefault(image.repository, _Repository())
             repository.images.add(image.digest)
             for finding in findings:
                 self._fold(image, key, finding, platform, repository)
         return len(kept)
+
+    def platform_of(self, image: Image) -> str:
+        """The platform an image was read as (one of a tagged index's), else ""."""
+        with self._lock:
+            return self._platforms.get((image.repository, image.digest), "")
+
+    def refiltered(self, scope: Scope) -> FleetFindings:
+        """The same images' findings under another scope's findings filters.
+
+        Its image filters cannot add what was never read: the images are these.
+        """
+        other = FleetFindings(scope)
+        with self._lock:
+            images = list(self._by_image.values())
+            platforms = dict(self._platforms)
+        for image, findings in images:
+            key = (image.repository, image.digest)
+            other.add_findings(image, findings, platforms.get(key, ""))
+        return other
 
     def add_epss(self, cve: str, epss: float) -> None:
         """EPSS for a vulnerability, when a source reports it (Amazon Inspector does)."""
@@ -309,9 +335,10 @@ class FleetFindings:
         """Every (image, finding) kept, by repository, image and severity."""
         with self._lock:
             items = sorted(self._by_image.items())
-        for _, (image, findings) in items:
+        for key, (image, findings) in items:
+            platform = self._platforms.get(key, "")
             for finding in sorted(findings, key=by_severity_then_fix):
-                yield AffectedImage(image, finding)
+                yield AffectedImage(image, finding, platform)
 
     def _find(self, cve: str) -> str:
         if cve in self._vulnerabilities:

@@ -49,6 +49,17 @@ class Scope:
         if self.image and not self.repository:
             raise ValueError("an image (tag or digest) needs its repository")
 
+    def images_only(self) -> Scope:
+        """This scope without its findings filters: what a fan-out reads to filter later."""
+        return Scope(
+            repository=self.repository,
+            repository_pattern=self.repository_pattern,
+            image=self.image,
+            tagged_only=self.tagged_only,
+            newest_per_repository=self.newest_per_repository,
+            pulled_within_days=self.pulled_within_days,
+        )
+
     # -- findings ------------------------------------------------------------------
 
     def keeps_finding(self, finding: Finding) -> bool:
