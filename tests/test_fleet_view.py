@@ -230,3 +230,35 @@ async def test_help_lists_the_view_and_its_keys(ecr_settings: ConnectionSettings
         rows = dict((description, keys) for keys, description in help_screen.key_rows())
         assert rows["Vulnerabilities"] == "V"
         assert rows["Group by"] == "v" and rows["Export"] == "E"
+
+
+async def test_the_findings_pane_exports_what_it_shows(
+    ecr_settings: ConnectionSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import jsonschema
+
+    from tests.test_app import open_repository
+    from tests.test_fleet_export import sarif_schema
+
+    monkeypatch.setenv("ECR_TUI_EXPORT_DIR", str(tmp_path))
+    app = make_app(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        images = await open_repository(app, pilot, "payments/api")
+        target = next(i for i in images.table.rows if i.severity_counts.total and i.tags)
+        images.table.move_to(target)
+        await pilot.press("enter")
+        findings = app.query_one(FindingsPane)
+        await wait_until(pilot, lambda: findings.report is not None)
+        await pilot.press("f")  # only those with a fix: the export keeps the filter
+        shown = list(findings.table.rows)
+        assert 0 < len(shown) < len(findings.report.findings)
+        await pilot.press("E", "4")
+        await wait_until(pilot, lambda: bool(list(tmp_path.glob("*.sarif"))))
+        (written,) = tmp_path.glob("*.sarif")
+        assert written.name.startswith(f"ecr-findings-payments-api-{target.tags[0]}")
+        log = json.loads(written.read_text())
+        jsonschema.Draft4Validator(sarif_schema()).validate(log)
+        assert len(log["runs"][0]["results"]) == len(shown)
+        assert any(str(written) in n.message for n in app._notifications)

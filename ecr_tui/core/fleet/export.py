@@ -69,9 +69,11 @@ def vulnerability_export(
     return Export(name, rows, tuple(findings.scope.describe()), coverage, complete)
 
 
-def image_export(image: Image, report: ScanReport, findings: Sequence[Finding] = ()) -> Export:
-    """One image's findings (those given, else the whole report)."""
-    shown = tuple(findings) if findings else report.findings
+def image_export(
+    image: Image, report: ScanReport, findings: Sequence[Finding] | None = None
+) -> Export:
+    """One image's findings (those given, as a filtered view shows them; else all)."""
+    shown = report.findings if findings is None else tuple(findings)
     name = image.tags[0] if image.tags else image.digest
     when = report.completed_at.isoformat() if report.completed_at else "unknown"
     coverage = f"scan {report.state.value}, completed {when}"

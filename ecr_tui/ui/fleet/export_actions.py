@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,11 +22,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ecr_tui.core.fleet.document import Export
-from ecr_tui.core.fleet.export import FORMATS, SUFFIXES, fleet_export, render
+from ecr_tui.core.fleet.export import FORMATS, SUFFIXES, fleet_export, image_export, render
 from ecr_tui.ui.background import run_then
 from ecr_tui.ui.dialogs.shared import dialog_css
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    from ecr_tui.core.models import Finding, Image, ScanReport
+    from ecr_tui.ui.app_host import AppHost
     from ecr_tui.ui.fleet.affected import AffectedScreen
     from ecr_tui.ui.fleet.session import FleetSession
     from ecr_tui.ui.fleet.view import VulnerabilitiesScreen
@@ -84,7 +88,7 @@ def export_path(name: str, fmt: str, now: datetime | None = None) -> Path:
 
 
 def _export(
-    screen: VulnerabilitiesScreen | AffectedScreen,
+    screen: VulnerabilitiesScreen | AffectedScreen | Widget,
     name: str,
     what: str,
     build: Callable[[], Export],
@@ -105,10 +109,12 @@ def _export(
         def done(result: tuple[Path, int]) -> None:
             path, rows = result
             line = f"Exported {rows:,} findings ({fmt}) to {path}"
-            screen.exported(line)
+            exported = getattr(screen, "exported", None)
+            if exported is not None:
+                exported(line)
             app.notify(str(path), title=f"Exported {rows:,} findings", timeout=12)
 
-        run_then(app, write, done, group="export", wait_for_ui=False)  # type: ignore[arg-type]
+        run_then(cast("AppHost", app), write, done, group="export", wait_for_ui=False)
 
     app.push_screen(ExportFormatScreen(what), chosen)
 
@@ -139,3 +145,10 @@ def export_affected(screen: AffectedScreen) -> None:
         )
 
     _export(screen, screen.cve or screen.title_text, f"{len(rows):,} findings shown", build)
+
+
+def export_image(pane: Widget, image: Image, report: ScanReport, shown: list[Finding]) -> None:
+    """Export one image's findings, as its findings pane shows them (its filters too)."""
+    label = image.tags[0] if image.tags else image.short_digest
+    what = f"{len(shown):,} findings of {image.repository}:{label}"
+    _export(pane, f"{image.repository}-{label}", what, lambda: image_export(image, report, shown))
