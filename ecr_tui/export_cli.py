@@ -164,7 +164,7 @@ def _export(
 ) -> int:
     from ecr_tui.core.ecr import ConnectionSettings, EcrService
     from ecr_tui.core.errors import explain_error
-    from ecr_tui.core.fleet.export import fleet_export, render, vulnerability_export
+    from ecr_tui.core.fleet.export import fleet_export, vulnerability_export, write
     from ecr_tui.core.fleet.fanout import FleetScan, Progress
 
     settings = ConnectionSettings(
@@ -213,16 +213,16 @@ def _export(
         export = vulnerability_export(result.findings, scope.cve, line, coverage.complete)
     else:
         export = fleet_export(result.findings, line, coverage.complete)
-    text = render(export, args.format)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as error:
-            print(f"ecr-tui export: cannot write {args.output}: {error.strerror}", file=err)
-            return EXIT_USAGE
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    try:
+        if args.output:
+            with Path(args.output).open("w", encoding="utf-8") as out:
+                write(export, args.format, out)
+        else:
+            write(export, args.format, sys.stdout)
+            sys.stdout.flush()
+    except OSError as error:
+        print(f"ecr-tui export: cannot write {args.output}: {error.strerror}", file=err)
+        return EXIT_USAGE
     if not args.quiet:
         for problem in result.problems:
             print(f"ecr-tui export: {problem}", file=err)

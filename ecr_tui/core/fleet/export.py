@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from ecr_tui.core.fleet.document import Export
 from ecr_tui.core.fleet.groups import AffectedImage, FleetFindings, fix_across
@@ -86,17 +86,26 @@ def image_export(
 
 def render(export: Export, fmt: str) -> str:
     """The export as text in one of FORMATS (ValueError names them otherwise)."""
-    if fmt == "csv":
-        return to_csv(export)
-    if fmt == "json":
-        return to_json(export)
-    if fmt == "markdown":
-        return to_markdown(export)
-    if fmt == "sarif":
-        from ecr_tui.core.fleet.sarif import to_sarif
+    out = io.StringIO()
+    write(export, fmt, out)
+    return out.getvalue()
 
-        return json.dumps(to_sarif(export), indent=2)
-    raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+
+def write(export: Export, fmt: str, out: TextIO) -> None:
+    """Write the export to `out` as it goes, a row at a time: a fleet's export is
+    hundreds of thousands of rows, and held whole as text it would take gigabytes."""
+    if fmt == "csv":
+        write_csv(export, out)
+    elif fmt == "json":
+        write_json(export, out)
+    elif fmt == "markdown":
+        write_markdown(export, out)
+    elif fmt == "sarif":
+        from ecr_tui.core.fleet.sarif import write_sarif
+
+        write_sarif(export, out)
+    else:
+        raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
 
 
 # -- rows as plain values ------------------------------------------------------------
@@ -140,43 +149,49 @@ def row_values(row: AffectedImage) -> dict[str, Any]:
     }
 
 
-def to_csv(export: Export) -> str:
+def write_csv(export: Export, out: TextIO) -> None:
     """One line per (image, finding), CSV_COLUMNS; unknown is an empty field."""
-    out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in export.rows:
         values = row_values(row)
         writer.writerow({k: "" if v is None else v for k, v in values.items()})
-    return out.getvalue()
 
 
-def to_json(export: Export) -> str:
-    """The rows with every package, and what they are; unknown is null."""
-    findings = []
-    for row in export.rows:
-        values = row_values(row)
-        values["image_tags"] = list(row.image.tags)
-        values["packages"] = [
-            {
-                "name": p.name,
-                "version": p.version or None,
-                "fixed_in": p.fixed_in or None,
-                "package_manager": p.package_manager or None,
-                "file_path": p.file_path or None,
-            }
-            for p in row.finding.packages
-        ]
-        findings.append(values)
-    document = {
+def json_values(row: AffectedImage) -> dict[str, Any]:
+    """A row for JSON: its flat values, the tags as a list, and every package."""
+    values = row_values(row)
+    values["image_tags"] = list(row.image.tags)
+    values["packages"] = [
+        {
+            "name": p.name,
+            "version": p.version or None,
+            "fixed_in": p.fixed_in or None,
+            "package_manager": p.package_manager or None,
+            "file_path": p.file_path or None,
+        }
+        for p in row.finding.packages
+    ]
+    return values
+
+
+def write_json(export: Export, out: TextIO) -> None:
+    """The rows with every package, and what they are; unknown is null. One finding a line."""
+    head = {
         "title": export.title,
         "generated_at": export.when.isoformat(),
         "scope": list(export.scope),
         "coverage": export.coverage,
         "complete": export.complete,
-        "findings": findings,
     }
-    return json.dumps(document, indent=2) + "\n"
+    out.write("{\n")
+    for key, value in head.items():
+        out.write(f"  {json.dumps(key)}: {json.dumps(value)},\n")
+    out.write('  "findings": [')
+    for index, row in enumerate(export.rows):
+        out.write(",\n    " if index else "\n    ")
+        out.write(json.dumps(json_values(row)))
+    out.write("\n  ]\n}\n" if export.rows else "]\n}\n")
 
 
 # -- Markdown, for a ticket ------------------------------------------------------------
@@ -186,7 +201,7 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(export: Export) -> str:
+def write_markdown(export: Export, out: TextIO) -> None:
     """A ticket's body: what, where, the vulnerabilities, then every affected image."""
     lines = [f"## {_cell(export.title)}", ""]
     if not export.complete:
@@ -199,7 +214,8 @@ def to_markdown(export: Export) -> str:
     lines.append("")
     if not export.rows:
         lines.append("No findings in scope.")
-        return "\n".join(lines) + "\n"
+        out.write("\n".join(lines) + "\n")
+        return
     lines += [
         "| Vulnerability | Severity | Score | Fix | Exploit | Repositories | Images |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -224,16 +240,16 @@ def to_markdown(export: Export) -> str:
         "| Repository | Tags | Digest | Pushed | Vulnerability | Package | Fixed in |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
+    out.write("\n".join(lines) + "\n")
     for row in export.rows:
         image, finding = row.image, row.finding
         package = f"{finding.package} {finding.package_version}".strip() or "unknown"
         pushed = _moment(image.pushed_seconds)[:10] or "unknown"
-        lines.append(
+        out.write(
             f"| {_cell(image.repository)} | {_cell(', '.join(image.tags) or '(untagged)')} | "
             f"`{image.digest.removeprefix('sha256:')[:12]}` | {pushed} | {_cell(finding.name)} | "
-            f"{_cell(package)} | {_cell(finding.fixed_in or 'none known')} |"
+            f"{_cell(package)} | {_cell(finding.fixed_in or 'none known')} |\n"
         )
-    return "\n".join(lines) + "\n"
 
 
 def _by_vulnerability(rows: Iterable[AffectedImage]) -> list[tuple[str, list[AffectedImage]]]:

@@ -11,10 +11,12 @@ a new one.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+import json
+from typing import Any, TextIO
 
 from ecr_tui import __version__
 from ecr_tui.core.fleet.document import Export
+from ecr_tui.core.fleet.groups import AffectedImage
 from ecr_tui.core.models import Finding, Severity
 
 SCHEMA = (
@@ -39,49 +41,73 @@ def level(severity: Severity) -> str:
     return _LEVELS[severity]
 
 
+def write_sarif(export: Export, out: TextIO) -> None:
+    """The export as a SARIF 2.1.0 log, written a result at a time.
+
+    The results come before the tool's rules in the document (JSON does not
+    order an object's members): the rules are known once every result is out.
+    """
+    rules: dict[str, tuple[int, dict[str, Any]]] = {}
+    out.write(f'{{\n  "$schema": {json.dumps(SCHEMA)},\n  "version": "2.1.0",\n')
+    out.write('  "runs": [\n    {\n      "results": [')
+    for index, row in enumerate(export.rows):
+        out.write(",\n        " if index else "\n        ")
+        out.write(json.dumps(_result(row, rules)))
+    out.write("\n      ],\n" if export.rows else "],\n")
+    rest = json.dumps(_run(export, [rule for _, rule in rules.values()]), indent=2)
+    members = rest[1:-1].strip("\n")  # without the braces: the run's other members
+    out.write("\n".join("    " + line for line in members.splitlines()))
+    out.write("\n    }\n  ]\n}\n")
+
+
 def to_sarif(export: Export) -> dict[str, Any]:
     """The export as a SARIF 2.1.0 log (a dict ready for json.dumps)."""
-    rules: dict[str, dict[str, Any]] = {}
-    indexes: dict[str, int] = {}
-    results: list[dict[str, Any]] = []
-    for row in export.rows:
-        finding = row.finding
-        if finding.name not in rules:
-            indexes[finding.name] = len(rules)
-            rules[finding.name] = _rule(finding)
-        reference = f"{row.image.repository}@{row.image.digest}"
-        results.append(
+    rules: dict[str, tuple[int, dict[str, Any]]] = {}
+    results = [_result(row, rules) for row in export.rows]
+    run = _run(export, [rule for _, rule in rules.values()])
+    run["results"] = results
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _result(row: AffectedImage, rules: dict[str, tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """One result; its rule joins `rules` (with its index) on its vulnerability's first."""
+    finding = row.finding
+    if finding.name not in rules:
+        rules[finding.name] = (len(rules), _rule(finding))
+    reference = f"{row.image.repository}@{row.image.digest}"
+    return {
+        "ruleId": finding.name,
+        "ruleIndex": rules[finding.name][0],
+        "level": level(finding.severity),
+        "message": {"text": _message(finding, reference, row.image.tags)},
+        "locations": [
             {
-                "ruleId": finding.name,
-                "ruleIndex": indexes[finding.name],
-                "level": level(finding.severity),
-                "message": {"text": _message(finding, reference, row.image.tags)},
-                "locations": [
-                    {
-                        "physicalLocation": {"artifactLocation": {"uri": reference}},
-                        "logicalLocations": [{"fullyQualifiedName": reference, "kind": "module"}],
-                    }
-                ],
-                "partialFingerprints": {"ecrTuiFinding/v1": _fingerprint(reference, finding)},
-                "properties": {
-                    "severity": finding.severity.name,
-                    "fixAvailable": finding.fix.name,
-                    "exploitAvailable": finding.exploit or "UNKNOWN",
-                    "imageTags": list(row.image.tags),
-                    "platform": row.platform,
-                },
+                "physicalLocation": {"artifactLocation": {"uri": reference}},
+                "logicalLocations": [{"fullyQualifiedName": reference, "kind": "module"}],
             }
-        )
-    run: dict[str, Any] = {
+        ],
+        "partialFingerprints": {"ecrTuiFinding/v1": _fingerprint(reference, finding)},
+        "properties": {
+            "severity": finding.severity.name,
+            "fixAvailable": finding.fix.name,
+            "exploitAvailable": finding.exploit or "UNKNOWN",
+            "imageTags": list(row.image.tags),
+            "platform": row.platform,
+        },
+    }
+
+
+def _run(export: Export, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """A run's members but its results: the tool with its rules, what it covered."""
+    return {
         "tool": {
             "driver": {
                 "name": "ecr-tui",
                 "version": __version__,
                 "informationUri": INFORMATION_URI,
-                "rules": list(rules.values()),
+                "rules": rules,
             }
         },
-        "results": results,
         "properties": {
             "title": export.title,
             "scope": list(export.scope),
@@ -95,7 +121,6 @@ def to_sarif(export: Export) -> dict[str, Any]:
             }
         ],
     }
-    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def _rule(finding: Finding) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ecr_tui.core.fleet.document import Export
-from ecr_tui.core.fleet.export import FORMATS, SUFFIXES, fleet_export, image_export, render
+from ecr_tui.core.fleet.export import FORMATS, SUFFIXES, fleet_export, image_export
+from ecr_tui.core.fleet.export import write as write_export
 from ecr_tui.ui.background import run_then
 from ecr_tui.ui.dialogs.shared import dialog_css
 
@@ -99,11 +100,12 @@ def _export(
         if fmt not in FORMATS:
             return
 
-        def write() -> tuple[Path, int]:
+        def save() -> tuple[Path, int]:
             export = build()
             path = export_path(name, fmt)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(export, fmt), encoding="utf-8")
+            with path.open("w", encoding="utf-8") as out:
+                write_export(export, fmt, out)
             return path, len(export.rows)
 
         def done(result: tuple[Path, int]) -> None:
@@ -114,7 +116,7 @@ def _export(
                 exported(line)
             app.notify(str(path), title=f"Exported {rows:,} findings", timeout=12)
 
-        run_then(cast("AppHost", app), write, done, group="export", wait_for_ui=False)
+        run_then(cast("AppHost", app), save, done, group="export", wait_for_ui=False)
 
     app.push_screen(ExportFormatScreen(what), chosen)
 

@@ -22,13 +22,24 @@ if TYPE_CHECKING:
     from ecr_tui.core.ecr import EcrService
 
 
+# Calls in flight for the view: fewer than the headless export's, as every
+# answer is parsed in threads that share the interpreter with the keys.
+VIEW_CONCURRENCY = 6
+
+
 class FleetSession:
     """One fan-out and what the view shows of it; thread-safe."""
 
     def __init__(self, service: EcrService, scope: Scope, now: float | None = None) -> None:
         self.scope = scope
         self._lock = threading.Lock()
-        self.scan = FleetScan(service, scope.images_only(), now=now, on_report=self._arrived)
+        self.scan = FleetScan(
+            service,
+            scope.images_only(),
+            concurrency=VIEW_CONCURRENCY,
+            now=now,
+            on_report=self._arrived,
+        )
         self.raw = self.scan.result.findings
         self.shown = FleetFindings(scope)
         # Bumped whenever `shown` changes: the view rebuilds its rows when it moved.

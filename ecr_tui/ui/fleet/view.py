@@ -116,6 +116,7 @@ class VulnerabilitiesScreen(ScopeKeys, Screen[None]):
     def on_mount(self) -> None:
         for grouping in GROUPINGS:
             table = self.tables[grouping.name]
+            table.border_title = grouping.noun.capitalize()
             table.highlight_hook = self._describe
             table.set_sort(grouping.sorts[0][1])
         self._apply_grouping()
