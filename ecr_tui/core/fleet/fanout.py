@@ -156,13 +156,15 @@ class FleetScan:
         now: float | None = None,
         on_report: Callable[[Image, ScanReport | None], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        findings: FleetFindings | None = None,
     ) -> None:
         self.service = service
         self.scope = scope
         self.now = time.time() if now is None else now
         self.concurrency = max(1, concurrency)
         self.limit = AdaptiveLimit(self.concurrency)
-        self.result = FleetResult(FleetFindings(scope), Coverage())
+        # `findings`: where reports go (the caller's, say one that keeps no groups).
+        self.result = FleetResult(findings or FleetFindings(scope), Coverage())
         self._on_report = on_report
         self._on_progress = on_progress
         self._cancelled = threading.Event()

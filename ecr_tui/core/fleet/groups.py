@@ -127,8 +127,10 @@ _INDEX = {severity: n for n, severity in enumerate(SEVERITIES_WORST_FIRST)}
 class FleetFindings:
     """The findings of the images read so far, filtered by a scope; thread-safe."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, *, grouped: bool = True) -> None:
         self.scope = scope
+        # Without the groups: the images' findings only, to refilter later (half the work).
+        self.grouped = grouped
         self._lock = threading.Lock()
         self._vulnerabilities: dict[str, _Vulnerability] = {}
         self._repositories: dict[str, _Repository] = {}
@@ -154,6 +156,8 @@ class FleetFindings:
             self._by_image[key] = (image, findings)
             if platform:
                 self._platforms[key] = platform
+            if not self.grouped:
+                return len(findings)
             repository = self._repositories.setdefault(image.repository, _Repository())
             repository.images.add(image.digest)
             for finding in findings:
@@ -254,6 +258,7 @@ class FleetFindings:
 
     def by_vulnerability(self) -> list[VulnerabilityGroup]:
         """Every vulnerability, worst first; then the most images."""
+        self._need_groups()
         with self._lock:
             groups = [_vulnerability_group(cve, v) for cve, v in self._vulnerabilities.items()]
         groups.sort(key=lambda g: (-g.severity, -(g.score or 0.0), -g.images, g.cve))
@@ -261,6 +266,7 @@ class FleetFindings:
 
     def by_repository(self) -> list[RepositoryGroup]:
         """Every repository with images read, the most severe findings first."""
+        self._need_groups()
         with self._lock:
             groups = [
                 RepositoryGroup(
@@ -277,6 +283,7 @@ class FleetFindings:
 
     def by_package(self) -> list[PackageGroup]:
         """Every package version, those that bring the most findings first."""
+        self._need_groups()
         with self._lock:
             groups = [
                 PackageGroup(
@@ -295,12 +302,14 @@ class FleetFindings:
 
     def vulnerability(self, cve: str) -> VulnerabilityGroup | None:
         """One vulnerability, or None when no image in scope has it (case-insensitive)."""
+        self._need_groups()
         with self._lock:
             found = self._find(cve)
             return _vulnerability_group(found, self._vulnerabilities[found]) if found else None
 
     def affected_images(self, cve: str) -> list[AffectedImage]:
         """Every image with this vulnerability, the newest push first."""
+        self._need_groups()
         with self._lock:
             found = self._find(cve)
             affected = list(self._affected.get(found, ())) if found else []
@@ -339,6 +348,10 @@ class FleetFindings:
             platform = self._platforms.get(key, "")
             for finding in sorted(findings, key=by_severity_then_fix):
                 yield AffectedImage(image, finding, platform)
+
+    def _need_groups(self) -> None:
+        if not self.grouped:
+            raise ValueError("these findings keep no groups (grouped=False): refilter them first")
 
     def _find(self, cve: str) -> str:
         if cve in self._vulnerabilities:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # Calls in flight for the view: fewer than the headless export's, as every
 # answer is parsed in threads that share the interpreter with the keys.
-VIEW_CONCURRENCY = 6
+VIEW_CONCURRENCY = 3
 
 
 class FleetSession:
@@ -39,6 +39,8 @@ class FleetSession:
             concurrency=VIEW_CONCURRENCY,
             now=now,
             on_report=self._arrived,
+            # Every finding of the images read, ungrouped: `shown` groups what it keeps.
+            findings=FleetFindings(scope.images_only(), grouped=False),
         )
         self.raw = self.scan.result.findings
         self.shown = FleetFindings(scope)
