@@ -243,9 +243,9 @@ def test_a_cancel_stops_at_once_and_says_what_was_not_read(
 
 
 def test_progress_tells_time_left_once_listed() -> None:
-    progress = Progress(10, 10, 50, 200, 60, 0, 16, 5.0, False, False)
-    assert progress.seconds_left == pytest.approx(15.0)
-    assert "50/200" in progress.line() and "~15 s left" in progress.line()
+    progress = Progress(10, 10, 51, 201, 60, 0, 16, 9.0, False, False, reading=5.0)
+    assert progress.seconds_left == pytest.approx(15.0)  # 0.1 s a report since the first
+    assert "51/201" in progress.line() and "~15 s left" in progress.line()
     listing = Progress(3, None, 5, 40, 9, 0, 16, 1.0, False, False)
     assert listing.seconds_left is None and "listing repositories 3/?" in listing.line()
 
@@ -258,3 +258,18 @@ def test_bad_scopes_are_refused_with_a_reason() -> None:
     with pytest.raises(ValueError, match="one of critical"):
         parse_severity("severe")
     assert parse_severity("high") is Severity.HIGH
+
+
+def test_the_demo_spreads_known_cves_fixable_and_not(ecr_settings: ConnectionSettings) -> None:
+    """The demo's registry answers the fleet question: one CVE in many repositories,
+    fixable in some images (enhanced scanning says so), not in others, unknown in
+    the basic-scanned ones."""
+    findings = (
+        scan(ecr_settings, Scope(tagged_only=True, newest_per_repository=3))[0].run().findings
+    )
+    spread = {g.cve: g for g in findings.by_vulnerability()}
+    widespread = [g for g in spread.values() if g.repositories >= 5]
+    assert len(widespread) >= 5
+    fixes = {a.finding.fix for group in widespread for a in findings.affected_images(group.cve)}
+    assert {FixAvailable.YES, FixAvailable.NO, FixAvailable.UNKNOWN} <= fixes
+    assert any(g.fix is FixAvailable.PARTIAL for g in widespread)

@@ -62,6 +62,7 @@ class Progress:
     elapsed: float
     finished: bool
     cancelled: bool
+    reading: float = 0.0  # seconds since the first report was read
 
     @property
     def listing(self) -> bool:
@@ -71,9 +72,9 @@ class Progress:
     @property
     def seconds_left(self) -> float | None:
         """Time left at the pace so far; None while unknown (listing, or nothing read)."""
-        if self.finished or self.listing or not self.reports_done:
+        if self.finished or self.listing or self.reports_done < 2:
             return None
-        pace = self.elapsed / self.reports_done
+        pace = self.reading / (self.reports_done - 1)  # from the first report read on
         return pace * (self.reports - self.reports_done)
 
     def line(self) -> str:
@@ -178,6 +179,7 @@ class FleetScan:
         self._done = 0
         self._throttled = 0
         self._finished = False
+        self._first_read = 0.0
 
     # -- control -------------------------------------------------------------------
 
@@ -203,6 +205,7 @@ class FleetScan:
                 elapsed=time.monotonic() - self._started,
                 finished=self._finished,
                 cancelled=self.cancelled,
+                reading=time.monotonic() - self._first_read if self._first_read else 0.0,
             )
 
     # -- the run -------------------------------------------------------------------
@@ -211,11 +214,16 @@ class FleetScan:
         """List, select and read every report in scope; return what was found."""
         self._started = time.monotonic()
         pending: set[Future[Any]] = set()
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="fleet") as pool:
+        # Two pools, one limit on calls in flight: reports are read as soon as their
+        # repository is listed, not after every repository is (findings stream in).
+        with (
+            ThreadPoolExecutor(self.concurrency, thread_name_prefix="fleet-list") as listing,
+            ThreadPoolExecutor(self.concurrency, thread_name_prefix="fleet-read") as pool,
+        ):
             try:
                 names = self._repository_names()
                 for name in names:
-                    pending.add(pool.submit(self._list_repository, pool, pending, name))
+                    pending.add(listing.submit(self._list_repository, pool, pending, name))
                 with self._lock:
                     self._repositories = len(names)
                 self._report()
@@ -351,6 +359,8 @@ class FleetScan:
             self.result.findings.add(image, report, platform)
         with self._lock:
             self._done += 1
+            if not self._first_read:
+                self._first_read = time.monotonic()
         if self._on_report is not None:
             self._on_report(image, report)
         self._report()

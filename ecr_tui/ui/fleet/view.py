@@ -193,8 +193,8 @@ class VulnerabilitiesScreen(ScopeKeys, Screen[None]):
             self.table.refresh()
         moved = session.version != self._shown_versions.get(self.grouping.name)
         if moved and not self._rebuilding:
-            if self.table.keys_pause_in() > 0 and not progress.finished:
-                return  # keys first: the rows change once they pause
+            if self.table.keys_pause_in() > 0:
+                return  # keys first: the rows change once they pause (even the last ones)
             self._rebuild(session, session.version)
 
     @work(thread=True, group="fleet-rows", exclusive=True, exit_on_error=False)
