@@ -100,7 +100,7 @@ class ScopeKeys:
 def pattern_problem(pattern: str) -> str | None:
     """Why a repository pattern cannot be used, or None."""
     if pattern.count("[") != pattern.count("]"):
-        return "unbalanced [ ]: a pattern such as web/[ab]* needs both"
+        return "unbalanced brackets: a character class needs its opening and closing bracket"
     if any(c.isspace() for c in pattern):
         return "repository names have no spaces"
     return None
