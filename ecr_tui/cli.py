@@ -1,4 +1,7 @@
-"""Command line entry point: `ecr-tui [--demo] [--profile P] [--region R] [--endpoint-url U]`."""
+"""Command line entry point: `ecr-tui [--demo] [--profile P] [--region R] [--endpoint-url U]`.
+
+`ecr-tui export findings ...` exports findings without the app (see export_cli).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ecr_tui import __version__
+from ecr_tui.demo_check import demo_missing_message
 
 if TYPE_CHECKING:
     from ecr_tui.core.ecr import ConnectionSettings
@@ -24,6 +28,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="ecr-tui",
         description="A terminal explorer for AWS ECR private registries.",
+        epilog="Findings for scripts and CI: ecr-tui export findings --help",
     )
     parser.add_argument(
         "--demo",
@@ -50,24 +55,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             "and --sts-endpoint-url"
         )
     return args
-
-
-def demo_missing_message() -> str | None:
-    """Why `--demo` cannot run here, or None when its endpoint is installed.
-
-    The demo's endpoint (moto's server) is an extra, most of the install's size;
-    looking it up costs no import.
-    """
-    import importlib.util
-
-    if importlib.util.find_spec("moto") is not None:
-        return None
-    return (
-        "ecr-tui: --demo needs the demo endpoint, which is not installed here.\n"
-        "Install it into the same environment as ecr-tui:\n"
-        f"    {sys.executable} -m pip install 'ecr-tui[demo]'\n"
-        "(from a source checkout: pip install '.[demo]')"
-    )
 
 
 def draw_start_screen(where: str) -> Callable[[], None]:
@@ -114,7 +101,12 @@ def _read_ahead_at_demo(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the app until the user quits."""
+    """Run the app until the user quits (or `ecr-tui export ...` without the app)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["export"]:
+        from ecr_tui.export_cli import run_export
+
+        return run_export(arguments[1:])
     args = parse_args(argv)
     if args.demo and (missing := demo_missing_message()):
         print(missing, file=sys.stderr)

@@ -61,6 +61,9 @@ BATCH_GET_IMAGE_IDS = 100
 # The most names BatchGetRepositoryScanningConfiguration takes in one call.
 SCANNING_CONFIGURATION_NAMES = 25
 
+# Connections kept open to the endpoint: one per call in flight at most.
+MAX_CALLS_IN_FLIGHT = 32
+
 # How often a listing asks for a page whose answer came back cut off (see `pages`).
 CUT_OFF_ATTEMPTS = 3
 
@@ -200,6 +203,8 @@ class EcrService:
             retries={"mode": "standard", "max_attempts": attempts},
             connect_timeout=5,
             read_timeout=self.settings.read_timeout,
+            # A fleet fan-out keeps this many calls in flight (core.fleet.fanout).
+            max_pool_connections=MAX_CALLS_IN_FLIGHT,
             user_agent_extra="ecr-tui",
         )
         session: Any = self._boto_session()  # `Any`: the stubs overload per service name

@@ -31,6 +31,7 @@ from ecr_tui.core.models import AccountInfo
 from ecr_tui.core.remote_reader import RemoteReader
 from ecr_tui.state import StateStore
 from ecr_tui.ui.app_host import DemoEndpoint, DemoLaunch
+from ecr_tui.ui.fleet.actions import FleetActions
 from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.key_names import key_name
 from ecr_tui.ui.keymap import keymap_clashes
@@ -68,7 +69,7 @@ ECR_CALL_GROUPS = frozenset(
 )
 
 
-class EcrApp(NavigatingApp):
+class EcrApp(NavigatingApp, FleetActions):
     """Browse repositories, their images and each image's scan findings."""
 
     TITLE = "ecr-tui"
@@ -93,6 +94,7 @@ class EcrApp(NavigatingApp):
         ),
         Binding("P", "docker_push", "Push a local image", show=False, id="docker.push"),
         Binding("ctrl+g", "go_to_uri", "Go to URI", show=False, id="app.goto"),
+        Binding("V", "vulnerabilities", "Vulnerabilities", show=False, id="app.vulnerabilities"),
     ]
 
     class ServiceReady(Message):
@@ -423,6 +425,8 @@ class EcrApp(NavigatingApp):
         self.docker.check(self.service)
 
     def _key_sections(self) -> list[tuple[str, list[BindingType]]]:
+        from ecr_tui.ui.fleet.keys import FLEET_KEY_SECTIONS
+
         return [
             ("Everywhere", [*self.BINDINGS, *NavigatingApp.BINDINGS]),
             ("Moving in a table", VirtualTable.BINDINGS),
@@ -430,6 +434,7 @@ class EcrApp(NavigatingApp):
             ("Repositories pane", RepositoriesPane.BINDINGS),
             ("Images pane", ImagesPane.BINDINGS),
             ("Findings pane", FindingsPane.BINDINGS),
+            *FLEET_KEY_SECTIONS,
         ]
 
     def _key_scopes(self) -> list[tuple[str, list[BindingType]]]:

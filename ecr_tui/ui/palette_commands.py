@@ -32,6 +32,7 @@ class PaletteActions(Protocol):
     def action_docker_store_login(self) -> None: ...
     def action_docker_push(self) -> None: ...
     def action_command_bar(self, initial: str = "") -> None: ...
+    def action_vulnerabilities(self) -> None: ...
 
 
 def palette_commands(
@@ -67,6 +68,11 @@ def palette_commands(
             f"The command bar's :{line.strip()}, with its candidates listed",
             lambda line=line: app.action_command_bar(line),
         )
+    yield SystemCommand(
+        "Vulnerabilities",
+        "Every image's findings: by vulnerability, repository or package; export (V)",
+        app.action_vulnerabilities,
+    )
     yield SystemCommand("Zoom pane", "Maximize or restore the focused pane", app.action_toggle_zoom)
     yield SystemCommand("Sort images", "Cycle pushed / size / severity", images.action_cycle_sort)
     yield SystemCommand("Reverse image order", "Flip the sort order", images.action_flip_order)
