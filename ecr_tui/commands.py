@@ -17,6 +17,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ecr_tui.core.fleet.scope import is_vulnerability_id
+
 # What an argument names, to look it up: the completion and `resolve` take
 # candidates by these kinds.
 REPOSITORY = "repository"
@@ -24,6 +26,7 @@ IMAGE = "image"
 URI = "uri"
 PROFILE = "profile"
 REGION = "region"
+VULNERABILITY = "vulnerability"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,9 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec("uri", (), URI, "URI", "go to an image by its URI (as ctrl+g)"),
     CommandSpec("profile", (), PROFILE, "NAME", "switch to another AWS profile"),
     CommandSpec("region", (), REGION, "NAME", "switch to another region"),
+    CommandSpec(
+        "cve", ("vuln",), VULNERABILITY, "ID", "every image with a vulnerability (the V view)"
+    ),
     CommandSpec("help", (), None, "", "every key and command"),
     CommandSpec("quit", ("q",), None, "", "quit ecr-tui"),
 )
@@ -190,6 +196,11 @@ def resolve(command: Command, candidates: Sequence[str]) -> str | CommandError:
     elif kind in (PROFILE, REGION):
         if argument in candidates:
             return argument
+    elif kind == VULNERABILITY:
+        # Any id may be asked about: the view says whether an image has it.
+        if is_vulnerability_id(argument):
+            return argument.upper()
+        return CommandError(f"not a vulnerability id: {argument}; one such as CVE-2023-38545")
     else:
         return argument
     close = closest(argument, candidates)

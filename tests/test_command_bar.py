@@ -7,9 +7,11 @@ from pathlib import Path
 from textual.command import CommandPalette
 
 from ecr_tui.core.ecr import ConnectionSettings
+from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.state import StateStore
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.command_bar import CommandBarScreen
+from ecr_tui.ui.fleet.affected import AffectedScreen
 from ecr_tui.ui.screens import HelpScreen
 from tests.test_app import open_repository, panes, repositories_loaded
 from tests.test_key_bursts import (
@@ -201,3 +203,30 @@ async def test_every_command_is_in_the_palette(ecr_settings: ConnectionSettings)
         await until(pilot, lambda: bar_value(app) == "region ", "the bar, with :region typed")
         send_burst(app, press("enter"))
         await until(pilot, lambda: "which region" in bar_says(app), "what is missing")
+
+
+async def test_cve_lands_on_one_vulnerability_and_refuses_what_is_not_an_id(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    cve = "CVE-2023-38545"  # curl's SOCKS5 overflow: in most of the demo's repositories
+    app = EcrApp(ecr_settings)
+    app.fleet_scope = Scope(tagged_only=True, newest_per_repository=2)  # a quick read
+    async with app.run_test(size=(120, 36)) as pilot:
+        await repositories_loaded(app, pilot)
+        send_burst(app, typed(":cve 38545"), press("enter"))
+        await until(pilot, lambda: "not a vulnerability id" in bar_says(app), "the refusal")
+        assert bar_says(app) == "not a vulnerability id: 38545; one such as CVE-2023-38545"
+        assert len(app.screen_stack) == 2  # the bar, in front of the panes: nothing opened
+
+        send_burst(app, press("ctrl+u"), typed(f"cve {cve.lower()}"), press("enter"))
+        await until(pilot, lambda: isinstance(app.screen, AffectedScreen), "the affected images")
+        affected = app.screen
+        assert isinstance(affected, AffectedScreen)
+        await until(
+            pilot,
+            lambda: bool(affected.session.progress.finished and affected.table.rows),
+            "every image read",
+            timeout=60,
+        )
+        assert {row.finding.name for row in affected.table.rows} == {cve}
+        assert str(affected.query_one("#affected-title").render()).startswith(f"Images with {cve}")

@@ -16,6 +16,7 @@ from ecr_tui.commands import (
     REPOSITORY,
     SPECS,
     URI,
+    VULNERABILITY,
     Command,
     CommandError,
     closest,
@@ -64,7 +65,8 @@ def test_a_rendered_command_parses_back_to_itself(command: Command) -> None:
 def test_completing_any_prefix_of_a_line_offers_it(command: Command, offered: list[str]) -> None:
     if command.argument:
         offered = [*offered, command.argument]
-    candidates = {kind: offered for kind in (REPOSITORY, IMAGE, URI, PROFILE, REGION)}
+    kinds = (REPOSITORY, IMAGE, URI, PROFILE, REGION, VULNERABILITY)
+    candidates = {kind: offered for kind in kinds}
     line = render(command)
     for size in range(len(line) + 1):
         prefix = line[:size]
@@ -212,3 +214,16 @@ def test_state_keeps_history_and_favourites_and_never_overwrites_a_broken_file(
     broken.add_command("repo kept-in-memory")
     assert broken.command_history() == ["repo kept-in-memory"]
     assert path.read_text() == "{ not json"
+
+
+def test_a_vulnerability_is_any_id_upper_cased_and_nothing_else() -> None:
+    for asked, meant in (("cve-2023-38545", "CVE-2023-38545"), ("GHSA-xh2p-7p87-fhgh", None)):
+        command = parse(f"cve {asked}")
+        assert isinstance(command, Command)
+        assert resolve(command, []) == (meant or asked.upper())
+    for wrong in ("38545", "-2023", "CVE"):
+        command = parse(f"vuln {wrong}")
+        assert isinstance(command, Command) and command.name == "cve"
+        refused = resolve(command, [])
+        assert isinstance(refused, CommandError)
+        assert str(refused) == f"not a vulnerability id: {wrong}; one such as CVE-2023-38545"

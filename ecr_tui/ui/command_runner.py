@@ -19,6 +19,7 @@ from ecr_tui.commands import (
     PROFILE,
     REGION,
     REPOSITORY,
+    VULNERABILITY,
     Command,
     CommandError,
     parse,
@@ -29,6 +30,7 @@ from ecr_tui.commands import (
 from ecr_tui.core.models import Image, Repository
 from ecr_tui.state import StateStore
 from ecr_tui.ui.command_bar import CommandBarScreen, Prepared
+from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 
@@ -44,6 +46,13 @@ class ContextSwitcher(Protocol):
     def profile_names(self) -> list[str]: ...
     def region_names(self) -> list[str]: ...
     def switch_context(self, *, profile: str | None = None, region: str | None = None) -> None: ...
+
+
+@runtime_checkable
+class VulnerabilityOpener(Protocol):
+    """An app with the vulnerabilities view, which can land on one vulnerability."""
+
+    def open_vulnerability(self, cve_id: str) -> None: ...
 
 
 class CommandRunner:
@@ -97,6 +106,11 @@ class CommandRunner:
                 *(image.digest for image in images),
             ],
         }
+        # The vulnerabilities of the findings on screen: the usual way to one.
+        findings = self.app.query(FindingsPane)
+        if findings:
+            shown = findings.first().table.all_rows
+            found[VULNERABILITY] = sorted({finding.name for finding in shown})
         app = self.app
         if isinstance(app, ContextSwitcher):
             found[PROFILE] = app.profile_names()
@@ -137,7 +151,18 @@ class CommandRunner:
             return self._open_repository(command)
         if name == "image":
             return self._open_image(argument)
+        if name == "cve":
+            return self._open_vulnerability(command)
         return self._switch(command)
+
+    def _open_vulnerability(self, command: Command) -> Prepared | CommandError:
+        app = self.app
+        if not isinstance(app, VulnerabilityOpener):
+            return CommandError("the vulnerabilities view is not available")
+        target = resolve(command, [])
+        if isinstance(target, CommandError):
+            return target
+        return lambda: app.open_vulnerability(target)
 
     def _open_repository(self, command: Command) -> Prepared | CommandError:
         pane = self._repositories()

@@ -9,11 +9,21 @@ fix available, exploit available, one CVE) decide which of their findings count.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ecr_tui.core.media_types import ImageKind
 from ecr_tui.core.models import SEVERITIES_WORST_FIRST, Finding, Image, ScanState, Severity
+
+# What a vulnerability id looks like: CVE-2023-38545, GHSA-xxxx-xxxx-xxxx, ALAS2-2024-2419.
+VULNERABILITY_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._:-]*$")
+
+
+def is_vulnerability_id(text: str) -> bool:
+    """Whether `text` can be a vulnerability id (not whether any image has it)."""
+    return len(text) <= 64 and VULNERABILITY_ID.match(text) is not None
+
 
 DAY = 86_400.0
 

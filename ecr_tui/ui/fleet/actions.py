@@ -7,15 +7,13 @@ still running (or done) in the background.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.core.fleet.scope import Scope, is_vulnerability_id
 from ecr_tui.ui.app_host import AppHost
 
 FLEET_SCREEN = "vulnerabilities"
 # CVE-2023-38545, GHSA-xxxx-xxxx-xxxx, ALAS2-2023-2001, RHSA-2023:1234, ...
-VULNERABILITY_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._:-]*$")
 
 
 class FleetActions(AppHost):
@@ -34,7 +32,7 @@ class FleetActions(AppHost):
         An id that is not one says so and changes nothing.
         """
         cve = cve_id.strip()
-        if not VULNERABILITY_ID.match(cve) or len(cve) > 64:
+        if not is_vulnerability_id(cve):
             self.notify(
                 f"Not a vulnerability id: {cve_id!r}. Try one such as CVE-2023-38545.",
                 title="Nothing opened",
