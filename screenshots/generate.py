@@ -15,10 +15,14 @@ import os
 from pathlib import Path
 
 from ecr_tui.core.ecr import ConnectionSettings
+from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.demo.launcher import start_demo_endpoint
 from ecr_tui.ui.app import EcrApp
+from ecr_tui.ui.command_bar import CommandBarScreen
 from ecr_tui.ui.dialogs.text import PolicyEditorScreen
 from ecr_tui.ui.driving import wait_until
+from ecr_tui.ui.fleet.affected import AffectedScreen
+from ecr_tui.ui.fleet.view import VulnerabilitiesScreen
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
@@ -88,6 +92,37 @@ async def take_screenshots(url: str, size: tuple[int, int]) -> list[Path]:
         await pilot.press("enter")
         await wait_until(pilot, lambda: findings.report is not None and not findings.is_loading)
         save("multi-arch-findings")
+
+        # The command bar, completing a repository's name.
+        app.query_one("#repositories-table").focus()
+        await pilot.press("colon", *"repo pay", "tab")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandBarScreen))
+        await pilot.pause(0.3)
+        save("command-bar")
+        await pilot.press("escape")
+        await pilot.pause()
+
+        # Fleet triage: every tagged image's findings (the newest 5 of each
+        # repository), then one vulnerability's images.
+        app.fleet_scope = Scope(tagged_only=True, newest_per_repository=5)
+        await pilot.press("V")
+        await wait_until(pilot, lambda: isinstance(app.screen, VulnerabilitiesScreen))
+        fleet = app.screen
+        assert isinstance(fleet, VulnerabilitiesScreen)
+        await wait_until(
+            pilot,
+            lambda: fleet.session is not None and fleet.session.progress.finished,
+            timeout=120,
+        )
+        await pilot.pause(1.2)  # the view's next refresh, after the last report
+        save("vulnerabilities")
+        app.open_vulnerability("CVE-2023-38545")
+        await wait_until(pilot, lambda: isinstance(app.screen, AffectedScreen))
+        affected = app.screen
+        assert isinstance(affected, AffectedScreen)
+        await wait_until(pilot, lambda: bool(affected.table.rows), timeout=60)
+        await pilot.pause(1.2)
+        save("affected-images")
     return saved
 
 
