@@ -70,7 +70,8 @@ def _config() -> dict[str, Any]:
     """botocore's view of both files, read afresh (the user may have edited them)."""
     import botocore.session
 
-    return botocore.session.Session().full_config  # type: ignore[no-any-return]
+    config: dict[str, Any] = botocore.session.Session().full_config
+    return config
 
 
 def list_profiles() -> list[Profile]:
