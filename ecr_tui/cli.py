@@ -133,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = EcrApp(
             settings,
             read_only=args.read_only or user.read_only,
+            read_only_always=args.read_only,
             keymap=user.keymap,
             demo_launch=demo_launch,
             reader=reader,

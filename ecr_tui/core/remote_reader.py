@@ -235,6 +235,14 @@ class ReaderStopped(UserFacingError):
         )
 
 
+class ContextSwitched(Exception):
+    """The reader was connected to another context while this answer was awaited.
+
+    The question belonged to the context before: its answer, whenever it comes,
+    is dropped, never shown in the new one. Nobody needs to be told.
+    """
+
+
 class RemoteReader:
     """The UI process's end: requests go out, pages come back on a reading thread."""
 
@@ -287,12 +295,19 @@ class RemoteReader:
             raise ReaderStopped() from error
 
     def connect(self, settings: ConnectionSettings) -> None:
-        """Read from this account and region from now on."""
+        """Read from this account and region from now on (the same child process).
+
+        Questions asked before and not yet answered end in `ContextSwitched`.
+        """
         with self._lock:
             if settings == self._settings:
                 return
             self._settings = settings
             self._prefetched.clear()
+            # Every question still awaited was the previous context's: its answer,
+            # early or late, must not pass for the new context's.
+            for answers in self._answers.values():
+                answers.put(("switched", None))
             if self._process is None:
                 self._start_process()
             else:
@@ -336,6 +351,8 @@ class RemoteReader:
                 if kind == "stopped":
                     finished = True
                     raise ReaderStopped
+                if kind == "switched":
+                    raise ContextSwitched
                 yield kind, payload
         finally:
             with self._lock:

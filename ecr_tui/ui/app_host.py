@@ -16,6 +16,7 @@ from ecr_tui.ui.key_order import KeyOrderedApp
 
 if TYPE_CHECKING:
     from ecr_tui.core.ecr import ConnectionSettings, EcrService
+    from ecr_tui.core.errors import Problem
     from ecr_tui.core.models import AccountInfo
     from ecr_tui.core.remote_reader import RemoteReader
 
@@ -60,8 +61,15 @@ class AppHost(KeyOrderedApp):
     # None until the background connection is made.
     service: EcrService | None
     account: AccountInfo | None
-    # The demo's endpoint, when the app runs one.
+    # The demo's endpoint, when the app runs one, and what started it.
     demo_endpoint: DemoEndpoint | None
+    demo_launch: DemoLaunch | None
+    # Why ECR calls fail (connecting, or the credentials), until one succeeds again.
+    connection_problem: Problem | None
+
+    def refresh_status(self) -> None:
+        """Say again who and where in the status line (after the connection changed)."""
+        raise NotImplementedError
 
     def allows(self, operation: str) -> bool:
         """Whether `operation` (an ECR API name, e.g. "PutImage") may be sent in this session.

@@ -7,6 +7,7 @@ registry behind the demo.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,12 @@ from moto.backends import get_backend
 
 from ecr_tui.demo.data.scans import ScanProfile
 from ecr_tui.demo.moto_patches.protocol import EcrError
+
+# The account the request being answered is for: the one its signing key belongs to
+# (a role assumed in another account), set by the gateway for each request.
+REQUEST_ACCOUNT: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "demo_request_account", default=None
+)
 
 
 class EcrState:
@@ -29,7 +36,7 @@ class EcrState:
         clock: Callable[[], float],
         restore_seconds: float = 30.0,
     ) -> None:
-        self.account_id = account_id
+        self.home_account_id = account_id
         self.clock = clock
         self.region = region
         self.scan_seconds = scan_seconds
@@ -43,6 +50,11 @@ class EcrState:
         # listed then (see Gateway), every other answer waits until it is whole.
         self.images_seeded = threading.Event()
         self.images_seeded.set()
+
+    @property
+    def account_id(self) -> str:
+        """The account of the request being answered (see REQUEST_ACCOUNT), else ours."""
+        return REQUEST_ACCOUNT.get() or self.home_account_id
 
     def backend(self, region: str | None = None) -> Any:
         """moto's ECR backend for our account in `region`."""

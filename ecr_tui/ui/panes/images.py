@@ -333,6 +333,26 @@ class ImagesPane(IndexManifestsPane):
         """An empty repository says how to fill it."""
         return "No images yet: push one to this repository."
 
+    def forget(self, why: str) -> None:
+        """Show no repository's images (see `Pane.forget`)."""
+        self._stop_looking()
+        super().forget(why)
+        self.reader, self.repository = None, None
+        self.border_title = "Images"
+        self._new_tree("", same_repository=False)
+        self.clear_image(why)
+
+    @property
+    def sort_state(self) -> tuple[int, bool]:
+        """The sort chosen: its index in IMAGE_SORTS, and whether newest (largest) first."""
+        return self._sort_index, self._newest_first
+
+    def restore_sort(self, index: int, newest_first: bool) -> None:
+        """Sort as `sort_state` said, silently (a context's own sort, restored)."""
+        if (index, newest_first) != self.sort_state:
+            self._sort_index, self._newest_first = index % len(IMAGE_SORTS), newest_first
+            self._sort()
+
     def action_cycle_sort(self) -> None:
         """Sort by pushed time, then size, then severity."""
         self._sort_index = (self._sort_index + 1) % len(IMAGE_SORTS)

@@ -1,0 +1,241 @@
+"""Switching profile and region at runtime, against the local ECR endpoint over HTTP."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from ecr_tui.core.ecr import ConnectionSettings
+from ecr_tui.core.remote_reader import ContextSwitched, RemoteReader
+from ecr_tui.demo.endpoint import LocalEcr
+from ecr_tui.ui.app import EcrApp
+from ecr_tui.ui.driving import wait_until
+from tests.fault_proxy import FaultProxy
+from tests.test_app import open_repository, panes, repositories_loaded, status_text
+
+OTHER_REGION = "eu-west-1"
+OTHER_REPOSITORY = "eu-only/payments"
+SECOND_ACCOUNT = "210987654321"
+
+
+def client(endpoint: str, region: str, **credentials: str) -> Any:
+    return boto3.client(
+        "ecr",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=credentials.get("key", "test"),
+        aws_secret_access_key="test",
+        aws_session_token=credentials.get("token"),
+    )
+
+
+@pytest.fixture(scope="module")
+def other_region(local_ecr: LocalEcr) -> Iterator[str]:
+    """One repository in another region of the same account (moto keeps regions apart)."""
+    ecr = client(local_ecr.url, OTHER_REGION)
+    ecr.create_repository(repositoryName=OTHER_REPOSITORY)
+    yield OTHER_REPOSITORY
+    ecr.delete_repository(repositoryName=OTHER_REPOSITORY, force=True)
+
+
+@pytest.fixture()
+def proxy(local_ecr: LocalEcr) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(local_ecr.url).start()
+    yield proxy
+    proxy.stop()
+
+
+def identified(app: EcrApp) -> bool:
+    return app.account is not None and bool(app.account.account_id)
+
+
+def names(app: EcrApp) -> list[str]:
+    return [repository.name for repository in panes(app)[0].table.rows]
+
+
+async def test_a_region_switch_shows_the_new_regions_data_and_comes_back(
+    ecr_settings: ConnectionSettings, other_region: str
+) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories, images, findings = panes(app)
+        await wait_until(pilot, lambda: app.account is not None and app.account.account_id != "")
+        images = await open_repository(app, pilot, "platform/nginx-base")
+        # (open_repository filtered the repositories down to it: that filter is kept too.)
+        await pilot.press("down", "down")
+        image = images.table.current_row
+        await pilot.pause(0.3)
+        home = sorted(names(app))
+        reader_process = app.reader._process
+
+        app.switch_context(region=OTHER_REGION)
+        # At once: nothing of us-east-1 stays on screen while eu-west-1 loads.
+        assert not repositories.table.total_rows and images.repository is None
+        assert findings.image is None
+        await wait_until(pilot, lambda: names(app) == [other_region])
+        assert app.reader._process is reader_process, "the same reader child, not a new one"
+        await wait_until(pilot, lambda: app.account is not None and app.account.region != "")
+        assert f"· {OTHER_REGION}" in status_text(app)
+        assert repositories.filter_box.value == ""  # a context of its own: no filter yet
+
+        app.switch_context(region="us-east-1")
+        await wait_until(
+            pilot,
+            lambda: (
+                images.repository is not None
+                and images.repository.name == "platform/nginx-base"
+                and images.table.current_row is not None
+                and images.table.current_row.digest == image.digest
+            ),
+        )
+        # The filter, repository and image of us-east-1 are back.
+        assert repositories.filter_box.value == "platform/nginx-base"
+        assert sorted(names(app)) == home
+        assert repositories.table.current_row.name == "platform/nginx-base"
+
+
+async def test_bad_names_are_explained_and_change_nothing(ecr_settings: ConnectionSettings) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await repositories_loaded(app, pilot)
+        before = names(app)
+        app.switch_context(region="eu-wset-1")
+        app.switch_context(region="cn-north-1")  # another partition's
+        app.switch_context(profile="no-such-profile")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("No region 'eu-wset-1'" in m and "mean eu-west-1?" in m for m in messages)
+        assert any("No region 'cn-north-1' in the aws partition" in m for m in messages)
+        assert any("No profile 'no-such-profile'" in m for m in messages)
+        assert app.contexts.generation == 0 and names(app) == before
+        assert app.settings.region == "us-east-1"
+        assert "eu-west-1" in app.region_names() and "cn-north-1" not in app.region_names()
+
+
+async def test_a_late_answer_of_the_previous_region_is_never_shown(
+    proxy: FaultProxy, other_region: str
+) -> None:
+    # us-east-1's repositories hang; eu-west-1's come at once.
+    proxy.inject("hang", "DescribeRepositories", times=1)
+    settings = ConnectionSettings(
+        endpoint_url=proxy.url, region="us-east-1", demo=True, read_timeout=2.0
+    )
+    app = EcrApp(settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories = panes(app)[0]
+        await wait_until(pilot, lambda: bool(proxy.requests("DescribeRepositories")))
+        app.switch_context(region=OTHER_REGION)
+        await wait_until(pilot, lambda: names(app) == [other_region])
+        # The hung us-east-1 request answers late (botocore retries it once released).
+        proxy.clear()
+        await wait_until(pilot, lambda: len(proxy.requests("DescribeRepositories")) >= 3)
+        await pilot.pause(1.0)
+        assert names(app) == [other_region]
+        assert not repositories.is_loading
+        assert not any(n.severity == "error" for n in app._notifications)
+
+
+def test_the_reader_drops_the_previous_contexts_question(
+    proxy: FaultProxy, other_region: str
+) -> None:
+    proxy.inject("hang", "DescribeRepositories", times=1)
+    reader = RemoteReader()
+    try:
+        reader.connect(ConnectionSettings(endpoint_url=proxy.url, region="us-east-1", demo=True))
+        failures: list[BaseException] = []
+
+        def list_hung() -> None:
+            try:
+                list(reader.repository_pages())
+            except BaseException as error:
+                failures.append(error)
+
+        waiting = threading.Thread(target=list_hung)
+        waiting.start()
+        while not proxy.requests("DescribeRepositories"):
+            threading.Event().wait(0.02)
+        reader.connect(ConnectionSettings(endpoint_url=proxy.url, region=OTHER_REGION, demo=True))
+        waiting.join(timeout=5)
+        assert failures and isinstance(failures[0], ContextSwitched)
+        pages = list(reader.repository_pages())
+        assert [r.name for page in pages for r in page] == [other_region]
+    finally:
+        proxy.clear()
+        reader.close()
+
+
+# -- profiles from an AWS config ----------------------------------------------------
+
+
+@pytest.fixture()
+def aws_config(tmp_path: Path, local_ecr: LocalEcr, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two profiles on the local endpoint (set in the profile), two accounts: `prod`
+    assumes a role in another account, as a cross-account setup does."""
+    config = tmp_path / "config"
+    config.write_text(
+        f"""\
+[profile dev]
+region = us-east-1
+endpoint_url = {local_ecr.url}
+aws_access_key_id = dev
+aws_secret_access_key = dev
+
+[profile prod]
+region = us-east-1
+endpoint_url = {local_ecr.url}
+role_arn = arn:aws:iam::{SECOND_ACCOUNT}:role/ecr-reader
+source_profile = dev
+"""
+    )
+    (tmp_path / "ecr-tui.toml").write_text("[profiles.prod]\nread_only = true\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("ECR_TUI_CONFIG", str(tmp_path / "ecr-tui.toml"))
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    return config
+
+
+async def test_a_profile_switch_changes_account_data_and_read_only(
+    aws_config: Path, local_ecr: LocalEcr
+) -> None:
+    # The second account's one repository, made with that account's role credentials.
+    sts = boto3.client(
+        "sts",
+        endpoint_url=local_ecr.url,
+        region_name="us-east-1",
+        aws_access_key_id="dev",
+        aws_secret_access_key="dev",
+    )
+    role = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{SECOND_ACCOUNT}:role/ecr-reader", RoleSessionName="seed"
+    )["Credentials"]
+    prod_ecr = client(
+        local_ecr.url, "us-east-1", key=role["AccessKeyId"], token=role["SessionToken"]
+    )
+    prod_ecr.create_repository(repositoryName="prod-only/api")
+    try:
+        app = EcrApp(ConnectionSettings(profile="dev", region="us-east-1"))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_until(pilot, lambda: identified(app))
+            assert app.profile_names() == ["dev", "prod"]
+            assert "prod-only/api" not in names(app) and not app.read_only
+            # The profile's own endpoint_url, said in the status line.
+            assert local_ecr.url.partition("://")[2] in status_text(app)
+            app.switch_context(profile="prod")
+            await wait_until(pilot, lambda: names(app) == ["prod-only/api"])
+            await wait_until(pilot, lambda: identified(app))
+            assert app.account.account_id == SECOND_ACCOUNT
+            assert app.read_only, "read_only = true for prod in the config file"
+            shown = status_text(app)
+            assert "READ-ONLY" in shown and SECOND_ACCOUNT in shown and "profile prod" in shown
+            app.switch_context(profile="dev")
+            await wait_until(pilot, lambda: "platform/nginx-base" in names(app))
+            assert not app.read_only and "READ-ONLY" not in status_text(app)
+    finally:
+        prod_ecr.delete_repository(repositoryName="prod-only/api", force=True)
