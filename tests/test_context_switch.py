@@ -239,3 +239,51 @@ async def test_a_profile_switch_changes_account_data_and_read_only(
             assert not app.read_only and "READ-ONLY" not in status_text(app)
     finally:
         prod_ecr.delete_repository(repositoryName="prod-only/api", force=True)
+
+
+async def test_the_palette_picks_a_region_and_ctrl_g_offers_to_switch(
+    ecr_settings: ConnectionSettings, other_region: str, local_ecr: LocalEcr
+) -> None:
+    other = client(local_ecr.url, OTHER_REGION)
+    other.put_image(
+        repositoryName=other_region,
+        imageManifest='{"schemaVersion": 2, "mediaType": '
+        '"application/vnd.docker.distribution.manifest.v2+json", "config": {"mediaType": '
+        '"application/vnd.docker.container.image.v1+json", "size": 2, "digest": '
+        '"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"}, '
+        '"layers": []}',
+        imageTag="v7",
+    )
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await repositories_loaded(app, pilot)
+        await wait_until(pilot, lambda: identified(app))
+        # The picker: a filterable list of the partition's regions.
+        app.action_switch_region()
+        await pilot.pause(0.3)
+        await pilot.press(*"eu-west-1")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: names(app) == [other_region])
+        assert app.settings.region == OTHER_REGION
+
+        app.switch_context(region="us-east-1")
+        await wait_until(pilot, lambda: "platform/nginx-base" in names(app))
+        await wait_until(pilot, lambda: identified(app) and app.account.region == "us-east-1")
+        # ctrl+g to a URI of eu-west-1: asked, then there, on the image of the tag.
+        uri = f"123456789012.dkr.ecr.{OTHER_REGION}.amazonaws.com/{other_region}:v7"
+        await pilot.press("ctrl+g", *uri, "enter")
+        await pilot.pause(0.3)
+        assert "Switch to eu-west-1?" in str(app.screen.query_one(".dialog").border_title)
+        await pilot.press("y")
+        images = panes(app)[1]
+        await wait_until(
+            pilot,
+            lambda: (
+                images.repository is not None
+                and images.repository.name == other_region
+                and images.table.current_row is not None
+                and "v7" in images.table.current_row.tags
+            ),
+        )
+        assert app.settings.region == OTHER_REGION

@@ -316,6 +316,14 @@ class EcrApp(AppHost):
         an unknown name is explained and changes nothing."""
         self.contexts.switch(profile=profile, region=region)
 
+    def action_switch_profile(self) -> None:
+        """Choose a profile from a filterable list."""
+        self.contexts.pick_profile()
+
+    def action_switch_region(self) -> None:
+        """Choose a region of this partition from a filterable list."""
+        self.contexts.pick_region()
+
     # -- the panes talk through the app ------------------------------------------
 
     def on_repositories_pane_chosen(self, message: RepositoriesPane.Chosen) -> None:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ecr_tui.core.errors import Problem
     from ecr_tui.core.models import AccountInfo
     from ecr_tui.core.remote_reader import RemoteReader
+    from ecr_tui.ui.contexts import Contexts
 
 
 class DemoEndpoint(Protocol):
@@ -58,6 +59,8 @@ class AppHost(KeyOrderedApp):
     # Listings are read in a child process (see remote_reader).
     reader: RemoteReader
     read_only: bool
+    # The profile and region browsed, and switching them.
+    contexts: Contexts
     # None until the background connection is made.
     service: EcrService | None
     account: AccountInfo | None

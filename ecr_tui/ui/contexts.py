@@ -14,6 +14,7 @@ while the app runs and restored when the user comes back to it.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import threading
 from dataclasses import dataclass, replace
@@ -62,6 +63,7 @@ class Place:
 
     repository: str | None = None
     image_digest: str | None = None
+    image_tag: str | None = None  # (a go-to by URI names a tag, not a digest)
     image_label: str = ""
     repository_filter: str = ""
     image_filter: str = ""
@@ -72,6 +74,18 @@ def closest(word: str, choices: list[str]) -> str:
     """' Did you mean X?' when one of `choices` is close to `word`, else ''."""
     matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
     return f" Did you mean {matches[0]}?" if matches else ""
+
+
+def _profile_help(profile: Profile) -> str:
+    """What the picker says under a profile's name."""
+    words = [profile.kind.value]
+    if profile.needs_mfa:
+        words.append("MFA")
+    if profile.region:
+        words.append(profile.region)
+    if profile.endpoint_url:
+        words.append(profile.endpoint_url)
+    return " · ".join(words)
 
 
 class Contexts:
@@ -89,7 +103,7 @@ class Contexts:
         self._profiles: list[Profile] | None = None
         self._connect_lock = threading.Lock()
         # The image to put the cursor on once its repository opens (a place restored).
-        self._pending_image: tuple[str, str, str] | None = None
+        self._pending_image: Place | None = None
 
     # -- what there is to switch to ------------------------------------------------
 
@@ -308,15 +322,62 @@ class Contexts:
         images.restore_sort(*place.image_sort)
         if place.repository is not None:
             name = place.repository
-            if place.image_digest is not None:
-                self._pending_image = (name, place.image_digest, place.image_label)
+            if place.image_digest is not None or place.image_tag is not None:
+                self._pending_image = place
             repositories.select_when_loaded(lambda repo: repo.name == name)
 
     def repository_opened(self, repository: Repository) -> None:
         """The images pane shows `repository`: the image of a restored place, if any."""
-        pending, self._pending_image = self._pending_image, None
-        if pending is None or pending[0] != repository.name:
+        place, self._pending_image = self._pending_image, None
+        if place is None or place.repository != repository.name:
             return
-        _, digest, label = pending
+        digest, tag = place.image_digest, place.image_tag
         images = self.app.query_one(ImagesPane)
-        images.select_when_loaded(lambda image: image.digest == digest, label)
+        if digest is not None:
+            images.select_when_loaded(lambda image: image.digest == digest, place.image_label)
+        elif tag is not None:
+            images.select_when_loaded(lambda image: tag in image.tags, tag, announce=True)
+
+    def go_to_in_region(
+        self, region: str, repository: str, tag: str | None, digest: str | None
+    ) -> None:
+        """Switch to `region` (same profile) and land on `repository` and its image."""
+        if region not in self.region_names():
+            self.switch(region=region)  # explains why not
+            return
+        label = f"@{digest.removeprefix('sha256:')[:12]}" if digest else (tag or "")
+        self.places[(self.profile_label(), region)] = Place(
+            repository=repository, image_digest=digest, image_tag=tag, image_label=label
+        )
+        self.switch(region=region)
+
+    # -- pickers (the palette's "Switch profile…" and "Switch region…") ---------------
+
+    def pick_profile(self) -> None:
+        """A filterable list of the profiles; choosing one switches to it."""
+        current = self.profile_label()
+        commands = [
+            (
+                profile.name + ("  (current)" if profile.name == current else ""),
+                functools.partial(self.switch, profile=profile.name),
+                _profile_help(profile),
+            )
+            for profile in self.profiles()
+        ]
+        if not commands:
+            self.app.notify("The AWS config names no profile.", severity="warning")
+            return
+        self.app.search_commands(commands, placeholder="Switch to profile…")
+
+    def pick_region(self) -> None:
+        """A filterable list of the partition's regions; choosing one switches to it."""
+        current = self.region()
+        commands = [
+            (
+                region + ("  (current)" if region == current else ""),
+                functools.partial(self.switch, region=region),
+                None,
+            )
+            for region in self.region_names()
+        ]
+        self.app.search_commands(commands, placeholder=f"Switch region ({current} now)…")

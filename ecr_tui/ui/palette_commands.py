@@ -31,6 +31,8 @@ class PaletteActions(Protocol):
     def action_docker_login(self) -> None: ...
     def action_docker_store_login(self) -> None: ...
     def action_docker_push(self) -> None: ...
+    def action_switch_profile(self) -> None: ...
+    def action_switch_region(self) -> None: ...
 
 
 def palette_commands(
@@ -49,6 +51,14 @@ def palette_commands(
         "Notifications",
         "The last notifications again, newest first",
         app.action_show_notifications,
+    )
+    yield SystemCommand(
+        "Switch profile…",
+        "Browse another AWS profile (account) without restarting",
+        app.action_switch_profile,
+    )
+    yield SystemCommand(
+        "Switch region…", "Browse another region of this partition", app.action_switch_region
     )
     yield SystemCommand("Zoom pane", "Maximize or restore the focused pane", app.action_toggle_zoom)
     yield SystemCommand("Sort images", "Cycle pushed / size / severity", images.action_cycle_sort)
