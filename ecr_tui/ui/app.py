@@ -117,7 +117,7 @@ class EcrApp(AppHost):
         self.reader = reader or RemoteReader()
         self.read_only = read_only
         # The profile and region browsed, switched at runtime (see ui.contexts).
-        self.contexts = Contexts(
+        self.contexts: Contexts = Contexts(
             self, read_only_always=read_only if read_only_always is None else read_only_always
         )
         self.keymap = keymap or {}

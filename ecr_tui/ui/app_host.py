@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from ecr_tui.core.errors import Problem
     from ecr_tui.core.models import AccountInfo
     from ecr_tui.core.remote_reader import RemoteReader
-    from ecr_tui.ui.contexts import Contexts
 
 
 class DemoEndpoint(Protocol):
@@ -48,6 +47,16 @@ class DemoLaunch(Protocol):
         ...
 
 
+class ContextSwitching(Protocol):
+    """What the action modules use of `ui.contexts.Contexts` (which imports this module)."""
+
+    def go_to_in_region(
+        self, region: str, repository: str, tag: str | None, digest: str | None
+    ) -> None:
+        """Switch to `region` and land on `repository` and its image."""
+        ...
+
+
 class AppHost(KeyOrderedApp):
     """The app as the action modules see it; `EcrApp` fills in every attribute.
 
@@ -60,7 +69,7 @@ class AppHost(KeyOrderedApp):
     reader: RemoteReader
     read_only: bool
     # The profile and region browsed, and switching them.
-    contexts: Contexts
+    contexts: ContextSwitching
     # None until the background connection is made.
     service: EcrService | None
     account: AccountInfo | None
