@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ecr_tui.config import ConfigError, load_settings
 
     try:
-        user = load_settings(args.profile)
+        user = load_settings("dev" if args.demo else args.profile)
     except ConfigError as error:
         print(f"ecr-tui: {error}", file=sys.stderr)
         return 2
@@ -100,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ecr_tui.core.remote_reader import RemoteReader
 
     settings = ConnectionSettings(
-        profile=args.profile,
+        # The demo's AWS config names its profiles (see demo.contexts): `dev` first.
+        profile="dev" if args.demo else args.profile,
         region=args.region or ("us-east-1" if args.demo else None),
         endpoint_url=args.endpoint_url,
         demo=args.demo,
@@ -112,13 +113,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Started before Textual is even imported, on the other core: the reader
     # process loads boto3 and asks for the repositories and the account while
     # this one draws the first frame; the demo endpoint seeds meanwhile.
-    reader = RemoteReader()
     demo_launch = None
     if args.demo:
         from ecr_tui.demo.launcher import spawn_demo_endpoint
 
-        demo_launch = spawn_demo_endpoint()
-    else:
+        demo_launch = spawn_demo_endpoint(extra_contexts=True)
+        # The demo's profiles, and only them, for this process and the reader it
+        # starts: botocore reads these files whenever a session is made.
+        os.environ["AWS_CONFIG_FILE"] = str(demo_launch.aws_config_path)
+        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(demo_launch.aws_credentials_path)
+        os.environ.pop("AWS_PROFILE", None)
+    reader = RemoteReader()
+    if not args.demo:
         reader.connect(settings)
         reader.prefetch("repositories")
         reader.prefetch("account")

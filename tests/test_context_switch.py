@@ -219,6 +219,15 @@ async def test_a_profile_switch_changes_account_data_and_read_only(
         local_ecr.url, "us-east-1", key=role["AccessKeyId"], token=role["SessionToken"]
     )
     prod_ecr.create_repository(repositoryName="prod-only/api")
+    prod_iam = boto3.client(
+        "iam",
+        endpoint_url=local_ecr.url,
+        region_name="us-east-1",
+        aws_access_key_id=role["AccessKeyId"],
+        aws_secret_access_key=role["SecretAccessKey"],
+        aws_session_token=role["SessionToken"],
+    )
+    prod_iam.create_account_alias(AccountAlias="acme-prod")
     try:
         app = EcrApp(ConnectionSettings(profile="dev", region="us-east-1"))
         async with app.run_test(size=(120, 36)) as pilot:
@@ -231,6 +240,8 @@ async def test_a_profile_switch_changes_account_data_and_read_only(
             await wait_until(pilot, lambda: names(app) == ["prod-only/api"])
             await wait_until(pilot, lambda: identified(app))
             assert app.account.account_id == SECOND_ACCOUNT
+            # IAM's alias for the account, beside it (moto's IAM answers ListAccountAliases).
+            assert app.account.alias == "acme-prod"
             assert app.read_only, "read_only = true for prod in the config file"
             shown = status_text(app)
             assert "READ-ONLY" in shown and SECOND_ACCOUNT in shown and "profile prod" in shown
@@ -239,6 +250,7 @@ async def test_a_profile_switch_changes_account_data_and_read_only(
             assert not app.read_only and "READ-ONLY" not in status_text(app)
     finally:
         prod_ecr.delete_repository(repositoryName="prod-only/api", force=True)
+        prod_iam.delete_account_alias(AccountAlias="acme-prod")
 
 
 async def test_the_palette_picks_a_region_and_ctrl_g_offers_to_switch(

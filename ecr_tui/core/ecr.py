@@ -165,7 +165,8 @@ class EcrService:
                 kwargs["profile_name"] = self.settings.profile
             if self.settings.region:
                 kwargs["region_name"] = self.settings.region
-            if self.settings.demo:
+            if self.settings.demo and not self.settings.profile:
+                # (The demo's own AWS config names keys for its profiles.)
                 kwargs.update(DEMO_CREDENTIALS)
                 kwargs.setdefault("region_name", "us-east-1")
             # Imported on first use, in a worker: boto3 (with s3transfer) costs
@@ -191,7 +192,8 @@ class EcrService:
         if service == "ecr":
             session._session.register_component("response_parser_factory", plain_json_factory())
         endpoint = self.settings.endpoint_url if service == "ecr" else None
-        if service == "sts":
+        if service == "sts" or (service == "iam" and self.settings.demo):
+            # (The demo's endpoint serves IAM beside STS; AWS's IAM is found by boto3.)
             endpoint = self.settings.sts_endpoint_url
         client = session.client(service, endpoint_url=endpoint, config=config)
         client.meta.events.register("before-parse", _refuse_short_answers)
@@ -252,6 +254,7 @@ class EcrService:
                 account_id, arn = identity["Account"], identity["Arn"]
             except Exception as error:  # STS blocked by policy, network or endpoint
                 problem = _error_name(error)
+        alias = self._account_alias() if account_id else ""
         if not account_id:
             # Not in AmazonEC2ContainerRegistryReadOnly: then the repositories' ARNs tell.
             with contextlib.suppress(Exception):
@@ -263,7 +266,19 @@ class EcrService:
             arn=arn,
             profile=self.settings.profile,
             identity_problem=problem,
+            alias=alias,
         )
+
+    def _account_alias(self) -> str:
+        """The account's alias, when IAM answers ListAccountAliases (many roles may not:
+        then none is shown, which is not a claim that there is none)."""
+        with self._lock:
+            iam = self._client("iam")
+        try:
+            aliases = iam.list_account_aliases().get("AccountAliases", [])
+        except Exception:  # not allowed, or no IAM at this endpoint
+            return ""
+        return str(aliases[0]) if aliases else ""
 
     def authorization(self) -> RegistryAuthorization:
         """A registry login from GetAuthorizationToken (allowed on `Resource: "*"` only)."""

@@ -38,7 +38,7 @@ from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
-from ecr_tui.ui.status_bar import Part, StatusBar, connection_parts
+from ecr_tui.ui.status_bar import Part, StatusBar, breadcrumb_part, connection_parts
 from ecr_tui.ui.table.widget import VirtualTable
 
 # Administration and Docker (with their dialogs, transfers and the clipboard) are
@@ -195,7 +195,7 @@ class EcrApp(AppHost):
         if self.keymap:
             self._apply_keymap()
         self.query_one("#repositories-table").focus()
-        self.contexts.connect()
+        self.contexts.start()
 
     def _apply_keymap(self) -> None:
         known = {
@@ -293,13 +293,16 @@ class EcrApp(AppHost):
 
     def _status_parts(self) -> list[Part]:
         """Who and where, ranked for a narrow line (see status_bar)."""
-        return connection_parts(
+        parts = connection_parts(
             account=self._shown_account(),
             read_only=self.read_only,
             demo=self.settings.demo,
             problem=self.connection_problem,
-            connecting_to=self.service.settings.endpoint_label if self.service else "…",
+            connecting_to=self.contexts.connecting_label()
+            or (self.service.settings.endpoint_label if self.service else "…"),
         )
+        crumbs = breadcrumb_part(self.contexts.crumbs)
+        return [*parts, crumbs] if crumbs else parts
 
     # -- contexts (ui.contexts): the command bar and the palette call these ---------
 

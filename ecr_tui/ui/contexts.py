@@ -34,6 +34,10 @@ from ecr_tui.ui.panes.repositories import RepositoriesPane
 if TYPE_CHECKING:
     from ecr_tui.ui.app_host import AppHost
 
+# How often the breadcrumb looks where the cursor is: off the keys' path, never a
+# repaint per key (it repaints only when what it says changed).
+BREADCRUMB_SECONDS = 0.3
+
 # The region when neither the command line, the profile nor the environment names one
 # (what the status line shows; boto3 would refuse to make a client).
 FALLBACK_REGION = "us-east-1"
@@ -104,6 +108,8 @@ class Contexts:
         self._connect_lock = threading.Lock()
         # The image to put the cursor on once its repository opens (a place restored).
         self._pending_image: Place | None = None
+        # Where the cursor is, as the status line shows it (see `breadcrumb`).
+        self.crumbs: tuple[str, ...] = ()
 
     # -- what there is to switch to ------------------------------------------------
 
@@ -145,6 +151,43 @@ class Contexts:
 
     def _find(self, name: str) -> Profile | None:
         return next((p for p in self.profiles() if p.name == name), None)
+
+    # -- where the cursor is ----------------------------------------------------------
+
+    def start(self) -> None:
+        """Connect, and keep the breadcrumb in the status line current."""
+        self.app.set_interval(BREADCRUMB_SECONDS, self._follow_cursor)
+        self.connect()
+
+    def _follow_cursor(self) -> None:
+        crumbs = self.breadcrumb()
+        if crumbs != self.crumbs:
+            self.crumbs = crumbs
+            self.app.refresh_status()
+
+    def breadcrumb(self) -> tuple[str, ...]:
+        """The repository open, the image whose findings show, the finding under the
+        cursor (while the findings pane has the focus): what the panes show, never a guess."""
+        app = self.app
+        images, findings = app.query_one(ImagesPane), app.query_one(FindingsPane)
+        if images.repository is None:
+            return ()
+        crumbs = [images.repository.name]
+        image = findings.image
+        if image is None or image.repository != images.repository.name:
+            return tuple(crumbs)
+        crumbs.append(image.tags[0] if image.tags else image.short_digest)
+        focused = app.focused
+        finding = findings.table.current_row
+        if finding is not None and focused is not None and findings in focused.ancestors:
+            crumbs.append(finding.name)
+        return tuple(crumbs)
+
+    def connecting_label(self) -> str | None:
+        """Where a switch is connecting to, for the status line (None: the first connection)."""
+        if not self.generation:
+            return None
+        return f"{self.profile_label()} · {self.region()}"
 
     # -- connecting ----------------------------------------------------------------
 

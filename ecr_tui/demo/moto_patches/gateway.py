@@ -70,7 +70,10 @@ class Gateway:
         if not target.startswith(TARGET_PREFIX):
             return self.moto_app(environ, start_response)
         operation = target.removeprefix(TARGET_PREFIX)
-        if operation not in ANSWERED_WHILE_SEEDING:
+        context = (self.ecr.account_id, _region_of(environ) or self.ecr.region)
+        if context in self.ecr.seeding_contexts:
+            self.ecr.contexts_seeded.wait()  # never an empty answer that means "not yet"
+        elif operation not in ANSWERED_WHILE_SEEDING:
             self.ecr.images_seeded.wait()
         if operation not in HANDLERS:
             with self.ecr.lock:  # moto changes its ECR models while it answers

@@ -50,6 +50,11 @@ class EcrState:
         # listed then (see Gateway), every other answer waits until it is whole.
         self.images_seeded = threading.Event()
         self.images_seeded.set()
+        # The (account, region) pairs still being seeded beside ours (see demo.contexts):
+        # their requests wait for `contexts_seeded`.
+        self.seeding_contexts: frozenset[tuple[str, str]] = frozenset()
+        self.contexts_seeded = threading.Event()
+        self.contexts_seeded.set()
 
     @property
     def account_id(self) -> str:
@@ -82,7 +87,10 @@ class EcrState:
 
     def adopt_repository(self, repository: Any) -> None:
         """Make moto's repository look like ECR's: its URI and scanning settings."""
-        if self.registry_host is not None:
+        home = (self.account_id, repository.region_name) == (self.home_account_id, self.region)
+        if self.registry_host is not None and home:
+            # The registry behind the demo holds our account's region only: another
+            # context's repositories keep ECR's own URIs (Docker cannot reach them).
             repository.uri = f"{self.registry_host}/{repository.name}"
         registry = self.backend(repository.region_name).registry_scanning_configuration
         if registry.get("scanType") == "ENHANCED":

@@ -340,7 +340,7 @@ class ImagesPane(IndexManifestsPane):
         self.reader, self.repository = None, None
         self.border_title = "Images"
         self._new_tree("", same_repository=False)
-        self.clear_image(why)
+        self._no_image_text = ""
 
     @property
     def sort_state(self) -> tuple[int, bool]:

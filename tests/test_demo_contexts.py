@@ -1,0 +1,73 @@
+"""The demo's second account and extra regions, through the AWS config it writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from ecr_tui.core.contexts import CredentialKind, list_profiles
+from ecr_tui.demo.contexts import PROD_ACCOUNT_ID, extra_contexts
+from ecr_tui.demo.launcher import DEFAULT_ACCOUNT_ID, DemoLaunch, spawn_demo_endpoint
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[DemoLaunch]:
+    launch = spawn_demo_endpoint(repositories=6, big_images=50, registry=False, extra_contexts=True)
+    launch.wait_ready()
+    yield launch
+    launch.close()
+
+
+@pytest.fixture()
+def demo_config(demo: DemoLaunch, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(demo.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(demo.aws_credentials_path))
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return demo.aws_config_path
+
+
+def repositories(profile: str, region: str) -> list[tuple[str, str]]:
+    ecr = boto3.Session(profile_name=profile, region_name=region).client("ecr")
+    found = ecr.describe_repositories(maxResults=1000)["repositories"]
+    return sorted((r["repositoryName"], r["registryId"]) for r in found)
+
+
+def test_two_profiles_two_accounts_three_regions(demo_config: Path) -> None:
+    kinds = {profile.name: profile.kind for profile in list_profiles()}
+    assert kinds == {"dev": CredentialKind.STATIC, "prod": CredentialKind.ASSUME_ROLE}
+    seen: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for profile in ("dev", "prod"):
+        sts = boto3.Session(profile_name=profile).client("sts")
+        account = sts.get_caller_identity()["Account"]
+        assert account == (DEFAULT_ACCOUNT_ID if profile == "dev" else PROD_ACCOUNT_ID)
+        for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
+            listed = repositories(profile, region)
+            # Every repository is the account's own.
+            assert {registry for _, registry in listed} <= {account}
+            seen[(profile, region)] = listed
+    served = {extra.region for extra in extra_contexts(DEFAULT_ACCOUNT_ID)}
+    assert served == {"us-east-1", "eu-west-1", "ap-southeast-2"}
+    # Each context served has data of its own; prod has no ap-southeast-2 registry.
+    filled = {key: value for key, value in seen.items() if value}
+    assert set(filled) == {
+        ("dev", "us-east-1"),
+        ("dev", "eu-west-1"),
+        ("dev", "ap-southeast-2"),
+        ("prod", "us-east-1"),
+        ("prod", "eu-west-1"),
+    }
+    assert len({tuple(listing) for listing in filled.values()}) == len(filled)
+    # The images are there too (a region's own digests, not the default registry's).
+    ecr = boto3.Session(profile_name="prod", region_name="eu-west-1").client("ecr")
+    name = filled[("prod", "eu-west-1")][0][0]
+    images = ecr.describe_images(repositoryName=name)["imageDetails"]
+    assert images and all(image["registryId"] == PROD_ACCOUNT_ID for image in images)
+    home = boto3.Session(profile_name="dev", region_name="us-east-1").client("ecr")
+    if name in {n for n, _ in filled[("dev", "us-east-1")]}:
+        listed = home.describe_images(repositoryName=name)["imageDetails"]
+        theirs = {image["imageDigest"] for image in listed}
+        assert not theirs & {image["imageDigest"] for image in images}
