@@ -71,3 +71,38 @@ def test_two_profiles_two_accounts_three_regions(demo_config: Path) -> None:
         listed = home.describe_images(repositoryName=name)["imageDetails"]
         theirs = {image["imageDigest"] for image in listed}
         assert not theirs & {image["imageDigest"] for image in images}
+
+
+async def test_the_app_switches_between_the_demos_accounts_and_regions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.ui.app import EcrApp
+    from ecr_tui.ui.driving import wait_until
+    from ecr_tui.ui.panes.repositories import RepositoriesPane
+
+    # As `ecr-tui --demo` starts it (see cli.main).
+    launch = spawn_demo_endpoint(repositories=6, big_images=50, registry=False, extra_contexts=True)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(launch.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(launch.aws_credentials_path))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    app = EcrApp(
+        ConnectionSettings(profile="dev", region="us-east-1", demo=True), demo_launch=launch
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(RepositoriesPane).table
+
+        def shown() -> set[str]:
+            return {repository.registry_id for repository in table.rows}
+
+        await wait_until(pilot, lambda: shown() == {DEFAULT_ACCOUNT_ID}, timeout=30)
+        assert app.profile_names() == ["dev", "prod"]
+        home = [repository.name for repository in table.rows]
+        app.switch_context(profile="prod", region="eu-west-1")
+        await wait_until(pilot, lambda: shown() == {PROD_ACCOUNT_ID})
+        await wait_until(pilot, lambda: app.account is not None and bool(app.account.account_id))
+        assert app.account.account_id == PROD_ACCOUNT_ID and app.account.region == "eu-west-1"
+        assert all(".dkr.ecr.eu-west-1." in r.uri for r in table.rows)
+        app.switch_context(profile="dev", region="ap-southeast-2")
+        await wait_until(pilot, lambda: shown() == {DEFAULT_ACCOUNT_ID} and bool(table.rows))
+        assert [repository.name for repository in table.rows] != home
