@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -299,3 +302,62 @@ async def test_the_palette_picks_a_region_and_ctrl_g_offers_to_switch(
             ),
         )
         assert app.settings.region == OTHER_REGION
+
+
+@pytest.fixture()
+def expired_sso(aws_config: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An SSO profile whose cached token expired an hour ago, and a profile with nothing."""
+    with aws_config.open("a") as config:
+        config.write(
+            "\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+            "sso_region = us-east-1\n\n[profile sso-dev]\nsso_session = corp\n"
+            "sso_account_id = 111111111111\nsso_role_name = Developer\nregion = us-east-1\n"
+            "\n[profile empty]\nregion = us-east-1\n"
+        )
+    home = aws_config.parent / "home"
+    cache = home / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True)
+    expired = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    (cache / (hashlib.sha1(b"corp").hexdigest() + ".json")).write_text(
+        json.dumps({"accessToken": "old", "expiresAt": expired, "region": "us-east-1"})
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role to find
+    return home
+
+
+async def test_an_expired_sso_session_offers_to_log_in_and_no_credentials_are_named(
+    expired_sso: Path,
+) -> None:
+    from ecr_tui.ui.dialogs.confirm import ConfirmScreen
+
+    app = EcrApp(ConnectionSettings(profile="dev", region="us-east-1"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await repositories_loaded(app, pilot)
+        before = names(app)
+        app.switch_context(profile="sso-dev")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = app.screen.body
+        assert "Profile sso-dev signs in with SSO (https://corp.awsapps.com/start)" in body
+        assert "session expired at " in body and "aws sso login --profile sso-dev" in body
+        # The test's terminal cannot be handed over: said so, and nothing changed.
+        await pilot.press("y")
+        await wait_until(pilot, lambda: noticed(app, "SSO login"))
+        notice = next(n for n in app._notifications if n.title == "SSO login")
+        assert "aws sso login --profile sso-dev" in notice.message
+        assert "Nothing changed" in notice.message
+        assert app.settings.profile == "dev" and names(app) == before
+
+        app.switch_context(profile="empty")
+        await wait_until(
+            pilot, lambda: any(n.title == "No credentials" for n in app._notifications)
+        )
+        notice = next(n for n in app._notifications if n.title == "No credentials")
+        assert notice.message.startswith("profile empty has no credentials")
+        assert "aws configure --profile empty" in notice.message
+        assert app.settings.profile == "dev" and app.contexts.generation == 0
+
+
+def noticed(app: Any, title: str) -> bool:
+    """Whether a notification titled `title` was shown."""
+    return any(notification.title == title for notification in app._notifications)

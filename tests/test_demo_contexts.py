@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -38,7 +39,11 @@ def repositories(profile: str, region: str) -> list[tuple[str, str]]:
 
 def test_two_profiles_two_accounts_three_regions(demo_config: Path) -> None:
     kinds = {profile.name: profile.kind for profile in list_profiles()}
-    assert kinds == {"dev": CredentialKind.STATIC, "prod": CredentialKind.ASSUME_ROLE}
+    assert kinds == {
+        "dev": CredentialKind.STATIC,
+        "prod": CredentialKind.ASSUME_ROLE,
+        "prod-admin": CredentialKind.ASSUME_ROLE,
+    }
     seen: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for profile in ("dev", "prod"):
         sts = boto3.Session(profile_name=profile).client("sts")
@@ -96,7 +101,7 @@ async def test_the_app_switches_between_the_demos_accounts_and_regions(
             return {repository.registry_id for repository in table.rows}
 
         await wait_until(pilot, lambda: shown() == {DEFAULT_ACCOUNT_ID}, timeout=30)
-        assert app.profile_names() == ["dev", "prod"]
+        assert app.profile_names() == ["dev", "prod", "prod-admin"]
         home = [repository.name for repository in table.rows]
         app.switch_context(profile="prod", region="eu-west-1")
         await wait_until(pilot, lambda: shown() == {PROD_ACCOUNT_ID})
@@ -106,3 +111,53 @@ async def test_the_app_switches_between_the_demos_accounts_and_regions(
         app.switch_context(profile="dev", region="ap-southeast-2")
         await wait_until(pilot, lambda: shown() == {DEFAULT_ACCOUNT_ID} and bool(table.rows))
         assert [repository.name for repository in table.rows] != home
+
+
+async def test_an_mfa_profile_asks_for_the_code_and_explains_a_wrong_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.ui.app import EcrApp
+    from ecr_tui.ui.dialogs.text import TextInputScreen
+    from ecr_tui.ui.driving import wait_until
+    from ecr_tui.ui.panes.repositories import RepositoriesPane
+
+    launch = spawn_demo_endpoint(repositories=4, big_images=20, registry=False, extra_contexts=True)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(launch.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(launch.aws_credentials_path))
+    app = EcrApp(
+        ConnectionSettings(profile="dev", region="us-east-1", demo=True), demo_launch=launch
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(RepositoriesPane).table
+        await wait_until(pilot, lambda: bool(table.rows), timeout=30)
+        home = [repository.name for repository in table.rows]
+
+        app.switch_context(profile="prod-admin")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        assert "MFA code for profile prod-admin" in app.screen.title_text
+        assert "arn:aws:iam::123456789012:mfa/demo-user" in app.screen.label
+        await pilot.press(*"000000", "enter")
+        await wait_until(pilot, lambda: noticed(app, "MFA code not accepted"))
+        notice = next(n for n in app._notifications if n.title == "MFA code not accepted")
+        assert "invalid MFA one time pass code" in notice.message
+        assert "type the one your device shows now" in notice.message
+        # Nothing changed: the same context, its rows.
+        assert app.contexts.generation == 0 and app.settings.profile == "dev"
+        assert [repository.name for repository in table.rows] == home
+
+        app.switch_context(profile="prod-admin")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        await pilot.press(*"123456", "enter")
+        await wait_until(
+            pilot, lambda: bool(table.rows) and table.rows[0].registry_id == PROD_ACCOUNT_ID
+        )
+        await wait_until(pilot, lambda: app.account is not None and bool(app.account.account_id))
+        assert app.account.account_id == PROD_ACCOUNT_ID
+        assert app.settings.credentials is not None  # the role's, assumed with the code
+        assert "credentials" not in repr(app.settings).split("read_timeout")[1]
+
+
+def noticed(app: Any, title: str) -> bool:
+    """Whether a notification titled `title` was shown."""
+    return any(notification.title == title for notification in app._notifications)

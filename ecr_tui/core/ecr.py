@@ -117,6 +117,9 @@ class ConnectionSettings:
     sts_endpoint_url: str | None = None
     # Seconds to wait for an answer once connected; botocore retries after it.
     read_timeout: float = 60.0
+    # A role's temporary credentials (key id, secret, session token) assumed with an
+    # MFA code (see core.context_credentials); None: the profile's own chain.
+    credentials: tuple[str, str, str] | None = field(default=None, repr=False)
 
     @property
     def endpoint_label(self) -> str:
@@ -165,7 +168,12 @@ class EcrService:
                 kwargs["profile_name"] = self.settings.profile
             if self.settings.region:
                 kwargs["region_name"] = self.settings.region
-            if self.settings.demo and not self.settings.profile:
+            if self.settings.credentials is not None:
+                key, secret, token = self.settings.credentials
+                kwargs.update(
+                    aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token
+                )
+            elif self.settings.demo and not self.settings.profile:
                 # (The demo's own AWS config names keys for its profiles.)
                 kwargs.update(DEMO_CREDENTIALS)
                 kwargs.setdefault("region_name", "us-east-1")

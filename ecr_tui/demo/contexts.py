@@ -7,7 +7,9 @@ their own:
 - `dev` in eu-west-1 and ap-southeast-2 (some services deployed there too);
 - `prod`, a role in account 210987654321 that `dev` assumes (as a cross-account
   setup does: moto's STS hands out that account's keys, and the gateway answers
-  for the account a key belongs to), in us-east-1 and eu-west-1.
+  for the account a key belongs to), in us-east-1 and eu-west-1;
+- `prod-admin`, another role in that account, behind an MFA device that takes
+  the code 123456 (any other is refused as AWS refuses it).
 
 They are seeded after the default registry, in the background: the first
 repository row never waits for them, and a request for one of them waits until
@@ -23,6 +25,9 @@ from ecr_tui.demo.data.dataset import Dataset, build_dataset
 
 PROD_ACCOUNT_ID = "210987654321"
 PROD_ROLE = f"arn:aws:iam::{PROD_ACCOUNT_ID}:role/ecr-demo-reader"
+PROD_ADMIN_ROLE = f"arn:aws:iam::{PROD_ACCOUNT_ID}:role/ecr-demo-admin"
+# The demo's MFA device accepts one code: DEMO_MFA_CODE (see moto_patches.mfa).
+DEMO_MFA_DEVICE = "arn:aws:iam::123456789012:mfa/demo-user"
 DEFAULT_PROFILE = "dev"
 
 
@@ -73,6 +78,13 @@ endpoint_url = {url}
 role_arn = {PROD_ROLE}
 source_profile = {DEFAULT_PROFILE}
 role_session_name = ecr-tui-demo
+
+[profile prod-admin]
+region = {region}
+endpoint_url = {url}
+role_arn = {PROD_ADMIN_ROLE}
+source_profile = {DEFAULT_PROFILE}
+mfa_serial = {DEMO_MFA_DEVICE}
 """
 
 

@@ -27,6 +27,7 @@ from ecr_tui.core.contexts import Profile, list_profiles, partition_of, regions_
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import explain_error
 from ecr_tui.core.models import AccountInfo, Image, Repository
+from ecr_tui.ui.context_credentials import prepare_profile
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
@@ -106,6 +107,7 @@ class Contexts:
         self.places: dict[tuple[str, str], Place] = {}
         self._profiles: list[Profile] | None = None
         self._connect_lock = threading.Lock()
+        self._switch_request = 0
         # The image to put the cursor on once its repository opens (a place restored).
         self._pending_image: Place | None = None
         # Where the cursor is, as the status line shows it (see `breadcrumb`).
@@ -300,25 +302,42 @@ class Contexts:
         if (new_profile or self.profile_label(), region) == self._key():
             app.notify(f"Already browsing {self.profile_label()} in {region}.", timeout=3)
             return
-        self._enter(new_profile, region, read_only, target)
+        # A later switch wins over one still asking for a code or a login.
+        self._switch_request += 1
+        request = self._switch_request
+        if target is None or target.name == self.profile_label():
+            self._enter(new_profile, region, read_only, None)  # same profile, same credentials
+            return
+
+        def enter(credentials: tuple[str, str, str] | None) -> None:
+            if request == self._switch_request:
+                self._enter(new_profile, region, read_only, target, credentials)
+
+        prepare_profile(app, target, region, enter)
 
     def _enter(
-        self, profile: str | None, region: str, read_only: bool, target: Profile | None
+        self,
+        profile: str | None,
+        region: str,
+        read_only: bool,
+        target: Profile | None,
+        credentials: tuple[str, str, str] | None = None,
     ) -> None:
-        """Leave the current context (its place kept) and connect to the new one."""
+        """Leave the current context (its place kept) and connect to the new one.
+
+        `target` is the new profile (None: the same profile, its credentials kept).
+        """
         app = self.app
         self.remember()
         self.generation += 1
-        endpoint = (target.endpoint_url if target else None) or self.base_endpoint_url
-        if target is None and app.service is not None:
-            endpoint = app.service.settings.endpoint_url  # same profile: same endpoint
-        app.settings = replace(
-            app.settings,
-            profile=profile,
-            region=region,
-            endpoint_url=endpoint,
-            sts_endpoint_url=self.base_sts_endpoint_url,
-        )
+        settings = replace(app.settings, profile=profile, region=region)
+        if target is not None:
+            endpoint = target.endpoint_url or self.base_endpoint_url
+            settings = replace(settings, endpoint_url=endpoint, credentials=credentials)
+        elif app.service is not None:
+            # Same profile: same endpoint (the profile's, found when connecting).
+            settings = replace(settings, endpoint_url=app.service.settings.endpoint_url)
+        app.settings = replace(settings, sts_endpoint_url=self.base_sts_endpoint_url)
         app.read_only = read_only
         app.service, app.account, app.connection_problem = None, None, None
         self._leave_panes(f"Connecting to {profile or 'default'} in {region}…")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
+from ecr_tui.demo.moto_patches.mfa import mfa_refusal
 from ecr_tui.demo.moto_patches.operations import HANDLERS, handle
 from ecr_tui.demo.moto_patches.state import REQUEST_ACCOUNT, EcrState
 
@@ -68,6 +69,13 @@ class Gateway:
     def _answer(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
         if not target.startswith(TARGET_PREFIX):
+            refusal = mfa_refusal(environ)
+            if refusal is not None:
+                start_response(
+                    "403 Forbidden",
+                    [("Content-Type", "text/xml"), ("Content-Length", str(len(refusal)))],
+                )
+                return [refusal]
             return self.moto_app(environ, start_response)
         operation = target.removeprefix(TARGET_PREFIX)
         context = (self.ecr.account_id, _region_of(environ) or self.ecr.region)
