@@ -161,3 +161,83 @@ async def test_an_mfa_profile_asks_for_the_code_and_explains_a_wrong_one(
 def noticed(app: Any, title: str) -> bool:
     """Whether a notification titled `title` was shown."""
     return any(notification.title == title for notification in app._notifications)
+
+
+def test_replication_as_ecr_reports_it(demo_config: Path, demo: DemoLaunch) -> None:
+    from ecr_tui.core.ecr import ConnectionSettings, EcrService
+    from ecr_tui.core.replication import read_replication
+    from tests.api_contract import RawAnswers, answer_violations
+
+    service = EcrService(ConnectionSettings(profile="dev", region="us-east-1", demo=True))
+    raw = RawAnswers()
+    raw.attach(service.ecr)
+    digest = service.ecr.describe_images(repositoryName="payments/api")["imageDetails"][0][
+        "imageDigest"
+    ]
+    replication = read_replication(service, "payments/api", digest)
+    assert replication.destinations == (
+        ("eu-west-1", DEFAULT_ACCOUNT_ID),
+        ("ap-southeast-2", DEFAULT_ACCOUNT_ID),
+    )
+    # The copies are there (same digest), so ECR says COMPLETE for both.
+    assert {(s.region, s.status) for s in replication.statuses} == {
+        ("eu-west-1", "COMPLETE"),
+        ("ap-southeast-2", "COMPLETE"),
+    }
+    copy = boto3.Session(profile_name="dev", region_name="eu-west-1").client("ecr")
+    assert copy.describe_images(repositoryName="payments/api", imageIds=[{"imageDigest": digest}])
+    # A repository no rule covers: no destinations, no statuses.
+    other = service.ecr.describe_images(repositoryName="web/storefront")["imageDetails"][0]
+    none = read_replication(service, "web/storefront", other["imageDigest"])
+    assert none.destinations == () and none.statuses == ()
+    answers = raw.take()
+    assert {a.operation for a in answers} >= {"DescribeRegistry", "DescribeImageReplicationStatus"}
+    assert [v for a in answers for v in answer_violations(a)] == []
+    # STS's AssumeRole answer (the MFA role, the right code) is one STS can send.
+    sts = boto3.Session(profile_name="dev").client("sts")
+    raw.attach(sts)
+    sts.assume_role(
+        RoleArn="arn:aws:iam::210987654321:role/ecr-demo-admin",
+        RoleSessionName="check",
+        SerialNumber="arn:aws:iam::123456789012:mfa/demo-user",
+        TokenCode="123456",
+    )
+    assert [v for a in raw.take() for v in answer_violations(a)] == []
+
+
+async def test_r_lists_the_images_replicas_and_opens_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.command import CommandPalette
+
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.ui.app import EcrApp
+    from ecr_tui.ui.driving import wait_until
+    from ecr_tui.ui.panes.images import ImagesPane
+    from tests.test_app import open_repository
+
+    launch = spawn_demo_endpoint(repositories=4, big_images=20, registry=False, extra_contexts=True)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(launch.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(launch.aws_credentials_path))
+    app = EcrApp(
+        ConnectionSettings(profile="dev", region="us-east-1", demo=True), demo_launch=launch
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        images = await open_repository(app, pilot, "payments/api")
+        await pilot.press("down")
+        digest = images.table.current_row.digest
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), timeout=10)
+        await pilot.press(*"ap-southeast")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        pane = app.query_one(ImagesPane)
+        await wait_until(
+            pilot,
+            lambda: (
+                app.settings.region == "ap-southeast-2"
+                and pane.repository is not None
+                and pane.repository.name == "payments/api"
+                and pane.table.current_row is not None
+                and pane.table.current_row.digest == digest
+            ),
+            timeout=20,
+        )

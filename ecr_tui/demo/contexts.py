@@ -4,7 +4,8 @@
 registry `build_dataset` describes. Beside it the endpoint serves, with data of
 their own:
 
-- `dev` in eu-west-1 and ap-southeast-2 (some services deployed there too);
+- `dev` in eu-west-1 and ap-southeast-2 (some services deployed there too, and
+  the payments repositories replicated there by the registry's replication rule);
 - `prod`, a role in account 210987654321 that `dev` assumes (as a cross-account
   setup does: moto's STS hands out that account's keys, and the gateway answers
   for the account a key belongs to), in us-east-1 and eu-west-1;
@@ -29,6 +30,8 @@ PROD_ADMIN_ROLE = f"arn:aws:iam::{PROD_ACCOUNT_ID}:role/ecr-demo-admin"
 # The demo's MFA device accepts one code: DEMO_MFA_CODE (see moto_patches.mfa).
 DEMO_MFA_DEVICE = "arn:aws:iam::123456789012:mfa/demo-user"
 DEFAULT_PROFILE = "dev"
+# What the default registry replicates (to the `replica` contexts).
+REPLICATED_PREFIX = "payments/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,18 +44,45 @@ class ExtraContext:
     seed: int
     first: int
     last: int
+    # A destination of the default registry's replication rule: it holds copies of
+    # the replicated repositories (same names, same digests) instead of its own.
+    replica: bool = False
 
-    def dataset(self, now: float | None = None) -> Dataset:
-        """Its content: repositories of a registry of its own seed (own digests and dates)."""
-        whole = build_dataset(self.last, big_repository_images=0, seed=self.seed, now=now)
-        return Dataset(whole.repositories[self.first : self.last], whole.now, self.seed)
+    def dataset(self, home: Dataset) -> Dataset:
+        """Its content: repositories of a registry of its own seed (own digests and dates),
+        and, in a replica, the default registry's replicated repositories."""
+        whole = build_dataset(self.last, big_repository_images=0, seed=self.seed, now=home.now)
+        own = whole.repositories[self.first : self.last]
+        if not self.replica:
+            return Dataset(own, home.now, self.seed)
+        copies = tuple(r for r in home.repositories if r.name.startswith(REPLICATED_PREFIX))
+        own = tuple(r for r in own if not r.name.startswith(REPLICATED_PREFIX))
+        return Dataset(tuple(sorted(own + copies, key=lambda r: r.name)), home.now, self.seed)
+
+
+def replication_configuration(home_account: str) -> dict[str, object]:
+    """The default registry's replication (PutReplicationConfiguration's shape): the
+    payments repositories to eu-west-1 and ap-southeast-2 of the same account."""
+    destinations = [
+        {"region": extra.region, "registryId": extra.account}
+        for extra in extra_contexts(home_account)
+        if extra.replica
+    ]
+    return {
+        "rules": [
+            {
+                "destinations": destinations,
+                "repositoryFilters": [{"filter": REPLICATED_PREFIX, "filterType": "PREFIX_MATCH"}],
+            }
+        ]
+    }
 
 
 def extra_contexts(home_account: str) -> tuple[ExtraContext, ...]:
     """The contexts served beside the default one."""
     return (
-        ExtraContext(home_account, "eu-west-1", 21, 0, 10),
-        ExtraContext(home_account, "ap-southeast-2", 22, 10, 16),
+        ExtraContext(home_account, "eu-west-1", 21, 0, 10, replica=True),
+        ExtraContext(home_account, "ap-southeast-2", 22, 10, 16, replica=True),
         ExtraContext(PROD_ACCOUNT_ID, "us-east-1", 23, 4, 20),
         ExtraContext(PROD_ACCOUNT_ID, "eu-west-1", 24, 0, 6),
     )

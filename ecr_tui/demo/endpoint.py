@@ -224,6 +224,11 @@ class LocalEcr:
             ecr.contexts_seeded.set()
             ecr.seeding_contexts = frozenset()
 
+    def configure_replication(self, configuration: dict[str, object]) -> None:
+        """Our registry's replication rules (as PutReplicationConfiguration takes them)."""
+        with self.lock:
+            self._ecr.backend().put_replication_configuration(configuration)
+
     def _seed_context(self, backend: Any, dataset: Dataset) -> None:
         with self.lock:
             seed_registry_scanning(backend, dataset.scanning_rules())

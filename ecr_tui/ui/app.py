@@ -37,6 +37,7 @@ from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
+from ecr_tui.ui.replication_view import show_replication
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
 from ecr_tui.ui.status_bar import Part, StatusBar, breadcrumb_part, connection_parts
 from ecr_tui.ui.table.widget import VirtualTable
@@ -575,4 +576,7 @@ class EcrApp(AppHost):
 
     def on_images_pane_image_action(self, message: ImagesPane.ImageAction) -> None:
         """Pull, retag or copy the image the user chose in the images pane."""
-        self.docker.image_action(message.action, message.repository, message.image)
+        if message.action == "replication":
+            show_replication(self, message.repository, message.image)
+        else:
+            self.docker.image_action(message.action, message.repository, message.image)

@@ -102,6 +102,13 @@ class ImagesPane(IndexManifestsPane):
             "x", "details", "Everything about the image, its JSON", show=False, id="images.details"
         ),
         Binding(
+            "R",
+            "image_action('replication')",
+            "Regions the image is replicated to",
+            show=False,
+            id="images.replication",
+        ),
+        Binding(
             "A",
             "app.archive_image",
             "Archive the image, or restore it",
