@@ -51,6 +51,18 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, Any]]:
         f"`ecr-tui --demo` from spawn, its endpoint starting too; median of {demo_rows}",
         False,
     )
+    switches = app.get("context_switches") or []
+    cold_row, cold_panes = app["first_repository_row_median_s"], app["first_full_frame_median_s"]
+    add(
+        "context switch: first repository row",
+        app.get("context_switch_first_repository_row_median_s"),
+        round(cold_row - cold_panes, 3) if cold_row and cold_panes else None,
+        "s",
+        "the enter choosing the region → a row of its repositories; median of "
+        + ", ".join(_fmt(s.get("first_repository_row_s")) for s in switches)
+        + "; limit = a cold start's first repository row minus the app's start (its panes)",
+        False,
+    )
     install = app["install"]
     add(
         "install size (pip install .)",

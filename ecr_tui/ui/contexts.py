@@ -216,6 +216,9 @@ class Contexts:
             # read-only mode that client refuses, before sending, anything but a read.
             app.post_message(ServiceReady(generation, EcrService(connected, read_only=read_only)))
             app.post_message(AccountKnown(generation, self.who(connected)))
+            # Now, not on the first switch's key: botocore's region data takes a few
+            # hundred milliseconds to load.
+            regions_for(connected.region)
 
         app.run_worker(work, thread=True, exclusive=True, group="connect", exit_on_error=False)
 
