@@ -331,6 +331,9 @@ class Contexts:
         `target` is the new profile (None: the same profile, its credentials kept).
         """
         app = self.app
+        # A details view or a dialog over the panes belongs to the context being left.
+        while len(app.screen_stack) > 1:
+            app.pop_screen()
         self.remember()
         self.generation += 1
         settings = replace(app.settings, profile=profile, region=region)
