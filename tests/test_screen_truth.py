@@ -552,6 +552,6 @@ def test_an_alias_and_a_breadcrumb_come_after_who_and_where() -> None:
         problem=None,
         connecting_to="",
     )
-    middle = fit_parts([*plain, crumbs, docker], 80).plain
+    middle = fit_parts([*plain, crumbs, docker], 120).plain
     assert "platform/nginx-base  " in middle and "v1.27.3" not in middle
     assert "…" not in middle

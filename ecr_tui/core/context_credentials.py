@@ -69,7 +69,7 @@ def assume_role_with_mfa(
         if "MultiFactorAuthentication" in message or "MFA" in message:
             raise UserFacingError(
                 "MFA code not accepted",
-                f"AWS refused the code for {profile.mfa_serial} ({message.strip()}). "
+                f"AWS refused the code for {profile.mfa_serial} ({message.strip().rstrip('.')}). "
                 "Codes change every 30 seconds and each works once: switch to "
                 f"{profile.name} again and type the one your device shows now.",
             ) from None

@@ -78,7 +78,7 @@ def ask_mfa_code(app: AppHost, profile: Profile, region: str, enter: Enter) -> N
     app.push_screen(
         TextInputScreen(
             f"MFA code for profile {profile.name}",
-            f"The code {profile.mfa_serial} shows now (role {profile.role_arn})",
+            f"The code {profile.mfa_serial} shows now",
             validate=mfa_code_problem,
         ),
         typed,

@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from textual.css.query import NoMatches
 from textual.message import Message
 
 from ecr_tui.config import ConfigError, load_settings
@@ -171,7 +172,10 @@ class Contexts:
         """The repository open, the image whose findings show, the finding under the
         cursor (while the findings pane has the focus): what the panes show, never a guess."""
         app = self.app
-        images, findings = app.query_one(ImagesPane), app.query_one(FindingsPane)
+        try:
+            images, findings = app.query_one(ImagesPane), app.query_one(FindingsPane)
+        except NoMatches:  # the app is closing
+            return ()
         if images.repository is None:
             return ()
         crumbs = [images.repository.name]

@@ -2,12 +2,12 @@
 
 Its parts are ranked, and so are their forms. READ-ONLY, the account (and profile)
 and the region come first and are never cut; then the endpoint; then Docker's state,
-at the right; then the account's alias and the endpoint in full; then the breadcrumb
-(repository, image, finding: where the cursor is); the app's name last. A part
-can have a short form ("demo") that comes early and a long one
-("http://127.0.0.1:4566 (demo)") that comes later, when there is room after
-everything ranked before it. A part without room is left out whole,
-never cut in the middle: a cut reads as something else ("REA…").
+at the right; then the account's alias, the endpoint and Docker's state in full,
+the app's name; last the breadcrumb (repository, image, finding: where the cursor
+is), as long as there is room. A part can have a short form ("demo") that comes
+early and a long one ("http://127.0.0.1:4566 (demo)") that comes later, when
+there is room after everything ranked before it. A part without room is left out whole, never
+cut in the middle: a cut reads as something else ("REA…").
 """
 
 from __future__ import annotations
@@ -43,13 +43,13 @@ RANK_DOCKER = 4
 RANK_ACCOUNT_ALIAS = 5  # "123456789012 (acme-prod)"
 RANK_ACCOUNT_LABEL = 6  # "account 123456789012" rather than the bare number
 RANK_ENDPOINT_IN_FULL = 7
+RANK_DOCKER_IN_FULL = 8
+RANK_APP_NAME = 9
 # Where the cursor is: the repository open, then its image, then the finding (the
-# panes' titles say the first two as well, so they come after who and where).
-RANK_BREADCRUMB = 8
-RANK_BREADCRUMB_IMAGE = 9
-RANK_BREADCRUMB_FINDING = 10
-RANK_DOCKER_IN_FULL = 11
-RANK_APP_NAME = 12
+# panes' titles say the first two as well, so they come after everything else).
+RANK_BREADCRUMB = 10
+RANK_BREADCRUMB_IMAGE = 11
+RANK_BREADCRUMB_FINDING = 12
 
 BREADCRUMB_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
 
