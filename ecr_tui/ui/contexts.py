@@ -163,19 +163,19 @@ class Contexts:
         self.connect()
 
     def _follow_cursor(self) -> None:
-        crumbs = self.breadcrumb()
-        if crumbs != self.crumbs:
-            self.crumbs = crumbs
-            self.app.refresh_status()
+        try:
+            crumbs = self.breadcrumb()
+            if crumbs != self.crumbs:
+                self.crumbs = crumbs
+                self.app.refresh_status()
+        except NoMatches:  # the app is closing: its widgets are going
+            return
 
     def breadcrumb(self) -> tuple[str, ...]:
         """The repository open, the image whose findings show, the finding under the
         cursor (while the findings pane has the focus): what the panes show, never a guess."""
         app = self.app
-        try:
-            images, findings = app.query_one(ImagesPane), app.query_one(FindingsPane)
-        except NoMatches:  # the app is closing
-            return ()
+        images, findings = app.query_one(ImagesPane), app.query_one(FindingsPane)
         if images.repository is None:
             return ()
         crumbs = [images.repository.name]
