@@ -59,6 +59,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     parser.add_argument("--proxy", metavar="UPSTREAM", help=argparse.SUPPRESS)
+    parser.add_argument("--proxy-latency-ms", type=float, default=0.0, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when it ran (targets may still fail), 2 when it could not."""
     args = arguments(argv)
     if args.proxy:
-        return run_proxy(args.proxy)
+        return run_proxy(args.proxy, args.proxy_latency_ms)
     # The pty reader thread stamps arrivals: let it take the GIL quickly from the emulator.
     sys.setswitchinterval(0.0005)
     # SIGTERM unwinds like Ctrl-C, so that every child is stopped on the way out.

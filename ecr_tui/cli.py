@@ -1,14 +1,26 @@
-"""Command line entry point: `ecr-tui [--demo] [--profile P] [--region R] [--endpoint-url U]`."""
+"""Command line entry point: `ecr-tui [--demo] [--profile P] [--region R] [--endpoint-url U]`.
+
+`ecr-tui export findings ...` exports findings without the app (see export_cli).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ecr_tui import __version__
+from ecr_tui.demo_check import demo_missing_message
+
+if TYPE_CHECKING:
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.core.remote_reader import RemoteReader
+    from ecr_tui.demo.launcher import DemoLaunch
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -16,6 +28,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="ecr-tui",
         description="A terminal explorer for AWS ECR private registries.",
+        epilog="Findings for scripts and CI: ecr-tui export findings --help",
     )
     parser.add_argument(
         "--demo",
@@ -44,24 +57,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def demo_missing_message() -> str | None:
-    """Why `--demo` cannot run here, or None when its endpoint is installed.
-
-    The demo's endpoint (moto's server) is an extra, most of the install's size;
-    looking it up costs no import.
-    """
-    import importlib.util
-
-    if importlib.util.find_spec("moto") is not None:
-        return None
-    return (
-        "ecr-tui: --demo needs the demo endpoint, which is not installed here.\n"
-        "Install it into the same environment as ecr-tui:\n"
-        f"    {sys.executable} -m pip install 'ecr-tui[demo]'\n"
-        "(from a source checkout: pip install '.[demo]')"
-    )
-
-
 def draw_start_screen(where: str) -> Callable[[], None]:
     """Draw a first frame now, before Textual loads; return what takes it away again.
 
@@ -83,18 +78,59 @@ def draw_start_screen(where: str) -> Callable[[], None]:
     return erase
 
 
+def _read_ahead(reader: RemoteReader, settings: ConnectionSettings) -> None:
+    """Ask for what the first screen shows (the repositories, who we are) at once."""
+    reader.connect(settings)
+    reader.prefetch("repositories")
+    reader.prefetch("account")
+
+
+def _read_ahead_at_demo(
+    reader: RemoteReader, settings: ConnectionSettings, launch: DemoLaunch
+) -> None:
+    """`_read_ahead` as soon as the demo's endpoint is ready (the app connects the
+    same way; the reader takes the same settings once)."""
+    from ecr_tui.core.remote_reader import ReaderStopped
+
+    try:
+        endpoint = launch.wait_ready()
+    except Exception:  # the app's own wait says what went wrong
+        return
+    with contextlib.suppress(ReaderStopped):
+        _read_ahead(reader, settings.at_demo_endpoint(endpoint.url))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the app until the user quits."""
+    """Run the app until the user quits (or `ecr-tui export ...` without the app)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["export"]:
+        from ecr_tui.export_cli import run_export
+
+        return run_export(arguments[1:])
     args = parse_args(argv)
     if args.demo and (missing := demo_missing_message()):
         print(missing, file=sys.stderr)
         return 2
+    demo_launch: DemoLaunch | None = None
+    if args.demo:
+        # First of all: the endpoint's process is the slowest to start (moto loads
+        # for most of a second), and the first repository row waits for it.
+        from ecr_tui.demo.launcher import spawn_demo_endpoint
+
+        demo_launch = spawn_demo_endpoint(extra_contexts=True)
+        # The demo's profiles, and only them, for this process and the reader it
+        # starts: botocore reads these files whenever a session is made.
+        os.environ["AWS_CONFIG_FILE"] = str(demo_launch.aws_config_path)
+        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(demo_launch.aws_credentials_path)
+        os.environ.pop("AWS_PROFILE", None)
     from ecr_tui.config import ConfigError, load_settings
 
     try:
         user = load_settings("dev" if args.demo else args.profile)
     except ConfigError as error:
         print(f"ecr-tui: {error}", file=sys.stderr)
+        if demo_launch is not None:
+            demo_launch.close()
         return 2
     from ecr_tui.core.ecr import ConnectionSettings
     from ecr_tui.core.remote_reader import RemoteReader
@@ -113,27 +149,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Started before Textual is even imported, on the other core: the reader
     # process loads boto3 and asks for the repositories and the account while
     # this one draws the first frame; the demo endpoint seeds meanwhile.
-    demo_launch = None
-    if args.demo:
-        from ecr_tui.demo.launcher import spawn_demo_endpoint
-
-        demo_launch = spawn_demo_endpoint(extra_contexts=True)
-        # The demo's profiles, and only them, for this process and the reader it
-        # starts: botocore reads these files whenever a session is made.
-        os.environ["AWS_CONFIG_FILE"] = str(demo_launch.aws_config_path)
-        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(demo_launch.aws_credentials_path)
-        os.environ.pop("AWS_PROFILE", None)
     reader = RemoteReader()
-    if not args.demo:
-        reader.connect(settings)
-        reader.prefetch("repositories")
-        reader.prefetch("account")
+    if demo_launch is None:
+        _read_ahead(reader, settings)
+    else:
+        # Not from the app's connecting worker, which starts once Textual has
+        # loaded and mounted: the endpoint may be ready before that.
+        threading.Thread(
+            target=_read_ahead_at_demo,
+            args=(reader, settings, demo_launch),
+            name="demo-ready",
+            daemon=True,
+        ).start()
     # Textual repaints on a 60 Hz grid, so a key waited 8 ms on average (up to 17)
     # for its frame. Repaints happen only when something changed: a finer grid
     # costs nothing at rest.
     os.environ.setdefault("TEXTUAL_FPS", "240")
     try:
         # Imported here so that --help and --version answer without loading Textual.
+        from ecr_tui.state import StateStore, state_path
         from ecr_tui.ui.app import EcrApp
 
         app = EcrApp(
@@ -143,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             keymap=user.keymap,
             demo_launch=demo_launch,
             reader=reader,
+            state=StateStore(state_path()),
         )
         if user.theme and user.theme not in app.available_themes:
             erase_start_screen()
@@ -153,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BaseException:
         erase_start_screen()
         reader.close()
+        if demo_launch is not None:
+            demo_launch.close()
         raise
     if user.theme:
         app.theme = user.theme

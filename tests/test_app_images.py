@@ -18,6 +18,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import Static
 
+from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.core.models import Image, SeverityCounts
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.dialogs.confirm import ConfirmScreen
@@ -177,6 +178,32 @@ async def test_platforms_cost_one_call_per_screen_and_nothing_for_plain_images(
         assert app.reader.call_count("BatchGetImage", REPOSITORY) == 1
         labels = [c.label for c in images.table.columns]
         assert labels[3:6] == ["Scan", "Type", "Refs"]
+
+
+async def test_the_cursor_starts_on_an_index_and_each_platform_scan_is_read_once(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    # The demo's first repository starts with a buildx index whose platforms' images
+    # were pushed in the same second: the index sorts first, not one of its platforms,
+    # so the findings pane is not sent to a platform's scan first and then to all.
+    repository = "apps/web-frontend"
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        images, findings = app.query_one(ImagesPane), app.query_one(FindingsPane)
+        await wait_until(
+            pilot,
+            lambda: (
+                len(findings.platforms) > 1
+                and len(findings.platform_reports) == len(findings.platforms)
+            ),
+        )
+        await pilot.pause(0.5)
+        assert images.repository is not None and images.repository.name == repository
+        first = images.table.current_row
+        assert first is not None and first.is_index and first.tags
+        assert findings.image == first
+        platforms = len(findings.platforms)
+        assert app.reader.call_count("DescribeImageScanFindings", repository) == platforms
 
 
 async def test_a_late_answer_about_another_repository_is_dropped(pushed: Pushed) -> None:

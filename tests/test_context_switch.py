@@ -361,3 +361,19 @@ async def test_an_expired_sso_session_offers_to_log_in_and_no_credentials_are_na
 def noticed(app: Any, title: str) -> bool:
     """Whether a notification titled `title` was shown."""
     return any(notification.title == title for notification in app._notifications)
+
+
+async def test_the_command_bar_switches_region_and_back(
+    ecr_settings: ConnectionSettings, other_region: str
+) -> None:
+    from tests.test_key_bursts import press, send_burst, typed
+
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await repositories_loaded(app, pilot)
+        send_burst(app, typed(f":region {OTHER_REGION}"), press("enter"))
+        await wait_until(pilot, lambda: names(app) == [other_region])
+        assert app.settings.region == OTHER_REGION and app.contexts.generation == 1
+        send_burst(app, typed(":region us-east-1"), press("enter"))
+        await wait_until(pilot, lambda: "platform/nginx-base" in names(app))
+        assert app.settings.region == "us-east-1"

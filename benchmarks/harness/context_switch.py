@@ -2,7 +2,7 @@
 
 The app is launched as for the start-up launches and left to list every
 repository of us-east-1. Then, through the palette as a user does (ctrl+p,
-"Switch region", the region), it switches to eu-west-1, which the benchmark's
+"Pick a region", the region), it switches to eu-west-1, which the benchmark's
 endpoint leaves empty, and back to us-east-1: from the enter that chooses
 us-east-1 to the first row of its repositories on screen is the number. The
 same listing as a cold start's "first repository row", without the app's start
@@ -32,8 +32,8 @@ def _switch_region(term: Terminal, region: str) -> float:
     """Open the region picker from the palette and choose `region`; when enter was sent."""
     term.send(CTRL_P)
     term.wait_until(lambda lines: any("🔎" in line for line in lines), 5, "the palette")
-    term.send(b"Switch region")
-    term.wait_until(lambda lines: any("Switch region…" in line for line in lines), 5, "the command")
+    term.send(b"Pick a region")
+    term.wait_until(lambda lines: any("Pick a region…" in line for line in lines), 5, "the command")
     term.settle(quiet=0.2, timeout=2)
     term.send(b"\r")
     term.wait_until(lambda lines: any("now)…" in line for line in lines), 5, "the region picker")

@@ -77,10 +77,11 @@ def _count_items(op: str, payload: bytes) -> int:
     return payload.count(marker) if marker else 0
 
 
-def run_proxy(upstream: str) -> int:
+def run_proxy(upstream: str, latency_ms: float = 0.0) -> int:
     """Forward every request to `upstream`, keeping a record of each; `GET /__calls` lists them.
 
-    Prints `READY <url>` once listening; stops when stdin closes (the parent went away).
+    `latency_ms` is added to every call before it is forwarded (a network to AWS,
+    not a loopback). Prints `READY <url>` once listening; stops when stdin closes.
     """
     parts = urlsplit(upstream)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -119,6 +120,8 @@ def run_proxy(upstream: str) -> int:
 
         def _forward(self, body: bytes) -> None:
             started = time.monotonic()
+            if latency_ms and self.path != "/__calls":
+                time.sleep(latency_ms / 1000)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
             headers["Content-Length"] = str(len(body))
             status, reason, answer_headers, payload = 502, "Bad Gateway", [], b"proxy: no answer"
@@ -170,11 +173,14 @@ def run_proxy(upstream: str) -> int:
     return 0
 
 
-def start_proxy(upstream: str, run_dir: Path) -> Service:
+def start_proxy(upstream: str, run_dir: Path, latency_ms: float = 0.0) -> Service:
     """The proxy in front of `upstream`; its stderr goes to `run_dir/proxy.log`."""
+    command = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--proxy", upstream]
+    if latency_ms:
+        command.append(f"--proxy-latency-ms={latency_ms}")
     return start_service(
         "the counting proxy",
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--proxy", upstream],
+        command,
         run_dir / "proxy.log",
         timeout=30,
     )

@@ -9,13 +9,12 @@ about Textual; calls block and are meant to run in worker threads.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +27,7 @@ from ecr_tui.core.api_items import (
     repository_from_api,
     timestamp,
 )
+from ecr_tui.core.botocore_loader import shared_loader
 from ecr_tui.core.findings import (
     basic_finding_from_api,
     by_severity,
@@ -61,6 +61,9 @@ PAGE_SIZE = 1000
 BATCH_GET_IMAGE_IDS = 100
 # The most names BatchGetRepositoryScanningConfiguration takes in one call.
 SCANNING_CONFIGURATION_NAMES = 25
+
+# Connections kept open to the endpoint: one per call in flight at most.
+MAX_CALLS_IN_FLIGHT = 32
 
 # How often a listing asks for a page whose answer came back cut off (see `pages`).
 CUT_OFF_ATTEMPTS = 3
@@ -122,18 +125,15 @@ class ConnectionSettings:
     # MFA code (see core.context_credentials); None: the profile's own chain.
     credentials: tuple[str, str, str] | None = field(default=None, repr=False)
 
+    def at_demo_endpoint(self, url: str) -> ConnectionSettings:
+        """These settings aimed at the demo's endpoint, which serves STS too (said so
+        explicitly: STS never goes to an ECR endpoint, as a private one does not serve it)."""
+        return replace(self, endpoint_url=url, sts_endpoint_url=url)
+
     @property
     def endpoint_label(self) -> str:
         """What the status bar shows as the endpoint."""
         return self.endpoint_url or "AWS"
-
-
-@functools.cache
-def _shared_loader() -> Any:
-    """botocore's data loader, shared: it caches the JSON models it has read."""
-    import botocore.loaders
-
-    return botocore.loaders.create_loader()
 
 
 def _refuse_changes(model: Any, **_: object) -> None:
@@ -158,9 +158,18 @@ class EcrService:
     `core.read_only`) raises the read-only refusal instead of being sent.
     """
 
-    def __init__(self, settings: ConnectionSettings, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        read_only: bool = False,
+        botocore_session: Callable[[], Any] | None = None,
+    ) -> None:
         self.settings = settings
         self.read_only = read_only
+        # Gives a botocore session that has read the service models already (see
+        # `remote_reader`), called when the first client is made; None: a new one.
+        self._botocore_session = botocore_session
         self._lock = threading.Lock()
         self._session: boto3.Session | None = None
         self._ecr: ECRClient | None = None
@@ -190,10 +199,13 @@ class EcrService:
             # about 150 ms that the first frame should not wait for.
             import boto3
 
-            self._session = boto3.Session(**kwargs)
-            # One loader for every session of the process: a context switch's new
-            # session then reuses the service models read already (0.1 s a client).
-            self._session._session.register_component("data_loader", _shared_loader())
+            warm = self._botocore_session() if self._botocore_session else None
+            self._session = boto3.Session(botocore_session=warm, **kwargs)
+            if warm is None:
+                # One loader for every later session of the process: a context
+                # switch's new session reuses the service models read already
+                # (0.1 s a client otherwise).
+                self._session._session.register_component("data_loader", shared_loader())
         return self._session
 
     def _client(self, service: str) -> Any:
@@ -206,6 +218,8 @@ class EcrService:
             retries={"mode": "standard", "max_attempts": attempts},
             connect_timeout=5,
             read_timeout=self.settings.read_timeout,
+            # A fleet fan-out keeps this many calls in flight (core.fleet.fanout).
+            max_pool_connections=MAX_CALLS_IN_FLIGHT,
             user_agent_extra="ecr-tui",
         )
         session: Any = self._boto_session()  # `Any`: the stubs overload per service name

@@ -36,11 +36,12 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from typing import IO, Any, Protocol
 
 from ecr_tui.core.api_items import epoch_seconds, image_from_row, timestamp
+from ecr_tui.core.botocore_loader import share_loader
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import (
@@ -130,6 +131,9 @@ class _Child:
 
     def __init__(self, answers: IO[bytes]) -> None:
         self.answers = answers
+        # Made while the UI starts (see `serve`): the first connection's clients
+        # are made from it.
+        self.warm_session: Future[Any] | None = None
         self.write_lock = threading.Lock()
         self.service: EcrService | None = None
         self.cancelled: set[int] = set()
@@ -142,8 +146,16 @@ class _Child:
 
     def handle(self, request: int, operation: str, arguments: Any) -> None:
         if operation == "connect":
+            settings = ConnectionSettings(**arguments)
+            # A profile is read with the session's config: only a session without
+            # one may have been made before the settings were known.
+            warm, self.warm_session = self.warm_session, None
             # Read-only whatever the app's mode: this process only ever lists.
-            self.service = EcrService(ConnectionSettings(**arguments), read_only=True)
+            self.service = EcrService(
+                settings,
+                read_only=True,
+                botocore_session=_warmed(warm) if warm and settings.profile is None else None,
+            )
             # The client now, before the first request asks for it.
             self.pool.submit(getattr, self.service, "ecr")
         elif operation == "cancel":
@@ -214,12 +226,51 @@ def serve() -> None:
     os.nice(5)
     requests = sys.stdin.buffer
     child = _Child(answers)
-    # Warm up while the UI starts: boto3 takes a few hundred milliseconds.
-    import boto3  # noqa: F401
+    # Warm up while the UI starts: boto3 takes a few hundred milliseconds, and a
+    # first client another 100 (reading ECR's and STS's models, lazy imports).
+    # On a thread: the loop must see its stdin close at once, warm or not.
+    child.warm_session = ThreadPoolExecutor(1, "warm-up").submit(_warm_botocore_session)
 
     while (message := read_frame(requests)) is not None:
         child.handle(*message)
     os._exit(0)  # the UI has gone: do not wait for listings nobody will read
+
+
+def _warmed(warm: Future[Any]) -> Callable[[], Any]:
+    """The warm session once made; None (a new one: only slower) if that failed."""
+
+    def session() -> Any:
+        try:
+            return warm.result()
+        except Exception:
+            return None
+
+    return session
+
+
+def _warm_botocore_session() -> Any:
+    """A botocore session that has made an ECR and an STS client once.
+
+    Their models, endpoint rules and lazily imported modules are then loaded: the
+    first real client, made from this session, costs a few milliseconds. The
+    clients use placeholder keys and endpoint, so nothing looks for credentials
+    and nothing is sent.
+    """
+    import boto3  # noqa: F401  (EcrService's sessions are boto3's)
+    import botocore.session
+
+    session = botocore.session.get_session()
+    for service in ("ecr", "sts"):
+        session.create_client(
+            service,
+            region_name="us-east-1",
+            endpoint_url="http://127.0.0.1:9",
+            aws_access_key_id="warm-up",
+            aws_secret_access_key="warm-up",
+        )
+    # Its loader, models read, also serves the sessions of profiles (and switches).
+    share_loader(session.get_component("data_loader"))
+    return session
 
 
 # -- the UI side ----------------------------------------------------------------
@@ -261,8 +312,11 @@ class RemoteReader:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # the terminal belongs to the UI
-            # Its own session: keys such as ctrl+c reach the UI, not the child.
-            start_new_session=True,
+            # A process group of its own: keys such as ctrl+c reach the UI, not the
+            # child. Not a session of its own: where the kernel shares the CPU
+            # between sessions (autogroups), that would make it a third party beside
+            # the UI and the demo's endpoint, and its `nice` would count for nothing.
+            process_group=0,
         )
         self._process = process
         threading.Thread(

@@ -176,11 +176,15 @@ class LocalEcr:
                 create_seeded_repository(self._ecr, backend, spec) for spec in dataset.repositories
             ]
 
-    def seed_images(self, dataset: Dataset) -> int:
+    def seed_images(self, dataset: Dataset, after_first_listing: float = 0.0) -> int:
         """The second half of `seed`: every repository's images; then all requests are answered.
 
+        With `after_first_listing`, it first waits (at most that many seconds) until a
+        DescribeRepositories has been answered: seeding holds the GIL for a second or
+        more, and the app's first listing would wait behind it.
         Returns how many images (manifests) were stored: a multi-platform push stores several.
         """
+        self._ecr.repositories_listed.wait(after_first_listing)
         # Every object made here lives on: collecting while making them is wasted work
         # (a third of the seeding time at 100,000 images).
         collecting = gc.isenabled()

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from types import TracebackType
 
@@ -101,6 +102,9 @@ class DemoLaunch:
         self.process = process
         self._workdir = workdir
         self._account_id, self._region = account_id, region
+        # READY is read once; every later wait gets what it said (or why it failed).
+        self._lock = threading.Lock()
+        self._outcome: DemoEndpoint | BaseException | None = None
 
     @property
     def aws_config_path(self) -> Path:
@@ -113,7 +117,22 @@ class DemoLaunch:
         return Path(self._workdir.name) / "aws-credentials"
 
     def wait_ready(self, timeout: float = 20.0) -> DemoEndpoint:
-        """Block until the child says READY; stop it and raise if it cannot."""
+        """Block until the child says READY; stop it and raise if it cannot.
+
+        Safe from several threads: the CLI connects the reader at READY, the app
+        its own client.
+        """
+        with self._lock:
+            if self._outcome is None:
+                try:
+                    self._outcome = self._read_ready(timeout)
+                except BaseException as error:
+                    self._outcome = error
+            if isinstance(self._outcome, BaseException):
+                raise self._outcome
+            return self._outcome
+
+    def _read_ready(self, timeout: float) -> DemoEndpoint:
         log_path = Path(self._workdir.name) / "local-ecr.log"
         try:
             url, registry_host, registry_problem = _read_ready(self.process, timeout)

@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_stop_when_stdin_closes, args=(stop,), daemon=True).start()
     print(f"READY {url} {registry_field}", file=ready_stream, flush=True)
     if args.ready_before_images:
-        images = endpoint.seed_images(dataset)
+        images = endpoint.seed_images(dataset, after_first_listing=1.0)
     # After the default registry: the first repository row never waits for them.
     endpoint.seed_contexts([(e.account, e.region, e.dataset(dataset)) for e in extras])
     if extras:

@@ -21,16 +21,20 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+from ecr_tui.commands import help_rows
 from ecr_tui.core.docker.errors import DockerUnavailable
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import Problem, explain_error, is_credential_problem
 from ecr_tui.core.models import AccountInfo
 from ecr_tui.core.remote_reader import ContextSwitched, RemoteReader
-from ecr_tui.ui.app_host import AppHost, DemoEndpoint, DemoLaunch
+from ecr_tui.state import StateStore
+from ecr_tui.ui.app_host import DemoEndpoint, DemoLaunch
 from ecr_tui.ui.contexts import AccountKnown, Contexts, ServiceReady
+from ecr_tui.ui.fleet.actions import FleetActions
 from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.key_names import key_name
 from ecr_tui.ui.keymap import keymap_clashes
+from ecr_tui.ui.navigation import NavigatingApp
 from ecr_tui.ui.notification_log import NotificationLog
 from ecr_tui.ui.palette_commands import palette_commands
 from ecr_tui.ui.panes.base import Pane
@@ -48,7 +52,6 @@ if TYPE_CHECKING:
     from ecr_tui.ui.docker_actions import DockerActions
     from ecr_tui.ui.image_actions import ImageActions
     from ecr_tui.ui.policy_actions import PolicyActions
-    from ecr_tui.ui.repository_actions import RepositoryActions
 
 # Worker groups whose success means ECR answered: the credentials work (again).
 ECR_CALL_GROUPS = frozenset(
@@ -66,7 +69,7 @@ ECR_CALL_GROUPS = frozenset(
 )
 
 
-class EcrApp(AppHost):
+class EcrApp(NavigatingApp, FleetActions):
     """Browse repositories, their images and each image's scan findings."""
 
     TITLE = "ecr-tui"
@@ -91,6 +94,7 @@ class EcrApp(AppHost):
         ),
         Binding("P", "docker_push", "Push a local image", show=False, id="docker.push"),
         Binding("ctrl+g", "go_to_uri", "Go to URI", show=False, id="app.goto"),
+        Binding("V", "vulnerabilities", "Vulnerabilities", show=False, id="app.vulnerabilities"),
     ]
 
     def __init__(
@@ -102,6 +106,7 @@ class EcrApp(AppHost):
         demo_launch: DemoLaunch | None = None,
         reader: RemoteReader | None = None,
         read_only_always: bool | None = None,
+        state: StateStore | None = None,
     ) -> None:
         """`read_only` applies now; `read_only_always` (by default `read_only`) to every
         profile switched to, on top of each profile's own setting in the config file."""
@@ -130,6 +135,8 @@ class EcrApp(AppHost):
         self.demo_launch = demo_launch
         self.demo_endpoint: DemoEndpoint | None = None
         self.notification_log = NotificationLog()
+        # What is kept between runs; without a file (tests), for this run only.
+        self.state = state or StateStore(None)
 
     def notify(
         self,
@@ -150,13 +157,6 @@ class EcrApp(AppHost):
 
         log = self.notification_log.text()
         self.push_screen(TextViewScreen("Notifications", log, None, prose=True))
-
-    @functools.cached_property
-    def repository_actions(self) -> RepositoryActions:
-        """Repository administration, loaded on the first key that asks for it."""
-        from ecr_tui.ui.repository_actions import RepositoryActions
-
-        return RepositoryActions(self)
 
     @functools.cached_property
     def policy_actions(self) -> PolicyActions:
@@ -417,13 +417,16 @@ class EcrApp(AppHost):
         self.docker.check(self.service)
 
     def _key_sections(self) -> list[tuple[str, list[BindingType]]]:
+        from ecr_tui.ui.fleet.keys import FLEET_KEY_SECTIONS
+
         return [
-            ("Everywhere", self.BINDINGS),
+            ("Everywhere", [*self.BINDINGS, *NavigatingApp.BINDINGS]),
             ("Moving in a table", VirtualTable.BINDINGS),
             ("Any pane", Pane.BINDINGS),
             ("Repositories pane", RepositoriesPane.BINDINGS),
             ("Images pane", ImagesPane.BINDINGS),
             ("Findings pane", FindingsPane.BINDINGS),
+            *FLEET_KEY_SECTIONS,
         ]
 
     def _key_scopes(self) -> list[tuple[str, list[BindingType]]]:
@@ -443,6 +446,7 @@ class EcrApp(AppHost):
                 read_only=self.read_only,
                 keymap=self.keymap,
                 about=self._about_rows(),
+                commands=help_rows(),
             )
         )
 
@@ -559,8 +563,9 @@ class EcrApp(AppHost):
     # -- Docker (flows in docker_actions.py) -------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Docker keys act on the main screen only, not under a dialog."""
-        return not (action.startswith("docker_") and isinstance(self.screen, ModalScreen))
+        """Docker and navigation keys act on the main screen only, not under a dialog."""
+        main_only = action.startswith(("docker_", "command_", "history_"))
+        return not (main_only and isinstance(self.screen, ModalScreen))
 
     def action_docker_login(self) -> None:
         """Log the Docker daemon in to the registry with a fresh ECR token."""

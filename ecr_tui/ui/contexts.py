@@ -204,12 +204,11 @@ class Contexts:
 
         def work() -> None:
             if app.demo_launch is not None and settings.endpoint_url is None:
-                # The demo endpoint serves STS too: said so explicitly, as STS never
-                # goes to an ECR endpoint (a private one does not serve it).
+                # (The same settings as the CLI's read-ahead: the reader keeps its answers.)
                 app.demo_endpoint = app.demo_launch.wait_ready()
                 url = app.demo_endpoint.url
                 self.base_endpoint_url = self.base_sts_endpoint_url = url
-                connected = replace(settings, endpoint_url=url, sts_endpoint_url=url)
+                connected = settings.at_demo_endpoint(url)
             else:
                 connected = self._with_profile_endpoint(settings)
             with self._connect_lock:

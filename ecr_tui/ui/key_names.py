@@ -9,6 +9,10 @@ from __future__ import annotations
 _NAMES = {
     "slash": "/",
     "question_mark": "?",
+    "colon": ":",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "asterisk": "*",
     "escape": "esc",
     "up": "↑",
     "down": "↓",

@@ -33,6 +33,8 @@ class PaletteActions(Protocol):
     def action_docker_push(self) -> None: ...
     def action_switch_profile(self) -> None: ...
     def action_switch_region(self) -> None: ...
+    def action_command_bar(self, initial: str = "") -> None: ...
+    def action_vulnerabilities(self) -> None: ...
 
 
 def palette_commands(
@@ -53,12 +55,35 @@ def palette_commands(
         app.action_show_notifications,
     )
     yield SystemCommand(
-        "Switch profile…",
-        "Browse another AWS profile (account) without restarting",
+        "Pick a profile…",
+        "A filterable list of the AWS config's profiles: enter switches to one",
         app.action_switch_profile,
     )
     yield SystemCommand(
-        "Switch region…", "Browse another region of this partition", app.action_switch_region
+        "Pick a region…",
+        "A filterable list of this partition's regions: enter switches to one",
+        app.action_switch_region,
+    )
+    yield SystemCommand(
+        "Command bar",
+        ":repo, :image, :uri, :profile, :region, :help, :q (also the : key)",
+        app.action_command_bar,
+    )
+    for title, line in (
+        ("Open repository", "repo "),
+        ("Go to image", "image "),
+        ("Switch profile", "profile "),
+        ("Switch region", "region "),
+    ):
+        yield SystemCommand(
+            title,
+            f"The command bar's :{line.strip()}, with its candidates listed",
+            lambda line=line: app.action_command_bar(line),
+        )
+    yield SystemCommand(
+        "Vulnerabilities",
+        "Every image's findings: by vulnerability, repository or package; export (V)",
+        app.action_vulnerabilities,
     )
     yield SystemCommand("Zoom pane", "Maximize or restore the focused pane", app.action_toggle_zoom)
     yield SystemCommand("Sort images", "Cycle pushed / size / severity", images.action_cycle_sort)
@@ -138,7 +163,11 @@ def palette_commands(
             "Archive storage class, or back",
             image_admin.toggle_archive,
         ),
-        ("Go to URI", "Paste an image URI and land on it", repository_admin.go_to_uri),
+        (
+            "Go to URI",
+            "Paste an image URI and land on it (also :uri URI)",
+            repository_admin.go_to_uri,
+        ),
     ):
         yield SystemCommand(title, help_text, callback)
     yield SystemCommand(

@@ -195,34 +195,15 @@ class RepositoryActions(AdminFlows):
     def go_to_uri(self) -> None:
         """Paste an image URI and land on its repository and tag, or hear what is wrong."""
 
-        def problem(text: str) -> str | None:
-            try:
-                parse_image_reference(text)
-            except ImageReferenceError as error:
-                return str(error)
-            return None
-
         def go(text: str | None) -> None:
-            if not text:
-                return
-            reference = parse_image_reference(text)
-            account = self.app.account
-            if account and reference.account_id and reference.account_id != account.account_id:
-                self.app.notify(
-                    f"That URI is in account {reference.account_id}; "
-                    f"you are browsing {account.account_id}.",
-                    severity="warning",
-                )
-            if account and reference.region and reference.region != account.region:
-                self._offer_region(reference, account.region)
-                return
-            self._go_to(reference.repository, reference.tag, reference.digest)
+            if text:
+                self.go_to_reference(text)
 
         self.app.push_screen(
             TextInputScreen(
                 "Go to an image",
                 "ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG, REPO@sha256:…, or REPO",
-                validate=problem,
+                validate=reference_problem,
             ),
             go,
         )
@@ -248,7 +229,23 @@ class RepositoryActions(AdminFlows):
             answered,
         )
 
-    def _go_to(self, name: str, tag: str | None, digest: str | None) -> None:
+    def go_to_reference(self, text: str) -> None:
+        """Land on the repository and image `text` names (`reference_problem` accepts it);
+        a URI of another account or region is followed here, with a warning."""
+        reference = parse_image_reference(text)
+        account = self.app.account
+        if account and reference.account_id and reference.account_id != account.account_id:
+            self.app.notify(
+                f"That URI is in account {reference.account_id}; "
+                f"you are browsing {account.account_id}.",
+                severity="warning",
+            )
+        if account and reference.region and reference.region != account.region:
+            self._offer_region(reference, account.region)
+            return
+        self.open_repository(reference.repository, reference.tag, reference.digest)
+
+    def open_repository(self, name: str, tag: str | None = None, digest: str | None = None) -> None:
         """Open repository `name`, with the cursor on the image of `tag` or `digest`.
 
         The images pane is told at once, not when the repositories pane's message
@@ -283,6 +280,15 @@ class RepositoryActions(AdminFlows):
             images.show(self.app.reader, repository)
         # Focus the images: the repositories pane then asks for what is open already.
         repositories.table.action_select()
+
+
+def reference_problem(text: str) -> str | None:
+    """Why `text` is not an image reference `go_to_reference` can follow, or None."""
+    try:
+        parse_image_reference(text)
+    except ImageReferenceError as error:
+        return str(error)
+    return None
 
 
 def _mutability_effect(target: TagMutabilitySetting) -> str:

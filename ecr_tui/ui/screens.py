@@ -23,7 +23,8 @@ class HelpScreen(ModalScreen[None]):
     """Every key, grouped by where it works; above them, where the app is connected.
 
     `about` rows (label, text) say in full what the status line may shorten: the
-    endpoint, Docker's state and why it is unavailable.
+    endpoint, Docker's state and why it is unavailable. `commands` rows (usage,
+    what it does) list the command bar's commands after the keys.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -36,12 +37,14 @@ class HelpScreen(ModalScreen[None]):
         read_only: bool = False,
         keymap: Mapping[str, str] | None = None,
         about: Sequence[tuple[str, str]] = (),
+        commands: Sequence[tuple[str, str]] = (),
     ) -> None:
         super().__init__()
         self.sections = sections
         self.read_only = read_only
         self.keymap = keymap or {}
         self.about = about
+        self.commands = commands
 
     def _keys(self, binding: Binding) -> str:
         """The keys in force: the config file's remapping, else the default."""
@@ -73,6 +76,12 @@ class HelpScreen(ModalScreen[None]):
             for binding in bindings:
                 if isinstance(binding, Binding) and binding.description:
                     table.add_row(self._keys(binding), binding.description)
+            table.add_row("", "")
+        if self.commands:
+            table.add_row(Text("Command bar (:)", style="underline"), "")
+            for usage, what in self.commands:
+                table.add_row(usage, what)
+            table.add_row("", Text("tab completes, ↑ ↓ earlier commands", style="italic"))
             table.add_row("", "")
         table.add_row("", Text("esc, q or ? closes this help", style="italic"))
         with VerticalScroll(id="help-body") as scroll:

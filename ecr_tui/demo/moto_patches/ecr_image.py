@@ -117,3 +117,12 @@ def find_image(repository: Any, image_id: Any) -> EcrImage:
         f"imageTag:'{tag or 'null'}'}} does not exist within the repository with name "
         f"'{repository.name}' in the registry with id '{repository.registry_id}'",
     )
+
+
+def image_id_as_asked(params: dict[str, Any], image: EcrImage) -> dict[str, str]:
+    """The `imageId` ECR answers about one image: its digest, and the tag if asked by one."""
+    image_id = {"imageDigest": image.image_digest}
+    tag = (params.get("imageId") or {}).get("imageTag")
+    if tag:
+        image_id["imageTag"] = tag
+    return image_id

@@ -85,7 +85,10 @@ class Gateway:
             self.ecr.images_seeded.wait()
         if operation not in HANDLERS:
             with self.ecr.lock:  # moto changes its ECR models while it answers
-                return self._from_moto(environ, start_response)
+                answer = self._from_moto(environ, start_response)
+            if operation == "DescribeRepositories":
+                self.ecr.repositories_listed.set()
+            return answer
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         region = _region_of(environ) or self.ecr.region
@@ -98,6 +101,8 @@ class Gateway:
                 ("x-amzn-RequestId", str(uuid.uuid4())),
             ],
         )
+        if operation == "DescribeRepositories":
+            self.ecr.repositories_listed.set()
         return [payload]
 
     def _from_moto(self, environ: dict[str, Any], start_response: _StartResponse) -> list[bytes]:

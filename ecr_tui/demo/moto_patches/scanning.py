@@ -10,7 +10,7 @@ from typing import Any
 
 from ecr_tui.demo.data.findings import vulnerabilities
 from ecr_tui.demo.data.images import DOCKER_CONFIG, INDEX_MEDIA_TYPES, OCI_CONFIG
-from ecr_tui.demo.moto_patches.ecr_image import EcrImage, find_image
+from ecr_tui.demo.moto_patches.ecr_image import EcrImage, find_image, image_id_as_asked
 from ecr_tui.demo.moto_patches.findings import basic_finding, enhanced_finding, layer_digests
 from ecr_tui.demo.moto_patches.paging import decode_token, encode_token, page_size
 from ecr_tui.demo.moto_patches.protocol import EcrError, Json
@@ -102,14 +102,10 @@ def start_image_scan(ecr: EcrState, backend: Any, params: Json, now: float) -> J
             "The scan quota per image has been exceeded. Wait and try again.",
         )
     begin_scan(ecr, repository, image, now)
-    image_id = {"imageDigest": image.image_digest}
-    tag = (params.get("imageId") or {}).get("imageTag")
-    if tag:
-        image_id["imageTag"] = tag
     return {
         "registryId": repository.registry_id,
         "repositoryName": repository.name,
-        "imageId": image_id,
+        "imageId": image_id_as_asked(params, image),
         "imageScanStatus": {"status": "IN_PROGRESS"},
     }
 

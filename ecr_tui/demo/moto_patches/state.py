@@ -50,6 +50,8 @@ class EcrState:
         # listed then (see Gateway), every other answer waits until it is whole.
         self.images_seeded = threading.Event()
         self.images_seeded.set()
+        # Set once a DescribeRepositories has been answered (see `LocalEcr.seed_images`).
+        self.repositories_listed = threading.Event()
         # The (account, region) pairs still being seeded beside ours (see demo.contexts):
         # their requests wait for `contexts_seeded`.
         self.seeding_contexts: frozenset[tuple[str, str]] = frozenset()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecr_tui.demo.moto_patches.ecr_image import EcrImage, find_image
+from ecr_tui.demo.moto_patches.ecr_image import EcrImage, find_image, image_id_as_asked
 from ecr_tui.demo.moto_patches.protocol import EcrError, Json
 from ecr_tui.demo.moto_patches.scanning import begin_scan
 from ecr_tui.demo.moto_patches.state import EcrState
@@ -55,14 +55,10 @@ def update_image_storage_class(ecr: EcrState, backend: Any, params: Json, now: f
         if image.scan is not None or _scans_on_push(ecr, repository):
             # A restored image is scanned like a new push; the old results are gone.
             begin_scan(ecr, repository, image, done)
-    image_id = {"imageDigest": image.image_digest}
-    tag = (params.get("imageId") or {}).get("imageTag")
-    if tag:
-        image_id["imageTag"] = tag
     return {
         "registryId": repository.registry_id,
         "repositoryName": repository.name,
-        "imageId": image_id,
+        "imageId": image_id_as_asked(params, image),
         "imageStatus": image.status_at(now)[0],
     }
 

@@ -108,6 +108,7 @@ class FindingsPane(Pane):
         Binding("u", "toggle_unrated", "Hide/show unrated", show=False, id="findings.unrated"),
         Binding("f", "toggle_fixable", "Fixable only", id="findings.fixable"),
         Binding("s", "cycle_sort", "Sort", id="findings.sort"),
+        Binding("E", "export", "Export", show=False, id="findings.export"),
         Binding(
             "p", "cycle_platform", "Platform (image index)", show=False, id="findings.platform"
         ),
@@ -426,6 +427,15 @@ class FindingsPane(Pane):
             else "Findings: with or without a fix",
             timeout=2,
         )
+
+    def action_export(self) -> None:
+        """Export the findings shown (with the pane's filters) to a file."""
+        from ecr_tui.ui.fleet.export_actions import export_image
+
+        if self.image is None or self.report is None:
+            self.notify("No findings to export: choose a scanned image first.", timeout=4)
+            return
+        export_image(self, self.image, self.report, list(self.table.rows))
 
     def action_cycle_sort(self) -> None:
         """Order by severity then score, or by severity, fix available, then score."""

@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from ecr_tui.core.errors import Problem
+from ecr_tui.core.media_types import INDEX_MEDIA_TYPES
 from ecr_tui.core.models import Image, Repository, ScanReport
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.format import Palette
@@ -49,7 +50,9 @@ from ecr_tui.ui.table.widget import VirtualTable
 
 # How the images pane can be ordered: label, key, newest/biggest/worst first.
 IMAGE_SORTS: tuple[tuple[str, Callable[[Image], Any]], ...] = (
-    ("pushed", lambda image: image.pushed_seconds or 0.0),
+    # An index and its platforms' images are pushed in the same second: the index
+    # first (newest first), as it is what was pushed, and the cursor starts on it.
+    ("pushed", lambda image: (image.pushed_seconds or 0.0, image.media_type in INDEX_MEDIA_TYPES)),
     ("size", lambda image: image.size_bytes or 0),
     ("severity", lambda image: image.severity_row),
 )

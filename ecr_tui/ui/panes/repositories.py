@@ -8,6 +8,7 @@ says `manual` for a repository that enhanced scanning covers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -44,6 +45,20 @@ class RepositoriesPane(Pane):
             "E", "app.edit_lifecycle", "Lifecycle policy", show=False, id="repositories.lifecycle"
         ),
         Binding("i", "app.iam_policies", "IAM policies", show=False, id="repositories.iam"),
+        Binding(
+            "asterisk",
+            "app.toggle_favourite",
+            "Mark or unmark a favourite (listed first, per profile)",
+            show=False,
+            id="repositories.favourite",
+        ),
+        Binding(
+            "F",
+            "toggle_favourites_only",
+            "Favourites only, or all",
+            show=False,
+            id="repositories.favourites_only",
+        ),
     ]
 
     noun = "repositories"
@@ -74,6 +89,9 @@ class RepositoriesPane(Pane):
         self._scanning_generation = 0  # a refresh reads it all again
         self._scanning_timer: Timer | None = None
         self._scanning_busy = False
+        # Favourite repositories come first, marked; `favourites_only` hides the rest.
+        self.favourites: frozenset[str] = frozenset()
+        self.favourites_only = False
 
     class Chosen(Message):
         """The user settled on a repository (cursor rested, or enter)."""
@@ -101,9 +119,45 @@ class RepositoriesPane(Pane):
             empty_text="Loading repositories…",
             id="repositories-table",
         )
-        table.set_sort(lambda repo: repo.name)
+        table.set_sort(self._sort_key)
         table.opens_into = lambda: self.screen.query_one("#images-table", VirtualTable)
         return table
+
+    def _sort_key(self, repo: Repository) -> tuple[bool, str]:
+        return (repo.name not in self.favourites, repo.name)
+
+    # -- favourites ----------------------------------------------------------------------
+
+    def set_favourites(self, names: Iterable[str]) -> None:
+        """These repositories are the favourites: first, marked (and alone, if so shown)."""
+        self.favourites = frozenset(names)
+        if not self.favourites:
+            self.favourites_only = False  # (nothing would be left to show)
+        self.table.set_sort(self._sort_key)
+        self._show_favourites_only()
+        self.table.redraw_rows()
+
+    def action_toggle_favourites_only(self) -> None:
+        """Show the favourites alone, or every repository again."""
+        if not self.favourites_only and not self.favourites:
+            self.notify("No favourites yet: * marks the highlighted repository.", timeout=4)
+            return
+        self.favourites_only = not self.favourites_only
+        self._show_favourites_only()
+
+    def _show_favourites_only(self) -> None:
+        favourites = self.favourites
+        if self.favourites_only:
+            self.table.set_hidden(lambda repo: repo.name in favourites, (False,))
+        else:
+            self.table.set_hidden(lambda repo: True, ())
+        self.refresh_subtitle()
+
+    def refresh_subtitle(self) -> None:
+        """The count, and that it counts the favourites only."""
+        super().refresh_subtitle()
+        if self.favourites_only:
+            self.border_subtitle = f"{self.border_subtitle} · favourites · F all"
 
     def load(self, reader: Reader) -> None:
         """Read every repository, page by page."""
@@ -201,6 +255,9 @@ class RepositoriesPane(Pane):
 
     def _render_row(self, repo: Repository, palette: Palette) -> list[Cell]:
         cells = render_repository(repo, palette)
+        if self.favourites:  # a mark, and the other names kept in line with the marked
+            favourite = repo.name in self.favourites
+            cells[0] = Text(f"* {repo.name}" if favourite else f"  {repo.name}")
         scanning = self.scanning.get(repo.name)
         if scanning is not None:
             label = scanning.short_label

@@ -123,15 +123,18 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             if not self._view:
                 self.refresh()  # every line: the text may wrap over fewer or more
 
-    # -- data -----------------------------------------------------------------
-    #
-    # The rows are held, sorted and filtered by `_store` (see rows.py); here they
-    # are shown, with the cursor kept on its row through every change.
+    # -- data: held, sorted and filtered by `_store` (see rows.py); shown here, with
+    # the cursor kept on its row through every change.
 
     @property
     def rows(self) -> list[RowT]:
         """The rows shown, after filtering and sorting (do not modify)."""
         return self._view
+
+    @property
+    def all_rows(self) -> list[RowT]:
+        """Every row held, filtered out or not, in sort order (do not modify)."""
+        return self._store.all.rows
 
     @property
     def total_rows(self) -> int:

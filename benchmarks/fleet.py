@@ -1,0 +1,96 @@
+"""Benchmark fleet triage: the findings fan-out against a shell loop of the AWS CLI.
+
+    python benchmarks/fleet.py                      # 2,000 repositories, newest 5 each, 50 ms
+    python benchmarks/fleet.py --repositories 200 --big-images 5000   # a quick run
+
+One endpoint (`python -m ecr_tui.demo.serve`), the counting proxy in front of
+it adding `--latency-ms` to every call, then (see harness/fleet.py) the headless
+export, the app's view in a pty with keys timed meanwhile, and the CLI loop.
+Writes benchmarks/results/fleet.json and prints a table; exit 0 when it ran
+(targets may still be missed), 2 when it could not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+from harness.common import RESULTS, BenchmarkError, log
+from harness.endpoint import start_endpoint
+from harness.fleet import fleet_benchmark
+from harness.launch import app_code, compile_app
+from harness.proxy import start_proxy
+from harness.services import Service
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--repositories", type=int, default=2000)
+    parser.add_argument("--big-images", type=int, default=100_000)
+    parser.add_argument("--newest", type=int, default=5, choices=(1, 3, 5, 10))
+    parser.add_argument("--latency-ms", type=float, default=50.0, help="added to every call")
+    parser.add_argument("--concurrency", type=int, default=16, help="the export's calls in flight")
+    parser.add_argument("--cli-sample", type=int, default=100, help="images the CLI loop times")
+    parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument("--skip-app", action="store_true")
+    parser.add_argument("--output", type=Path, default=RESULTS / "fleet.json")
+    return parser.parse_args(argv)
+
+
+def table(report: dict[str, object]) -> str:
+    lines = ["fleet triage benchmark", ""]
+    for name, target in report["targets"].items():  # type: ignore[attr-defined]
+        mark = "ok " if target["met"] else "MISS"
+        lines.append(f"  {mark} {name:<22} {target['value']!s:>10}  (target {target['target']})")
+    headless = report["headless"]
+    lines += ["", f"  headless: {json.dumps(headless, indent=None)[:400]}"]
+    for part in ("app", "cli"):
+        lines.append(f"  {part}: {json.dumps(report[part])[:400]}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    sys.setswitchinterval(0.0005)
+    run_dir = args.output.parent
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    services: list[Service] = []
+    try:
+        endpoint = start_endpoint(args.repositories, args.big_images, run_dir)
+        services.append(endpoint)
+        proxy = start_proxy(endpoint.url, run_dir, args.latency_ms)
+        services.append(proxy)
+        log(f"endpoint {endpoint.url}, {args.latency_ms:g} ms added by {proxy.url}")
+        compile_app()
+        report = fleet_benchmark(args, proxy.url, proxy, run_dir)
+    except BenchmarkError as error:
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        return 2
+    finally:
+        for service in reversed(services):
+            service.stop()
+    report.update(
+        command="python benchmarks/fleet.py " + " ".join(sys.argv[1:]),
+        when=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        dataset={
+            "repositories": args.repositories,
+            "big_images": args.big_images,
+            "newest": args.newest,
+            "latency_ms": args.latency_ms,
+        },
+        app_code=app_code(),
+        run_seconds=round(time.monotonic() - started, 1),
+    )
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    print(table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Fleet triage: the findings of every image in scope, grouped, covered and exported."""

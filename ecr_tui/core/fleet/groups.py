@@ -1,0 +1,395 @@
+"""Findings of many images, grouped three ways as they arrive: `FleetFindings`.
+
+By vulnerability (where do we run CVE-X, and can we fix it), by repository
+(what is open where), by package (which package versions bring the most).
+Each report is folded into running totals as it arrives, so a view can show
+the groups at any moment of a fan-out without going over every finding again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ecr_tui.core.findings import by_severity_then_fix
+from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.core.models import (
+    FIX_NOT_AVAILABLE,
+    SEVERITIES_WORST_FIRST,
+    Finding,
+    FixAvailable,
+    Image,
+    ScanReport,
+    Severity,
+)
+
+ImageKey = tuple[str, str]  # (repository, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class AffectedImage:
+    """An image a finding is in: what to show, and where to go from it."""
+
+    image: Image
+    finding: Finding
+    platform: str = ""  # the platform of a multi-platform image, when known
+
+    @property
+    def key(self) -> ImageKey:
+        return (self.image.repository, self.image.digest)
+
+
+@dataclass(frozen=True, slots=True)
+class VulnerabilityGroup:
+    """One vulnerability across the images in scope."""
+
+    cve: str
+    severity: Severity  # the worst any image's finding has
+    score: float | None  # the highest score reported
+    epss: float | None  # only Amazon Inspector's API reports EPSS: None otherwise
+    exploit: str  # YES when any report says so, NO when all say no, "" when none says
+    fix: FixAvailable  # YES: fixable in every image; PARTIAL: in some; NO; UNKNOWN
+    repositories: int
+    images: int
+    newest_push: float | None  # the newest affected image's push, epoch seconds
+    packages: tuple[str, ...]  # "name version" of the vulnerable packages seen
+    fixed_in: tuple[str, ...]  # the fixed versions reported
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepositoryGroup:
+    """A repository's open findings on its images in scope."""
+
+    repository: str
+    images: int  # images in scope with findings read
+    counts: tuple[int, ...]  # findings per severity, SEVERITIES_WORST_FIRST order
+    fixable: int  # findings with a fix available
+    worst_fixable: Finding | None  # the worst finding with a fix, if any
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    def count(self, severity: Severity) -> int:
+        return self.counts[SEVERITIES_WORST_FIRST.index(severity)]
+
+
+@dataclass(frozen=True, slots=True)
+class PackageGroup:
+    """One package version and the findings it brings."""
+
+    package: str
+    version: str
+    findings: int  # (image, vulnerability) pairs
+    vulnerabilities: int
+    images: int
+    worst: Severity
+    fixed_in: tuple[str, ...]  # the versions that fix its findings (highest last)
+
+
+@dataclass
+class _Vulnerability:
+    finding: Finding
+    images: set[ImageKey] = field(default_factory=set)
+    repositories: set[str] = field(default_factory=set)
+    severity: Severity = Severity.UNDEFINED
+    score: float | None = None
+    exploit: set[str] = field(default_factory=set)
+    fix: set[FixAvailable] = field(default_factory=set)
+    newest_push: float | None = None
+    packages: set[str] = field(default_factory=set)
+    fixed_in: set[str] = field(default_factory=set)
+    epss: float | None = None
+
+
+@dataclass
+class _Repository:
+    images: set[str] = field(default_factory=set)
+    counts: list[int] = field(default_factory=lambda: [0] * len(SEVERITIES_WORST_FIRST))
+    fixable: int = 0
+    worst_fixable: Finding | None = None
+
+
+@dataclass
+class _Package:
+    findings: int = 0
+    vulnerabilities: set[str] = field(default_factory=set)
+    images: set[ImageKey] = field(default_factory=set)
+    worst: Severity = Severity.UNDEFINED
+    fixed_in: set[str] = field(default_factory=set)
+
+
+_INDEX = {severity: n for n, severity in enumerate(SEVERITIES_WORST_FIRST)}
+
+
+class FleetFindings:
+    """The findings of the images read so far, filtered by a scope; thread-safe."""
+
+    def __init__(self, scope: Scope, *, grouped: bool = True) -> None:
+        self.scope = scope
+        # Without the groups: the images' findings only, to refilter later (half the work).
+        self.grouped = grouped
+        self._lock = threading.Lock()
+        self._vulnerabilities: dict[str, _Vulnerability] = {}
+        self._repositories: dict[str, _Repository] = {}
+        self._packages: dict[tuple[str, str], _Package] = {}
+        self._affected: dict[str, list[AffectedImage]] = {}
+        self._by_image: dict[ImageKey, tuple[Image, list[Finding]]] = {}
+        self._platforms: dict[ImageKey, str] = {}
+        # One object per distinct finding: images built on one base share them.
+        self._interned: dict[tuple[object, ...], Finding] = {}
+
+    def add(self, image: Image, report: ScanReport, platform: str = "") -> int:
+        """Fold one image's report in; return how many of its findings are kept."""
+        return self.add_findings(image, report.findings, platform)
+
+    def add_findings(self, image: Image, found: Iterable[Finding], platform: str = "") -> int:
+        """Fold one image's findings in; return how many are kept."""
+        kept = [f for f in found if self.scope.keeps_finding(f)]
+        with self._lock:
+            key = (image.repository, image.digest)
+            if key in self._by_image:
+                return 0  # the same image twice (listed twice, or retried): counted once
+            findings = [self._intern(f) for f in kept]
+            self._by_image[key] = (image, findings)
+            if platform:
+                self._platforms[key] = platform
+            if not self.grouped:
+                return len(findings)
+            repository = self._repositories.setdefault(image.repository, _Repository())
+            repository.images.add(image.digest)
+            for finding in findings:
+                self._fold(image, key, finding, platform, repository)
+        return len(kept)
+
+    def platform_of(self, image: Image) -> str:
+        """The platform an image was read as (one of a tagged index's), else ""."""
+        with self._lock:
+            return self._platforms.get((image.repository, image.digest), "")
+
+    def refiltered(self, scope: Scope) -> FleetFindings:
+        """The same images' findings under another scope's findings filters.
+
+        Its image filters cannot add what was never read: the images are these.
+        """
+        other = FleetFindings(scope)
+        with self._lock:
+            images = list(self._by_image.values())
+            platforms = dict(self._platforms)
+        for image, findings in images:
+            key = (image.repository, image.digest)
+            other.add_findings(image, findings, platforms.get(key, ""))
+        return other
+
+    def add_epss(self, cve: str, epss: float) -> None:
+        """EPSS for a vulnerability, when a source reports it (Amazon Inspector does)."""
+        with self._lock:
+            known = self._vulnerabilities.get(cve)
+            if known is not None:
+                known.epss = max(epss, known.epss or 0.0)
+
+    def _intern(self, finding: Finding) -> Finding:
+        key = (finding.name, finding.severity, finding.score, finding.fix, finding.packages)
+        return self._interned.setdefault(key, finding)
+
+    def _fold(
+        self,
+        image: Image,
+        key: ImageKey,
+        finding: Finding,
+        platform: str,
+        repository: _Repository,
+    ) -> None:
+        cve = finding.name
+        vulnerability = self._vulnerabilities.get(cve)
+        if vulnerability is None:
+            vulnerability = self._vulnerabilities[cve] = _Vulnerability(finding)
+        vulnerability.images.add(key)
+        vulnerability.repositories.add(image.repository)
+        vulnerability.severity = max(vulnerability.severity, finding.severity)
+        if finding.score is not None:
+            vulnerability.score = max(finding.score, vulnerability.score or 0.0)
+        vulnerability.exploit.add(finding.exploit)
+        vulnerability.fix.add(finding.fix)
+        pushed = image.pushed_seconds
+        if pushed is not None and (vulnerability.newest_push or 0.0) < pushed:
+            vulnerability.newest_push = pushed
+        for package in finding.packages:
+            vulnerability.packages.add(f"{package.name} {package.version}".strip())
+            if package.fixed_in not in ("", FIX_NOT_AVAILABLE):
+                vulnerability.fixed_in.add(package.fixed_in)
+            self._fold_package(package.name, package.version, cve, key, finding)
+        if not finding.packages:
+            self._fold_package("(no package)", "", cve, key, finding)
+        self._affected.setdefault(cve, []).append(AffectedImage(image, finding, platform))
+        repository.counts[_INDEX[finding.severity]] += 1
+        if finding.fix.fixable:
+            repository.fixable += 1
+            worst = repository.worst_fixable
+            if worst is None or by_severity_then_fix(finding) < by_severity_then_fix(worst):
+                repository.worst_fixable = finding
+
+    def _fold_package(
+        self, name: str, version: str, cve: str, key: ImageKey, finding: Finding
+    ) -> None:
+        package = self._packages.setdefault((name, version), _Package())
+        package.findings += 1
+        package.vulnerabilities.add(cve)
+        package.images.add(key)
+        package.worst = max(package.worst, finding.severity)
+        for vulnerable in finding.packages:
+            if vulnerable.name == name and vulnerable.fixed_in not in ("", FIX_NOT_AVAILABLE):
+                package.fixed_in.add(vulnerable.fixed_in)
+
+    # -- reading -------------------------------------------------------------------
+
+    @property
+    def image_count(self) -> int:
+        """Images whose reports are in."""
+        return len(self._by_image)
+
+    @property
+    def finding_count(self) -> int:
+        """(image, finding) pairs kept."""
+        with self._lock:
+            return sum(len(findings) for _, findings in self._by_image.values())
+
+    def by_vulnerability(self) -> list[VulnerabilityGroup]:
+        """Every vulnerability, worst first; then the most images."""
+        self._need_groups()
+        with self._lock:
+            groups = [_vulnerability_group(cve, v) for cve, v in self._vulnerabilities.items()]
+        groups.sort(key=lambda g: (-g.severity, -(g.score or 0.0), -g.images, g.cve))
+        return groups
+
+    def by_repository(self) -> list[RepositoryGroup]:
+        """Every repository with images read, the most severe findings first."""
+        self._need_groups()
+        with self._lock:
+            groups = [
+                RepositoryGroup(
+                    name,
+                    len(r.images),
+                    tuple(r.counts),
+                    r.fixable,
+                    r.worst_fixable,
+                )
+                for name, r in self._repositories.items()
+            ]
+        groups.sort(key=lambda g: ([-c for c in g.counts], g.repository))
+        return groups
+
+    def by_package(self) -> list[PackageGroup]:
+        """Every package version, those that bring the most findings first."""
+        self._need_groups()
+        with self._lock:
+            groups = [
+                PackageGroup(
+                    name,
+                    version,
+                    p.findings,
+                    len(p.vulnerabilities),
+                    len(p.images),
+                    p.worst,
+                    tuple(sorted(p.fixed_in, key=_version_key)),
+                )
+                for (name, version), p in self._packages.items()
+            ]
+        groups.sort(key=lambda g: (-g.findings, -g.worst, g.package, g.version))
+        return groups
+
+    def vulnerability(self, cve: str) -> VulnerabilityGroup | None:
+        """One vulnerability, or None when no image in scope has it (case-insensitive)."""
+        self._need_groups()
+        with self._lock:
+            found = self._find(cve)
+            return _vulnerability_group(found, self._vulnerabilities[found]) if found else None
+
+    def affected_images(self, cve: str) -> list[AffectedImage]:
+        """Every image with this vulnerability, the newest push first."""
+        self._need_groups()
+        with self._lock:
+            found = self._find(cve)
+            affected = list(self._affected.get(found, ())) if found else []
+        affected.sort(key=lambda a: (-(a.image.pushed_seconds or 0.0), a.key))
+        return affected
+
+    def images_of(self, repository: str) -> list[tuple[Image, list[Finding]]]:
+        """A repository's images read, with their kept findings (worst first)."""
+        with self._lock:
+            found = [
+                (image, sorted(findings, key=by_severity_then_fix))
+                for (name, _), (image, findings) in self._by_image.items()
+                if name == repository
+            ]
+        found.sort(key=lambda pair: -(pair[0].pushed_seconds or 0.0))
+        return found
+
+    def images_with_package(self, package: str, version: str) -> list[AffectedImage]:
+        """Every (image, finding) where this package version is vulnerable."""
+        with self._lock:
+            pairs = [
+                AffectedImage(image, finding)
+                for image, findings in self._by_image.values()
+                for finding in findings
+                if any(p.name == package and p.version == version for p in finding.packages)
+                or (package == "(no package)" and not finding.packages)
+            ]
+        pairs.sort(key=lambda a: (a.key, a.finding.name))
+        return pairs
+
+    def all_findings(self) -> Iterable[AffectedImage]:
+        """Every (image, finding) kept, by repository, image and severity."""
+        with self._lock:
+            items = sorted(self._by_image.items())
+        for key, (image, findings) in items:
+            platform = self._platforms.get(key, "")
+            for finding in sorted(findings, key=by_severity_then_fix):
+                yield AffectedImage(image, finding, platform)
+
+    def _need_groups(self) -> None:
+        if not self.grouped:
+            raise ValueError("these findings keep no groups (grouped=False): refilter them first")
+
+    def _find(self, cve: str) -> str:
+        if cve in self._vulnerabilities:
+            return cve
+        wanted = cve.strip().upper()
+        return next((known for known in self._vulnerabilities if known.upper() == wanted), "")
+
+
+def _vulnerability_group(cve: str, v: _Vulnerability) -> VulnerabilityGroup:
+    return VulnerabilityGroup(
+        cve=cve,
+        severity=v.severity,
+        score=v.score,
+        epss=v.epss,
+        exploit="YES" if "YES" in v.exploit else ("NO" if v.exploit == {"NO"} else ""),
+        fix=fix_across(v.fix),
+        repositories=len(v.repositories),
+        images=len(v.images),
+        newest_push=v.newest_push,
+        packages=tuple(sorted(v.packages)),
+        fixed_in=tuple(sorted(v.fixed_in, key=_version_key)),
+        description=v.finding.description,
+    )
+
+
+def fix_across(seen: set[FixAvailable]) -> FixAvailable:
+    """Fixable everywhere (YES), somewhere (PARTIAL), nowhere known (NO), or not reported."""
+    fixable = {f for f in seen if f.fixable}
+    if not fixable:
+        return FixAvailable.NO if FixAvailable.NO in seen else FixAvailable.UNKNOWN
+    if seen == {FixAvailable.YES}:
+        return FixAvailable.YES
+    return FixAvailable.PARTIAL
+
+
+def _version_key(version: str) -> tuple[object, ...]:
+    """Versions compared by their numbers where they have them: 1.10 after 1.9."""
+    parts: list[object] = []
+    for chunk in version.replace("-", ".").replace("+", ".").replace(":", ".").split("."):
+        parts.append((0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk))
+    return tuple(parts)

@@ -1,0 +1,99 @@
+"""A fleet triage that runs beside the UI: the fan-out, its findings, and their filters.
+
+The fan-out reads with the scope's image filters only, and keeps every finding
+(`raw`); what the view shows (`shown`) is `raw` under the findings filters.
+Changing a findings filter then refilters what was read, with no call; changing
+an image filter starts a new fan-out. Reports come in on the fan-out's threads;
+the view reads `shown` and `progress` on its own clock, so no key waits for them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ecr_tui.core.fleet.fanout import FleetScan, Progress
+from ecr_tui.core.fleet.groups import FleetFindings
+from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.core.models import Image, ScanReport
+
+if TYPE_CHECKING:
+    from ecr_tui.core.ecr import EcrService
+
+
+# Calls in flight for the view: fewer than the headless export's, as every
+# answer is parsed in threads that share the interpreter with the keys.
+VIEW_CONCURRENCY = 3
+
+
+class FleetSession:
+    """One fan-out and what the view shows of it; thread-safe."""
+
+    def __init__(self, service: EcrService, scope: Scope, now: float | None = None) -> None:
+        self.scope = scope
+        self._lock = threading.Lock()
+        self.scan = FleetScan(
+            service,
+            scope.images_only(),
+            concurrency=VIEW_CONCURRENCY,
+            now=now,
+            on_report=self._arrived,
+            # Every finding of the images read, ungrouped: `shown` groups what it keeps.
+            findings=FleetFindings(scope.images_only(), grouped=False),
+        )
+        self.raw = self.scan.result.findings
+        self.shown = FleetFindings(scope)
+        # Bumped whenever `shown` changes: the view rebuilds its rows when it moved.
+        self.version = 0
+
+    def run(self) -> None:
+        """The fan-out, to the end or the cancel (blocks: call from a worker thread)."""
+        self.scan.run()
+        with self._lock:
+            self.version += 1
+
+    def cancel(self) -> None:
+        """Stop the fan-out; what was read stays."""
+        self.scan.cancel()
+
+    @property
+    def progress(self) -> Progress:
+        return self.scan.progress()
+
+    @property
+    def coverage_line(self) -> str:
+        return self.scan.result.coverage.line()
+
+    @property
+    def complete(self) -> bool:
+        return self.scan.result.coverage.complete
+
+    @property
+    def problems(self) -> list[str]:
+        return list(self.scan.result.problems)
+
+    def _arrived(self, image: Image, report: ScanReport | None) -> None:
+        if report is None:
+            return
+        with self._lock:
+            self.shown.add(image, report, self.raw.platform_of(image))
+            self.version += 1
+
+    def refilter(self, scope: Scope) -> None:
+        """Show what was read under `scope`'s findings filters (its image filters must be
+        this session's: see `same_images`). Blocks for a moment: call from a worker."""
+        with self._lock:
+            self.shown = self.raw.refiltered(scope)
+            self.scope = scope
+            self.version += 1
+
+    def same_images(self, scope: Scope) -> bool:
+        """Whether `scope` reads the same images as this session (no new fan-out needed)."""
+        return scope.images_only() == self.scope.images_only()
+
+    def read(self, how: Callable[[FleetFindings], object]) -> object:
+        """`how(shown)` with `shown` as it is now."""
+        with self._lock:
+            shown = self.shown
+        return how(shown)

@@ -1,0 +1,363 @@
+"""The vulnerabilities view: every image in scope's findings, grouped, while they arrive.
+
+Grouped by vulnerability, by repository or by package (`v`), sorted (`s`),
+filtered by text (`/`) and by scope (severity, fix, exploit, tags, newest N,
+last pull, repository pattern). The fan-out runs in a thread worker; the view
+reads its progress and findings on a timer and never while keys are coming,
+so no key waits. The coverage line says which images the rows speak for.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from ecr_tui.core.ecr import EcrService
+from ecr_tui.core.fleet.fanout import Progress
+from ecr_tui.core.fleet.groups import FleetFindings, VulnerabilityGroup
+from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.ui.fleet.rows import GROUPINGS, FleetRow, Grouping
+from ecr_tui.ui.fleet.scope_keys import ScopeKeys
+from ecr_tui.ui.fleet.session import FleetSession
+from ecr_tui.ui.key_bar import KeyBar
+from ecr_tui.ui.table.filter_box import FilterBox
+from ecr_tui.ui.table.widget import VirtualTable
+
+# How often the view reads the fan-out's progress and, when it moved, its rows.
+REFRESH_SECONDS = 0.5
+BAR_WIDTH = 24
+
+
+class VulnerabilitiesScreen(ScopeKeys, Screen[None]):
+    """Findings across the registry, three ways; the fan-out behind them runs on."""
+
+    DEFAULT_CSS = """
+    VulnerabilitiesScreen { layout: vertical; }
+    VulnerabilitiesScreen #fleet-scope {
+        height: auto; max-height: 2; padding: 0 1; text-style: bold;
+    }
+    VulnerabilitiesScreen #fleet-progress { height: 1; padding: 0 1; }
+    VulnerabilitiesScreen #fleet-coverage {
+        height: auto; max-height: 2; padding: 0 1; color: $text-muted;
+    }
+    VulnerabilitiesScreen .fleet-table { height: 1fr; border: round $primary; display: none; }
+    VulnerabilitiesScreen .fleet-table.shown { display: block; }
+    VulnerabilitiesScreen #fleet-info { height: 2; padding: 0 1; }
+    VulnerabilitiesScreen .filter { display: none; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="fleet.close"),
+        Binding("v", "cycle_grouping", "Group by", id="fleet.group"),
+        Binding("s", "cycle_sort", "Sort", id="fleet.sort"),
+        *ScopeKeys.SCOPE_BINDINGS,
+        Binding("x", "cancel_scan", "Cancel", id="fleet.cancel"),
+        Binding("r", "rescan", "Read again", show=False, id="fleet.rescan"),
+        Binding("c", "copy_id", "Copy id", show=False, id="fleet.copy"),
+        Binding("E", "export", "Export", id="fleet.export"),
+        Binding("slash", "open_filter", "Filter", priority=True, id="fleet.filter"),
+    ]
+
+    def __init__(self, service: EcrService, scope: Scope | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.scope = scope or Scope()
+        self.grouping: Grouping = GROUPINGS[0]
+        self.sort_index = 0
+        # Made now, started on mount: `open_vulnerability` lists its images at once.
+        self.session: FleetSession | None = FleetSession(service, self.scope)
+        # A table (and its filter box) per grouping: each keeps its columns and sort.
+        self.tables: dict[str, VirtualTable[Any]] = {
+            g.name: VirtualTable(
+                g.columns,
+                g.cells,
+                g.search,
+                empty_text="Reading the registry's findings…",
+                id=f"fleet-{g.name}",
+                classes="fleet-table",
+            )
+            for g in GROUPINGS
+        }
+        self.filter_boxes = {name: FilterBox(table) for name, table in self.tables.items()}
+        # The session version each grouping's table shows (rows are rebuilt when it moved).
+        self._shown_versions: dict[str, int] = {}
+        self._rebuilding = False
+        self._timer: Timer | None = None
+        self.last_export = ""
+        # A vulnerability to land on once it arrives (`open_vulnerability`).
+        self.wanted_cve = ""
+
+    @property
+    def table(self) -> VirtualTable[Any]:
+        """The table of the grouping shown."""
+        return self.tables[self.grouping.name]
+
+    @property
+    def filter_box(self) -> FilterBox:
+        return self.filter_boxes[self.grouping.name]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="fleet-scope")
+        yield Static(id="fleet-progress")
+        yield Static(id="fleet-coverage")
+        for name, table in self.tables.items():
+            yield table
+            yield self.filter_boxes[name]
+        yield Static(id="fleet-info")
+        yield KeyBar(id="fleet-keybar")
+
+    def on_mount(self) -> None:
+        for grouping in GROUPINGS:
+            table = self.tables[grouping.name]
+            table.border_title = grouping.noun.capitalize()
+            table.highlight_hook = self._describe
+            table.set_sort(grouping.sorts[0][1])
+        self._apply_grouping()
+        self.start(first=True)
+        self._timer = self.set_interval(REFRESH_SECONDS, self._tick)
+
+    # -- the fan-out ------------------------------------------------------------------
+
+    def start(self, first: bool = False) -> None:
+        """A new fan-out for the scope's images (the last one, if any, is cancelled)."""
+        if self.session is not None and not first:
+            self.session.cancel()
+            self.session = FleetSession(self.service, self.scope)
+        assert self.session is not None
+        self._shown_versions = {}
+        for table in self.tables.values():
+            table.set_rows([])
+            table.empty_text = "Reading the registry's findings…"
+        self._run(self.session)
+        self._show_scope()
+        self._tick()
+
+    @work(thread=True, group="fleet", exit_on_error=False, description="fleet fan-out")
+    def _run(self, session: FleetSession) -> None:
+        session.run()
+
+    def change_scope(self, scope: Scope) -> None:
+        """Apply new filters: refilter what was read, or read again for other images."""
+        session = self.session
+        self.scope = scope
+        self._show_scope()
+        if session is not None and session.same_images(scope):
+            self._refilter(session, scope)
+        else:
+            self.start()
+
+    @work(thread=True, group="fleet-filter", exclusive=True, exit_on_error=False)
+    def _refilter(self, session: FleetSession, scope: Scope) -> None:
+        session.refilter(scope)
+
+    def action_cancel_scan(self) -> None:
+        """Stop reading; what was read stays, and the coverage says what was not."""
+        if self.session is not None and not self.session.progress.finished:
+            self.session.cancel()
+            self.notify("Stopped: the rows speak for the images read so far.", timeout=6)
+
+    def action_rescan(self) -> None:
+        """Read every report in scope again."""
+        self.start()
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.cancel()
+
+    # -- showing ----------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        progress = session.progress
+        self.query_one("#fleet-progress", Static).update(_progress_text(progress))
+        coverage = session.coverage_line
+        if progress.finished and not session.complete:
+            coverage = "partial: " + coverage
+        elif not progress.finished:
+            coverage = "so far: " + coverage
+        problems = session.problems
+        if problems:
+            coverage += f" · {problems[0]}"
+        self.query_one("#fleet-coverage", Static).update(coverage)
+        if progress.finished and not self.table.total_rows:
+            self.table.empty_text = "No findings in scope." if not problems else problems[0]
+            self.table.refresh()
+        moved = session.version != self._shown_versions.get(self.grouping.name)
+        if moved and not self._rebuilding:
+            if self.table.keys_pause_in() > 0:
+                return  # keys first: the rows change once they pause (even the last ones)
+            self._rebuild(session, session.version)
+
+    @work(thread=True, group="fleet-rows", exclusive=True, exit_on_error=False)
+    def _rebuild(self, session: FleetSession, version: int) -> None:
+        self._rebuilding = True
+        grouping = self.grouping
+        try:
+            rows = session.read(lambda shown: _rows(shown, grouping))
+            self.app.call_from_thread(self._show_rows, rows, version, grouping)
+        finally:
+            self._rebuilding = False
+
+    def _show_rows(self, rows: Any, version: int, grouping: Grouping) -> None:
+        if grouping is not self.grouping:
+            return
+        table = self.table
+        current = table.current_row
+        kept = _identity(current) if current is not None and table.cursor_row else None
+        table.set_rows(rows)
+        if kept is not None:
+            table.move_to_first(lambda row: _identity(row) == kept)
+        if self.wanted_cve and grouping.name == "vulnerability":
+            wanted = self.wanted_cve.upper()
+            if self.table.move_to_first(lambda row: row.cve.upper() == wanted):
+                self.wanted_cve = ""
+        self._shown_versions[grouping.name] = version
+        self.table.empty_text = "Nothing in scope yet…"
+        self._show_scope()
+        self._describe(self.table.current_row)
+
+    def _show_scope(self) -> None:
+        words = ", ".join(self.scope.describe()) or "every image, every finding"
+        shown, total = len(self.table.rows), self.table.total_rows
+        count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
+        label = f"By {self.grouping.name} · {count} {self.grouping.noun} · {words}"
+        label += f" · sort: {self.grouping.sorts[self.sort_index][0]}"
+        if self.filter_box.value:
+            label += f" · filter: {self.filter_box.value}"
+        self.query_one("#fleet-scope", Static).update(Text(label))
+
+    def _describe(self, row: Any) -> None:
+        info = self.query_one("#fleet-info", Static)
+        text = ""
+        if isinstance(row, VulnerabilityGroup):
+            text = f"{row.cve}: {row.description}"
+        elif row is not None:
+            text = "enter: the images behind this row"
+        if self.last_export:
+            text = f"{self.last_export}\n{text}"
+        info.update(Text(text, no_wrap=True, overflow="ellipsis"))
+
+    # -- grouping, sorting, text filter --------------------------------------------------
+
+    def action_cycle_grouping(self) -> None:
+        """By vulnerability, by repository, by package."""
+        index = GROUPINGS.index(self.grouping)
+        self.grouping = GROUPINGS[(index + 1) % len(GROUPINGS)]
+        self.sort_index = 0
+        self._apply_grouping()
+        if self.session is not None and not self._rebuilding:
+            self._rebuild(self.session, self.session.version)
+
+    def _apply_grouping(self) -> None:
+        for name, table in self.tables.items():
+            table.set_class(name == self.grouping.name, "shown")
+        self.table.set_sort(self.grouping.sorts[self.sort_index][1])
+        self.set_focus(self.table)
+        self._show_scope()
+
+    def action_cycle_sort(self) -> None:
+        """The next of the grouping's orders."""
+        self.sort_index = (self.sort_index + 1) % len(self.grouping.sorts)
+        self.table.set_sort(self.grouping.sorts[self.sort_index][1])
+        self._show_scope()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` is typed in the filter box, not bound there."""
+        return not (action == "open_filter" and self.focused is self.filter_box)
+
+    def action_open_filter(self) -> None:
+        self.filter_box.display = True
+        self.set_focus(self.filter_box)
+
+    @on(Input.Changed, ".filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.table.set_filter(event.value)
+        self._show_scope()
+
+    # -- rows ---------------------------------------------------------------------------
+
+    @on(VirtualTable.RowSelected, ".fleet-table")
+    def _drill(self, event: VirtualTable.RowSelected) -> None:
+        """The images behind the row."""
+        from ecr_tui.ui.fleet.affected import AffectedScreen
+
+        event.stop()
+        if self.session is not None:
+            self.app.push_screen(AffectedScreen.for_row(self.session, event.row))
+
+    def action_copy_id(self) -> None:
+        """Copy the vulnerability id (or repository, or package) under the cursor."""
+        row = self.table.current_row
+        if row is None:
+            return
+        text = _identity(row)
+        copied = text if isinstance(text, str) else " ".join(text)
+        self.app.copy_to_clipboard(copied)
+        self.notify(f"Copied {copied}", timeout=5)
+
+    def action_export(self) -> None:
+        """Export what the view shows, with its filters."""
+        from ecr_tui.ui.fleet.export_actions import export_fleet
+
+        if self.session is not None:
+            export_fleet(self, self.session)
+
+    def exported(self, line: str) -> None:
+        """Say where the last export went (under the table, and in a notification)."""
+        self.last_export = line
+        self._describe(self.table.current_row)
+
+    def action_close(self) -> None:
+        """Back to the panes; the fan-out runs on (x cancels it)."""
+        self.app.pop_screen()
+
+    def land_on(self, cve: str) -> None:
+        """Put the cursor on `cve` now, or when it arrives."""
+        self.wanted_cve = cve
+        if self.grouping.name != "vulnerability":
+            self.grouping = GROUPINGS[0]
+            self.sort_index = 0
+            self._apply_grouping()
+        if self.session is not None:
+            self._rebuild(self.session, self.session.version)
+
+
+def _rows(shown: FleetFindings, grouping: Grouping) -> list[FleetRow]:
+    if grouping.name == "vulnerability":
+        return list(shown.by_vulnerability())
+    if grouping.name == "repository":
+        return list(shown.by_repository())
+    return list(shown.by_package())
+
+
+def _identity(row: Any) -> Any:
+    if isinstance(row, VulnerabilityGroup):
+        return row.cve
+    if hasattr(row, "repository") and not hasattr(row, "package"):
+        return row.repository
+    return (row.package, row.version)
+
+
+def _progress_text(progress: Progress) -> Text:
+    """A bar, the counts and the time left: "███░░ 1,234/5,546 reports · ~37 s left"."""
+    text = Text()
+    if progress.reports:
+        done = progress.reports_done / progress.reports
+        filled = int(done * BAR_WIDTH)
+        text.append("█" * filled, "bold green")
+        text.append("░" * (BAR_WIDTH - filled), "dim")
+        text.append(" ")
+    text.append(progress.line())
+    if not progress.finished:
+        text.append(" · x cancels", "dim")
+    return text

@@ -1,0 +1,204 @@
+"""The command bar against the demo endpoint: keys in one burst, as a paste or a slow link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.command import CommandPalette
+
+from ecr_tui.core.ecr import ConnectionSettings
+from ecr_tui.state import StateStore
+from ecr_tui.ui.app import EcrApp
+from ecr_tui.ui.command_bar import CommandBarScreen
+from ecr_tui.ui.screens import HelpScreen
+from tests.test_app import open_repository, panes, repositories_loaded
+from tests.test_key_bursts import (
+    on_screen,
+    press,
+    send_burst,
+    settled,
+    typed,
+    typed_into,
+    until,
+)
+
+
+def bar(app: EcrApp) -> CommandBarScreen:
+    """The command bar in front."""
+    assert isinstance(app.screen, CommandBarScreen), app.screen
+    return app.screen
+
+
+def bar_says(app: EcrApp) -> str:
+    """The line above the command (candidates, or what is wrong); "" while the bar is not
+    in front."""
+    if not (isinstance(app.screen, CommandBarScreen) and app.screen.query("#command-input")):
+        return ""
+    return str(app.screen.query_one("#command-candidates").render())
+
+
+def bar_value(app: EcrApp) -> str | None:
+    """What is typed in the bar; None while it is not in front."""
+    if not isinstance(app.screen, CommandBarScreen):
+        return None
+    fields = app.screen.query("#command-input")  # (none until the bar is composed)
+    return app.screen.value if fields else None
+
+
+async def test_repo_jumps_to_the_best_match_and_opens_its_images(
+    ecr_settings: ConnectionSettings, tmp_path: Path
+) -> None:
+    state = StateStore(tmp_path / "state.json")
+    app = EcrApp(ecr_settings, state=state)
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories, images, _ = panes(app)
+        await repositories_loaded(app, pilot)
+        send_burst(app, typed(":repo nginx-bas"), press("enter"), typed("j"))
+        await until(
+            pilot,
+            lambda: images.repository is not None and not images.is_loading,
+            "the images of the repository asked for",
+        )
+        await settled(pilot)
+        assert images.repository is not None
+        assert images.repository.name == "platform/nginx-base"
+        assert repositories.table.current_row.name == "platform/nginx-base"
+        assert app.focused is images.table
+        # The j typed after enter moved in the images, as it would typed slowly.
+        assert images.table.cursor_row == 1
+        assert state.command_history() == ["repo nginx-bas"]
+        assert StateStore(tmp_path / "state.json").command_history() == ["repo nginx-bas"]
+
+
+async def test_unknown_commands_and_names_say_the_closest_and_change_nothing(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories, images, _ = panes(app)
+        await repositories_loaded(app, pilot)
+        before = repositories.table.current_row
+        send_burst(app, typed(":rgeion us-east-1"), press("enter"))
+        await until(pilot, lambda: "did you mean" in bar_says(app), "the closest command")
+        assert bar_says(app) == "unknown command :rgeion; did you mean :region?"
+        assert bar(app).value == "rgeion us-east-1"  # left to be fixed
+
+        send_burst(app, press("ctrl+u"), typed("repo zzzqqq"), press("enter"))
+        await until(pilot, lambda: "no repository" in bar_says(app), "no such repository")
+        send_burst(app, press("ctrl+u"), typed("region eu-wset-1"), press("enter"))
+        await until(pilot, lambda: "no region" in bar_says(app), "no such region")
+        assert bar_says(app) == "no region eu-wset-1; did you mean eu-west-1?"
+        assert app.contexts.generation == 0  # nothing switched
+        first = repositories.table.rows[0].name
+        await until(pilot, lambda: images.repository is not None and not images.is_loading, "")
+        send_burst(app, press("ctrl+u"), typed("image no-such-tag"), press("enter"))
+        await until(pilot, lambda: "no image" in bar_says(app), "no such image")
+        assert bar_says(app) == f"no image tagged no-such-tag in {first}"
+
+        send_burst(app, press("escape"), typed("j"))
+        await until(pilot, lambda: not on_screen(app, CommandBarScreen), "the bar closed")
+        await settled(pilot)
+        assert repositories.table.current_row is not before  # j reached the pane
+        assert repositories.table.cursor_row == 1
+
+
+async def test_tab_completes_then_cycles_and_lists_the_candidates(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories = await repositories_loaded(app, pilot)
+        send_burst(app, typed(":rep"), press("tab"), typed("platform/ngi"), press("tab"))
+        await until(
+            pilot,
+            lambda: bar_value(app) == "repo platform/nginx-base",
+            "the repository completed",
+        )
+        send_burst(app, press("ctrl+u"), typed("re"), press("tab"))
+        await until(pilot, lambda: bar_value(app) == "repo ", "the first of repo and region")
+        assert "repo" in bar_says(app) and "region" in bar_says(app)
+        send_burst(app, press("tab"))
+        await until(pilot, lambda: bar_value(app) == "region ", "the next candidate")
+        send_burst(app, press("shift+tab"))
+        await until(pilot, lambda: bar_value(app) == "repo ", "back to the first")
+        send_burst(app, typed("platform/"))
+        await until(pilot, lambda: "platform/build-cache" in bar_says(app), "the candidates")
+        assert "data/airflow" not in bar_says(app)
+        # Tabs in one burst cycle as far as they would pressed one by one.
+        third = sorted(repo.name for repo in repositories.table.all_rows)[2]
+        send_burst(app, press("ctrl+u"), typed("repo "), press("tab", "tab", "tab"))
+        await until(pilot, lambda: bar_value(app) == f"repo {third}", "the third repository")
+
+
+async def test_image_goes_to_a_tag_or_digest_of_the_open_repository(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        images = await open_repository(app, pilot, "platform/nginx-base")
+        oldest = images.table.rows[-1]
+        tagged = next(image for image in reversed(images.table.rows) if image.tags)
+        send_burst(app, typed(f":image {tagged.tags[0]}"), press("enter"))
+        await until(pilot, lambda: images.table.current_row is tagged, "the tagged image")
+        digest = oldest.digest.removeprefix("sha256:")[:10]
+        send_burst(app, typed(f":image {digest}"), press("enter"))
+        await until(pilot, lambda: images.table.current_row is oldest, "the image by digest")
+        typo = tagged.tags[0][:-1] + "Z"
+        send_burst(app, typed(f":image {typo}"), press("enter"))
+        await until(pilot, lambda: "did you mean" in bar_says(app), "the closest tag")
+        assert bar_says(app).startswith(f"no image tagged {typo}; did you mean ")
+        assert images.table.current_row is oldest
+
+
+async def test_history_help_and_quit(ecr_settings: ConnectionSettings, tmp_path: Path) -> None:
+    state = StateStore(tmp_path / "state.json")
+    state.add_command("repo data/airflow")  # from an earlier run
+    app = EcrApp(ecr_settings, state=state)
+    async with app.run_test(size=(120, 36)) as pilot:
+        _, images, _ = panes(app)
+        await repositories_loaded(app, pilot)
+        send_burst(app, typed(":help"), press("enter"))
+        await until(pilot, lambda: on_screen(app, HelpScreen), "the help")
+        assert isinstance(app.screen, HelpScreen)
+        assert (":", "Command") in app.screen.key_rows()
+        assert (":quit, :q", "quit ecr-tui") in app.screen.commands
+        send_burst(app, press("escape"), typed(":"), press("up"))
+        await until(
+            pilot,
+            lambda: bar_value(app) == "help",
+            "the last command",
+        )
+        send_burst(app, press("up"))
+        await until(pilot, lambda: bar_value(app) == "repo data/airflow", "the one before")
+        send_burst(app, press("down", "down"))
+        await until(pilot, lambda: bar_value(app) == "", "back to what was typed")
+        send_burst(app, press("up", "up", "enter"))
+        await until(
+            pilot,
+            lambda: images.repository is not None and images.repository.name == "data/airflow",
+            "the command from the history run again",
+        )
+        assert state.command_history() == ["help", "repo data/airflow"]
+        send_burst(app, typed(":q"), press("enter"))
+        await until(pilot, lambda: not app.is_running, "the app quit")
+
+
+async def test_every_command_is_in_the_palette(ecr_settings: ConnectionSettings) -> None:
+    app = EcrApp(ecr_settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await repositories_loaded(app, pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        # :repo, :image, :profile, :region open the bar; :uri, :help and :q have their own.
+        expected = {"Open repository", "Go to image", "Switch profile", "Switch region"}
+        assert expected | {"Command bar", "Go to URI", "Keys", "Quit"} <= titles
+        send_burst(app, press("ctrl+p"), typed("Switch region"))
+        await until(
+            pilot,
+            lambda: typed_into(app, CommandPalette) == "Switch region",
+            "the palette's search",
+        )
+        await settled(pilot)
+        send_burst(app, press("enter"))
+        await until(pilot, lambda: bar_value(app) == "region ", "the bar, with :region typed")
+        send_burst(app, press("enter"))
+        await until(pilot, lambda: "which region" in bar_says(app), "what is missing")
