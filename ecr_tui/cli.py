@@ -117,11 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # for most of a second), and the first repository row waits for it.
         from ecr_tui.demo.launcher import spawn_demo_endpoint
 
-        demo_launch = spawn_demo_endpoint()
+        demo_launch = spawn_demo_endpoint(extra_contexts=True)
+        # The demo's profiles, and only them, for this process and the reader it
+        # starts: botocore reads these files whenever a session is made.
+        os.environ["AWS_CONFIG_FILE"] = str(demo_launch.aws_config_path)
+        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(demo_launch.aws_credentials_path)
+        os.environ.pop("AWS_PROFILE", None)
     from ecr_tui.config import ConfigError, load_settings
 
     try:
-        user = load_settings(args.profile)
+        user = load_settings("dev" if args.demo else args.profile)
     except ConfigError as error:
         print(f"ecr-tui: {error}", file=sys.stderr)
         if demo_launch is not None:
@@ -131,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ecr_tui.core.remote_reader import RemoteReader
 
     settings = ConnectionSettings(
-        profile=args.profile,
+        # The demo's AWS config names its profiles (see demo.contexts): `dev` first.
+        profile="dev" if args.demo else args.profile,
         region=args.region or ("us-east-1" if args.demo else None),
         endpoint_url=args.endpoint_url,
         demo=args.demo,
@@ -167,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = EcrApp(
             settings,
             read_only=args.read_only or user.read_only,
+            read_only_always=args.read_only,
             keymap=user.keymap,
             demo_launch=demo_launch,
             reader=reader,

@@ -150,10 +150,8 @@ def _scalar_problem(value: Any, shape: _Shape) -> str | None:
 
 
 def query_xml_violations(body: bytes, operation: Any) -> list[str]:
-    """The same walk for a query-protocol (XML) answer such as STS GetCallerIdentity.
-
-    Scalars only: what STS answers here has no nested members.
-    """
+    """The same walk for a query-protocol (XML) answer such as STS's: every element a
+    member of its shape, structures walked, scalars not empty, required members there."""
     root = ElementTree.fromstring(body)
     namespace = root.tag.partition("}")[0] + "}" if root.tag.startswith("{") else ""
     problems: list[str] = []
@@ -162,22 +160,39 @@ def query_xml_violations(body: bytes, operation: Any) -> list[str]:
     result = root.find(f"{namespace}{operation.name}Result")
     if result is None:
         return [*problems, f"no {operation.name}Result element"]
-    shape = operation.output_shape
-    seen = set()
-    for element in result:
-        name = element.tag.removeprefix(namespace)
-        seen.add(name)
-        member = shape.members.get(name)
-        if member is None:
-            problems.append(f"{name!r} is not a member of {shape.name}")
-        elif member.type_name != "string":
-            problems.append(f"{name!r}: {member.type_name} members are not checked here")
-        elif not (element.text or "").strip():
-            problems.append(f"{name!r} is empty")
-    problems.extend(
-        f"required {name!r} is missing" for name in shape.required_members if name not in seen
-    )
+    _xml_walk(result, operation.output_shape, namespace, "$", problems)
     return problems
+
+
+def _xml_walk(element: Any, shape: Any, namespace: str, path: str, problems: list[str]) -> None:
+    if shape.type_name == "structure":
+        seen = set()
+        for child in element:
+            name = child.tag.removeprefix(namespace)
+            seen.add(name)
+            member = shape.members.get(name)
+            if member is None:
+                problems.append(f"{path}.{name}: not a member of {shape.name}")
+            else:
+                _xml_walk(child, member, namespace, f"{path}.{name}", problems)
+        problems.extend(
+            f"{path}: required {name!r} is missing"
+            for name in shape.required_members
+            if name not in seen
+        )
+    elif shape.type_name == "list":
+        for index, child in enumerate(element):
+            _xml_walk(child, shape.member, namespace, f"{path}[{index}]", problems)
+    elif shape.type_name in ("string", "timestamp", "integer", "long", "boolean"):
+        text = (element.text or "").strip()
+        if not text:
+            problems.append(f"{path} is empty")
+        elif shape.type_name in ("integer", "long") and not text.lstrip("-").isdigit():
+            problems.append(f"{path}: {text!r} is not a number")
+        elif shape.type_name == "timestamp" and not text[:4].isdigit():
+            problems.append(f"{path}: {text!r} is not a timestamp")
+    else:
+        problems.append(f"{path}: {shape.type_name} members are not checked here")
 
 
 @dataclass

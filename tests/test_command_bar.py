@@ -87,9 +87,10 @@ async def test_unknown_commands_and_names_say_the_closest_and_change_nothing(
 
         send_burst(app, press("ctrl+u"), typed("repo zzzqqq"), press("enter"))
         await until(pilot, lambda: "no repository" in bar_says(app), "no such repository")
-        send_burst(app, press("ctrl+u"), typed("region eu-west-1"), press("enter"))
-        await until(pilot, lambda: "not available" in bar_says(app), "no context switching")
-        assert bar_says(app) == "switching regions is not available"
+        send_burst(app, press("ctrl+u"), typed("region eu-wset-1"), press("enter"))
+        await until(pilot, lambda: "no region" in bar_says(app), "no such region")
+        assert bar_says(app) == "no region eu-wset-1; did you mean eu-west-1?"
+        assert app.contexts.generation == 0  # nothing switched
         first = repositories.table.rows[0].name
         await until(pilot, lambda: images.repository is not None and not images.is_loading, "")
         send_burst(app, press("ctrl+u"), typed("image no-such-tag"), press("enter"))

@@ -644,6 +644,8 @@ def test_every_operation_the_app_calls_is_checked() -> None:
         "set_repository_policy", "delete_repository_policy", "get_lifecycle_policy",
         "put_lifecycle_policy", "delete_lifecycle_policy", "batch_delete_image",
         "delete_repository", "update_image_storage_class",
+        # contexts and replication (tests/test_demo_contexts.py)
+        "sts.assume_role", "describe_image_replication_status",
     }  # fmt: skip
     not_served = {re.sub(r"(?<!^)([A-Z])", r"_\1", op).lower() for op in NOT_SERVED_BY_THE_DEMO}
     assert called - checked - not_served == set()

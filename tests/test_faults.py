@@ -227,8 +227,10 @@ async def test_a_failed_listing_says_what_failed_and_nothing_false(
         assert images.table.total_rows == count_api_images(ecr_client, TARGET)
         assert images.border_subtitle == f"{images.table.total_rows:,} images"
         assert images.failure is None
+        # (After who and where, the breadcrumb: the repository open, and its image.)
         assert re.fullmatch(
-            r"ecr-tui  account 123456789012 · us-east-1 · \S+ \(demo\)", status_text(app)
+            rf"ecr-tui  account 123456789012 · us-east-1 · \S+ \(demo\)(  {re.escape(TARGET)}.*)?",
+            status_text(app),
         )
         # The findings pane follows the reloaded cursor once it has rested (0.12 s).
         await wait_until(pilot, lambda: title not in screen_text(app), timeout=5)

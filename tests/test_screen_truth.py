@@ -35,7 +35,13 @@ from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.panes.scan_summary import scan_empty_text
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
-from ecr_tui.ui.status_bar import StatusBar, connection_parts, docker_part, fit_parts
+from ecr_tui.ui.status_bar import (
+    StatusBar,
+    breadcrumb_part,
+    connection_parts,
+    docker_part,
+    fit_parts,
+)
 from ecr_tui.ui.table.widget import VirtualTable
 from tests.conftest import plain_ecr_client
 from tests.test_app import open_repository, repositories_loaded
@@ -520,3 +526,32 @@ async def test_help_and_key_bar_write_keys_one_way(ecr_settings: ConnectionSetti
         assert keys["Page down"] == "PgDn ctrl+f"
         assert keys["Go to URI"] == "ctrl+g"
         assert not any(key.startswith("^") for key in keys.values())
+
+
+def test_an_alias_and_a_breadcrumb_come_after_who_and_where() -> None:
+    account = AccountInfo(
+        "123456789012", "eu-west-1", "AWS", "", "prod", alias="acme-production-main"
+    )
+    parts = connection_parts(
+        account=account, read_only=True, demo=False, problem=None, connecting_to=""
+    )
+    crumbs = breadcrumb_part(("platform/nginx-base", "v1.27.3", "CVE-2024-6387"))
+    assert crumbs is not None
+    docker = docker_part(True, "Docker is not running", None)
+    narrow = fit_parts([*parts, crumbs, docker], 78).plain
+    assert narrow.startswith("READ-ONLY  123456789012 · profile prod · eu-west-1 · AWS")
+    assert "…" not in narrow and len(narrow) <= 78
+    wide = fit_parts([*parts, crumbs, docker], 200).plain
+    assert "account 123456789012 (acme-production-main)" in wide
+    assert "platform/nginx-base \u203a v1.27.3 \u203a CVE-2024-6387" in wide
+    # In between, the repository alone rather than a cut path.
+    plain = connection_parts(
+        account=AccountInfo("123456789012", "eu-west-1", "AWS"),
+        read_only=False,
+        demo=False,
+        problem=None,
+        connecting_to="",
+    )
+    middle = fit_parts([*plain, crumbs, docker], 120).plain
+    assert "platform/nginx-base  " in middle and "v1.27.3" not in middle
+    assert "…" not in middle

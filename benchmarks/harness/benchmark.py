@@ -17,6 +17,7 @@ from .api_calls import call_summary
 from .app_session import measure_startup, run_app
 from .aws_cli import aws_cli_version, run_cli
 from .common import BIG_REPOSITORY, COLUMNS, LINES, TARGETS, log
+from .context_switch import measure_context_switch
 from .demo_startup import measure_demo_startup
 from .endpoint import start_endpoint
 from .install_size import install_sizes
@@ -57,6 +58,10 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
         for number in range(args.startup_runs):
             log(f"app: `ecr-tui --demo` start-up, launch {number + 1} of {args.startup_runs}")
             demo_launches.append(measure_demo_startup(run_dir))
+        switches = []
+        for number in range(args.startup_runs):
+            log(f"app: context switch, launch {number + 1} of {args.startup_runs}")
+            switches.append(measure_context_switch(args, proxy.url, run_dir))
         helpers = [endpoint.process.pid, proxy.process.pid]
         app = run_app(args, proxy.url, run_dir, first_page, helpers)
         launches.append(
@@ -118,6 +123,10 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
             demo_launches=demo_launches,
             demo_first_repository_row_median_s=_median(
                 launch.get("first_repository_row") for launch in demo_launches
+            ),
+            context_switches=switches,
+            context_switch_first_repository_row_median_s=_median(
+                switch.get("first_repository_row_s") for switch in switches
             ),
             install=install_sizes(),
         )

@@ -51,6 +51,21 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, Any]]:
         f"`ecr-tui --demo` from spawn, its endpoint starting too; median of {demo_rows}",
         False,
     )
+    switches = app.get("context_switches") or []
+    # The app's start: everything before its first ECR call went out (process, imports,
+    # the reader child); what is left of the cold start's first row is the listing's own.
+    cold_row, first_call = app["first_repository_row_median_s"], app.get("first_call_s")
+    add(
+        "context switch: first repository row",
+        app.get("context_switch_first_repository_row_median_s"),
+        round(cold_row - first_call, 3) if cold_row and first_call else None,
+        "s",
+        "the enter choosing the region → a row of its repositories; median of "
+        + ", ".join(_fmt(s.get("first_repository_row_s")) for s in switches)
+        + "; limit = a cold start's first repository row minus the app's start (until its "
+        "first ECR call)",
+        False,
+    )
     install = app["install"]
     add(
         "install size (pip install .)",

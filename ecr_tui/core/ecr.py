@@ -27,6 +27,7 @@ from ecr_tui.core.api_items import (
     repository_from_api,
     timestamp,
 )
+from ecr_tui.core.botocore_loader import shared_loader
 from ecr_tui.core.findings import (
     basic_finding_from_api,
     by_severity,
@@ -120,6 +121,9 @@ class ConnectionSettings:
     sts_endpoint_url: str | None = None
     # Seconds to wait for an answer once connected; botocore retries after it.
     read_timeout: float = 60.0
+    # A role's temporary credentials (key id, secret, session token) assumed with an
+    # MFA code (see core.context_credentials); None: the profile's own chain.
+    credentials: tuple[str, str, str] | None = field(default=None, repr=False)
 
     def at_demo_endpoint(self, url: str) -> ConnectionSettings:
         """These settings aimed at the demo's endpoint, which serves STS too (said so
@@ -182,7 +186,13 @@ class EcrService:
                 kwargs["profile_name"] = self.settings.profile
             if self.settings.region:
                 kwargs["region_name"] = self.settings.region
-            if self.settings.demo:
+            if self.settings.credentials is not None:
+                key, secret, token = self.settings.credentials
+                kwargs.update(
+                    aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token
+                )
+            elif self.settings.demo and not self.settings.profile:
+                # (The demo's own AWS config names keys for its profiles.)
                 kwargs.update(DEMO_CREDENTIALS)
                 kwargs.setdefault("region_name", "us-east-1")
             # Imported on first use, in a worker: boto3 (with s3transfer) costs
@@ -191,6 +201,11 @@ class EcrService:
 
             warm = self._botocore_session() if self._botocore_session else None
             self._session = boto3.Session(botocore_session=warm, **kwargs)
+            if warm is None:
+                # One loader for every later session of the process: a context
+                # switch's new session reuses the service models read already
+                # (0.1 s a client otherwise).
+                self._session._session.register_component("data_loader", shared_loader())
         return self._session
 
     def _client(self, service: str) -> Any:
@@ -211,7 +226,8 @@ class EcrService:
         if service == "ecr":
             session._session.register_component("response_parser_factory", plain_json_factory())
         endpoint = self.settings.endpoint_url if service == "ecr" else None
-        if service == "sts":
+        if service == "sts" or (service == "iam" and self.settings.demo):
+            # (The demo's endpoint serves IAM beside STS; AWS's IAM is found by boto3.)
             endpoint = self.settings.sts_endpoint_url
         client = session.client(service, endpoint_url=endpoint, config=config)
         client.meta.events.register("before-parse", _refuse_short_answers)
@@ -272,6 +288,7 @@ class EcrService:
                 account_id, arn = identity["Account"], identity["Arn"]
             except Exception as error:  # STS blocked by policy, network or endpoint
                 problem = _error_name(error)
+        alias = self._account_alias() if account_id else ""
         if not account_id:
             # Not in AmazonEC2ContainerRegistryReadOnly: then the repositories' ARNs tell.
             with contextlib.suppress(Exception):
@@ -283,7 +300,19 @@ class EcrService:
             arn=arn,
             profile=self.settings.profile,
             identity_problem=problem,
+            alias=alias,
         )
+
+    def _account_alias(self) -> str:
+        """The account's alias, when IAM answers ListAccountAliases (many roles may not:
+        then none is shown, which is not a claim that there is none)."""
+        with self._lock:
+            iam = self._client("iam")
+        try:
+            aliases = iam.list_account_aliases().get("AccountAliases", [])
+        except Exception:  # not allowed, or no IAM at this endpoint
+            return ""
+        return str(aliases[0]) if aliases else ""
 
     def authorization(self) -> RegistryAuthorization:
         """A registry login from GetAuthorizationToken (allowed on `Resource: "*"` only)."""

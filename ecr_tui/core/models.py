@@ -131,6 +131,8 @@ class AccountInfo:
     profile: str | None = None
     # Why STS could not say who the caller is (the account then comes from ECR itself).
     identity_problem: str = ""
+    # IAM's alias for the account (ListAccountAliases), when it may be read.
+    alias: str = ""
 
 
 @dataclass(frozen=True, slots=True)

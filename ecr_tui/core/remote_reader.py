@@ -41,6 +41,7 @@ from dataclasses import asdict
 from typing import IO, Any, Protocol
 
 from ecr_tui.core.api_items import epoch_seconds, image_from_row, timestamp
+from ecr_tui.core.botocore_loader import share_loader
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import (
@@ -267,6 +268,8 @@ def _warm_botocore_session() -> Any:
             aws_access_key_id="warm-up",
             aws_secret_access_key="warm-up",
         )
+    # Its loader, models read, also serves the sessions of profiles (and switches).
+    share_loader(session.get_component("data_loader"))
     return session
 
 
@@ -281,6 +284,14 @@ class ReaderStopped(UserFacingError):
             "ECR reader stopped",
             "the background process that reads ECR exited: press r to retry.",
         )
+
+
+class ContextSwitched(Exception):
+    """The reader was connected to another context while this answer was awaited.
+
+    The question belonged to the context before: its answer, whenever it comes,
+    is dropped, never shown in the new one. Nobody needs to be told.
+    """
 
 
 class RemoteReader:
@@ -338,12 +349,19 @@ class RemoteReader:
             raise ReaderStopped() from error
 
     def connect(self, settings: ConnectionSettings) -> None:
-        """Read from this account and region from now on."""
+        """Read from this account and region from now on (the same child process).
+
+        Questions asked before and not yet answered end in `ContextSwitched`.
+        """
         with self._lock:
             if settings == self._settings:
                 return
             self._settings = settings
             self._prefetched.clear()
+            # Every question still awaited was the previous context's: its answer,
+            # early or late, must not pass for the new context's.
+            for answers in self._answers.values():
+                answers.put(("switched", None))
             if self._process is None:
                 self._start_process()
             else:
@@ -387,6 +405,8 @@ class RemoteReader:
                 if kind == "stopped":
                     finished = True
                     raise ReaderStopped
+                if kind == "switched":
+                    raise ContextSwitched
                 yield kind, payload
         finally:
             with self._lock:

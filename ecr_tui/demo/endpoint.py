@@ -16,7 +16,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -38,7 +38,7 @@ from ecr_tui.demo.moto_patches.seeding import (
     seed_registry_scanning,
     seeded_image,
 )
-from ecr_tui.demo.moto_patches.state import EcrState
+from ecr_tui.demo.moto_patches.state import REQUEST_ACCOUNT, EcrState
 from ecr_tui.demo.moto_patches.storage import pull_refusal
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -203,6 +203,42 @@ class LocalEcr:
             self._seeded = []
             self._ecr.images_seeded.set()
         return stored
+
+    def expect_contexts(self, contexts: Sequence[tuple[str, str]]) -> None:
+        """Hold requests for these (account, region) pairs until `seed_contexts` is done."""
+        self._ecr.seeding_contexts = frozenset(contexts)
+        self._ecr.contexts_seeded.clear()
+
+    def seed_contexts(self, contexts: Sequence[tuple[str, str, Dataset]]) -> None:
+        """Other accounts' and regions' registries: (account, region, dataset) each.
+
+        Until they are all seeded, requests for them wait (see Gateway); requests for
+        our own account and region do not.
+        """
+        ecr = self._ecr
+        self.expect_contexts([(account, region) for account, region, _ in contexts])
+        try:
+            for account, region, dataset in contexts:
+                token = REQUEST_ACCOUNT.set(account)  # the account the models are made for
+                try:
+                    self._seed_context(get_backend("ecr")[account][region], dataset)
+                finally:
+                    REQUEST_ACCOUNT.reset(token)
+        finally:
+            ecr.contexts_seeded.set()
+            ecr.seeding_contexts = frozenset()
+
+    def configure_replication(self, configuration: dict[str, object]) -> None:
+        """Our registry's replication rules (as PutReplicationConfiguration takes them)."""
+        with self.lock:
+            self._ecr.backend().put_replication_configuration(configuration)
+
+    def _seed_context(self, backend: Any, dataset: Dataset) -> None:
+        with self.lock:
+            seed_registry_scanning(backend, dataset.scanning_rules())
+            for spec in dataset.repositories:
+                repository = create_seeded_repository(self._ecr, backend, spec)
+                repository.images.extend(seeded_image(repository, s) for s in spec.images())
 
     # -- hooks for the registry behind the demo --------------------------------------------------
 

@@ -30,6 +30,7 @@ from ecr_tui.demo.child_process import (
     stop_process,
     wait_for_ready,
 )
+from ecr_tui.demo.contexts import write_aws_config
 from ecr_tui.demo.data.workloads import DEMO_REPOSITORIES
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -105,6 +106,16 @@ class DemoLaunch:
         self._lock = threading.Lock()
         self._outcome: DemoEndpoint | BaseException | None = None
 
+    @property
+    def aws_config_path(self) -> Path:
+        """The AWS config the demo's profiles are in (written once the endpoint is ready)."""
+        return Path(self._workdir.name) / "aws-config"
+
+    @property
+    def aws_credentials_path(self) -> Path:
+        """An empty credentials file: the user's own profiles stay out of the demo."""
+        return Path(self._workdir.name) / "aws-credentials"
+
     def wait_ready(self, timeout: float = 20.0) -> DemoEndpoint:
         """Block until the child says READY; stop it and raise if it cannot.
 
@@ -134,6 +145,7 @@ class DemoLaunch:
         except BaseException:
             self.close()
             raise
+        write_aws_config(Path(self._workdir.name), url, self._region)
         return DemoEndpoint(
             url,
             self._account_id,
@@ -159,10 +171,13 @@ def spawn_demo_endpoint(
     account_id: str = DEFAULT_ACCOUNT_ID,
     region: str = DEFAULT_REGION,
     registry: bool = True,
+    extra_contexts: bool = False,
 ) -> DemoLaunch:
     """Start the endpoint's process without waiting for it.
 
     `registry=False` leaves out the registry for Docker: browsing only.
+    `extra_contexts` serves a second account and more regions too (see demo.contexts),
+    and the AWS config naming them is written to `aws_config_path` once it is ready.
     """
     workdir = tempfile.TemporaryDirectory(prefix="ecr-tui-demo-")
     log_path = Path(workdir.name) / "local-ecr.log"
@@ -182,6 +197,8 @@ def spawn_demo_endpoint(
     ]
     if not registry:
         command.append("--no-registry")
+    if extra_contexts:
+        command.append("--extra-contexts")
     process = spawn_ready_child(command, log_path)
     return DemoLaunch(process, workdir, account_id, region)
 

@@ -63,6 +63,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="say READY once the repositories are seeded; other requests wait for the images",
     )
     parser.add_argument(
+        "--extra-contexts",
+        action="store_true",
+        help="also serve a second account and two more regions (seeded after the rest)",
+    )
+    parser.add_argument(
         "--no-registry",
         dest="registry",
         action="store_false",
@@ -131,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     # Docker's registry boots on its own thread while moto loads (half a second).
     early_registry = _EarlyRegistry(args.registry)
 
+    from ecr_tui.demo.contexts import extra_contexts, replication_configuration
     from ecr_tui.demo.data.dataset import build_dataset
     from ecr_tui.demo.endpoint import LocalEcr
 
@@ -150,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.ready_before_images:
         images = endpoint.seed_images(dataset)
     registry, registry_field = early_registry.attach(endpoint)
+    extras = extra_contexts(args.account_id) if args.extra_contexts else ()
+    # Requests for them wait from the start, not only once their seeding begins.
+    endpoint.expect_contexts([(extra.account, extra.region) for extra in extras])
 
     stop = threading.Event()
 
@@ -161,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"READY {url} {registry_field}", file=ready_stream, flush=True)
     if args.ready_before_images:
         images = endpoint.seed_images(dataset, after_first_listing=1.0)
+    # After the default registry: the first repository row never waits for them.
+    endpoint.seed_contexts([(e.account, e.region, e.dataset(dataset)) for e in extras])
+    if extras:
+        endpoint.configure_replication(replication_configuration(args.account_id))
     seeded = time.perf_counter()
     # The seeded registry lives as long as the process: keeping it out of the
     # collector's sight keeps later collections, and so request latency, small.

@@ -14,11 +14,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
@@ -28,9 +26,10 @@ from ecr_tui.core.docker.errors import DockerUnavailable
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import Problem, explain_error, is_credential_problem
 from ecr_tui.core.models import AccountInfo
-from ecr_tui.core.remote_reader import RemoteReader
+from ecr_tui.core.remote_reader import ContextSwitched, RemoteReader
 from ecr_tui.state import StateStore
 from ecr_tui.ui.app_host import DemoEndpoint, DemoLaunch
+from ecr_tui.ui.contexts import AccountKnown, Contexts, ServiceReady
 from ecr_tui.ui.fleet.actions import FleetActions
 from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.key_names import key_name
@@ -42,8 +41,9 @@ from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
+from ecr_tui.ui.replication_view import show_replication
 from ecr_tui.ui.screens import FindingScreen, HelpScreen
-from ecr_tui.ui.status_bar import Part, StatusBar, connection_parts
+from ecr_tui.ui.status_bar import Part, StatusBar, breadcrumb_part, connection_parts
 from ecr_tui.ui.table.widget import VirtualTable
 
 # Administration and Docker (with their dialogs, transfers and the clipboard) are
@@ -97,20 +97,6 @@ class EcrApp(NavigatingApp, FleetActions):
         Binding("V", "vulnerabilities", "Vulnerabilities", show=False, id="app.vulnerabilities"),
     ]
 
-    class ServiceReady(Message):
-        """The ECR client exists: panes can start loading."""
-
-        def __init__(self, service: EcrService) -> None:
-            super().__init__()
-            self.service = service
-
-    class AccountKnown(Message):
-        """STS said who we are."""
-
-        def __init__(self, account: AccountInfo) -> None:
-            super().__init__()
-            self.account = account
-
     def __init__(
         self,
         settings: ConnectionSettings,
@@ -119,8 +105,11 @@ class EcrApp(NavigatingApp, FleetActions):
         keymap: dict[str, str] | None = None,
         demo_launch: DemoLaunch | None = None,
         reader: RemoteReader | None = None,
+        read_only_always: bool | None = None,
         state: StateStore | None = None,
     ) -> None:
+        """`read_only` applies now; `read_only_always` (by default `read_only`) to every
+        profile switched to, on top of each profile's own setting in the config file."""
         super().__init__()
         if self.console.color_system == "standard":
             # A 16-colour terminal (TERM=xterm, the Linux console) turned the default
@@ -133,12 +122,16 @@ class EcrApp(NavigatingApp, FleetActions):
         # have started it early, even asked for the repositories already.
         self.reader = reader or RemoteReader()
         self.read_only = read_only
+        # The profile and region browsed, switched at runtime (see ui.contexts).
+        self.contexts: Contexts = Contexts(
+            self, read_only_always=read_only if read_only_always is None else read_only_always
+        )
         self.keymap = keymap or {}
         self.service: EcrService | None = None
         self.account: AccountInfo | None = None
         # Why ECR calls fail (connecting, or the credentials), until one succeeds again.
         self.connection_problem: Problem | None = None
-        # The demo's endpoint, spawned by the caller (early) or by _connect.
+        # The demo's endpoint, spawned by the caller (early), waited for by contexts.connect.
         self.demo_launch = demo_launch
         self.demo_endpoint: DemoEndpoint | None = None
         self.notification_log = NotificationLog()
@@ -203,7 +196,7 @@ class EcrApp(NavigatingApp, FleetActions):
         if self.keymap:
             self._apply_keymap()
         self.query_one("#repositories-table").focus()
-        self._connect()
+        self.contexts.start()
 
     def _apply_keymap(self) -> None:
         known = {
@@ -240,53 +233,25 @@ class EcrApp(NavigatingApp, FleetActions):
         if self.demo_launch is not None:
             self.demo_launch.close()
 
-    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
-    def _connect(self) -> None:
-        settings = self.settings
-        if self.demo_launch is not None and settings.endpoint_url is None:
-            self.demo_endpoint = self.demo_launch.wait_ready()
-            settings = settings.at_demo_endpoint(self.demo_endpoint.url)
-        self.reader.connect(settings)
-        # Changes go through this process's own client, made when first needed; in
-        # read-only mode that client refuses, before sending, anything but a read.
-        self.post_message(self.ServiceReady(EcrService(settings, read_only=self.read_only)))
-        self.post_message(self.AccountKnown(self._who(settings)))
-
-    def _who(self, settings: ConnectionSettings) -> AccountInfo:
-        """Who we are; never a failure: listings do not need it (the account is also in
-        the repositories' ARNs), so the status line must not say "not connected" for it."""
-        try:
-            return self.reader.account_info()
-        except Exception as error:
-            return AccountInfo(
-                account_id="",
-                region=settings.region or "",
-                endpoint=settings.endpoint_label,
-                profile=settings.profile,
-                identity_problem=explain_error(error).title,
-            )
-
-    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
-    def _identify(self) -> None:
-        """Ask who we are again (connected, but STS or ECR refused the first time)."""
-        settings = self.service.settings if self.service is not None else self.settings
-        self.post_message(self.AccountKnown(self._who(settings)))
-
-    def on_ecr_app_service_ready(self, message: ServiceReady) -> None:
-        """Start listing repositories."""
+    def on_service_ready(self, message: ServiceReady) -> None:
+        """Start listing repositories (and go back to where the user was in this context)."""
+        if not self.contexts.is_current(message.generation):
+            return  # a context switched away from
         self.service = message.service
         self.connection_problem = None
-        self.query_one(RepositoriesPane).load(self.reader)
-        self._refresh_status()
+        self.contexts.restore()
+        self.refresh_status()
         # Docker's SDK import and probe would compete with the first page: later.
         self.set_timer(1.5, lambda: self.docker.check(message.service))
 
-    def on_ecr_app_account_known(self, message: AccountKnown) -> None:
+    def on_account_known(self, message: AccountKnown) -> None:
         """Show who and where in the status line."""
+        if not self.contexts.is_current(message.generation):
+            return
         self.account = message.account
         if message.account.account_id:  # identified: the connection works
             self.connection_problem = None
-        self._refresh_status()
+        self.refresh_status()
 
     def _ecr_answered(self) -> None:
         """An ECR call succeeded: whatever the status line said was failing works now."""
@@ -294,10 +259,10 @@ class EcrApp(NavigatingApp, FleetActions):
             return
         self.connection_problem = None
         if (self.account is None or not self.account.account_id) and self.service is not None:
-            self._identify()
-        self._refresh_status()
+            self.contexts.identify()
+        self.refresh_status()
 
-    def _refresh_status(self) -> None:
+    def refresh_status(self) -> None:
         self.query_one(StatusBar).show_connection(self._status_parts())
 
     def _account_from_repositories(self) -> str:
@@ -329,13 +294,39 @@ class EcrApp(NavigatingApp, FleetActions):
 
     def _status_parts(self) -> list[Part]:
         """Who and where, ranked for a narrow line (see status_bar)."""
-        return connection_parts(
+        parts = connection_parts(
             account=self._shown_account(),
             read_only=self.read_only,
             demo=self.settings.demo,
             problem=self.connection_problem,
-            connecting_to=self.service.settings.endpoint_label if self.service else "…",
+            connecting_to=self.contexts.connecting_label()
+            or (self.service.settings.endpoint_label if self.service else "…"),
         )
+        crumbs = breadcrumb_part(self.contexts.crumbs)
+        return [*parts, crumbs] if crumbs else parts
+
+    # -- contexts (ui.contexts): the command bar and the palette call these ---------
+
+    def profile_names(self) -> list[str]:
+        """The AWS config's profiles, sorted."""
+        return self.contexts.profile_names()
+
+    def region_names(self) -> list[str]:
+        """The current partition's regions where ECR is offered."""
+        return self.contexts.region_names()
+
+    def switch_context(self, *, profile: str | None = None, region: str | None = None) -> None:
+        """Browse `profile` and/or `region`: returns at once, connects in the background;
+        an unknown name is explained and changes nothing."""
+        self.contexts.switch(profile=profile, region=region)
+
+    def action_switch_profile(self) -> None:
+        """Choose a profile from a filterable list."""
+        self.contexts.pick_profile()
+
+    def action_switch_region(self) -> None:
+        """Choose a region of this partition from a filterable list."""
+        self.contexts.pick_region()
 
     # -- the panes talk through the app ------------------------------------------
 
@@ -344,8 +335,9 @@ class EcrApp(NavigatingApp, FleetActions):
         if self.service is None:
             return
         if self.account is None or not self.account.account_id:
-            self._refresh_status()  # the account, from the repository's ARN
+            self.refresh_status()  # the account, from the repository's ARN
         self.query_one(ImagesPane).show(self.reader, message.repository)
+        self.contexts.repository_opened(message.repository)
         if message.drill_in:
             self.query_one("#images-table").focus()
 
@@ -391,15 +383,15 @@ class EcrApp(NavigatingApp, FleetActions):
             identified = self.account is not None and bool(self.account.account_id)
             if event.worker.group != "connect" or identified:
                 self._ecr_answered()
-        if event.state is not WorkerState.ERROR:
-            return
+        if event.state is not WorkerState.ERROR or isinstance(event.worker.error, ContextSwitched):
+            return  # (a question of the context before: nobody waits for its answer)
         endpoint = self.service.settings.endpoint_url if self.service else None
         error = event.worker.error or Exception("unknown failure")
         problem = explain_error(error, endpoint)
         self.notify(problem.detail, title=problem.title, severity="error", timeout=12)
         if event.worker.group == "connect" or is_credential_problem(problem):
             self.connection_problem = problem
-            self._refresh_status()
+            self.refresh_status()
         if isinstance(error, DockerUnavailable) and self.service is not None:
             # The daemon went away, or its connection broke: ask it again, so that the
             # status bar stops saying "logged in" to a daemon that is gone.
@@ -410,10 +402,10 @@ class EcrApp(NavigatingApp, FleetActions):
     def action_refresh(self) -> None:
         """Reload everything that is shown, keeping the selection."""
         if self.service is None:
-            self._connect()
+            self.contexts.connect()
             return
         if self.account is None:
-            self._identify()
+            self.contexts.identify()
         repositories = self.query_one(RepositoriesPane)
         images = self.query_one(ImagesPane)
         findings = self.query_one(FindingsPane)
@@ -589,4 +581,7 @@ class EcrApp(NavigatingApp, FleetActions):
 
     def on_images_pane_image_action(self, message: ImagesPane.ImageAction) -> None:
         """Pull, retag or copy the image the user chose in the images pane."""
-        self.docker.image_action(message.action, message.repository, message.image)
+        if message.action == "replication":
+            show_replication(self, message.repository, message.image)
+        else:
+            self.docker.image_action(message.action, message.repository, message.image)

@@ -16,6 +16,7 @@ from ecr_tui.ui.key_order import KeyOrderedApp
 
 if TYPE_CHECKING:
     from ecr_tui.core.ecr import ConnectionSettings, EcrService
+    from ecr_tui.core.errors import Problem
     from ecr_tui.core.models import AccountInfo
     from ecr_tui.core.remote_reader import RemoteReader
 
@@ -46,6 +47,16 @@ class DemoLaunch(Protocol):
         ...
 
 
+class ContextSwitching(Protocol):
+    """What the action modules use of `ui.contexts.Contexts` (which imports this module)."""
+
+    def go_to_in_region(
+        self, region: str, repository: str, tag: str | None, digest: str | None
+    ) -> None:
+        """Switch to `region` and land on `repository` and its image."""
+        ...
+
+
 class AppHost(KeyOrderedApp):
     """The app as the action modules see it; `EcrApp` fills in every attribute.
 
@@ -57,11 +68,20 @@ class AppHost(KeyOrderedApp):
     # Listings are read in a child process (see remote_reader).
     reader: RemoteReader
     read_only: bool
+    # The profile and region browsed, and switching them.
+    contexts: ContextSwitching
     # None until the background connection is made.
     service: EcrService | None
     account: AccountInfo | None
-    # The demo's endpoint, when the app runs one.
+    # The demo's endpoint, when the app runs one, and what started it.
     demo_endpoint: DemoEndpoint | None
+    demo_launch: DemoLaunch | None
+    # Why ECR calls fail (connecting, or the credentials), until one succeeds again.
+    connection_problem: Problem | None
+
+    def refresh_status(self) -> None:
+        """Say again who and where in the status line (after the connection changed)."""
+        raise NotImplementedError
 
     def allows(self, operation: str) -> bool:
         """Whether `operation` (an ECR API name, e.g. "PutImage") may be sent in this session.

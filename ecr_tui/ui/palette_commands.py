@@ -31,6 +31,8 @@ class PaletteActions(Protocol):
     def action_docker_login(self) -> None: ...
     def action_docker_store_login(self) -> None: ...
     def action_docker_push(self) -> None: ...
+    def action_switch_profile(self) -> None: ...
+    def action_switch_region(self) -> None: ...
     def action_command_bar(self, initial: str = "") -> None: ...
     def action_vulnerabilities(self) -> None: ...
 
@@ -51,6 +53,16 @@ def palette_commands(
         "Notifications",
         "The last notifications again, newest first",
         app.action_show_notifications,
+    )
+    yield SystemCommand(
+        "Pick a profile…",
+        "A filterable list of the AWS config's profiles: enter switches to one",
+        app.action_switch_profile,
+    )
+    yield SystemCommand(
+        "Pick a region…",
+        "A filterable list of this partition's regions: enter switches to one",
+        app.action_switch_region,
     )
     yield SystemCommand(
         "Command bar",

@@ -19,7 +19,7 @@ from ecr_tui.core.admin.repositories import (
     toggled_tag_mutability,
 )
 from ecr_tui.core.models import Repository
-from ecr_tui.core.uris import ImageReferenceError, parse_image_reference
+from ecr_tui.core.uris import ImageReference, ImageReferenceError, parse_image_reference
 from ecr_tui.ui.admin_flows import AdminFlows
 from ecr_tui.ui.dialogs.confirm import ConfirmScreen
 from ecr_tui.ui.dialogs.create_repository import CreateRepositoryScreen
@@ -208,6 +208,27 @@ class RepositoryActions(AdminFlows):
             go,
         )
 
+    def _offer_region(self, reference: ImageReference, browsing: str) -> None:
+        """The URI is in another region: switch there (and go to it), if the user says so."""
+        region = reference.region
+        assert region is not None
+
+        def answered(switch: bool | None) -> None:
+            if switch:
+                self.app.contexts.go_to_in_region(
+                    region, reference.repository, reference.tag, reference.digest
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Switch to {region}?",
+                f"That URI is in {region}; you are browsing {browsing}. Switch to {region} "
+                f"(same profile) and open {reference.repository} there?",
+                confirm_label="Switch",
+            ),
+            answered,
+        )
+
     def go_to_reference(self, text: str) -> None:
         """Land on the repository and image `text` names (`reference_problem` accepts it);
         a URI of another account or region is followed here, with a warning."""
@@ -220,11 +241,8 @@ class RepositoryActions(AdminFlows):
                 severity="warning",
             )
         if account and reference.region and reference.region != account.region:
-            self.app.notify(
-                f"That URI is in {reference.region}; you are browsing {account.region}: "
-                f"start ecr-tui with --region {reference.region}.",
-                severity="warning",
-            )
+            self._offer_region(reference, account.region)
+            return
         self.open_repository(reference.repository, reference.tag, reference.digest)
 
     def open_repository(self, name: str, tag: str | None = None, digest: str | None = None) -> None:

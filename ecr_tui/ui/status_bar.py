@@ -2,10 +2,12 @@
 
 Its parts are ranked, and so are their forms. READ-ONLY, the account (and profile)
 and the region come first and are never cut; then the endpoint; then Docker's state,
-at the right; the app's name last. A part can have a short form ("demo") that comes
-early and a long one ("http://127.0.0.1:4566 (demo)") that comes later, when there
-is room after everything ranked before it. A part without room is left out whole,
-never cut in the middle: a cut reads as something else ("REA…").
+at the right; then the account's alias, the endpoint and Docker's state in full,
+the app's name; last the breadcrumb (repository, image, finding: where the cursor
+is), as long as there is room. A part can have a short form ("demo") that comes
+early and a long one ("http://127.0.0.1:4566 (demo)") that comes later, when
+there is room after everything ranked before it. A part without room is left out whole, never
+cut in the middle: a cut reads as something else ("REA…").
 """
 
 from __future__ import annotations
@@ -38,10 +40,18 @@ RANK_ACCOUNT = 1
 RANK_REGION = 2
 RANK_ENDPOINT = 3
 RANK_DOCKER = 4
-RANK_ACCOUNT_LABEL = 5  # "account 123456789012" rather than the bare number
-RANK_ENDPOINT_IN_FULL = 6
-RANK_DOCKER_IN_FULL = 7
-RANK_APP_NAME = 8
+RANK_ACCOUNT_ALIAS = 5  # "123456789012 (acme-prod)"
+RANK_ACCOUNT_LABEL = 6  # "account 123456789012" rather than the bare number
+RANK_ENDPOINT_IN_FULL = 7
+RANK_DOCKER_IN_FULL = 8
+RANK_APP_NAME = 9
+# Where the cursor is: the repository open, then its image, then the finding (the
+# panes' titles say the first two as well, so they come after everything else).
+RANK_BREADCRUMB = 10
+RANK_BREADCRUMB_IMAGE = 11
+RANK_BREADCRUMB_FINDING = 12
+
+BREADCRUMB_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,13 +151,29 @@ def connection_parts(
         failing = Text(f"{problem.title} · r retry", "bold")
         parts.append(Part.single(failing, RANK_ACCOUNT, "  "))
     account_id = account.account_id or "?"
-    labelled = Text(f"account {account_id}")
-    parts.append(Part(((Text(account_id), RANK_ACCOUNT), (labelled, RANK_ACCOUNT_LABEL)), "  "))
+    account_forms = [(Text(account_id), RANK_ACCOUNT)]
+    if account.alias:
+        account_forms.append((Text(f"{account_id} ({account.alias})"), RANK_ACCOUNT_ALIAS))
+    labelled = f"account {account_id}" + (f" ({account.alias})" if account.alias else "")
+    account_forms.append((Text(labelled), RANK_ACCOUNT_LABEL))
+    parts.append(Part(tuple(account_forms), "  "))
     if account.profile:
         parts.append(Part.single(Text(f"profile {account.profile}"), RANK_ACCOUNT))
     parts.append(Part.single(Text(account.region), RANK_REGION))
     parts.append(Part(_endpoint_forms(account.endpoint, demo)))
     return parts
+
+
+def breadcrumb_part(crumbs: Sequence[str]) -> Part | None:
+    """Where the cursor is (repository, image, finding), longer as there is room."""
+    if not crumbs:
+        return None
+    ranks = (RANK_BREADCRUMB, RANK_BREADCRUMB_IMAGE, RANK_BREADCRUMB_FINDING)
+    forms = tuple(
+        (Text(BREADCRUMB_SEPARATOR.join(crumbs[: depth + 1]), "italic"), ranks[depth])
+        for depth in range(min(len(crumbs), len(ranks)))
+    )
+    return Part(forms, "  ")
 
 
 def _endpoint_forms(endpoint: str, demo: bool) -> tuple[tuple[Text, int], ...]:

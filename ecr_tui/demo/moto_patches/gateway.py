@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
+from ecr_tui.demo.moto_patches.mfa import mfa_refusal
 from ecr_tui.demo.moto_patches.operations import HANDLERS, handle
-from ecr_tui.demo.moto_patches.state import EcrState
+from ecr_tui.demo.moto_patches.state import REQUEST_ACCOUNT, EcrState
 
 TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921."
 # What may be answered while images are still being seeded: the repositories are
@@ -20,12 +21,30 @@ _StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 _WsgiApp = Callable[[dict[str, Any], _StartResponse], Iterable[bytes]]
 
 
-def _region_of(environ: dict[str, Any]) -> str | None:
-    """The region a SigV4 request was signed for."""
+def _credential_scope(environ: dict[str, Any]) -> list[str]:
+    """A SigV4 request's credential: access key id, date, region, service, "aws4_request"."""
     authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
     _, found, rest = authorization.partition("Credential=")
     parts = rest.split(",", 1)[0].split("/")
-    return parts[2] if found and len(parts) >= 4 else None
+    return parts if found and len(parts) >= 4 else []
+
+
+def _region_of(environ: dict[str, Any]) -> str | None:
+    """The region a SigV4 request was signed for."""
+    scope = _credential_scope(environ)
+    return scope[2] if scope else None
+
+
+def account_of_key(access_key: str) -> str | None:
+    """The account moto issued `access_key` in (an assumed role's keys belong to the
+    role's account, as AWS's do); None for a key moto never issued (the demo's own)."""
+    from moto.iam.models import iam_backends
+
+    for account_id, account in list(iam_backends.items()):
+        for partition in list(account.keys()):
+            if access_key in account[partition].access_keys:
+                return str(account_id)
+    return None
 
 
 class Gateway:
@@ -36,13 +55,33 @@ class Gateway:
         self.moto_app = moto_app
 
     def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
-        # Whatever key the client signs with, moto answers for our account.
-        environ["HTTP_X_MOTO_ACCOUNT_ID"] = self.ecr.account_id
+        # Any key moto did not issue answers for our account; a role's keys (AssumeRole
+        # into another account) for the role's account, as AWS would.
+        scope = _credential_scope(environ)
+        account = (account_of_key(scope[0]) if scope else None) or self.ecr.home_account_id
+        environ["HTTP_X_MOTO_ACCOUNT_ID"] = account
+        token = REQUEST_ACCOUNT.set(account)
+        try:
+            return self._answer(environ, start_response)
+        finally:
+            REQUEST_ACCOUNT.reset(token)
+
+    def _answer(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
         if not target.startswith(TARGET_PREFIX):
+            refusal = mfa_refusal(environ)
+            if refusal is not None:
+                start_response(
+                    "403 Forbidden",
+                    [("Content-Type", "text/xml"), ("Content-Length", str(len(refusal)))],
+                )
+                return [refusal]
             return self.moto_app(environ, start_response)
         operation = target.removeprefix(TARGET_PREFIX)
-        if operation not in ANSWERED_WHILE_SEEDING:
+        context = (self.ecr.account_id, _region_of(environ) or self.ecr.region)
+        if context in self.ecr.seeding_contexts:
+            self.ecr.contexts_seeded.wait()  # never an empty answer that means "not yet"
+        elif operation not in ANSWERED_WHILE_SEEDING:
             self.ecr.images_seeded.wait()
         if operation not in HANDLERS:
             with self.ecr.lock:  # moto changes its ECR models while it answers

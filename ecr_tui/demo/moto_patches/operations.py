@@ -14,6 +14,7 @@ from ecr_tui.demo.moto_patches.protocol import EcrError, Json, error_body
 from ecr_tui.demo.moto_patches.pulling import batch_get_image
 from ecr_tui.demo.moto_patches.pushing import put_image
 from ecr_tui.demo.moto_patches.referrers import list_image_referrers
+from ecr_tui.demo.moto_patches.replication import describe_image_replication_status
 from ecr_tui.demo.moto_patches.repositories import create_repository, describe_repositories
 from ecr_tui.demo.moto_patches.scanning import describe_image_scan_findings, start_image_scan
 from ecr_tui.demo.moto_patches.scanning_config import batch_get_repository_scanning_configuration
@@ -36,6 +37,7 @@ HANDLERS: dict[str, Handler] = {
     "ListImageReferrers": list_image_referrers,
     "UpdateImageStorageClass": update_image_storage_class,
     "BatchGetRepositoryScanningConfiguration": batch_get_repository_scanning_configuration,
+    "DescribeImageReplicationStatus": describe_image_replication_status,
 }
 
 

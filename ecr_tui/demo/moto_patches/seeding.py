@@ -20,7 +20,7 @@ def create_seeded_repository(ecr: EcrState, backend: Any, spec: RepositorySpec) 
     """Create the repository as the dataset describes it, without its images."""
     encryption = None
     if spec.kms_key_id is not None:
-        key = f"arn:aws:kms:{ecr.region}:{ecr.account_id}:key/{spec.kms_key_id}"
+        key = f"arn:aws:kms:{backend.region_name}:{ecr.account_id}:key/{spec.kms_key_id}"
         encryption = {"encryptionType": spec.encryption, "kmsKey": key}
     exclusions = [{"filterType": "WILDCARD", "filter": f} for f in spec.exclusions] or None
     repository = backend.create_repository(

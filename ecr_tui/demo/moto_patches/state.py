@@ -7,6 +7,7 @@ registry behind the demo.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,12 @@ from moto.backends import get_backend
 
 from ecr_tui.demo.data.scans import ScanProfile
 from ecr_tui.demo.moto_patches.protocol import EcrError
+
+# The account the request being answered is for: the one its signing key belongs to
+# (a role assumed in another account), set by the gateway for each request.
+REQUEST_ACCOUNT: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "demo_request_account", default=None
+)
 
 
 class EcrState:
@@ -29,7 +36,7 @@ class EcrState:
         clock: Callable[[], float],
         restore_seconds: float = 30.0,
     ) -> None:
-        self.account_id = account_id
+        self.home_account_id = account_id
         self.clock = clock
         self.region = region
         self.scan_seconds = scan_seconds
@@ -45,6 +52,16 @@ class EcrState:
         self.images_seeded.set()
         # Set once a DescribeRepositories has been answered (see `LocalEcr.seed_images`).
         self.repositories_listed = threading.Event()
+        # The (account, region) pairs still being seeded beside ours (see demo.contexts):
+        # their requests wait for `contexts_seeded`.
+        self.seeding_contexts: frozenset[tuple[str, str]] = frozenset()
+        self.contexts_seeded = threading.Event()
+        self.contexts_seeded.set()
+
+    @property
+    def account_id(self) -> str:
+        """The account of the request being answered (see REQUEST_ACCOUNT), else ours."""
+        return REQUEST_ACCOUNT.get() or self.home_account_id
 
     def backend(self, region: str | None = None) -> Any:
         """moto's ECR backend for our account in `region`."""
@@ -72,7 +89,10 @@ class EcrState:
 
     def adopt_repository(self, repository: Any) -> None:
         """Make moto's repository look like ECR's: its URI and scanning settings."""
-        if self.registry_host is not None:
+        home = (self.account_id, repository.region_name) == (self.home_account_id, self.region)
+        if self.registry_host is not None and home:
+            # The registry behind the demo holds our account's region only: another
+            # context's repositories keep ECR's own URIs (Docker cannot reach them).
             repository.uri = f"{self.registry_host}/{repository.name}"
         registry = self.backend(repository.region_name).registry_scanning_configuration
         if registry.get("scanType") == "ENHANCED":

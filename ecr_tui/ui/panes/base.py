@@ -397,6 +397,25 @@ class Pane(Vertical):
         self.table.set_filter("")
         self.refresh_subtitle()
 
+    def set_filter(self, text: str) -> None:
+        """Filter the rows by `text` (the box shows it; closed when empty)."""
+        self.filter_box.value = text
+        self.filter_box.display = bool(text)
+        self.table.set_filter(text)
+        self.refresh_subtitle()
+
+    def forget(self, why: str) -> None:
+        """Show no rows, and drop the pages still coming: another context's must not
+        show. The table says `why` until something loads."""
+        self.cancel_follow()
+        self.forget_wanted()
+        self._next_request()
+        self._loading_over()
+        self.table.empty_text = why
+        self.table.refresh()
+        self.set_info("")
+        self.refresh_subtitle()
+
     def action_open_filter(self) -> None:
         """Show the filter box and type into it."""
         self.filter_box.display = True

@@ -105,6 +105,13 @@ class ImagesPane(IndexManifestsPane):
             "x", "details", "Everything about the image, its JSON", show=False, id="images.details"
         ),
         Binding(
+            "R",
+            "image_action('replication')",
+            "Regions the image is replicated to",
+            show=False,
+            id="images.replication",
+        ),
+        Binding(
             "A",
             "app.archive_image",
             "Archive the image, or restore it",
@@ -335,6 +342,26 @@ class ImagesPane(IndexManifestsPane):
     def empty_text(self) -> str:
         """An empty repository says how to fill it."""
         return "No images yet: push one to this repository."
+
+    def forget(self, why: str) -> None:
+        """Show no repository's images (see `Pane.forget`)."""
+        self._stop_looking()
+        super().forget(why)
+        self.reader, self.repository = None, None
+        self.border_title = "Images"
+        self._new_tree("", same_repository=False)
+        self._no_image_text = ""
+
+    @property
+    def sort_state(self) -> tuple[int, bool]:
+        """The sort chosen: its index in IMAGE_SORTS, and whether newest (largest) first."""
+        return self._sort_index, self._newest_first
+
+    def restore_sort(self, index: int, newest_first: bool) -> None:
+        """Sort as `sort_state` said, silently (a context's own sort, restored)."""
+        if (index, newest_first) != self.sort_state:
+            self._sort_index, self._newest_first = index % len(IMAGE_SORTS), newest_first
+            self._sort()
 
     def action_cycle_sort(self) -> None:
         """Sort by pushed time, then size, then severity."""

@@ -1,0 +1,454 @@
+"""Contexts: the profile and region the app browses, connected to and switched at runtime.
+
+A context is a (profile, region) pair. Connecting to one (at start, and on every
+switch) runs in a worker: the reader child process is told to read from the new
+context (`RemoteReader.connect`: the same process, no second start), a new
+`EcrService` is made for changes, and STS is asked who we are. Everything is
+stamped with the context's *generation*: an answer that comes for an earlier
+generation is dropped, so the previous context's data never shows in the new one.
+
+Each context's place (repository, image, filters, image sort) is remembered
+while the app runs and restored when the user comes back to it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+import threading
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from textual.css.query import NoMatches
+from textual.message import Message
+
+from ecr_tui.config import ConfigError, load_settings
+from ecr_tui.core.contexts import Profile, list_profiles, partition_of, regions_for
+from ecr_tui.core.ecr import ConnectionSettings, EcrService
+from ecr_tui.core.errors import explain_error
+from ecr_tui.core.models import AccountInfo, Image, Repository
+from ecr_tui.ui.context_credentials import prepare_profile
+from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.panes.images import ImagesPane
+from ecr_tui.ui.panes.repositories import RepositoriesPane
+
+if TYPE_CHECKING:
+    from ecr_tui.ui.app_host import AppHost
+
+# How often the breadcrumb looks where the cursor is: off the keys' path, never a
+# repaint per key (it repaints only when what it says changed).
+BREADCRUMB_SECONDS = 0.3
+
+# The region when neither the command line, the profile nor the environment names one
+# (what the status line shows; boto3 would refuse to make a client).
+FALLBACK_REGION = "us-east-1"
+
+
+class ServiceReady(Message):
+    """The ECR client of context `generation` exists: panes can start loading."""
+
+    def __init__(self, generation: int, service: EcrService) -> None:
+        super().__init__()
+        self.generation = generation
+        self.service = service
+
+
+class AccountKnown(Message):
+    """STS said who we are in context `generation`."""
+
+    def __init__(self, generation: int, account: AccountInfo) -> None:
+        super().__init__()
+        self.generation = generation
+        self.account = account
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where the user was in a context: restored on coming back to it."""
+
+    repository: str | None = None
+    image_digest: str | None = None
+    image_tag: str | None = None  # (a go-to by URI names a tag, not a digest)
+    image_label: str = ""
+    repository_filter: str = ""
+    image_filter: str = ""
+    image_sort: tuple[int, bool] = (0, True)
+
+
+def closest(word: str, choices: list[str]) -> str:
+    """' Did you mean X?' when one of `choices` is close to `word`, else ''."""
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return f" Did you mean {matches[0]}?" if matches else ""
+
+
+def _profile_help(profile: Profile) -> str:
+    """What the picker says under a profile's name."""
+    words = [profile.kind.value]
+    if profile.needs_mfa:
+        words.append("MFA")
+    if profile.region:
+        words.append(profile.region)
+    if profile.endpoint_url:
+        words.append(profile.endpoint_url)
+    return " · ".join(words)
+
+
+class Contexts:
+    """The app's context: connecting to it, switching it, and each one's place."""
+
+    def __init__(self, app: AppHost, *, read_only_always: bool) -> None:
+        self.app = app
+        # --read-only holds in every context; the config file's read_only is per profile.
+        self.read_only_always = read_only_always
+        # The command line's endpoints: for every profile that names none of its own.
+        self.base_endpoint_url = app.settings.endpoint_url
+        self.base_sts_endpoint_url = app.settings.sts_endpoint_url
+        self.generation = 0
+        self.places: dict[tuple[str, str], Place] = {}
+        self._profiles: list[Profile] | None = None
+        self._connect_lock = threading.Lock()
+        self._switch_request = 0
+        # The image to put the cursor on once its repository opens (a place restored).
+        self._pending_image: Place | None = None
+        # Where the cursor is, as the status line shows it (see `breadcrumb`).
+        self.crumbs: tuple[str, ...] = ()
+
+    # -- what there is to switch to ------------------------------------------------
+
+    def profiles(self) -> list[Profile]:
+        """The AWS config's profiles (read once: a few milliseconds, no network)."""
+        if self._profiles is None:
+            try:
+                self._profiles = list_profiles()
+            except Exception as error:  # a broken config file: botocore's own words
+                self.app.notify(f"The AWS config cannot be read: {error}", severity="error")
+                return []
+        return self._profiles
+
+    def profile_names(self) -> list[str]:
+        """The profiles' names, sorted."""
+        return [profile.name for profile in self.profiles()]
+
+    def region(self) -> str:
+        """The region browsed now: asked for, or the one STS answered in, or botocore's."""
+        settings, account = self.app.settings, self.app.account
+        if settings.region:
+            return settings.region
+        if account is not None and account.region:
+            return account.region
+        environment = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        return environment or self._profile_region(settings.profile) or FALLBACK_REGION
+
+    def profile_label(self) -> str:
+        """The profile browsed now, as the user names it (botocore's when none was asked)."""
+        return self.app.settings.profile or os.environ.get("AWS_PROFILE") or "default"
+
+    def region_names(self) -> list[str]:
+        """The regions of the current partition where ECR is offered."""
+        return list(regions_for(self.region()))
+
+    def _profile_region(self, name: str | None) -> str | None:
+        found = self._find(name or "default")
+        return found.region if found else None
+
+    def _find(self, name: str) -> Profile | None:
+        return next((p for p in self.profiles() if p.name == name), None)
+
+    # -- where the cursor is ----------------------------------------------------------
+
+    def start(self) -> None:
+        """Connect, and keep the breadcrumb in the status line current."""
+        self.app.set_interval(BREADCRUMB_SECONDS, self._follow_cursor)
+        self.connect()
+
+    def _follow_cursor(self) -> None:
+        try:
+            crumbs = self.breadcrumb()
+            if crumbs != self.crumbs:
+                self.crumbs = crumbs
+                self.app.refresh_status()
+        except NoMatches:  # the app is closing: its widgets are going
+            return
+
+    def breadcrumb(self) -> tuple[str, ...]:
+        """The repository open, the image whose findings show, the finding under the
+        cursor (while the findings pane has the focus): what the panes show, never a guess."""
+        app = self.app
+        images, findings = app.query_one(ImagesPane), app.query_one(FindingsPane)
+        if images.repository is None:
+            return ()
+        crumbs = [images.repository.name]
+        image = findings.image
+        if image is None or image.repository != images.repository.name:
+            return tuple(crumbs)
+        crumbs.append(image.tags[0] if image.tags else image.short_digest)
+        focused = app.focused
+        finding = findings.table.current_row
+        if finding is not None and focused is not None and findings in focused.ancestors:
+            crumbs.append(finding.name)
+        return tuple(crumbs)
+
+    def connecting_label(self) -> str | None:
+        """Where a switch is connecting to, for the status line (None: the first connection)."""
+        if not self.generation:
+            return None
+        return f"{self.profile_label()} · {self.region()}"
+
+    # -- connecting ----------------------------------------------------------------
+
+    def connect(self) -> None:
+        """Connect to the current context in the background (at start, after a switch)."""
+        app, generation = self.app, self.generation
+        settings, read_only = app.settings, app.read_only
+
+        def work() -> None:
+            if app.demo_launch is not None and settings.endpoint_url is None:
+                # (The same settings as the CLI's read-ahead: the reader keeps its answers.)
+                app.demo_endpoint = app.demo_launch.wait_ready()
+                url = app.demo_endpoint.url
+                self.base_endpoint_url = self.base_sts_endpoint_url = url
+                connected = settings.at_demo_endpoint(url)
+            else:
+                connected = self._with_profile_endpoint(settings)
+            with self._connect_lock:
+                if generation != self.generation:
+                    return  # switched again meanwhile: the reader must follow the newer one
+                app.reader.connect(connected)
+            # Changes go through this process's own client, made when first needed; in
+            # read-only mode that client refuses, before sending, anything but a read.
+            app.post_message(ServiceReady(generation, EcrService(connected, read_only=read_only)))
+            app.post_message(AccountKnown(generation, self.who(connected)))
+            # Now, not on the first switch's key: botocore's region data takes a few
+            # hundred milliseconds to load.
+            regions_for(connected.region)
+
+        app.run_worker(work, thread=True, exclusive=True, group="connect", exit_on_error=False)
+
+    def _with_profile_endpoint(self, settings: ConnectionSettings) -> ConnectionSettings:
+        """`settings`, with the endpoint the profile names when the command line named none:
+        botocore would use it anyway, and the status line must say so."""
+        if settings.endpoint_url is not None or settings.demo:
+            return settings
+        profile = self._find(self.profile_label())
+        if profile is None or profile.endpoint_url is None:
+            return settings
+        return replace(settings, endpoint_url=profile.endpoint_url)
+
+    def identify(self) -> None:
+        """Ask who we are again (connected, but STS or ECR refused the first time)."""
+        app, generation = self.app, self.generation
+        settings = app.service.settings if app.service is not None else app.settings
+
+        def work() -> None:
+            app.post_message(AccountKnown(generation, self.who(settings)))
+
+        app.run_worker(work, thread=True, exclusive=True, group="connect", exit_on_error=False)
+
+    def who(self, settings: ConnectionSettings) -> AccountInfo:
+        """Who we are; never a failure: listings do not need it (the account is also in
+        the repositories' ARNs), so the status line must not say "not connected" for it."""
+        try:
+            return self.app.reader.account_info()
+        except Exception as error:
+            return AccountInfo(
+                account_id="",
+                region=settings.region or "",
+                endpoint=settings.endpoint_label,
+                profile=settings.profile,
+                identity_problem=explain_error(error).title,
+            )
+
+    def is_current(self, generation: int) -> bool:
+        """Whether an answer stamped `generation` belongs to the context shown."""
+        return generation == self.generation
+
+    # -- switching -----------------------------------------------------------------
+
+    def switch(self, *, profile: str | None = None, region: str | None = None) -> None:
+        """Browse `profile` and/or `region` from now on; bad names change nothing.
+
+        A new profile brings its own region (when its config names one) unless
+        `region` is given; otherwise the region browsed now is kept.
+        """
+        app = self.app
+        if profile is None and region is None:
+            app.notify("Name a profile or a region to switch to.", severity="warning")
+            return
+        target = self._find(profile) if profile is not None else None
+        if profile is not None and target is None:
+            names = self.profile_names()
+            known = ", ".join(names) if names else "none"
+            app.notify(
+                f"No profile {profile!r} in the AWS config.{closest(profile, names)} "
+                f"Profiles: {known}.",
+                title="Unknown profile",
+                severity="error",
+            )
+            return
+        new_profile = profile if profile is not None else app.settings.profile
+        if region is None:
+            region = (target.region if target else None) or self.region()
+        partition_from = (target.region if target else None) or self.region()
+        allowed = regions_for(partition_from)
+        if region not in allowed:
+            partition = partition_of(partition_from)
+            app.notify(
+                f"No region {region!r} in the {partition} partition, where ECR is offered."
+                f"{closest(region, list(allowed))}",
+                title="Unknown region",
+                severity="error",
+            )
+            return
+        try:
+            read_only = self.read_only_always or load_settings(new_profile).read_only
+        except ConfigError as error:
+            app.notify(str(error), title="Config", severity="error")
+            return
+        if (new_profile or self.profile_label(), region) == self._key():
+            app.notify(f"Already browsing {self.profile_label()} in {region}.", timeout=3)
+            return
+        # A later switch wins over one still asking for a code or a login.
+        self._switch_request += 1
+        request = self._switch_request
+        if target is None or target.name == self.profile_label():
+            self._enter(new_profile, region, read_only, None)  # same profile, same credentials
+            return
+
+        def enter(credentials: tuple[str, str, str] | None) -> None:
+            if request == self._switch_request:
+                self._enter(new_profile, region, read_only, target, credentials)
+
+        prepare_profile(app, target, region, enter)
+
+    def _enter(
+        self,
+        profile: str | None,
+        region: str,
+        read_only: bool,
+        target: Profile | None,
+        credentials: tuple[str, str, str] | None = None,
+    ) -> None:
+        """Leave the current context (its place kept) and connect to the new one.
+
+        `target` is the new profile (None: the same profile, its credentials kept).
+        """
+        app = self.app
+        # A details view or a dialog over the panes belongs to the context being left.
+        while len(app.screen_stack) > 1:
+            app.pop_screen()
+        self.remember()
+        self.generation += 1
+        settings = replace(app.settings, profile=profile, region=region)
+        if target is not None:
+            endpoint = target.endpoint_url or self.base_endpoint_url
+            settings = replace(settings, endpoint_url=endpoint, credentials=credentials)
+        elif app.service is not None:
+            # Same profile: same endpoint (the profile's, found when connecting).
+            settings = replace(settings, endpoint_url=app.service.settings.endpoint_url)
+        app.settings = replace(settings, sts_endpoint_url=self.base_sts_endpoint_url)
+        app.read_only = read_only
+        app.service, app.account, app.connection_problem = None, None, None
+        self._leave_panes(f"Connecting to {profile or 'default'} in {region}…")
+        app.refresh_status()
+        self.connect()
+
+    def _leave_panes(self, why: str) -> None:
+        """Nothing of the context left behind stays on screen."""
+        self._pending_image = None
+        app = self.app
+        app.query_one(RepositoriesPane).forget(why)
+        app.query_one(ImagesPane).forget("Choose a repository.")
+        app.query_one(FindingsPane).show_nothing()
+        app.query_one("#repositories-table").focus()
+
+    def _key(self) -> tuple[str, str]:
+        return (self.profile_label(), self.region())
+
+    def remember(self) -> None:
+        """Keep where the user is in the current context."""
+        app = self.app
+        repositories, images = app.query_one(RepositoriesPane), app.query_one(ImagesPane)
+        repository: Repository | None = repositories.table.current_row
+        image: Image | None = images.table.current_row if images.repository else None
+        self.places[self._key()] = Place(
+            repository=repository.name if repository else None,
+            image_digest=image.digest if image else None,
+            image_label=(image.tags[0] if image.tags else image.short_digest) if image else "",
+            repository_filter=repositories.filter_box.value,
+            image_filter=images.filter_box.value,
+            image_sort=images.sort_state,
+        )
+
+    def restore(self) -> None:
+        """Load the repositories, and go back to where the user was in this context."""
+        app = self.app
+        repositories, images = app.query_one(RepositoriesPane), app.query_one(ImagesPane)
+        repositories.load(app.reader)
+        if not self.generation:
+            return  # the first context: nothing to restore (nor config to read meanwhile)
+        place = self.places.get(self._key(), Place())
+        repositories.set_filter(place.repository_filter)
+        images.set_filter(place.image_filter)
+        images.restore_sort(*place.image_sort)
+        if place.repository is not None:
+            name = place.repository
+            if place.image_digest is not None or place.image_tag is not None:
+                self._pending_image = place
+            repositories.select_when_loaded(lambda repo: repo.name == name)
+
+    def repository_opened(self, repository: Repository) -> None:
+        """The images pane shows `repository`: the image of a restored place, if any."""
+        place, self._pending_image = self._pending_image, None
+        if place is None or place.repository != repository.name:
+            return
+        digest, tag = place.image_digest, place.image_tag
+        images = self.app.query_one(ImagesPane)
+        if digest is not None:
+            images.select_when_loaded(lambda image: image.digest == digest, place.image_label)
+        elif tag is not None:
+            images.select_when_loaded(lambda image: tag in image.tags, tag, announce=True)
+
+    def go_to_in_region(
+        self, region: str, repository: str, tag: str | None, digest: str | None
+    ) -> None:
+        """Switch to `region` (same profile) and land on `repository` and its image."""
+        if region not in self.region_names():
+            self.switch(region=region)  # explains why not
+            return
+        label = f"@{digest.removeprefix('sha256:')[:12]}" if digest else (tag or "")
+        self.places[(self.profile_label(), region)] = Place(
+            repository=repository, image_digest=digest, image_tag=tag, image_label=label
+        )
+        self.switch(region=region)
+
+    # -- pickers (the palette's "Switch profile…" and "Switch region…") ---------------
+
+    def pick_profile(self) -> None:
+        """A filterable list of the profiles; choosing one switches to it."""
+        current = self.profile_label()
+        commands = [
+            (
+                profile.name + ("  (current)" if profile.name == current else ""),
+                functools.partial(self.switch, profile=profile.name),
+                _profile_help(profile),
+            )
+            for profile in self.profiles()
+        ]
+        if not commands:
+            self.app.notify("The AWS config names no profile.", severity="warning")
+            return
+        self.app.search_commands(commands, placeholder="Switch to profile…")
+
+    def pick_region(self) -> None:
+        """A filterable list of the partition's regions; choosing one switches to it."""
+        current = self.region()
+        commands = [
+            (
+                region + ("  (current)" if region == current else ""),
+                functools.partial(self.switch, region=region),
+                None,
+            )
+            for region in self.region_names()
+        ]
+        self.app.search_commands(commands, placeholder=f"Switch region ({current} now)…")

@@ -1,0 +1,243 @@
+"""The demo's second account and extra regions, through the AWS config it writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from ecr_tui.core.contexts import CredentialKind, list_profiles
+from ecr_tui.demo.contexts import PROD_ACCOUNT_ID, extra_contexts
+from ecr_tui.demo.launcher import DEFAULT_ACCOUNT_ID, DemoLaunch, spawn_demo_endpoint
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[DemoLaunch]:
+    launch = spawn_demo_endpoint(repositories=6, big_images=50, registry=False, extra_contexts=True)
+    launch.wait_ready()
+    yield launch
+    launch.close()
+
+
+@pytest.fixture()
+def demo_config(demo: DemoLaunch, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(demo.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(demo.aws_credentials_path))
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return demo.aws_config_path
+
+
+def repositories(profile: str, region: str) -> list[tuple[str, str]]:
+    ecr = boto3.Session(profile_name=profile, region_name=region).client("ecr")
+    found = ecr.describe_repositories(maxResults=1000)["repositories"]
+    return sorted((r["repositoryName"], r["registryId"]) for r in found)
+
+
+def test_two_profiles_two_accounts_three_regions(demo_config: Path) -> None:
+    kinds = {profile.name: profile.kind for profile in list_profiles()}
+    assert kinds == {
+        "dev": CredentialKind.STATIC,
+        "prod": CredentialKind.ASSUME_ROLE,
+        "prod-admin": CredentialKind.ASSUME_ROLE,
+    }
+    seen: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for profile in ("dev", "prod"):
+        sts = boto3.Session(profile_name=profile).client("sts")
+        account = sts.get_caller_identity()["Account"]
+        assert account == (DEFAULT_ACCOUNT_ID if profile == "dev" else PROD_ACCOUNT_ID)
+        for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
+            listed = repositories(profile, region)
+            # Every repository is the account's own.
+            assert {registry for _, registry in listed} <= {account}
+            seen[(profile, region)] = listed
+    served = {extra.region for extra in extra_contexts(DEFAULT_ACCOUNT_ID)}
+    assert served == {"us-east-1", "eu-west-1", "ap-southeast-2"}
+    # Each context served has data of its own; prod has no ap-southeast-2 registry.
+    filled = {key: value for key, value in seen.items() if value}
+    assert set(filled) == {
+        ("dev", "us-east-1"),
+        ("dev", "eu-west-1"),
+        ("dev", "ap-southeast-2"),
+        ("prod", "us-east-1"),
+        ("prod", "eu-west-1"),
+    }
+    assert len({tuple(listing) for listing in filled.values()}) == len(filled)
+    # The images are there too (a region's own digests, not the default registry's).
+    ecr = boto3.Session(profile_name="prod", region_name="eu-west-1").client("ecr")
+    name = filled[("prod", "eu-west-1")][0][0]
+    images = ecr.describe_images(repositoryName=name)["imageDetails"]
+    assert images and all(image["registryId"] == PROD_ACCOUNT_ID for image in images)
+    home = boto3.Session(profile_name="dev", region_name="us-east-1").client("ecr")
+    if name in {n for n, _ in filled[("dev", "us-east-1")]}:
+        listed = home.describe_images(repositoryName=name)["imageDetails"]
+        theirs = {image["imageDigest"] for image in listed}
+        assert not theirs & {image["imageDigest"] for image in images}
+
+
+async def test_the_app_switches_between_the_demos_accounts_and_regions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.ui.app import EcrApp
+    from ecr_tui.ui.driving import wait_until
+    from ecr_tui.ui.panes.repositories import RepositoriesPane
+
+    # As `ecr-tui --demo` starts it (see cli.main).
+    launch = spawn_demo_endpoint(repositories=6, big_images=50, registry=False, extra_contexts=True)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(launch.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(launch.aws_credentials_path))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    app = EcrApp(
+        ConnectionSettings(profile="dev", region="us-east-1", demo=True), demo_launch=launch
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(RepositoriesPane).table
+
+        def shown() -> set[str]:
+            return {repository.registry_id for repository in table.rows}
+
+        await wait_until(pilot, lambda: shown() == {DEFAULT_ACCOUNT_ID}, timeout=30)
+        assert app.profile_names() == ["dev", "prod", "prod-admin"]
+        home = [repository.name for repository in table.rows]
+        app.switch_context(profile="prod", region="eu-west-1")
+        await wait_until(pilot, lambda: shown() == {PROD_ACCOUNT_ID})
+        await wait_until(pilot, lambda: app.account is not None and bool(app.account.account_id))
+        assert app.account.account_id == PROD_ACCOUNT_ID and app.account.region == "eu-west-1"
+        assert all(".dkr.ecr.eu-west-1." in r.uri for r in table.rows)
+        app.switch_context(profile="dev", region="ap-southeast-2")
+        await wait_until(pilot, lambda: shown() == {DEFAULT_ACCOUNT_ID} and bool(table.rows))
+        assert [repository.name for repository in table.rows] != home
+
+
+async def test_an_mfa_profile_asks_for_the_code_and_explains_a_wrong_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.ui.app import EcrApp
+    from ecr_tui.ui.dialogs.text import TextInputScreen
+    from ecr_tui.ui.driving import wait_until
+    from ecr_tui.ui.panes.repositories import RepositoriesPane
+
+    launch = spawn_demo_endpoint(repositories=4, big_images=20, registry=False, extra_contexts=True)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(launch.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(launch.aws_credentials_path))
+    app = EcrApp(
+        ConnectionSettings(profile="dev", region="us-east-1", demo=True), demo_launch=launch
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(RepositoriesPane).table
+        await wait_until(pilot, lambda: bool(table.rows), timeout=30)
+        home = [repository.name for repository in table.rows]
+
+        app.switch_context(profile="prod-admin")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        assert "MFA code for profile prod-admin" in app.screen.title_text
+        assert "arn:aws:iam::123456789012:mfa/demo-user" in app.screen.label
+        await pilot.press(*"000000", "enter")
+        await wait_until(pilot, lambda: noticed(app, "MFA code not accepted"))
+        notice = next(n for n in app._notifications if n.title == "MFA code not accepted")
+        assert "invalid MFA one time pass code" in notice.message
+        assert "type the one your device shows now" in notice.message
+        # Nothing changed: the same context, its rows.
+        assert app.contexts.generation == 0 and app.settings.profile == "dev"
+        assert [repository.name for repository in table.rows] == home
+
+        app.switch_context(profile="prod-admin")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        await pilot.press(*"123456", "enter")
+        await wait_until(
+            pilot, lambda: bool(table.rows) and table.rows[0].registry_id == PROD_ACCOUNT_ID
+        )
+        await wait_until(pilot, lambda: app.account is not None and bool(app.account.account_id))
+        assert app.account.account_id == PROD_ACCOUNT_ID
+        assert app.settings.credentials is not None  # the role's, assumed with the code
+        assert "credentials" not in repr(app.settings).split("read_timeout")[1]
+
+
+def noticed(app: Any, title: str) -> bool:
+    """Whether a notification titled `title` was shown."""
+    return any(notification.title == title for notification in app._notifications)
+
+
+def test_replication_as_ecr_reports_it(demo_config: Path, demo: DemoLaunch) -> None:
+    from ecr_tui.core.ecr import ConnectionSettings, EcrService
+    from ecr_tui.core.replication import read_replication
+    from tests.api_contract import RawAnswers, answer_violations
+
+    service = EcrService(ConnectionSettings(profile="dev", region="us-east-1", demo=True))
+    raw = RawAnswers()
+    raw.attach(service.ecr)
+    digest = service.ecr.describe_images(repositoryName="payments/api")["imageDetails"][0][
+        "imageDigest"
+    ]
+    replication = read_replication(service, "payments/api", digest)
+    assert replication.destinations == (
+        ("eu-west-1", DEFAULT_ACCOUNT_ID),
+        ("ap-southeast-2", DEFAULT_ACCOUNT_ID),
+    )
+    # The copies are there (same digest), so ECR says COMPLETE for both.
+    assert {(s.region, s.status) for s in replication.statuses} == {
+        ("eu-west-1", "COMPLETE"),
+        ("ap-southeast-2", "COMPLETE"),
+    }
+    copy = boto3.Session(profile_name="dev", region_name="eu-west-1").client("ecr")
+    assert copy.describe_images(repositoryName="payments/api", imageIds=[{"imageDigest": digest}])
+    # A repository no rule covers: no destinations, no statuses.
+    other = service.ecr.describe_images(repositoryName="web/storefront")["imageDetails"][0]
+    none = read_replication(service, "web/storefront", other["imageDigest"])
+    assert none.destinations == () and none.statuses == ()
+    answers = raw.take()
+    assert {a.operation for a in answers} >= {"DescribeRegistry", "DescribeImageReplicationStatus"}
+    assert [v for a in answers for v in answer_violations(a)] == []
+    # STS's AssumeRole answer (the MFA role, the right code) is one STS can send.
+    sts = boto3.Session(profile_name="dev").client("sts")
+    raw.attach(sts)
+    sts.assume_role(
+        RoleArn="arn:aws:iam::210987654321:role/ecr-demo-admin",
+        RoleSessionName="check",
+        SerialNumber="arn:aws:iam::123456789012:mfa/demo-user",
+        TokenCode="123456",
+    )
+    assert [v for a in raw.take() for v in answer_violations(a)] == []
+
+
+async def test_r_lists_the_images_replicas_and_opens_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.command import CommandPalette
+
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.ui.app import EcrApp
+    from ecr_tui.ui.driving import wait_until
+    from ecr_tui.ui.panes.images import ImagesPane
+    from tests.test_app import open_repository
+
+    launch = spawn_demo_endpoint(repositories=4, big_images=20, registry=False, extra_contexts=True)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(launch.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(launch.aws_credentials_path))
+    app = EcrApp(
+        ConnectionSettings(profile="dev", region="us-east-1", demo=True), demo_launch=launch
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        images = await open_repository(app, pilot, "payments/api")
+        await pilot.press("down")
+        digest = images.table.current_row.digest
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), timeout=10)
+        await pilot.press(*"ap-southeast")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        pane = app.query_one(ImagesPane)
+        await wait_until(
+            pilot,
+            lambda: (
+                app.settings.region == "ap-southeast-2"
+                and pane.repository is not None
+                and pane.repository.name == "payments/api"
+                and pane.table.current_row is not None
+                and pane.table.current_row.digest == digest
+            ),
+            timeout=20,
+        )
