@@ -21,11 +21,6 @@ from types import TracebackType
 from typing import Any
 
 from moto.backends import get_backend
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ecr_tui.demo.data.dataset import Dataset
@@ -47,6 +42,30 @@ DEFAULT_REGION = "us-east-1"
 # moto state is per process, keyed by account: two endpoints on one account would share it.
 _ACCOUNTS_IN_USE: set[str] = set()
 _ACCOUNTS_LOCK = threading.Lock()
+
+
+class _MotoOnFirstUse:
+    """moto's own server (what our gateway does not answer), made on its first request.
+
+    It imports Flask and its templates (about 0.1 s): the demo's first screen
+    (DescribeRepositories, answered by the gateway) must not wait for them.
+    werkzeug's plain request handler serves: moto's differs only for S3's headers.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._app: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self._lock:
+            if self._app is None:
+                from moto.moto_server.werkzeug_app import (
+                    DomainDispatcherApplication,
+                    create_backend_app,
+                )
+
+                self._app = DomainDispatcherApplication(create_backend_app)
+        return self._app(environ, start_response)
 
 
 class LocalEcr:
@@ -106,13 +125,12 @@ class LocalEcr:
             # werkzeug logs every request and error; nothing may reach a terminal.
             logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
             get_backend("ecr")[self.account_id].reset()
-            moto_app = DomainDispatcherApplication(create_backend_app)
+            moto_app = _MotoOnFirstUse()
             self._server = make_server(
                 self.host,
                 self.port,
                 Gateway(self._ecr, moto_app),
                 threaded=True,
-                request_handler=MotoRequestHandler,
             )
         except BaseException:
             with _ACCOUNTS_LOCK:
