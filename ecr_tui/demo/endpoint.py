@@ -21,6 +21,11 @@ from types import TracebackType
 from typing import Any
 
 from moto.backends import get_backend
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ecr_tui.demo.data.dataset import Dataset
@@ -42,30 +47,6 @@ DEFAULT_REGION = "us-east-1"
 # moto state is per process, keyed by account: two endpoints on one account would share it.
 _ACCOUNTS_IN_USE: set[str] = set()
 _ACCOUNTS_LOCK = threading.Lock()
-
-
-class _MotoOnFirstUse:
-    """moto's own server (what our gateway does not answer), made on its first request.
-
-    It imports Flask and its templates (about 0.1 s): the demo's first screen
-    (DescribeRepositories, answered by the gateway) must not wait for them.
-    werkzeug's plain request handler serves: moto's differs only for S3's headers.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._app: Any = None
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        with self._lock:
-            if self._app is None:
-                from moto.moto_server.werkzeug_app import (
-                    DomainDispatcherApplication,
-                    create_backend_app,
-                )
-
-                self._app = DomainDispatcherApplication(create_backend_app)
-        return self._app(environ, start_response)
 
 
 class LocalEcr:
@@ -123,14 +104,21 @@ class LocalEcr:
             _ACCOUNTS_IN_USE.add(self.account_id)
         try:
             # werkzeug logs every request and error; nothing may reach a terminal.
-            logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+            werkzeug_log = logging.getLogger("werkzeug")
+            werkzeug_log.setLevel(logging.CRITICAL)
+            # A handler of its own: without one, werkzeug makes its coloured handler
+            # on the first request, importing colorama on a request thread while
+            # others import too.
+            if not werkzeug_log.handlers:
+                werkzeug_log.addHandler(logging.NullHandler())
             get_backend("ecr")[self.account_id].reset()
-            moto_app = _MotoOnFirstUse()
+            moto_app = DomainDispatcherApplication(create_backend_app)
             self._server = make_server(
                 self.host,
                 self.port,
                 Gateway(self._ecr, moto_app),
                 threaded=True,
+                request_handler=MotoRequestHandler,
             )
         except BaseException:
             with _ACCOUNTS_LOCK:
