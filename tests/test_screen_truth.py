@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +23,7 @@ from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.core.models import AccountInfo, ScanReport, ScanState, Severity, SeverityCounts
 from ecr_tui.demo.data.dataset import build_dataset
 from ecr_tui.demo.endpoint import LocalEcr
+from ecr_tui.demo.launcher import spawn_demo_endpoint
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.dialogs.confirm import ConfirmScreen
 from ecr_tui.ui.dialogs.create_repository import CreateRepositoryScreen
@@ -555,3 +557,21 @@ def test_an_alias_and_a_breadcrumb_come_after_who_and_where() -> None:
     middle = fit_parts([*plain, crumbs, docker], 120).plain
     assert "platform/nginx-base  " in middle and "v1.27.3" not in middle
     assert "…" not in middle
+
+
+async def test_no_count_is_shown_before_the_repositories_are_asked_for() -> None:
+    # `--demo` mounts the panes before its endpoint is ready: until the listing is
+    # asked for, no count is known, and "0 repositories" would say there are none.
+    launch = spawn_demo_endpoint(registry=False)
+    app = EcrApp(ConnectionSettings(region="us-east-1", demo=True), demo_launch=launch)
+    seen: list[str] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories = app.query_one(RepositoriesPane)
+        deadline = time.monotonic() + 30
+        while not repositories.table.total_rows and time.monotonic() < deadline:
+            seen.append(str(repositories.border_subtitle))
+            await pilot.pause(0.01)
+        await wait_until(pilot, lambda: not repositories.is_loading, timeout=30)
+        assert seen and seen[0] == ""  # the first frame: still connecting
+        assert "0 repositories" not in seen
+        assert str(repositories.border_subtitle).endswith(" repositories")

@@ -344,6 +344,11 @@ class Pane(Vertical):
 
     def refresh_subtitle(self) -> None:
         """The border's count, and whether it is all there is."""
+        if self._request == 0:
+            # Nothing asked yet (the app is still connecting): no count is known,
+            # and "0 repositories" would say there are none.
+            self.border_subtitle = ""
+            return
         # Rows folded away (see VirtualTable.set_hidden) are not counted: nothing filters them.
         shown, total = len(self.table.rows), self.table.total_rows - self.table.hidden_rows
         failed = self.failure is not None
