@@ -25,13 +25,22 @@ class ChildNotReadyError(RuntimeError):
 
 
 def spawn_ready_child(
-    command: list[str], log_path: Path, *, cwd: Path | None = None, niceness: int = 0
+    command: list[str],
+    log_path: Path,
+    *,
+    cwd: Path | None = None,
+    niceness: int = 0,
+    own_session: bool = True,
 ) -> subprocess.Popen[bytes]:
     """Start `command` with stdin and stdout as pipes and stderr to `log_path`.
 
-    The child runs in its own session, so a Ctrl-C meant for the terminal does
-    not reach it and the process group it leads can be ended as one; `niceness`
-    lowers its priority. It imports this very copy of ecr_tui, installed or not.
+    The child leads its own process group, so a Ctrl-C meant for the terminal
+    does not reach it and the group can be ended as one; `niceness` lowers its
+    priority. With `own_session` it also runs in a session of its own, which
+    Linux schedules as a group of its own (autogroup) beside ours: the
+    benchmark's services must not take from the app they measure. Without it,
+    its `nice` counts against ours (the demo's endpoint lowers its own while it
+    loads: see demo.serve). It imports this very copy of ecr_tui, installed or not.
     """
     package_root = str(Path(ecr_tui.__file__).resolve().parent.parent)
     env = dict(os.environ)
@@ -45,7 +54,8 @@ def spawn_ready_child(
             stderr=log,
             env=env,
             cwd=cwd,
-            start_new_session=True,
+            start_new_session=own_session,
+            process_group=None if own_session else 0,
             preexec_fn=lower_priority,
         )
 

@@ -29,6 +29,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ecr_tui.demo.data.dataset import Dataset
+from ecr_tui.demo.endpoint_server import EndpointServer
 from ecr_tui.demo.moto_patches.ecr_image import find_image
 from ecr_tui.demo.moto_patches.gateway import Gateway
 from ecr_tui.demo.moto_patches.protocol import EcrError
@@ -80,6 +81,8 @@ class LocalEcr:
         self._ecr = EcrState(account_id, region, scan_seconds, password, clock, restore_seconds)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._gateway: Gateway | None = None
+        self._front: EndpointServer | None = None
         self._seeded: list[Any] = []  # moto's repositories, between the two halves of seed()
 
     @property
@@ -94,8 +97,13 @@ class LocalEcr:
         """Held around every read and change of the ECR state."""
         return self._ecr.lock
 
-    def start(self) -> str:
-        """Serve on a background thread with a fresh, empty registry; the URL."""
+    def start(self, front: EndpointServer | None = None) -> str:
+        """Serve on a background thread with a fresh, empty registry; the URL.
+
+        With `front`, a server already listening (see `EndpointServer`), serve
+        through it instead: it answers alone until `take_over` (call it once the
+        repositories are seeded, so no request sees an empty registry).
+        """
         if self._server is not None:
             return self.url
         with _ACCOUNTS_LOCK:
@@ -112,11 +120,15 @@ class LocalEcr:
             if not werkzeug_log.handlers:
                 werkzeug_log.addHandler(logging.NullHandler())
             get_backend("ecr")[self.account_id].reset()
-            moto_app = DomainDispatcherApplication(create_backend_app)
+            self._gateway = Gateway(self._ecr, DomainDispatcherApplication(create_backend_app))
+            if front is not None:
+                self._front = front
+                self._server, self._thread = front.server, front.thread
+                return self.url
             self._server = make_server(
                 self.host,
                 self.port,
-                Gateway(self._ecr, moto_app),
+                self._gateway,
                 threaded=True,
                 request_handler=MotoRequestHandler,
             )
@@ -130,6 +142,14 @@ class LocalEcr:
         self._thread.start()
         return self.url
 
+    def take_over(self) -> None:
+        """Answer every request the front held or gets from now on (see `start`)."""
+        if self._front is None or self._gateway is None:
+            raise RuntimeError("take_over() is for a LocalEcr started behind a front")
+        self._front.take_over(self._gateway, self, MotoRequestHandler)
+        if self._front.listed.is_set():  # the front listed the repositories already
+            self._ecr.repositories_listed.set()
+
     def stop(self) -> None:
         """Stop serving, free the port and forget the registry's content."""
         server, thread = self._server, self._thread
@@ -140,6 +160,7 @@ class LocalEcr:
             thread.join()
         server.server_close()
         self._server = self._thread = None
+        self._gateway = self._front = None
         get_backend("ecr")[self.account_id].reset()  # frees what was seeded
         with _ACCOUNTS_LOCK:
             _ACCOUNTS_IN_USE.discard(self.account_id)

@@ -7,8 +7,8 @@ it can, has a real registry for Docker behind it. The child's stderr goes to a
 log file in a temporary folder; when the child fails to start, the error
 carries the end of that log.
 
-The child runs in its own session, so its registry process shares its process
-group: stopping the demo ends that group, and nothing it started outlives it.
+The child leads its own process group, which its registry process joins:
+stopping the demo ends that group, and nothing it started outlives it.
 """
 
 from __future__ import annotations
@@ -199,7 +199,9 @@ def spawn_demo_endpoint(
         command.append("--no-registry")
     if extra_contexts:
         command.append("--extra-contexts")
-    process = spawn_ready_child(command, log_path)
+    # In the app's session: the endpoint's lowered priority while it loads moto counts
+    # against the app's, and the first frames are drawn first.
+    process = spawn_ready_child(command, log_path, own_session=False)
     return DemoLaunch(process, workdir, account_id, region)
 
 

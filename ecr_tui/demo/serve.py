@@ -23,14 +23,15 @@ import sys
 import threading
 import time
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 # A table of names, cheap to import before the registry's thread starts.
 from ecr_tui.demo.data.workloads import DEMO_REPOSITORIES
+from ecr_tui.demo.early_listing import EarlyListing
+from ecr_tui.demo.endpoint_server import EndpointServer
 
 if TYPE_CHECKING:
-    from ecr_tui.demo.endpoint import LocalEcr
-    from ecr_tui.demo.registry.demo_registry import DemoRegistry
+    from ecr_tui.demo.registry.demo_registry import AttachableEcr, DemoRegistry
     from ecr_tui.demo.registry.server import RegistryServer
 
 
@@ -98,7 +99,7 @@ class _EarlyRegistry:
         except RegistryError as error:
             self.problem = str(error)
 
-    def attach(self, endpoint: LocalEcr) -> tuple[DemoRegistry | None, str]:
+    def attach(self, endpoint: AttachableEcr) -> tuple[DemoRegistry | None, str]:
         """The registry behind the endpoint, if one runs, and the READY line's field."""
         from ecr_tui.demo.registry.demo_registry import attach_demo_registry
         from ecr_tui.demo.registry.server import RegistryError
@@ -115,6 +116,43 @@ class _EarlyRegistry:
                 return registry, f"registry={registry.host}"
         # The reason is the rest of the line: it must stay on it.
         return None, "registry=none:" + " ".join(str(self.problem).split())
+
+
+class _Announcement:
+    """READY, said from a thread as soon as the registry is attached to the front."""
+
+    def __init__(self, front: EndpointServer, registry: _EarlyRegistry, stream: TextIO) -> None:
+        self._front, self._registry, self._stream = front, registry, stream
+        self._attached: DemoRegistry | None = None
+        self._thread = threading.Thread(target=self._announce, name="ready", daemon=True)
+        self._thread.start()
+
+    def _announce(self) -> None:
+        self._attached, registry_field = self._registry.attach(self._front)
+        print(f"READY {self._front.url} {registry_field}", file=self._stream, flush=True)
+
+    def done(self) -> DemoRegistry | None:
+        """Wait until READY was said; the registry behind the endpoint, if any."""
+        self._thread.join()
+        return self._attached
+
+
+def _import_moto_gently() -> None:
+    """Import moto (with the endpoint) on a thread of lower priority, and wait for it.
+
+    Its half second of CPU falls while the app draws its first frames, which
+    need the CPU more (the launcher keeps us in the app's session, so the nice
+    counts against the app's processes). On Linux a nice is a thread's own: the
+    front's threads answer at full priority, and so does the seeding after it.
+    """
+
+    def load() -> None:
+        os.nice(10)
+        import ecr_tui.demo.endpoint  # noqa: F401
+
+    loader = threading.Thread(target=load, name="import-moto")
+    loader.start()
+    loader.join()  # a failure is raised again by the import that follows
 
 
 def _stop_when_stdin_closes(stop: threading.Event) -> None:
@@ -135,9 +173,29 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     # Docker's registry boots on its own thread while moto loads (half a second).
     early_registry = _EarlyRegistry(args.registry)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    threading.Thread(target=_stop_when_stdin_closes, args=(stop,), daemon=True).start()
+
+    from ecr_tui.demo.data.dataset import build_dataset
+
+    seeding = time.perf_counter()
+    dataset = build_dataset(args.repositories, args.big_images, args.seed)
+    announcing: _Announcement | None = None
+    front: EndpointServer | None = None
+    if args.ready_before_images and EarlyListing.possible(args.region):
+        # Listening, with the repositories listed, before moto is even imported:
+        # READY goes out (from a thread, once the registry is attached) while it loads.
+        listing = EarlyListing(dataset.repositories, args.account_id, args.region)
+        front = EndpointServer(args.host, args.port, listing)
+        announcing = _Announcement(front, early_registry, ready_stream)
+        _import_moto_gently()
 
     from ecr_tui.demo.contexts import extra_contexts, replication_configuration
-    from ecr_tui.demo.data.dataset import build_dataset
     from ecr_tui.demo.endpoint import LocalEcr
 
     endpoint = LocalEcr(
@@ -148,26 +206,20 @@ def main(argv: list[str] | None = None) -> int:
         scan_seconds=args.scan_seconds,
         restore_seconds=args.restore_seconds,
     )
-    url = endpoint.start()
-    seeding = time.perf_counter()
-    dataset = build_dataset(args.repositories, args.big_images, args.seed)
+    url = endpoint.start(front)
     endpoint.seed_repositories(dataset)
-    images = 0
-    if not args.ready_before_images:
-        images = endpoint.seed_images(dataset)
-    registry, registry_field = early_registry.attach(endpoint)
     extras = extra_contexts(args.account_id) if args.extra_contexts else ()
     # Requests for them wait from the start, not only once their seeding begins.
     endpoint.expect_contexts([(extra.account, extra.region) for extra in extras])
-
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    threading.Thread(target=_stop_when_stdin_closes, args=(stop,), daemon=True).start()
-    print(f"READY {url} {registry_field}", file=ready_stream, flush=True)
+    images = 0
+    if announcing is not None:
+        endpoint.take_over()
+        registry = announcing.done()
+    else:
+        if not args.ready_before_images:
+            images = endpoint.seed_images(dataset)
+        registry, registry_field = early_registry.attach(endpoint)
+        print(f"READY {url} {registry_field}", file=ready_stream, flush=True)
     if args.ready_before_images:
         images = endpoint.seed_images(dataset, after_first_listing=1.0)
     # After the default registry: the first repository row never waits for them.

@@ -10,29 +10,15 @@ from typing import Any
 
 from ecr_tui.demo.moto_patches.mfa import mfa_refusal
 from ecr_tui.demo.moto_patches.operations import HANDLERS, handle
+from ecr_tui.demo.moto_patches.protocol import TARGET_PREFIX, credential_scope, region_of
 from ecr_tui.demo.moto_patches.state import REQUEST_ACCOUNT, EcrState
 
-TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921."
 # What may be answered while images are still being seeded: the repositories are
 # all there already, and the answer does not depend on their images.
 ANSWERED_WHILE_SEEDING = frozenset({"DescribeRepositories"})
 
 _StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 _WsgiApp = Callable[[dict[str, Any], _StartResponse], Iterable[bytes]]
-
-
-def _credential_scope(environ: dict[str, Any]) -> list[str]:
-    """A SigV4 request's credential: access key id, date, region, service, "aws4_request"."""
-    authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
-    _, found, rest = authorization.partition("Credential=")
-    parts = rest.split(",", 1)[0].split("/")
-    return parts if found and len(parts) >= 4 else []
-
-
-def _region_of(environ: dict[str, Any]) -> str | None:
-    """The region a SigV4 request was signed for."""
-    scope = _credential_scope(environ)
-    return scope[2] if scope else None
 
 
 def account_of_key(access_key: str) -> str | None:
@@ -57,7 +43,7 @@ class Gateway:
     def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
         # Any key moto did not issue answers for our account; a role's keys (AssumeRole
         # into another account) for the role's account, as AWS would.
-        scope = _credential_scope(environ)
+        scope = credential_scope(environ)
         account = (account_of_key(scope[0]) if scope else None) or self.ecr.home_account_id
         environ["HTTP_X_MOTO_ACCOUNT_ID"] = account
         token = REQUEST_ACCOUNT.set(account)
@@ -78,7 +64,7 @@ class Gateway:
                 return [refusal]
             return self.moto_app(environ, start_response)
         operation = target.removeprefix(TARGET_PREFIX)
-        context = (self.ecr.account_id, _region_of(environ) or self.ecr.region)
+        context = (self.ecr.account_id, region_of(environ) or self.ecr.region)
         if context in self.ecr.seeding_contexts:
             self.ecr.contexts_seeded.wait()  # never an empty answer that means "not yet"
         elif operation not in ANSWERED_WHILE_SEEDING:
@@ -91,7 +77,7 @@ class Gateway:
             return answer
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        region = _region_of(environ) or self.ecr.region
+        region = region_of(environ) or self.ecr.region
         status, payload = handle(self.ecr, operation, region, body)
         start_response(
             f"{status} {HTTPStatus(status).phrase}",

@@ -1,18 +1,34 @@
-"""CreateRepository and DescribeRepositories (by name order, a page at a time)."""
+"""CreateRepository and DescribeRepositories (by name order, a page at a time).
+
+No moto import here: `ecr_tui.demo.early_listing` answers DescribeRepositories
+with this very code before moto is loaded.
+"""
 
 from __future__ import annotations
 
 import bisect
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from ecr_tui.demo.moto_patches.paging import decode_token, encode_token, not_with_paging, page_size
-from ecr_tui.demo.moto_patches.protocol import Json
-from ecr_tui.demo.moto_patches.shapes import repository_json
-from ecr_tui.demo.moto_patches.state import EcrState
+from ecr_tui.demo.moto_patches.protocol import EcrError, Json
+from ecr_tui.demo.moto_patches.repository_shape import repository_json
 
 
-def create_repository(ecr: EcrState, backend: Any, params: Json, now: float) -> Json:
+class Account(Protocol):
+    """Whose registry is read: `EcrState`, or the early listing."""
+
+    @property
+    def account_id(self) -> str: ...
+
+
+class Registry(Account, Protocol):
+    """What CreateRepository needs of `EcrState`."""
+
+    def adopt_repository(self, repository: Any) -> None: ...
+
+
+def create_repository(ecr: Registry, backend: Any, params: Json, now: float) -> Json:
     """moto creates it; the URI and scanning settings are made ECR's."""
     repository = backend.create_repository(
         repository_name=params.get("repositoryName"),
@@ -32,13 +48,26 @@ def create_repository(ecr: EcrState, backend: Any, params: Json, now: float) -> 
     return {"repository": repository_json(repository)}
 
 
-def describe_repositories(ecr: EcrState, backend: Any, params: Json, now: float) -> Json:
+def repository_named(backend: Any, name: Any, registry: str) -> Any:
+    """The repository in `backend` (moto's, or the early listing's), or ECR's
+    RepositoryNotFoundException."""
+    repository = backend.repositories.get(name) if isinstance(name, str) else None
+    if repository is None or repository.registry_id != registry:
+        raise EcrError(
+            "RepositoryNotFoundException",
+            f"The repository with name '{name}' does not exist in the registry "
+            f"with id '{registry}'",
+        )
+    return repository
+
+
+def describe_repositories(ecr: Account, backend: Any, params: Json, now: float) -> Json:
     """Repositories by name order, a page at a time."""
     registry = params.get("registryId") or ecr.account_id
     names = params.get("repositoryNames")
     if names:
         not_with_paging(params, "repositoryNames")
-        found = [ecr.repository(backend, name, registry) for name in names]
+        found = [repository_named(backend, name, registry) for name in names]
         return {"repositories": [repository_json(r) for r in found]}
     limit = page_size(params)
     state = decode_token(params, "DescribeRepositories", registry)

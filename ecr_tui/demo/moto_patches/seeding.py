@@ -2,37 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from ecr_tui.demo.data.archive import RESTORE_SECONDS
 from ecr_tui.demo.data.images import ImageSpec
 from ecr_tui.demo.data.repositories import RepositorySpec
 from ecr_tui.demo.moto_patches.ecr_image import EcrImage
+from ecr_tui.demo.moto_patches.repository_shape import (
+    naive_utc,
+    seeded_encryption,
+    seeded_exclusions,
+)
 from ecr_tui.demo.moto_patches.state import EcrState
-
-
-def _naive_utc(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
 
 
 def create_seeded_repository(ecr: EcrState, backend: Any, spec: RepositorySpec) -> Any:
     """Create the repository as the dataset describes it, without its images."""
-    encryption = None
-    if spec.kms_key_id is not None:
-        key = f"arn:aws:kms:{backend.region_name}:{ecr.account_id}:key/{spec.kms_key_id}"
-        encryption = {"encryptionType": spec.encryption, "kmsKey": key}
-    exclusions = [{"filterType": "WILDCARD", "filter": f} for f in spec.exclusions] or None
     repository = backend.create_repository(
         repository_name=spec.name,
         registry_id=None,
-        encryption_config=encryption,
+        encryption_config=seeded_encryption(spec, backend.region_name, ecr.account_id),
         image_scan_config={"scanOnPush": spec.scan_on_push},
         image_tag_mutability=spec.tag_mutability,
-        image_tag_mutability_exclusion_filters=exclusions,
+        image_tag_mutability_exclusion_filters=seeded_exclusions(spec),
         tags=[{"Key": "team", "Value": spec.name.split("/", 1)[0]}],
     )
-    repository.created_at = _naive_utc(spec.created_at)
+    repository.created_at = naive_utc(spec.created_at)
     repository.scan_profile = spec.profile
     ecr.adopt_repository(repository)
     return repository

@@ -1,20 +1,13 @@
-"""The JSON ECR returns for a repository, an image and a scan's status and summary."""
+"""The JSON ECR returns for an image and a scan's status and summary (a repository: see
+`repository_shape`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from ecr_tui.demo.data.scans import SCAN_ARCHIVED, ScanSpec
 from ecr_tui.demo.moto_patches.ecr_image import EcrImage
 from ecr_tui.demo.moto_patches.protocol import Json
-
-
-def _epoch(moment: datetime) -> float:
-    # moto keeps naive UTC datetimes.
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
 
 
 def scan_status(scan: ScanSpec, now: float) -> str:
@@ -42,27 +35,6 @@ def summary_json(scan: ScanSpec) -> Json:
         summary["vulnerabilitySourceUpdatedAt"] = scan.source_updated_at
     summary["findingSeverityCounts"] = dict(scan.severity_counts)
     return summary
-
-
-def repository_json(repository: Any) -> Json:
-    """A repository as DescribeRepositories returns it."""
-    shape: Json = {
-        "repositoryArn": repository.arn,
-        "registryId": repository.registry_id,
-        "repositoryName": repository.name,
-        "repositoryUri": repository.uri,
-        "createdAt": _epoch(repository.created_at),
-        "imageTagMutability": repository.image_tag_mutability,
-        "imageScanningConfiguration": {
-            "scanOnPush": bool(repository.image_scanning_configuration.get("scanOnPush"))
-        },
-        "encryptionConfiguration": dict(repository.encryption_configuration),
-    }
-    if repository.image_tag_mutability_exclusion_filters:
-        shape["imageTagMutabilityExclusionFilters"] = list(
-            repository.image_tag_mutability_exclusion_filters
-        )
-    return shape
 
 
 def image_json(repository: Any, image: EcrImage, now: float) -> Json:

@@ -15,7 +15,7 @@ from typing import Any
 from moto.backends import get_backend
 
 from ecr_tui.demo.data.scans import ScanProfile
-from ecr_tui.demo.moto_patches.protocol import EcrError
+from ecr_tui.demo.moto_patches.repositories import repository_named
 
 # The account the request being answered is for: the one its signing key belongs to
 # (a role assumed in another account), set by the gateway for each request.
@@ -69,15 +69,7 @@ class EcrState:
 
     def repository(self, backend: Any, name: Any, registry_id: Any = None) -> Any:
         """The moto repository, or ECR's RepositoryNotFoundException."""
-        registry = registry_id or self.account_id
-        repository = backend.repositories.get(name) if isinstance(name, str) else None
-        if repository is None or repository.registry_id != registry:
-            raise EcrError(
-                "RepositoryNotFoundException",
-                f"The repository with name '{name}' does not exist in the registry "
-                f"with id '{registry}'",
-            )
-        return repository
+        return repository_named(backend, name, registry_id or self.account_id)
 
     def profile(self, repository: Any) -> ScanProfile:
         """How the repository's images scan (repositories made at run time hold Debian)."""
