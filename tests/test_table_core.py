@@ -545,3 +545,38 @@ async def test_findings_wait_for_the_images_cursor_to_rest(
         await pilot.pause(rest)
         assert findings.report is report  # the cursor rested: painted
         assert findings.table.empty_text.startswith("No findings")
+
+
+class TwoColumnApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        columns = [Column("Name", 4, flexible=True, max_width=30), Column("Key", 4)]
+        self.table: VirtualTable[Row] = VirtualTable(
+            columns, lambda row, _: [row.name, str(row.key)], lambda row: row.name
+        )
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+
+
+async def test_lines_drawn_before_a_longer_row_arrived_are_drawn_again_in_line() -> None:
+    """Arriving rows can widen a column (its longest value): no line keeps the old width."""
+    app = TwoColumnApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.table
+        table.set_sort(by_key)
+        table.extend([Row("db", 1), Row("web", 2)])
+        await pilot.pause()
+        before = table.render_line(1).text
+        table.extend([Row("payments/settlement-batch", 3)])
+        await pilot.pause()
+        lines = [table.render_line(y).text for y in range(1, 4)]
+        # Every row's Key starts in the same column, the drawn-before ones too.
+        starts = {
+            line.index(str(key), len(name))
+            for line, (name, key) in zip(
+                lines, [("db", 1), ("web", 2), ("payments/settlement-batch", 3)], strict=True
+            )
+        }
+        assert len(starts) == 1, lines
+        assert lines[0] != before  # drawn again at the new width

@@ -20,7 +20,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -41,6 +40,7 @@ from ecr_tui.ui.table.cells import (
     wrapped_lines,
 )
 from ecr_tui.ui.table.columns import Column, column_starts, column_widths, whole_columns_end
+from ecr_tui.ui.table.line_cache import LineCache
 from ecr_tui.ui.table.pacing import (
     KEY_FRAME_SECONDS,
     KEYS_PAUSE_SECONDS,
@@ -102,8 +102,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self.opens_into: Callable[[], Widget | None] | None = None
         # Since when new rows are on their way to replace what is shown (see `expect_rows`).
         self._rows_expected_since: float | None = None
-        # Rendered rows: moving the cursor redraws two lines, not the whole table.
-        self._line_cache: LRUCache[tuple[Any, ...], tuple[Any, Strip]] = LRUCache(512)
+        self._line_cache = LineCache()
         # Rows the user marked for a bulk action, by identity (rows are unhashable).
         self._marked: dict[int, RowT] = {}
         # Rich styles by name, read once per style change rather than once per line:
@@ -398,6 +397,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         # Kept with the widths: Textual works the region out afresh on every call.
         self._width = self.scrollable_content_region.width
         self._widths = column_widths(self.columns, self._width, self._natural_widths())
+        self._line_cache.at_widths(self._widths)
         return self._widths
 
     def _natural_widths(self) -> list[int] | None:
@@ -574,13 +574,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         if index == self.cursor_row:
             cursor = "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
             style = style + self._style(cursor)
-        # Relative times ("5m") age: a cached line lasts a minute at most.
-        key = (id(row), style, scroll_x, width, int(time.time() // 60))
-        cached = self._line_cache.get(key)
-        if cached is not None and cached[0] is row:
-            return cached[1]
+        look = (style, scroll_x, width)
+        cached = self._line_cache.get(row, look)
+        if cached is not None:
+            return cached
         strip = self._strip(self._render_cells(row, self.palette), style, scroll_x, width)
-        self._line_cache[key] = (row, strip)
+        self._line_cache.put(row, look, strip)
         return strip
 
     def _empty_lines(self, width: int) -> list[str]:
