@@ -32,10 +32,15 @@ async def repositories_loaded(app: EcrApp, pilot: Any) -> RepositoriesPane:
 async def open_repository(app: EcrApp, pilot: Any, name: str) -> ImagesPane:
     """Filter the repositories down to `name`, drill in and wait for every image."""
     repositories = await repositories_loaded(app, pilot)
-    images = app.query_one(ImagesPane)
     await pilot.press("slash", *name, "enter")
     assert repositories.table.current_row.name == name
     await pilot.press("enter")
+    return await images_loaded(app, pilot, name)
+
+
+async def images_loaded(app: EcrApp, pilot: Any, name: str, timeout: float = 15.0) -> ImagesPane:
+    """The images pane, once it holds every image of repository `name`."""
+    images = app.query_one(ImagesPane)
     await wait_until(
         pilot,
         lambda: (
@@ -43,6 +48,7 @@ async def open_repository(app: EcrApp, pilot: Any, name: str) -> ImagesPane:
             and images.repository.name == name
             and not images.is_loading
         ),
+        timeout,
     )
     return images
 

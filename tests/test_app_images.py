@@ -30,7 +30,7 @@ from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.table.widget import VirtualTable
 from tests.conftest import plain_ecr_client
 from tests.pushed_manifests import ACCOUNT, REPOSITORY, Pushed, registry_of_every_kind
-from tests.test_app import open_repository, status_text
+from tests.test_app import images_loaded, open_repository, status_text
 
 SIZE = (170, 40)  # wide enough for every column of the images pane
 
@@ -63,16 +63,7 @@ async def switch_to(app: EcrApp, pilot: Any, name: str) -> ImagesPane:
     await pilot.pause()
     assert repositories.table.move_to_first(lambda repository: repository.name == name)
     await pilot.press("enter")
-    images = app.query_one(ImagesPane)
-    await wait_until(
-        pilot,
-        lambda: (
-            images.repository is not None
-            and images.repository.name == name
-            and not images.is_loading
-        ),
-    )
-    return images
+    return await images_loaded(app, pilot, name)
 
 
 def line_of(table: VirtualTable[Any], row: Any) -> str:

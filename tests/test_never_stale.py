@@ -28,7 +28,7 @@ from ecr_tui.ui.dialogs.text import TextInputScreen
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.panes.findings import FINDINGS_STAY_SECONDS
 from tests.conftest import plain_ecr_client
-from tests.test_app import panes, repositories_loaded
+from tests.test_app import images_loaded, panes, repositories_loaded
 
 ACCOUNT = "246813579024"
 MANY_ACCOUNT = "246813579025"
@@ -113,7 +113,7 @@ async def open_repository(app: EcrApp, pilot: Any, name: str, *, findings: bool 
     assert repositories.table.move_to_first(lambda repo: repo.name == name)
     repositories.table.focus()
     await pilot.press("enter")
-    await images_loaded(app, pilot, name)
+    await images_loaded(app, pilot, name, timeout=60)
     if findings:
         await wait_until(
             pilot,
@@ -123,20 +123,6 @@ async def open_repository(app: EcrApp, pilot: Any, name: str, *, findings: bool 
                 and not findings_pane.is_loading
             ),
         )
-
-
-async def images_loaded(app: EcrApp, pilot: Any, name: str) -> None:
-    """Wait until the images pane holds every image of repository `name`."""
-    _, images, _ = panes(app)
-    await wait_until(
-        pilot,
-        lambda: (
-            images.repository is not None
-            and images.repository.name == name
-            and not images.is_loading
-        ),
-        timeout=60,
-    )
 
 
 async def go_to(app: EcrApp, pilot: Any, reference: str) -> None:
@@ -275,7 +261,7 @@ async def test_go_to_always_lands_on_the_asked_image(
             before = rng.choice([other for other in others if other != name])
             await go_to(app, pilot, before)
             if rng.random() < 0.5:
-                await images_loaded(app, pilot, before)
+                await images_loaded(app, pilot, before, timeout=60)
             else:
                 await pilot.pause(rng.uniform(0, 0.1))
             if rng.random() < 0.3:
@@ -297,7 +283,7 @@ async def test_go_to_always_lands_on_the_asked_image(
 
             async with watching(rule) as problems:
                 await go_to(app, pilot, reference)
-                await images_loaded(app, pilot, name)
+                await images_loaded(app, pilot, name, timeout=60)
                 await wait_until(
                     pilot,
                     lambda image=image: (
@@ -321,7 +307,7 @@ async def test_go_to_a_missing_tag_says_so_and_leaves_the_cursor(
         async with watching(lambda: untruths(app)) as problems:
             # In another repository: its newest image stays under the cursor.
             await go_to(app, pilot, f"{BIG}:no-such-tag")
-            await images_loaded(app, pilot, BIG)
+            await images_loaded(app, pilot, BIG, timeout=60)
             newest = images.table.rows[0]
             await wait_until(pilot, lambda: findings.image == newest)
             assert images.table.current_row == newest
@@ -354,7 +340,7 @@ async def test_a_key_during_a_go_to_takes_the_lead(
             await pilot.press("j")
         finally:
             endpoint.lock.release()
-        await images_loaded(app, pilot, BIG)
+        await images_loaded(app, pilot, BIG, timeout=60)
         await pilot.pause(0.3)
         row = images.table.current_row
         assert row is not None and row.digest != target.digest, "the key decided"
@@ -378,7 +364,7 @@ async def test_switching_repositories_in_a_burst_shows_nothing_of_the_last_one(
         async with watching(lambda: untruths(app)) as problems:
             await pilot.press("j", "j", "j", "enter")
             wanted = repositories.table.rows[start + 3].name
-            await images_loaded(app, pilot, wanted)
+            await images_loaded(app, pilot, wanted, timeout=60)
             await wait_until(pilot, lambda: findings.image == images.table.current_row)
         assert problems == []
 
@@ -433,7 +419,7 @@ async def test_refresh_keeps_the_image_and_its_findings_while_pages_come(
 
         async with watching(rule) as problems:
             await pilot.press("r")
-            await images_loaded(app, pilot, BIG)
+            await images_loaded(app, pilot, BIG, timeout=60)
             await pilot.pause(0.5)
         assert problems == []
         row = images.table.current_row
@@ -475,7 +461,7 @@ async def test_refresh_keeps_the_repository_while_its_pages_come(
             async with watching(rule) as problems:
                 await pilot.press("r")
                 await wait_until(pilot, lambda: not repositories.is_loading, timeout=30)
-                await images_loaded(app, pilot, name)
+                await images_loaded(app, pilot, name, timeout=60)
                 await pilot.pause(0.3)
             assert problems == []
             assert repositories.table.current_row.name == name

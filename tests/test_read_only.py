@@ -31,7 +31,7 @@ from ecr_tui.ui.panes.findings import FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from tests.conftest import plain_ecr_client
 from tests.counting_proxy import CountingProxy
-from tests.test_app import repositories_loaded
+from tests.test_app import images_loaded, repositories_loaded
 
 ACCOUNT = "555566667777"
 REPOSITORY = "data/etl-runner"
@@ -176,14 +176,7 @@ async def test_read_only_sends_only_reads(
             repositories.table.focus()
             assert repositories.table.move_to_first(lambda repo: repo.name == REPOSITORY)
             await pilot.press("enter")
-            await wait_until(
-                pilot,
-                lambda: (
-                    images.repository is not None
-                    and images.repository.name == REPOSITORY
-                    and not images.is_loading
-                ),
-            )
+            await images_loaded(app, pilot, REPOSITORY)
 
         # Every key of every pane, and every key that works anywhere.
         tried: list[str] = []

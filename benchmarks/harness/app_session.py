@@ -1,6 +1,7 @@
 """The app driven like a user in the pseudo-terminal, timed by what its screen shows.
 
-`measure_startup` is a launch that quits once the repositories are listed;
+`measure_startup` is a launch that quits once the repositories are listed
+(`time_start_up`, shared with the demo's launch);
 `run_app` is the measured session: the big repository opened, keys pressed while
 its images load and after, then a filter typed over all of them.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,32 +64,42 @@ def watch_start_up(term: Terminal) -> None:
     )
 
 
-def measure_startup(args: argparse.Namespace, endpoint: str, run_dir: Path) -> dict[str, float]:
-    """One launch: spawn → first frame → first repository row → all repositories; then quit."""
-    repositories = f"{args.repositories:,}"
-    argv = [console_script("ecr-tui"), "--endpoint-url", endpoint, "--region", REGION]
-    term = Terminal(argv, app_environment(), run_dir / "screens.txt")
+def time_start_up(
+    argv: list[str],
+    screens: Path,
+    all_listed: Callable[[list[str]], bool],
+    timeout: float,
+    what: str,
+    names: tuple[str, ...],
+) -> dict[str, float]:
+    """Launch `argv`, wait (at most `timeout` s, `what` in the error) until `all_listed`
+    holds, then quit.
+
+    The moments `names` (of `watch_start_up`, and `repositories_loaded`: when all
+    were listed), in seconds since the spawn.
+    """
+    term = Terminal(argv, app_environment(), screens)
     try:
         watch_start_up(term)
-        term.seen["repositories_loaded"] = term.wait_until(
-            lambda lines: subtitle_of(lines, "Repositories") == f"{repositories} repositories",
-            60,
-            "all repositories",
-        )
+        term.seen["repositories_loaded"] = term.wait_until(all_listed, timeout, what)
         # Let the cursor-follow of the first repository finish before quitting.
         term.settle(quiet=0.3, timeout=3)
     finally:
         term.close(b"q" if term.alive else b"")
-    return {
-        name: round(term.seen[name] - term.spawned, 3)
-        for name in (
-            "first_frame",
-            "first_full_frame",
-            "first_repository_row",
-            "repositories_loaded",
-        )
-        if name in term.seen
-    }
+    return {name: round(term.seen[name] - term.spawned, 3) for name in names if name in term.seen}
+
+
+def measure_startup(args: argparse.Namespace, endpoint: str, run_dir: Path) -> dict[str, float]:
+    """One launch: spawn → first frame → first repository row → all repositories; then quit."""
+    repositories = f"{args.repositories:,} repositories"
+    return time_start_up(
+        [console_script("ecr-tui"), "--endpoint-url", endpoint, "--region", REGION],
+        run_dir / "screens.txt",
+        lambda lines: subtitle_of(lines, "Repositories") == repositories,
+        60,
+        "all repositories",
+        ("first_frame", "first_full_frame", "first_repository_row", "repositories_loaded"),
+    )
 
 
 def run_app(

@@ -180,6 +180,25 @@ def count_severities(findings: Iterable[Finding]) -> SeverityCounts:
     return SeverityCounts.from_mapping(counts)
 
 
+# -- the minimum-severity filter ---------------------------------------------------
+
+# What `m` steps through, in the findings pane and the vulnerabilities view
+# (UNDEFINED, the lowest, shows all). The threshold applies to rated findings: an
+# unrated one (UNTRIAGED, UNDEFINED) is not known to be below it and stays.
+MIN_SEVERITIES = (
+    Severity.UNDEFINED,
+    Severity.LOW,
+    Severity.MEDIUM,
+    Severity.HIGH,
+    Severity.CRITICAL,
+)
+
+
+def next_min_severity(current: Severity) -> Severity:
+    """The minimum severity after `current`; after CRITICAL, all again."""
+    return MIN_SEVERITIES[(MIN_SEVERITIES.index(current) + 1) % len(MIN_SEVERITIES)]
+
+
 # -- ordering ---------------------------------------------------------------------
 
 _FIX_RANK = {

@@ -180,31 +180,9 @@ class _Child:
             elif operation == "images":
                 for rows in service.image_row_pages(arguments, cancelled):
                     self.send(request, "page", rows)
-            elif operation == "scan_report":
-                repository, digest, state, description = arguments
-                image = Image(repository, digest, (), None, None, state, description)
-                self.send(request, "value", pickle.dumps(service.scan_report(image, cancelled)))
-            elif operation == "account":
-                self.send(request, "value", pickle.dumps(service.account_info()))
-            elif operation == "index_manifests":
-                repository, digests = arguments
-                manifests = service.index_manifests(repository, digests)
-                self.send(request, "value", pickle.dumps(manifests))
-            elif operation == "image_details":
-                from ecr_tui.core.image_details import read_image_details
-
-                details = read_image_details(service, *arguments)
-                self.send(request, "value", pickle.dumps(details))
-            elif operation == "registry_scanning":
-                self.send(request, "value", pickle.dumps(service.registry_scanning()))
-            elif operation == "repository_scanning":
-                names, scan_type = arguments
-                scanning = service.repository_scanning(names, scan_type)
-                self.send(request, "value", pickle.dumps(scanning))
-            elif operation == "calls":
-                self.send(request, "value", pickle.dumps(Counter(service.calls)))
             else:
-                raise ValueError(f"unknown operation {operation!r}")
+                value = _value_of(service, operation, arguments, cancelled)
+                self.send(request, "value", pickle.dumps(value))
             self.send(request, "done", None)
         except Exception as error:  # every failure goes back, explained, to the UI
             endpoint = service.settings.endpoint_url if service else None
@@ -215,6 +193,33 @@ class _Child:
             self.send(request, "error", (problem.title, problem.detail))
         finally:
             self.cancelled.discard(request)
+
+
+def _value_of(
+    service: EcrService, operation: str, arguments: Any, cancelled: Callable[[], bool]
+) -> object:
+    """What an operation answered by one "value" (not by pages) reads."""
+    if operation == "scan_report":
+        repository, digest, state, description = arguments
+        image = Image(repository, digest, (), None, None, state, description)
+        return service.scan_report(image, cancelled)
+    if operation == "account":
+        return service.account_info()
+    if operation == "index_manifests":
+        repository, digests = arguments
+        return service.index_manifests(repository, digests)
+    if operation == "image_details":
+        from ecr_tui.core.image_details import read_image_details
+
+        return read_image_details(service, *arguments)
+    if operation == "registry_scanning":
+        return service.registry_scanning()
+    if operation == "repository_scanning":
+        names, scan_type = arguments
+        return service.repository_scanning(names, scan_type)
+    if operation == "calls":
+        return Counter(service.calls)
+    raise ValueError(f"unknown operation {operation!r}")
 
 
 def serve() -> None:

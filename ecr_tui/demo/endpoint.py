@@ -30,7 +30,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from ecr_tui.demo.data.dataset import Dataset
 from ecr_tui.demo.endpoint_server import EndpointServer
-from ecr_tui.demo.moto_patches.ecr_image import find_image
+from ecr_tui.demo.moto_patches.ecr_image import EcrImage, find_image
 from ecr_tui.demo.moto_patches.gateway import Gateway
 from ecr_tui.demo.moto_patches.protocol import EcrError
 from ecr_tui.demo.moto_patches.pushing import immutable_message, store_image, tag_is_immutable
@@ -330,23 +330,25 @@ class LocalEcr:
         An archived image cannot be pulled (ECR answers 404); a manifest ECR does
         not know is left to the registry to answer.
         """
-        key = "imageDigest" if reference.startswith("sha256:") else "imageTag"
         with self.lock:
-            try:
-                found = self._ecr.repository(self._ecr.backend(), repository)
-                image = find_image(found, {key: reference})
-            except EcrError:
-                return None
-            return pull_refusal(image, self._ecr.clock())
+            image = self._image_at(repository, reference)
+            return None if image is None else pull_refusal(image, self._ecr.clock())
 
     def record_pull(self, repository: str, reference: str) -> bool:
         """Note a pull of `repository` by tag or digest; False if there is no such image."""
-        key = "imageDigest" if reference.startswith("sha256:") else "imageTag"
         with self.lock:
-            try:
-                found = self._ecr.repository(self._ecr.backend(), repository)
-                image = find_image(found, {key: reference})
-            except EcrError:
+            image = self._image_at(repository, reference)
+            if image is None:
                 return False
             image.last_pulled_at = self._ecr.clock()
             return True
+
+    def _image_at(self, repository: str, reference: str) -> EcrImage | None:
+        """The image `reference` (a tag or a digest) names in `repository`, or None
+        when ECR knows no such repository or image. Call it holding the lock."""
+        key = "imageDigest" if reference.startswith("sha256:") else "imageTag"
+        try:
+            found = self._ecr.repository(self._ecr.backend(), repository)
+            return find_image(found, {key: reference})
+        except EcrError:
+            return None

@@ -28,7 +28,7 @@ from ecr_tui.ui.dialogs.shared import close_on_failure, dialog_css, show_message
 from ecr_tui.ui.format import Palette, human_size, short_age
 from ecr_tui.ui.table.cells import Cell
 from ecr_tui.ui.table.columns import Column
-from ecr_tui.ui.table.filter_box import FilterBox
+from ecr_tui.ui.table.filter_box import FilterBox, FilterKeys
 from ecr_tui.ui.table.widget import VirtualTable
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def render_local_image(image: LocalImage, palette: Palette) -> list[Cell]:
     ]
 
 
-class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
+class LocalImagePickerScreen(FilterKeys, ModalScreen["LocalImage | None"]):
     """Choose one of the daemon's images; the LocalImage, or None."""
 
     DEFAULT_CSS = dialog_css(
@@ -64,8 +64,7 @@ class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Priority, as in the panes: keys pasted after `/` must reach the filter box.
-        Binding("slash", "open_filter", "Filter", id="picker.filter", priority=True),
+        FilterKeys.filter_binding("picker.filter"),
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
     ]
 
@@ -130,20 +129,6 @@ class LocalImagePickerScreen(ModalScreen["LocalImage | None"]):
     def _chosen(self, event: VirtualTable.RowSelected) -> None:
         event.stop()
         self.dismiss(event.row)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In the filter box `/` is typed (see `Pane.check_action`)."""
-        return not (action == "open_filter" and self.focused is self.filter_box)
-
-    def action_open_filter(self) -> None:
-        """Show the filter box and type into it."""
-        self.filter_box.display = True
-        self.set_focus(self.filter_box)
-
-    @on(Input.Changed, ".filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.table.set_filter(event.value)
 
     def action_cancel(self) -> None:
         """Choose nothing (in the filter box, escape clears the filter instead)."""

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from ecr_tui.core.fleet.groups import (
     AffectedImage,
@@ -28,13 +28,13 @@ from ecr_tui.core.fleet.groups import (
 from ecr_tui.ui.fleet.rows import AFFECTED_COLUMNS, AFFECTED_SORTS, affected_cells, affected_search
 from ecr_tui.ui.fleet.session import FleetSession
 from ecr_tui.ui.key_bar import KeyBar
-from ecr_tui.ui.table.filter_box import FilterBox
+from ecr_tui.ui.table.filter_box import FilterBox, FilterKeys
 from ecr_tui.ui.table.widget import VirtualTable
 
 REFRESH_SECONDS = 1.0
 
 
-class AffectedScreen(Screen[None]):
+class AffectedScreen(FilterKeys, Screen[None]):
     """Affected images of one row; enter goes to an image's findings in the panes."""
 
     DEFAULT_CSS = """
@@ -51,7 +51,7 @@ class AffectedScreen(Screen[None]):
         Binding("s", "cycle_sort", "Sort", id="affected.sort"),
         Binding("c", "copy_id", "Copy id", id="affected.copy"),
         Binding("E", "export", "Export", id="affected.export"),
-        Binding("slash", "open_filter", "Filter", priority=True, id="affected.filter"),
+        FilterKeys.filter_binding("affected.filter"),
     ]
 
     def __init__(
@@ -186,18 +186,6 @@ class AffectedScreen(Screen[None]):
     def exported(self, line: str) -> None:
         self.last_export = line
         self._describe(self.table.current_row)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "open_filter" and self.focused is self.filter_box)
-
-    def action_open_filter(self) -> None:
-        self.filter_box.display = True
-        self.set_focus(self.filter_box)
-
-    @on(Input.Changed, ".filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.table.set_filter(event.value)
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -12,20 +12,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 
+from ecr_tui.core.findings import next_min_severity
 from ecr_tui.core.fleet.scope import Scope
-from ecr_tui.core.models import Severity
 
 if TYPE_CHECKING:
     from textual.app import App
 
-# What `m` steps through (UNDEFINED shows all); unrated findings stay, as in the findings pane.
-MIN_SEVERITIES = (
-    Severity.UNDEFINED,
-    Severity.LOW,
-    Severity.MEDIUM,
-    Severity.HIGH,
-    Severity.CRITICAL,
-)
 NEWEST = (None, 1, 3, 5, 10)  # `n`: the newest N images of each repository (None: all)
 PULLED_DAYS = (None, 7, 30, 90)  # `d`: pulled in the last N days (None: whenever)
 
@@ -51,8 +43,7 @@ class ScopeKeys:
 
     def action_cycle_min_severity(self) -> None:
         """Hide rated findings below LOW, MEDIUM, HIGH, CRITICAL in turn."""
-        at = MIN_SEVERITIES.index(self.scope.min_severity)
-        severity = MIN_SEVERITIES[(at + 1) % len(MIN_SEVERITIES)]
+        severity = next_min_severity(self.scope.min_severity)
         self.change_scope(replace(self.scope, min_severity=severity))
 
     def action_toggle_fixable(self) -> None:

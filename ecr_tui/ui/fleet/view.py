@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.fleet.fanout import Progress
@@ -27,7 +27,7 @@ from ecr_tui.ui.fleet.rows import GROUPINGS, FleetRow, Grouping
 from ecr_tui.ui.fleet.scope_keys import ScopeKeys
 from ecr_tui.ui.fleet.session import FleetSession
 from ecr_tui.ui.key_bar import KeyBar
-from ecr_tui.ui.table.filter_box import FilterBox
+from ecr_tui.ui.table.filter_box import FilterBox, FilterKeys
 from ecr_tui.ui.table.widget import VirtualTable
 
 # How often the view reads the fan-out's progress and, when it moved, its rows.
@@ -35,7 +35,7 @@ REFRESH_SECONDS = 0.5
 BAR_WIDTH = 24
 
 
-class VulnerabilitiesScreen(ScopeKeys, Screen[None]):
+class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
     """Findings across the registry, three ways; the fan-out behind them runs on."""
 
     DEFAULT_CSS = """
@@ -62,7 +62,7 @@ class VulnerabilitiesScreen(ScopeKeys, Screen[None]):
         Binding("r", "rescan", "Read again", show=False, id="fleet.rescan"),
         Binding("c", "copy_id", "Copy id", show=False, id="fleet.copy"),
         Binding("E", "export", "Export", id="fleet.export"),
-        Binding("slash", "open_filter", "Filter", priority=True, id="fleet.filter"),
+        FilterKeys.filter_binding("fleet.filter"),
     ]
 
     def __init__(self, service: EcrService, scope: Scope | None = None) -> None:
@@ -270,18 +270,7 @@ class VulnerabilitiesScreen(ScopeKeys, Screen[None]):
         self.table.set_sort(self.grouping.sorts[self.sort_index][1])
         self._show_scope()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`/` is typed in the filter box, not bound there."""
-        return not (action == "open_filter" and self.focused is self.filter_box)
-
-    def action_open_filter(self) -> None:
-        self.filter_box.display = True
-        self.set_focus(self.filter_box)
-
-    @on(Input.Changed, ".filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.table.set_filter(event.value)
+    def filter_changed(self) -> None:
         self._show_scope()
 
     # -- rows ---------------------------------------------------------------------------

@@ -16,19 +16,17 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from ecr_tui.core.errors import Problem, explain_error
 from ecr_tui.core.remote_reader import Reader
 from ecr_tui.ui.panes.info_lines import InfoLines
-from ecr_tui.ui.table.filter_box import FilterBox
+from ecr_tui.ui.table.filter_box import FilterBox, FilterKeys
 from ecr_tui.ui.table.widget import VirtualTable
 
 # How long the cursor must rest on a row before the next pane loads it: long
@@ -48,7 +46,7 @@ PAGES_WAIT_SECONDS = 2.0
 LOADING_COUNT_SECONDS = 1.0
 
 
-class Pane(Vertical):
+class Pane(FilterKeys, Vertical):
     """A bordered pane: a table, a filter box that `/` opens, and an info line."""
 
     ALLOW_MAXIMIZE = True
@@ -57,12 +55,7 @@ class Pane(Vertical):
     info_wraps_first_line = False
     info_least_lines = 1
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # Priority: the app runs it as `/` arrives, before it routes the next key. A
-        # plain binding runs only once `/` has bubbled up from the table, and keys
-        # sent in the same burst (a paste, a slow link) have gone to the table by then.
-        Binding("slash", "open_filter", "Filter", id="pane.filter", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [FilterKeys.filter_binding("pane.filter")]
 
     class Loaded(Message):
         """A page of rows for the question `request` (stale pages are dropped).
@@ -387,14 +380,6 @@ class Pane(Vertical):
 
     # -- filtering --------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In the filter box `/` is typed, not bound (Textual does not see it as text).
-
-        Asks the screen, not `has_focus`: that flag follows only once the box has
-        handled its Focus event, after the rest of a burst has been routed.
-        """
-        return not (action == "open_filter" and self.screen.focused is self.filter_box)
-
     def clear_filter(self) -> None:
         """Show every row again, and close the filter box."""
         self.filter_box.value = ""
@@ -409,6 +394,10 @@ class Pane(Vertical):
         self.table.set_filter(text)
         self.refresh_subtitle()
 
+    def filter_changed(self) -> None:
+        """The border's count says how many rows the filter left, and the filter."""
+        self.refresh_subtitle()
+
     def forget(self, why: str) -> None:
         """Show no rows, and drop the pages still coming: another context's must not
         show. The table says `why` until something loads."""
@@ -419,17 +408,4 @@ class Pane(Vertical):
         self.table.empty_text = why
         self.table.refresh()
         self.set_info("")
-        self.refresh_subtitle()
-
-    def action_open_filter(self) -> None:
-        """Show the filter box and type into it."""
-        self.filter_box.display = True
-        # Focus at once, not on the next loop turn (as `focus()` does): keys pasted
-        # or sent in one burst after `/` must land in the box, not in the table.
-        self.screen.set_focus(self.filter_box)
-
-    @on(Input.Changed, ".filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.table.set_filter(event.value)
         self.refresh_subtitle()

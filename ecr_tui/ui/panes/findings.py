@@ -24,6 +24,7 @@ from ecr_tui.core.findings import (
     by_severity_then_fix,
     label_platform,
     merge_platform_reports,
+    next_min_severity,
 )
 from ecr_tui.core.models import (
     Finding,
@@ -63,17 +64,6 @@ FINDINGS_STAY_SECONDS = 0.2
 # How often a scan in progress is asked about again.
 SCAN_POLL_SECONDS = 5.0
 
-
-# Minimum severities `m` steps through (UNDEFINED, the lowest, shows all). The
-# threshold applies to rated findings: an unrated one (UNTRIAGED, UNDEFINED) is
-# not known to be below it and stays until `u` hides the unrated.
-MIN_SEVERITIES = (
-    Severity.UNDEFINED,
-    Severity.LOW,
-    Severity.MEDIUM,
-    Severity.HIGH,
-    Severity.CRITICAL,
-)
 
 # How `s` orders the findings: label, key.
 FINDING_SORTS: tuple[tuple[str, Callable[[Finding], Any]], ...] = (
@@ -393,8 +383,8 @@ class FindingsPane(Pane):
 
     def action_cycle_min_severity(self) -> None:
         """Hide rated findings below LOW, MEDIUM, HIGH, CRITICAL in turn."""
-        index = MIN_SEVERITIES.index(self.min_severity)
-        self.min_severity = MIN_SEVERITIES[(index + 1) % len(MIN_SEVERITIES)]
+        # An unrated finding stays until `u` hides the unrated.
+        self.min_severity = next_min_severity(self.min_severity)
         self._apply_filters()
         shown = "all" if self.min_severity is Severity.UNDEFINED else self.min_severity.name
         message = f"Findings: {shown.lower()}" + (
