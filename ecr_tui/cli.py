@@ -123,17 +123,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["AWS_CONFIG_FILE"] = str(demo_launch.aws_config_path)
         os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(demo_launch.aws_credentials_path)
         os.environ.pop("AWS_PROFILE", None)
+    from ecr_tui.core.remote_reader import RemoteReader
+
+    # Started before the settings are read and Textual is even imported, on the
+    # other core: the reader process loads boto3 (the first repository row waits
+    # for it) and asks for the repositories and the account while this one draws
+    # the first frame; the demo endpoint seeds meanwhile.
+    reader = RemoteReader()
     from ecr_tui.config import ConfigError, load_settings
 
     try:
         user = load_settings("dev" if args.demo else args.profile)
     except ConfigError as error:
         print(f"ecr-tui: {error}", file=sys.stderr)
+        reader.close()
         if demo_launch is not None:
             demo_launch.close()
         return 2
     from ecr_tui.core.ecr import ConnectionSettings
-    from ecr_tui.core.remote_reader import RemoteReader
 
     settings = ConnectionSettings(
         # The demo's AWS config names its profiles (see demo.contexts): `dev` first.
@@ -146,10 +153,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     erase_start_screen = draw_start_screen(
         "the demo registry" if args.demo else settings.endpoint_label
     )
-    # Started before Textual is even imported, on the other core: the reader
-    # process loads boto3 and asks for the repositories and the account while
-    # this one draws the first frame; the demo endpoint seeds meanwhile.
-    reader = RemoteReader()
     if demo_launch is None:
         _read_ahead(reader, settings)
     else:

@@ -138,7 +138,9 @@ class _Child:
         self.service: EcrService | None = None
         self.cancelled: set[int] = set()
         # Listings page in parallel (repositories, images, findings at once).
-        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="reader")
+        self.pool = ThreadPoolExecutor(
+            max_workers=4, thread_name_prefix="reader", initializer=_lower_priority
+        )
 
     def send(self, request: int, kind: str, payload: object) -> None:
         with self.write_lock:
@@ -227,8 +229,6 @@ def serve() -> None:
     # Frames own the real stdout; a stray print would corrupt them.
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-    # Throughput work: when both want the CPU, the UI's key presses go first.
-    os.nice(5)
     requests = sys.stdin.buffer
     child = _Child(answers)
     # Warm up while the UI starts: boto3 takes a few hundred milliseconds, and a
@@ -239,6 +239,13 @@ def serve() -> None:
     while (message := read_frame(requests)) is not None:
         child.handle(*message)
     os._exit(0)  # the UI has gone: do not wait for listings nobody will read
+
+
+def _lower_priority() -> None:
+    """Listings are throughput work: when both want the CPU, the UI's key presses go
+    first. Only the threads that list: on Linux a nice is a thread's own, and the
+    warm-up, which the first repository row waits for, keeps its full priority."""
+    os.nice(5)
 
 
 def _warmed(warm: Future[Any]) -> Callable[[], Any]:

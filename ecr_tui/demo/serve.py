@@ -27,10 +27,9 @@ from typing import TYPE_CHECKING, TextIO
 
 # A table of names, cheap to import before the registry's thread starts.
 from ecr_tui.demo.data.workloads import DEMO_REPOSITORIES
-from ecr_tui.demo.early_listing import EarlyListing
-from ecr_tui.demo.endpoint_server import EndpointServer
 
 if TYPE_CHECKING:
+    from ecr_tui.demo.endpoint_server import EndpointServer
     from ecr_tui.demo.registry.demo_registry import AttachableEcr, DemoRegistry
     from ecr_tui.demo.registry.server import RegistryServer
 
@@ -181,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     threading.Thread(target=_stop_when_stdin_closes, args=(stop,), daemon=True).start()
 
+    # Imported once the registry's thread runs: it boots meanwhile.
     from ecr_tui.demo.data.dataset import build_dataset
+    from ecr_tui.demo.early_listing import EarlyListing
+    from ecr_tui.demo.endpoint_server import EndpointServer
 
     seeding = time.perf_counter()
     dataset = build_dataset(args.repositories, args.big_images, args.seed)
