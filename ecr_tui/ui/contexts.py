@@ -7,8 +7,9 @@ context (`RemoteReader.connect`: the same process, no second start), a new
 stamped with the context's *generation*: an answer that comes for an earlier
 generation is dropped, so the previous context's data never shows in the new one.
 
-Each context's place (repository, image, filters, image sort) is remembered
-while the app runs and restored when the user comes back to it.
+Each context's place (repository, image, the panes' filters, the images' and the
+findings' sort) is remembered while the app runs and restored when the user comes
+back to it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import difflib
 import functools
 import os
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
@@ -29,7 +30,7 @@ from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import explain_error
 from ecr_tui.core.models import AccountInfo, Image, Repository
 from ecr_tui.ui.context_credentials import prepare_profile
-from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.panes.findings import FindingsFilters, FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 
@@ -74,6 +75,7 @@ class Place:
     repository_filter: str = ""
     image_filter: str = ""
     image_sort: tuple[int, bool] = (0, True)
+    findings_filters: FindingsFilters = field(default_factory=FindingsFilters)
 
 
 def closest(word: str, choices: list[str]) -> str:
@@ -369,6 +371,7 @@ class Contexts:
         """Keep where the user is in the current context."""
         app = self.app
         repositories, images = app.query_one(RepositoriesPane), app.query_one(ImagesPane)
+        findings = app.query_one(FindingsPane)
         repository: Repository | None = repositories.table.current_row
         image: Image | None = images.table.current_row if images.repository else None
         self.places[self._key()] = Place(
@@ -378,6 +381,7 @@ class Contexts:
             repository_filter=repositories.filter_box.value,
             image_filter=images.filter_box.value,
             image_sort=images.sort_state,
+            findings_filters=findings.filters,
         )
 
     def restore(self) -> None:
@@ -391,6 +395,7 @@ class Contexts:
         repositories.set_filter(place.repository_filter)
         images.set_filter(place.image_filter)
         images.restore_sort(*place.image_sort)
+        app.query_one(FindingsPane).restore_filters(place.findings_filters)
         if place.repository is not None:
             name = place.repository
             if place.image_digest is not None or place.image_tag is not None:
