@@ -377,3 +377,40 @@ async def test_the_command_bar_switches_region_and_back(
         send_burst(app, typed(":region us-east-1"), press("enter"))
         await wait_until(pilot, lambda: "platform/nginx-base" in names(app))
         assert app.settings.region == "us-east-1"
+
+
+async def test_a_token_aws_calls_expired_asks_for_a_new_mfa_code(
+    aws_config: Path, proxy: FaultProxy
+) -> None:
+    """AWS's clock, not ours: the first ExpiredTokenException brings the MFA dialog."""
+    from ecr_tui.demo.moto_patches.mfa import DEMO_MFA_CODE
+    from ecr_tui.ui.dialogs.text import TextInputScreen
+
+    with aws_config.open("a") as config:
+        config.write(
+            f"\n[profile mfa-prod]\nregion = us-east-1\nendpoint_url = {proxy.url}\n"
+            f"role_arn = arn:aws:iam::{SECOND_ACCOUNT}:role/ecr-admin\nsource_profile = dev\n"
+            "mfa_serial = arn:aws:iam::123456789012:mfa/tester\n"
+        )
+    app = EcrApp(ConnectionSettings(profile="dev", region="us-east-1"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await repositories_loaded(app, pilot)
+        app.switch_context(profile="mfa-prod")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        await pilot.press(*DEMO_MFA_CODE, "enter")
+        await wait_until(pilot, lambda: app.settings.profile == "mfa-prod" and identified(app))
+        first = app.settings.credentials
+        assert not app.contexts.renewal.expired  # an hour to go, by our clock
+
+        proxy.inject("expired", "DescribeRepositories", times=1)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        assert "MFA code for profile mfa-prod" in app.screen.title_text
+        assert "were refused as expired" in app.screen.label
+        assert noticed(app, "Credentials expired")  # what failed is said as well
+        await pilot.press(*DEMO_MFA_CODE, "enter")
+        await wait_until(
+            pilot, lambda: app.settings.credentials not in (None, first) and identified(app)
+        )
+        assert app.settings.profile == "mfa-prod" and app.account.account_id == SECOND_ACCOUNT
+        assert not isinstance(app.screen, TextInputScreen)

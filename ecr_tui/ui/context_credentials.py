@@ -14,14 +14,18 @@ from datetime import UTC
 
 from textual.app import SuspendNotSupported
 
-from ecr_tui.core.context_credentials import assume_role_with_mfa, why_no_credentials
+from ecr_tui.core.context_credentials import (
+    RoleCredentials,
+    assume_role_with_mfa,
+    why_no_credentials,
+)
 from ecr_tui.core.contexts import CredentialKind, Profile, sso_login_needed, sso_token_expiry
 from ecr_tui.ui.app_host import AppHost
 from ecr_tui.ui.background import run_then
 from ecr_tui.ui.dialogs.confirm import ConfirmScreen
 from ecr_tui.ui.dialogs.text import TextInputScreen
 
-Enter = Callable[[tuple[str, str, str] | None], None]
+Enter = Callable[[RoleCredentials | None], None]
 
 MFA_CODE_DIGITS = 6
 
@@ -58,13 +62,26 @@ def mfa_code_problem(text: str) -> str | None:
     return None
 
 
-def ask_mfa_code(app: AppHost, profile: Profile, region: str, enter: Enter) -> None:
-    """Ask for the code of the profile's MFA device; assume its role with it."""
+def ask_mfa_code(
+    app: AppHost,
+    profile: Profile,
+    region: str,
+    enter: Enter,
+    why: str = "",
+    cancelled: Callable[[], None] | None = None,
+) -> None:
+    """Ask for the code of the profile's MFA device; assume its role with it.
+
+    `why` opens the dialog's text (say, that the role's credentials expired);
+    a cancelled dialog changes nothing (`cancelled` may say so).
+    """
     sts_endpoint = app.settings.sts_endpoint_url
 
     def typed(code: str | None) -> None:
         if not code:
-            return  # cancelled: nothing changes
+            if cancelled is not None:
+                cancelled()
+            return  # nothing changes
         run_then(
             app,
             lambda: assume_role_with_mfa(profile, code, sts_endpoint, region),
@@ -78,7 +95,7 @@ def ask_mfa_code(app: AppHost, profile: Profile, region: str, enter: Enter) -> N
     app.push_screen(
         TextInputScreen(
             f"MFA code for profile {profile.name}",
-            f"The code {profile.mfa_serial} shows now",
+            f"{why}The code {profile.mfa_serial} shows now",
             validate=mfa_code_problem,
         ),
         typed,

@@ -25,11 +25,13 @@ from textual.css.query import NoMatches
 from textual.message import Message
 
 from ecr_tui.config import ConfigError, load_settings
+from ecr_tui.core.context_credentials import RoleCredentials
 from ecr_tui.core.contexts import Profile, list_profiles, partition_of, regions_for
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import explain_error
 from ecr_tui.core.models import AccountInfo, Image, Repository
 from ecr_tui.ui.context_credentials import prepare_profile
+from ecr_tui.ui.mfa_renewal import MfaRenewal
 from ecr_tui.ui.panes.findings import FindingsFilters, FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
@@ -115,6 +117,8 @@ class Contexts:
         self._pending_image: Place | None = None
         # Where the cursor is, as the status line shows it (see `breadcrumb`).
         self.crumbs: tuple[str, ...] = ()
+        # A role assumed with MFA: a new code once its credentials expire.
+        self.renewal = MfaRenewal(app, self._renew)
 
     # -- what there is to switch to ------------------------------------------------
 
@@ -165,6 +169,7 @@ class Contexts:
         self.connect()
 
     def _follow_cursor(self) -> None:
+        self.renewal.check()
         try:
             crumbs = self.breadcrumb()
             if crumbs != self.crumbs:
@@ -308,6 +313,9 @@ class Contexts:
             app.notify(str(error), title="Config", severity="error")
             return
         if (new_profile or self.profile_label(), region) == self._key():
+            if self.renewal.expired or self.renewal.asked:
+                self.renewal.offer()  # the way to a new MFA code, once it was refused
+                return
             app.notify(f"Already browsing {self.profile_label()} in {region}.", timeout=3)
             return
         # A later switch wins over one still asking for a code or a login.
@@ -315,9 +323,10 @@ class Contexts:
         request = self._switch_request
         if target is None or target.name == self.profile_label():
             self._enter(new_profile, region, read_only, None)  # same profile, same credentials
+            self.renewal.moved_to(region)
             return
 
-        def enter(credentials: tuple[str, str, str] | None) -> None:
+        def enter(credentials: RoleCredentials | None) -> None:
             if request == self._switch_request:
                 self._enter(new_profile, region, read_only, target, credentials)
 
@@ -329,7 +338,7 @@ class Contexts:
         region: str,
         read_only: bool,
         target: Profile | None,
-        credentials: tuple[str, str, str] | None = None,
+        credentials: RoleCredentials | None = None,
     ) -> None:
         """Leave the current context (its place kept) and connect to the new one.
 
@@ -344,7 +353,9 @@ class Contexts:
         settings = replace(app.settings, profile=profile, region=region)
         if target is not None:
             endpoint = target.endpoint_url or self.base_endpoint_url
-            settings = replace(settings, endpoint_url=endpoint, credentials=credentials)
+            keys = credentials.keys if credentials is not None else None
+            settings = replace(settings, endpoint_url=endpoint, credentials=keys)
+            self.renewal.follow(target, region, credentials)
         elif app.service is not None:
             # Same profile: same endpoint (the profile's, found when connecting).
             settings = replace(settings, endpoint_url=app.service.settings.endpoint_url)
@@ -354,6 +365,11 @@ class Contexts:
         self._leave_panes(f"Connecting to {profile or 'default'} in {region}…")
         app.refresh_status()
         self.connect()
+
+    def _renew(self, credentials: RoleCredentials) -> None:
+        """The role's new credentials: the same context again, its place kept."""
+        profile = self.profile_label()
+        self._enter(profile, self.region(), self.app.read_only, self._find(profile), credentials)
 
     def _leave_panes(self, why: str) -> None:
         """Nothing of the context left behind stays on screen."""
