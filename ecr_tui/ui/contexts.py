@@ -222,6 +222,9 @@ class Contexts:
                 if generation != self.generation:
                     return  # switched again meanwhile: the reader must follow the newer one
                 app.reader.connect(connected)
+                # Listed from now, not after a hop through the UI thread (the
+                # repositories pane takes this answer when it loads).
+                app.reader.prefetch("repositories")
             # Changes go through this process's own client, made when first needed; in
             # read-only mode that client refuses, before sending, anything but a read.
             app.post_message(ServiceReady(generation, EcrService(connected, read_only=read_only)))
