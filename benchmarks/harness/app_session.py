@@ -18,6 +18,7 @@ from .common import BIG_REPOSITORY, COLUMNS, KEY_TIMEOUT, LINES, REGION, Benchma
 from .key_latency import KeyStats, press_and_time
 from .launch import app_environment, console_script
 from .profiler import Profiler
+from .proxy import first_app_call
 from .pty_terminal import Terminal
 from .resources import CpuWatch, RssSampler
 from .screen import (
@@ -63,7 +64,11 @@ def watch_start_up(term: Terminal) -> None:
 
 
 def measure_startup(args: argparse.Namespace, endpoint: str, run_dir: Path) -> dict[str, float]:
-    """One launch: spawn → first frame → first repository row → all repositories; then quit."""
+    """One launch: spawn → first frame → first repository row → all repositories; then quit.
+
+    Also its first API call (`endpoint` is the counting proxy): what came before it
+    is the app's start, what comes after it the listing's own time.
+    """
     repositories = f"{args.repositories:,}"
     argv = [console_script("ecr-tui"), "--endpoint-url", endpoint, "--region", REGION]
     term = Terminal(argv, app_environment(), run_dir / "screens.txt")
@@ -78,11 +83,15 @@ def measure_startup(args: argparse.Namespace, endpoint: str, run_dir: Path) -> d
         term.settle(quiet=0.3, timeout=3)
     finally:
         term.close(b"q" if term.alive else b"")
+    first_call = first_app_call(endpoint, term.spawned)
+    if first_call is not None:
+        term.seen["first_call"] = first_call
     return {
         name: round(term.seen[name] - term.spawned, 3)
         for name in (
             "first_frame",
             "first_full_frame",
+            "first_call",
             "first_repository_row",
             "repositories_loaded",
         )
