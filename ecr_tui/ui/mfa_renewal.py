@@ -46,7 +46,7 @@ class MfaRenewal:
     ) -> None:
         """The context entered signs with `credentials` (None: no MFA role to renew)."""
         if profile is None or credentials is None or credentials.expiration is None:
-            self.profile, self.expiration = None, None
+            self.profile, self.expiration, self.asked = None, None, False
             return
         self.profile, self.region = profile, region
         self.expiration, self.asked = credentials.expiration, False
