@@ -172,6 +172,25 @@ def test_the_reader_drops_the_previous_contexts_question(
         reader.close()
 
 
+def test_a_question_asked_ahead_follows_the_context(proxy: FaultProxy, other_region: str) -> None:
+    """Asked ahead (as a switch does, before the panes ask), taken by the next listing;
+    asked ahead for a context left before anyone took it, dropped with it."""
+    reader = RemoteReader()
+    try:
+        reader.connect(ConnectionSettings(endpoint_url=proxy.url, region="us-east-1", demo=True))
+        reader.prefetch("repositories")
+        reader.connect(ConnectionSettings(endpoint_url=proxy.url, region=OTHER_REGION, demo=True))
+        reader.prefetch("repositories")
+        pages = list(reader.repository_pages())
+        assert [r.name for page in pages for r in page] == [other_region]
+        # The listing took the question asked ahead: no third call (the first context's
+        # may have gone out before its cancel came); nothing is left waiting.
+        assert 1 <= len(proxy.requests("DescribeRepositories")) <= 2
+        assert reader._answers == {} and reader._prefetched == {}
+    finally:
+        reader.close()
+
+
 # -- profiles from an AWS config ----------------------------------------------------
 
 
@@ -377,3 +396,65 @@ async def test_the_command_bar_switches_region_and_back(
         send_burst(app, typed(":region us-east-1"), press("enter"))
         await wait_until(pilot, lambda: "platform/nginx-base" in names(app))
         assert app.settings.region == "us-east-1"
+
+
+async def test_a_token_aws_calls_expired_asks_for_a_new_mfa_code(
+    aws_config: Path, proxy: FaultProxy
+) -> None:
+    """AWS's clock, not ours: the first ExpiredTokenException brings the MFA dialog."""
+    from ecr_tui.demo.moto_patches.mfa import DEMO_MFA_CODE
+    from ecr_tui.ui.dialogs.text import TextInputScreen
+
+    with aws_config.open("a") as config:
+        config.write(
+            f"\n[profile mfa-prod]\nregion = us-east-1\nendpoint_url = {proxy.url}\n"
+            f"role_arn = arn:aws:iam::{SECOND_ACCOUNT}:role/ecr-admin\nsource_profile = dev\n"
+            "mfa_serial = arn:aws:iam::123456789012:mfa/tester\n"
+        )
+    app = EcrApp(ConnectionSettings(profile="dev", region="us-east-1"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await repositories_loaded(app, pilot)
+        app.switch_context(profile="mfa-prod")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        await pilot.press(*DEMO_MFA_CODE, "enter")
+        await wait_until(pilot, lambda: app.settings.profile == "mfa-prod" and identified(app))
+        first = app.settings.credentials
+        assert not app.contexts.renewal.expired  # an hour to go, by our clock
+
+        proxy.inject("expired", "DescribeRepositories", times=1)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        assert "MFA code for profile mfa-prod" in app.screen.title_text
+        assert "were refused as expired" in app.screen.label
+        assert noticed(app, "Credentials expired")  # what failed is said as well
+        await pilot.press(*DEMO_MFA_CODE, "enter")
+        await wait_until(
+            pilot, lambda: app.settings.credentials not in (None, first) and identified(app)
+        )
+        assert app.settings.profile == "mfa-prod" and app.account.account_id == SECOND_ACCOUNT
+        assert not isinstance(app.screen, TextInputScreen)
+
+
+async def test_a_region_switch_keeps_the_profiles_session_no_new_assume_role(
+    aws_config: Path, proxy: FaultProxy, other_region: str
+) -> None:
+    """Only the region changes: the role assumed for the profile is not assumed again
+    (a round trip to STS on every switch's key path, with real AWS)."""
+    with aws_config.open("a") as config:
+        config.write(
+            f"\n[profile role-via-proxy]\nregion = us-east-1\nendpoint_url = {proxy.url}\n"
+            f"role_arn = arn:aws:iam::123456789012:role/ecr-reader\nsource_profile = dev\n"
+        )
+    app = EcrApp(ConnectionSettings(profile="role-via-proxy", region="us-east-1"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: "platform/nginx-base" in names(app), timeout=30)
+        assert len(proxy.requests("AssumeRole")) == 1
+        app.switch_context(region=OTHER_REGION)
+        await wait_until(pilot, lambda: names(app) == [other_region])
+        app.switch_context(region="us-east-1")
+        await wait_until(pilot, lambda: "platform/nginx-base" in names(app))
+        assert len(proxy.requests("DescribeRepositories")) >= 3  # each region listed
+        assert len(proxy.requests("AssumeRole")) == 1, "the role's credentials are reused"
+        # A profile switch is a new identity: a session of its own.
+        app.switch_context(profile="dev")
+        await wait_until(pilot, lambda: app.settings.profile == "dev" and bool(names(app)))

@@ -241,3 +241,157 @@ async def test_r_lists_the_images_replicas_and_opens_one(monkeypatch: pytest.Mon
             ),
             timeout=20,
         )
+
+
+async def test_each_context_keeps_its_findings_filters_and_sort(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.core.models import Severity
+    from ecr_tui.ui.app import EcrApp
+    from ecr_tui.ui.driving import wait_until
+    from ecr_tui.ui.panes.findings import FindingsFilters
+    from tests.test_app import open_repository, panes
+
+    launch = spawn_demo_endpoint(repositories=6, big_images=50, registry=False, extra_contexts=True)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(launch.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(launch.aws_credentials_path))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    app = EcrApp(
+        ConnectionSettings(profile="dev", region="us-east-1", demo=True), demo_launch=launch
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        _, images, findings = panes(app)
+        await open_repository(app, pilot, "payments/api")
+        image = images.table.current_row
+        # Enter drills into the findings of the image under the cursor.
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: findings.image == image and bool(findings.report and findings.table.rows)
+        )
+        # HIGH and worse, fixable only, fix first, and a text filter: as a user sets them.
+        await pilot.press("m", "m", "m", "f", "s", "slash", *"CVE-", "enter")
+        chosen = FindingsFilters(Severity.HIGH, False, True, 1, "CVE-")
+        assert findings.filters == chosen
+        before = [finding.name for finding in findings.table.rows]
+
+        app.switch_context(region="eu-west-1")
+        await wait_until(
+            pilot, lambda: app.contexts.generation == 1 and bool(panes(app)[0].table.rows)
+        )
+        # A context of its own: nothing filtered yet, and it says so.
+        assert findings.filters == FindingsFilters()
+        assert "fixable only" not in str(findings.border_subtitle)
+        findings.table.focus()
+        await pilot.pause()
+        await pilot.press("u")
+        assert findings.filters == FindingsFilters(hide_unrated=True)
+
+        app.switch_context(region="us-east-1")
+        await wait_until(
+            pilot,
+            lambda: (
+                findings.image is not None
+                and findings.image.digest == image.digest
+                and findings.report is not None
+            ),
+            timeout=30,
+        )
+        assert findings.filters == chosen
+        shown = list(findings.table.rows)
+        assert shown, "payments/api's first image has fixable HIGH or CRITICAL findings"
+        # (`m` leaves the unrated in: `u` hides them.)
+        assert all(f.fix.fixable and "CVE-" in f.name for f in shown)
+        assert all(f.severity >= Severity.HIGH for f in shown if f.severity.rated)
+        assert [finding.name for finding in shown] == before
+        subtitle = str(findings.border_subtitle)
+        assert "≥ high" in subtitle and "fixable only" in subtitle and "fix first" in subtitle
+        assert "filter: CVE-" in subtitle
+
+        app.switch_context(region="eu-west-1")
+        await wait_until(pilot, lambda: app.contexts.generation == 3)
+        assert findings.filters == FindingsFilters(hide_unrated=True)
+    launch.close()
+
+
+async def test_expired_mfa_credentials_ask_for_a_new_code_and_keep_the_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import timedelta
+
+    from ecr_tui.core.ecr import ConnectionSettings
+    from ecr_tui.demo.moto_patches.mfa import DEMO_MFA_CODE
+    from ecr_tui.ui.app import EcrApp
+    from ecr_tui.ui.dialogs.text import TextInputScreen
+    from ecr_tui.ui.driving import wait_until
+    from tests.test_app import open_repository, panes
+
+    launch = spawn_demo_endpoint(repositories=4, big_images=20, registry=False, extra_contexts=True)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(launch.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(launch.aws_credentials_path))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    app = EcrApp(
+        ConnectionSettings(profile="dev", region="us-east-1", demo=True), demo_launch=launch
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories, images, _ = panes(app)
+        await wait_until(pilot, lambda: bool(repositories.table.rows), timeout=30)
+        app.switch_context(profile="prod-admin")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        await pilot.press(*DEMO_MFA_CODE, "enter")
+        await wait_until(
+            pilot,
+            lambda: (
+                bool(repositories.table.rows)
+                and repositories.table.rows[0].registry_id == PROD_ACCOUNT_ID
+            ),
+        )
+        renewal = app.contexts.renewal
+        first = app.settings.credentials
+        # STS's own expiry (an hour, moto as AWS), kept with the credentials.
+        assert renewal.expiration is not None and first is not None
+        assert timedelta(minutes=50) < renewal.expiration - renewal.now() <= timedelta(hours=1)
+        name = repositories.table.rows[-1].name
+        await open_repository(app, pilot, name)
+        image = images.table.current_row
+        generation = app.contexts.generation
+
+        # An hour later (the clock moved on, not waited for): the dialog asks for a code.
+        expired_at = renewal.expiration
+        renewal.now = lambda: expired_at + timedelta(seconds=1)
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        assert app.screen.title_text == "MFA code for profile prod-admin"
+        assert f"expired at {expired_at:%H:%M} UTC" in app.screen.label
+        await pilot.press(*DEMO_MFA_CODE, "enter")
+        # The same context again, with the role's new credentials, and the same place.
+        await wait_until(
+            pilot,
+            lambda: (
+                app.contexts.generation == generation + 1
+                and images.repository is not None
+                and images.repository.name == name
+                and images.table.current_row is not None
+                and images.table.current_row.digest == image.digest
+            ),
+        )
+        assert app.settings.profile == "prod-admin"
+        assert app.settings.credentials is not None and app.settings.credentials != first
+        assert renewal.expiration is not None and renewal.expiration > renewal.now()
+        assert not renewal.expired and not isinstance(app.screen, TextInputScreen)
+
+        # Expired again, and the dialog cancelled: said once, nothing else changes...
+        expired_at = renewal.expiration
+        renewal.now = lambda: expired_at + timedelta(seconds=1)
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: noticed(app, "MFA code not given"))
+        notice = next(n for n in app._notifications if n.title == "MFA code not given")
+        assert "`:profile prod-admin` asks for a code again" in notice.message
+        await pilot.pause(0.5)
+        assert not isinstance(app.screen, TextInputScreen), "asked once, not again and again"
+        assert app.contexts.generation == generation + 1
+        # ... until the user asks for it.
+        app.switch_context(profile="prod-admin")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextInputScreen))
+        assert "expired at" in app.screen.label
+    launch.close()

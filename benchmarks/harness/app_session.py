@@ -20,6 +20,7 @@ from .common import BIG_REPOSITORY, COLUMNS, KEY_TIMEOUT, LINES, REGION, Benchma
 from .key_latency import KeyStats, press_and_time
 from .launch import app_environment, console_script
 from .profiler import Profiler
+from .proxy import first_app_call
 from .pty_terminal import Terminal
 from .resources import CpuWatch, RssSampler
 from .screen import (
@@ -71,12 +72,14 @@ def time_start_up(
     timeout: float,
     what: str,
     names: tuple[str, ...],
+    first_call_at: str | None = None,
 ) -> dict[str, float]:
     """Launch `argv`, wait (at most `timeout` s, `what` in the error) until `all_listed`
     holds, then quit.
 
-    The moments `names` (of `watch_start_up`, and `repositories_loaded`: when all
-    were listed), in seconds since the spawn.
+    The moments `names` (of `watch_start_up`, `repositories_loaded`: when all were
+    listed, and `first_call`: the app's first call to `first_call_at`, a counting
+    proxy), in seconds since the spawn.
     """
     term = Terminal(argv, app_environment(), screens)
     try:
@@ -86,11 +89,18 @@ def time_start_up(
         term.settle(quiet=0.3, timeout=3)
     finally:
         term.close(b"q" if term.alive else b"")
+    first_call = first_app_call(first_call_at, term.spawned) if first_call_at else None
+    if first_call is not None:
+        term.seen["first_call"] = first_call
     return {name: round(term.seen[name] - term.spawned, 3) for name in names if name in term.seen}
 
 
 def measure_startup(args: argparse.Namespace, endpoint: str, run_dir: Path) -> dict[str, float]:
-    """One launch: spawn → first frame → first repository row → all repositories; then quit."""
+    """One launch: spawn → first frame → first repository row → all repositories; then quit.
+
+    Also its first API call (`endpoint` is the counting proxy): what came before it
+    is the app's start, what comes after it the listing's own time.
+    """
     repositories = f"{args.repositories:,} repositories"
     return time_start_up(
         [console_script("ecr-tui"), "--endpoint-url", endpoint, "--region", REGION],
@@ -98,7 +108,14 @@ def measure_startup(args: argparse.Namespace, endpoint: str, run_dir: Path) -> d
         lambda lines: subtitle_of(lines, "Repositories") == repositories,
         60,
         "all repositories",
-        ("first_frame", "first_full_frame", "first_repository_row", "repositories_loaded"),
+        (
+            "first_frame",
+            "first_full_frame",
+            "first_call",
+            "first_repository_row",
+            "repositories_loaded",
+        ),
+        first_call_at=endpoint,
     )
 
 

@@ -21,6 +21,7 @@ from .context_switch import measure_context_switch
 from .demo_startup import measure_demo_startup
 from .endpoint import start_endpoint
 from .install_size import install_sizes
+from .key_latency import KeyStats
 from .launch import app_code, app_environment, compile_app, find_script
 from .proxy import fetch_calls, start_proxy
 from .reference_page import probe
@@ -31,6 +32,10 @@ from .services import Service
 def _median(values: Iterator[float | None]) -> float | None:
     known = [value for value in values if value is not None]
     return round(statistics.median(known), 3) if known else None
+
+
+def _difference(later: float | None, earlier: float | None) -> float | None:
+    return later - earlier if later is not None and earlier is not None else None
 
 
 def benchmark(args: argparse.Namespace) -> dict[str, Any]:
@@ -59,22 +64,27 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
             log(f"app: `ecr-tui --demo` start-up, launch {number + 1} of {args.startup_runs}")
             demo_launches.append(measure_demo_startup(run_dir))
         switches = []
+        switch_keys = KeyStats()
         for number in range(args.startup_runs):
             log(f"app: context switch, launch {number + 1} of {args.startup_runs}")
-            switches.append(measure_context_switch(args, proxy.url, run_dir))
+            switches.append(measure_context_switch(args, proxy.url, run_dir, switch_keys))
         helpers = [endpoint.process.pid, proxy.process.pid]
         app = run_app(args, proxy.url, run_dir, first_page, helpers)
+        calls = fetch_calls(proxy)
+        # The start-up launches made calls too: only the measured session's count.
+        app_calls = [c for c in calls if c["kind"] == "app" and c["start"] >= app.spawned]
+        first_call_s = (
+            round(min(float(c["start"]) for c in app_calls) - app.spawned, 3) if app_calls else None
+        )
         launches.append(
             {
                 "first_frame": app.numbers["first_frame_s"],
                 "first_full_frame": app.numbers["first_full_frame_s"],
+                "first_call": first_call_s,
                 "first_repository_row": app.numbers["first_repository_row_s"],
                 "repositories_loaded": app.numbers["repositories_loaded_s"],
             }
         )
-        calls = fetch_calls(proxy)
-        # The start-up launches made calls too: only the measured session's count.
-        app_calls = [c for c in calls if c["kind"] == "app" and c["start"] >= app.spawned]
         big_pages = sorted(
             (c for c in app_calls if c["op"] == "DescribeImages" and c["repo"] == BIG_REPOSITORY),
             key=lambda c: float(c["start"]),
@@ -98,9 +108,7 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
                 round(float(big_pages[-1]["end"]) - load_start, 3) if big_pages else None
             ),
             big_repository_pages=len(big_pages),
-            first_call_s=round(float(app_calls[0]["start"]) - app.spawned, 3)
-            if app_calls
-            else None,
+            first_call_s=first_call_s,
             first_repositories_page_answered_s=(
                 round(float(repo_pages[0]["end"]) - app.spawned, 3) if repo_pages else None
             ),
@@ -124,10 +132,17 @@ def benchmark(args: argparse.Namespace) -> dict[str, Any]:
             demo_first_repository_row_median_s=_median(
                 launch.get("first_repository_row") for launch in demo_launches
             ),
+            # The listing's own part of a cold start (each launch's first repository
+            # row minus its first call): what a switch's first row may cost at most.
+            listing_first_row_median_s=_median(
+                _difference(launch.get("first_repository_row"), launch.get("first_call"))
+                for launch in launches
+            ),
             context_switches=switches,
             context_switch_first_repository_row_median_s=_median(
                 switch.get("first_repository_row_s") for switch in switches
             ),
+            keys_during_switch_load=switch_keys.summary(),
             install=install_sizes(),
         )
 

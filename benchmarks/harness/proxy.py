@@ -188,7 +188,12 @@ def start_proxy(upstream: str, run_dir: Path, latency_ms: float = 0.0) -> Servic
 
 def fetch_calls(proxy: Service) -> list[dict[str, Any]]:
     """Every call the proxy forwarded so far."""
-    parts = urlsplit(proxy.url)
+    return calls_at(proxy.url)
+
+
+def calls_at(proxy_url: str) -> list[dict[str, Any]]:
+    """Every call the proxy at `proxy_url` forwarded so far."""
+    parts = urlsplit(proxy_url)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     try:
         connection.request("GET", "/__calls")
@@ -196,3 +201,13 @@ def fetch_calls(proxy: Service) -> list[dict[str, Any]]:
         return calls
     finally:
         connection.close()
+
+
+def first_app_call(proxy_url: str, since: float) -> float | None:
+    """When the app's first call after `since` (a monotonic time) reached the proxy."""
+    starts = [
+        float(call["start"])
+        for call in calls_at(proxy_url)
+        if call["kind"] == "app" and float(call["start"]) >= since
+    ]
+    return min(starts, default=None)

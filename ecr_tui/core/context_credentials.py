@@ -8,6 +8,8 @@ connection (`ConnectionSettings.credentials`). Calls block: run them in workers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ecr_tui.core.contexts import Profile
@@ -15,6 +17,21 @@ from ecr_tui.core.errors import UserFacingError
 
 # The session name the assumed role's calls carry in CloudTrail.
 ROLE_SESSION_NAME = "ecr-tui"
+
+
+@dataclass(frozen=True)
+class RoleCredentials:
+    """A role's temporary credentials, and when STS said they stop working."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+    expiration: datetime | None  # (aware; None: STS did not say)
+
+    @property
+    def keys(self) -> tuple[str, str, str]:
+        """What a connection signs with (`ConnectionSettings.credentials`)."""
+        return (self.access_key_id, self.secret_access_key, self.session_token)
 
 
 def why_no_credentials(profile: Profile) -> str | None:
@@ -42,8 +59,8 @@ def why_no_credentials(profile: Profile) -> str | None:
 
 def assume_role_with_mfa(
     profile: Profile, code: str, sts_endpoint_url: str | None, region: str
-) -> tuple[str, str, str]:
-    """The role's temporary credentials (key id, secret, session token), with MFA `code`.
+) -> RoleCredentials:
+    """The role's temporary credentials, and when they expire, with MFA `code`.
 
     Raises `UserFacingError` saying what to do when STS refuses the code.
     """
@@ -75,8 +92,10 @@ def assume_role_with_mfa(
             ) from None
         raise
     credentials = answer["Credentials"]
-    return (
+    expiration = credentials.get("Expiration")  # (botocore parses it: an aware datetime)
+    return RoleCredentials(
         str(credentials["AccessKeyId"]),
         str(credentials["SecretAccessKey"]),
         str(credentials["SessionToken"]),
+        expiration if isinstance(expiration, datetime) else None,
     )

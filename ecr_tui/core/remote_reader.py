@@ -157,6 +157,7 @@ class _Child:
                 settings,
                 read_only=True,
                 botocore_session=_warmed(warm) if warm and settings.profile is None else None,
+                region_switch_from=self.service,
             )
             # The client now, before the first request asks for it.
             self.pool.submit(getattr, self.service, "ecr")
@@ -369,6 +370,13 @@ class RemoteReader:
             if settings == self._settings:
                 return
             self._settings = settings
+            # Asked ahead for the previous context, and nobody took them: dropped,
+            # and the child stops paging them.
+            for request in self._prefetched.values():
+                del self._answers[request]
+                if self._process is not None:
+                    with contextlib.suppress(ReaderStopped):
+                        self._send((request, "cancel", request))
             self._prefetched.clear()
             # Every question still awaited was the previous context's: its answer,
             # early or late, must not pass for the new context's.

@@ -389,6 +389,8 @@ class EcrApp(NavigatingApp, FleetActions):
         error = event.worker.error or Exception("unknown failure")
         problem = explain_error(error, endpoint)
         self.notify(problem.detail, title=problem.title, severity="error", timeout=12)
+        if problem.title == "Credentials expired":
+            self.contexts.renewal.token_refused()  # an MFA role's: a new code renews them
         if event.worker.group == "connect" or is_credential_problem(problem):
             self.connection_problem = problem
             self.refresh_status()

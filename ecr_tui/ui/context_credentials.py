@@ -7,21 +7,20 @@ the profile, and changes nothing: the app stays in the context it was in.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Callable
-from datetime import UTC
 
-from textual.app import SuspendNotSupported
-
-from ecr_tui.core.context_credentials import assume_role_with_mfa, why_no_credentials
-from ecr_tui.core.contexts import CredentialKind, Profile, sso_login_needed, sso_token_expiry
+from ecr_tui.core.context_credentials import (
+    RoleCredentials,
+    assume_role_with_mfa,
+    why_no_credentials,
+)
+from ecr_tui.core.contexts import CredentialKind, Profile, sso_login_needed
 from ecr_tui.ui.app_host import AppHost
 from ecr_tui.ui.background import run_then
-from ecr_tui.ui.dialogs.confirm import ConfirmScreen
 from ecr_tui.ui.dialogs.text import TextInputScreen
+from ecr_tui.ui.sso_login import offer_sso_login
 
-Enter = Callable[[tuple[str, str, str] | None], None]
+Enter = Callable[[RoleCredentials | None], None]
 
 MFA_CODE_DIGITS = 6
 
@@ -58,13 +57,26 @@ def mfa_code_problem(text: str) -> str | None:
     return None
 
 
-def ask_mfa_code(app: AppHost, profile: Profile, region: str, enter: Enter) -> None:
-    """Ask for the code of the profile's MFA device; assume its role with it."""
+def ask_mfa_code(
+    app: AppHost,
+    profile: Profile,
+    region: str,
+    enter: Enter,
+    why: str = "",
+    cancelled: Callable[[], None] | None = None,
+) -> None:
+    """Ask for the code of the profile's MFA device; assume its role with it.
+
+    `why` opens the dialog's text (say, that the role's credentials expired);
+    a cancelled dialog changes nothing (`cancelled` may say so).
+    """
     sts_endpoint = app.settings.sts_endpoint_url
 
     def typed(code: str | None) -> None:
         if not code:
-            return  # cancelled: nothing changes
+            if cancelled is not None:
+                cancelled()
+            return  # nothing changes
         run_then(
             app,
             lambda: assume_role_with_mfa(profile, code, sts_endpoint, region),
@@ -78,67 +90,8 @@ def ask_mfa_code(app: AppHost, profile: Profile, region: str, enter: Enter) -> N
     app.push_screen(
         TextInputScreen(
             f"MFA code for profile {profile.name}",
-            f"The code {profile.mfa_serial} shows now",
+            f"{why}The code {profile.mfa_serial} shows now",
             validate=mfa_code_problem,
         ),
         typed,
     )
-
-
-def offer_sso_login(app: AppHost, profile: Profile, then: Callable[[], None]) -> None:
-    """The profile's SSO session has expired: offer `aws sso login`, then connect."""
-    expiry = sso_token_expiry(profile)
-    state = (
-        f"expired at {expiry.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-        if expiry is not None
-        else "has no cached token (never logged in here, or logged out)"
-    )
-    body = (
-        f"Profile {profile.name} signs in with SSO ({profile.sso_start_url}) and its "
-        f"session {state}. Run `aws sso login --profile {profile.name}` now? ecr-tui "
-        "steps aside while it runs in this terminal, then connects."
-    )
-
-    def answered(log_in: bool | None) -> None:
-        if log_in:
-            sso_login(app, profile, then)
-
-    app.push_screen(ConfirmScreen("SSO login needed", body, confirm_label="Log in"), answered)
-
-
-def sso_login(app: AppHost, profile: Profile, then: Callable[[], None]) -> None:
-    """Run `aws sso login` with the app suspended; `then` once the session is valid."""
-    command = f"aws sso login --profile {profile.name}"
-    aws = shutil.which("aws")
-    if aws is None:
-        app.notify(
-            f"The AWS CLI (aws) is not installed here: install AWS CLI v2, or run `{command}` "
-            "where it is, then switch again. Nothing changed.",
-            title="SSO login",
-            severity="error",
-            timeout=15,
-        )
-        return
-    try:
-        # The terminal is the CLI's while it runs (it prints a code and opens a browser).
-        with app.suspend():
-            result = subprocess.run([aws, "sso", "login", "--profile", profile.name], check=False)
-    except SuspendNotSupported:
-        app.notify(
-            f"This terminal cannot hand itself over: run `{command}` in another one, then "
-            "switch again. Nothing changed.",
-            title="SSO login",
-            severity="error",
-            timeout=15,
-        )
-        return
-    if result.returncode != 0 or sso_login_needed(profile):
-        app.notify(
-            f"`{command}` did not finish (exit code {result.returncode}): the SSO session "
-            f"of {profile.name} is still expired. Nothing changed.",
-            title="SSO login",
-            severity="error",
-            timeout=15,
-        )
-        return
-    then()

@@ -7,8 +7,9 @@ context (`RemoteReader.connect`: the same process, no second start), a new
 stamped with the context's *generation*: an answer that comes for an earlier
 generation is dropped, so the previous context's data never shows in the new one.
 
-Each context's place (repository, image, filters, image sort) is remembered
-while the app runs and restored when the user comes back to it.
+Each context's place (repository, image, the panes' filters, the images' and the
+findings' sort) is remembered while the app runs and restored when the user comes
+back to it.
 """
 
 from __future__ import annotations
@@ -17,19 +18,21 @@ import difflib
 import functools
 import os
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
 from textual.message import Message
 
 from ecr_tui.config import ConfigError, load_settings
+from ecr_tui.core.context_credentials import RoleCredentials
 from ecr_tui.core.contexts import Profile, list_profiles, partition_of, regions_for
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import explain_error
 from ecr_tui.core.models import AccountInfo, Image, Repository
 from ecr_tui.ui.context_credentials import prepare_profile
-from ecr_tui.ui.panes.findings import FindingsPane
+from ecr_tui.ui.mfa_renewal import MfaRenewal
+from ecr_tui.ui.panes.findings import FindingsFilters, FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
 
@@ -74,6 +77,7 @@ class Place:
     repository_filter: str = ""
     image_filter: str = ""
     image_sort: tuple[int, bool] = (0, True)
+    findings_filters: FindingsFilters = field(default_factory=FindingsFilters)
 
 
 def closest(word: str, choices: list[str]) -> str:
@@ -113,6 +117,8 @@ class Contexts:
         self._pending_image: Place | None = None
         # Where the cursor is, as the status line shows it (see `breadcrumb`).
         self.crumbs: tuple[str, ...] = ()
+        # A role assumed with MFA: a new code once its credentials expire.
+        self.renewal = MfaRenewal(app, self._renew)
 
     # -- what there is to switch to ------------------------------------------------
 
@@ -163,6 +169,7 @@ class Contexts:
         self.connect()
 
     def _follow_cursor(self) -> None:
+        self.renewal.check()
         try:
             crumbs = self.breadcrumb()
             if crumbs != self.crumbs:
@@ -215,6 +222,9 @@ class Contexts:
                 if generation != self.generation:
                     return  # switched again meanwhile: the reader must follow the newer one
                 app.reader.connect(connected)
+                # Listed from now, not after a hop through the UI thread (the
+                # repositories pane takes this answer when it loads).
+                app.reader.prefetch("repositories")
             # Changes go through this process's own client, made when first needed; in
             # read-only mode that client refuses, before sending, anything but a read.
             app.post_message(ServiceReady(generation, EcrService(connected, read_only=read_only)))
@@ -306,6 +316,9 @@ class Contexts:
             app.notify(str(error), title="Config", severity="error")
             return
         if (new_profile or self.profile_label(), region) == self._key():
+            if self.renewal.expired or self.renewal.asked:
+                self.renewal.offer()  # the way to a new MFA code, once it was refused
+                return
             app.notify(f"Already browsing {self.profile_label()} in {region}.", timeout=3)
             return
         # A later switch wins over one still asking for a code or a login.
@@ -313,9 +326,10 @@ class Contexts:
         request = self._switch_request
         if target is None or target.name == self.profile_label():
             self._enter(new_profile, region, read_only, None)  # same profile, same credentials
+            self.renewal.moved_to(region)
             return
 
-        def enter(credentials: tuple[str, str, str] | None) -> None:
+        def enter(credentials: RoleCredentials | None) -> None:
             if request == self._switch_request:
                 self._enter(new_profile, region, read_only, target, credentials)
 
@@ -327,7 +341,7 @@ class Contexts:
         region: str,
         read_only: bool,
         target: Profile | None,
-        credentials: tuple[str, str, str] | None = None,
+        credentials: RoleCredentials | None = None,
     ) -> None:
         """Leave the current context (its place kept) and connect to the new one.
 
@@ -342,7 +356,9 @@ class Contexts:
         settings = replace(app.settings, profile=profile, region=region)
         if target is not None:
             endpoint = target.endpoint_url or self.base_endpoint_url
-            settings = replace(settings, endpoint_url=endpoint, credentials=credentials)
+            keys = credentials.keys if credentials is not None else None
+            settings = replace(settings, endpoint_url=endpoint, credentials=keys)
+            self.renewal.follow(target, region, credentials)
         elif app.service is not None:
             # Same profile: same endpoint (the profile's, found when connecting).
             settings = replace(settings, endpoint_url=app.service.settings.endpoint_url)
@@ -352,6 +368,11 @@ class Contexts:
         self._leave_panes(f"Connecting to {profile or 'default'} in {region}…")
         app.refresh_status()
         self.connect()
+
+    def _renew(self, credentials: RoleCredentials) -> None:
+        """The role's new credentials: the same context again, its place kept."""
+        profile = self.profile_label()
+        self._enter(profile, self.region(), self.app.read_only, self._find(profile), credentials)
 
     def _leave_panes(self, why: str) -> None:
         """Nothing of the context left behind stays on screen."""
@@ -369,6 +390,7 @@ class Contexts:
         """Keep where the user is in the current context."""
         app = self.app
         repositories, images = app.query_one(RepositoriesPane), app.query_one(ImagesPane)
+        findings = app.query_one(FindingsPane)
         repository: Repository | None = repositories.table.current_row
         image: Image | None = images.table.current_row if images.repository else None
         self.places[self._key()] = Place(
@@ -378,6 +400,7 @@ class Contexts:
             repository_filter=repositories.filter_box.value,
             image_filter=images.filter_box.value,
             image_sort=images.sort_state,
+            findings_filters=findings.filters,
         )
 
     def restore(self) -> None:
@@ -391,6 +414,7 @@ class Contexts:
         repositories.set_filter(place.repository_filter)
         images.set_filter(place.image_filter)
         images.restore_sort(*place.image_sort)
+        app.query_one(FindingsPane).restore_filters(place.findings_filters)
         if place.repository is not None:
             name = place.repository
             if place.image_digest is not None or place.image_tag is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -88,6 +89,17 @@ COLUMNS = [
 # In a merged view, which platforms a finding is on: where it is seen, after its id.
 PLATFORMS_COLUMN = Column("Platforms", 10)
 PLATFORMS_AT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsFilters:
+    """What the findings pane lets through and how it orders it: kept per context."""
+
+    min_severity: Severity = Severity.UNDEFINED
+    hide_unrated: bool = False
+    fixable_only: bool = False
+    sort_index: int = 0
+    text: str = ""
 
 
 class FindingsPane(Pane):
@@ -426,6 +438,26 @@ class FindingsPane(Pane):
             self.notify("No findings to export: choose a scanned image first.", timeout=4)
             return
         export_image(self, self.image, self.report, list(self.table.rows))
+
+    @property
+    def filters(self) -> FindingsFilters:
+        """The filters (`m`, `u`, `f`, `/`) and the sort (`s`) chosen."""
+        return FindingsFilters(
+            self.min_severity,
+            self.hide_unrated,
+            self.fixable_only,
+            self.sort_index,
+            self.filter_box.value,
+        )
+
+    def restore_filters(self, filters: FindingsFilters) -> None:
+        """Filter and sort as `filters` says, silently (a context's own, restored)."""
+        self.min_severity, self.hide_unrated = filters.min_severity, filters.hide_unrated
+        self.fixable_only = filters.fixable_only
+        self.sort_index = filters.sort_index % len(FINDING_SORTS)
+        self.table.set_sort(FINDING_SORTS[self.sort_index][1])
+        self.set_filter(filters.text)
+        self._apply_filters()
 
     def action_cycle_sort(self) -> None:
         """Order by severity then score, or by severity, fix available, then score."""
