@@ -110,7 +110,11 @@ async def test_enhanced_findings_carry_fix_versions_and_remediation(
         target = next(i for i in images.table.rows if i.scan_state is ScanState.COMPLETE)
         images.table.move_to(target)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: findings.report is not None)
+        # Its own report: the one of the image the cursor started on may come first.
+        await wait_until(
+            pilot,
+            lambda: findings.report is not None and findings.report.digest == target.digest,
+        )
         rows = findings.table.rows
         assert rows and all(f.source == "enhanced" for f in rows)
         assert any(f.fixed_in for f in rows)
