@@ -173,6 +173,7 @@ class EcrService:
         self._lock = threading.Lock()
         self._session: boto3.Session | None = None
         self._ecr: ECRClient | None = None
+        self._others: dict[str, Any] = {}  # other services' clients (Amazon Inspector's)
         # Calls made, by operation: the benchmark and tests hold the app to the minimum.
         self.calls: Counter[tuple[str, str]] = Counter()  # (operation, repository)
 
@@ -226,8 +227,8 @@ class EcrService:
         if service == "ecr":
             session._session.register_component("response_parser_factory", plain_json_factory())
         endpoint = self.settings.endpoint_url if service == "ecr" else None
-        if service == "sts" or (service == "iam" and self.settings.demo):
-            # (The demo's endpoint serves IAM beside STS; AWS's IAM is found by boto3.)
+        if service == "sts" or (service in ("iam", "inspector2") and self.settings.demo):
+            # (The demo's endpoint serves IAM and Inspector beside STS; AWS's are found by boto3.)
             endpoint = self.settings.sts_endpoint_url
         client = session.client(service, endpoint_url=endpoint, config=config)
         client.meta.events.register("before-parse", _refuse_short_answers)
@@ -261,6 +262,13 @@ class EcrService:
             if self._ecr is None:
                 self._ecr = self._client("ecr")
             return self._ecr
+
+    def client(self, service: str) -> Any:
+        """Another service's client in this context (`inspector2`, say), created once."""
+        with self._lock:
+            if service not in self._others:
+                self._others[service] = self._client(service)
+            return self._others[service]
 
     @property
     def region(self) -> str:

@@ -68,6 +68,18 @@ class FleetActions(AppHost):
 
     def go_to_fleet_image(self, repository: str, digest: str) -> None:
         """Leave the views for the panes, on this image and its findings."""
+        account, separator, name = repository.rpartition(":")
+        if separator:
+            # Amazon Inspector's delegated administrator sees member accounts' images:
+            # the panes show this context's registry only.
+            notify: Any = getattr(self, "notify")  # noqa: B009 - the App's
+            notify(
+                f"{name} is in account {account}: switch to a context in that account "
+                "(:profile NAME) to open it.",
+                severity="warning",
+                timeout=8,
+            )
+            return
         while len(self.screen_stack) > 1:
             self.pop_screen()
         actions: Any = getattr(self, "repository_actions")  # noqa: B009 - EcrApp's

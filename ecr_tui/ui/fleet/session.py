@@ -13,9 +13,10 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ecr_tui.core.fleet.fanout import FleetScan, Progress
+from ecr_tui.core.fleet.fanout import Progress
 from ecr_tui.core.fleet.groups import FleetFindings
 from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.core.fleet.source import SourcedScan
 from ecr_tui.core.models import Image, ScanReport
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ class FleetSession:
     def __init__(self, service: EcrService, scope: Scope, now: float | None = None) -> None:
         self.scope = scope
         self._lock = threading.Lock()
-        self.scan = FleetScan(
+        # Amazon Inspector for an enhanced registry, else the fan-out (chosen when it runs).
+        self.scan = SourcedScan(
             service,
             scope.images_only(),
             concurrency=VIEW_CONCURRENCY,
@@ -63,7 +65,8 @@ class FleetSession:
 
     @property
     def coverage_line(self) -> str:
-        return self.scan.result.coverage.line()
+        """The coverage, and the source that answered ("...; source: Amazon Inspector")."""
+        return f"{self.scan.result.coverage.line()} · {self.scan.answered_by()}"
 
     @property
     def complete(self) -> bool:
