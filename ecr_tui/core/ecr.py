@@ -227,9 +227,11 @@ class EcrService:
         if service == "ecr":
             session._session.register_component("response_parser_factory", plain_json_factory())
         endpoint = self.settings.endpoint_url if service == "ecr" else None
-        if service == "sts" or (service in ("iam", "inspector2") and self.settings.demo):
-            # (The demo's endpoint serves IAM and Inspector beside STS; AWS's are found by boto3.)
+        if service == "sts" or (service == "iam" and self.settings.demo):
+            # (The demo's endpoint serves IAM beside STS; AWS's IAM is found by boto3.)
             endpoint = self.settings.sts_endpoint_url
+        elif service == "inspector2" and self.settings.demo:
+            endpoint = self.settings.endpoint_url  # the demo's serves Amazon Inspector too
         client = session.client(service, endpoint_url=endpoint, config=config)
         client.meta.events.register("before-parse", _refuse_short_answers)
         if service == "ecr" and self.read_only:

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     # Docker's registry boots on its own thread while moto loads (half a second).
     early_registry = _EarlyRegistry(args.registry)
 
-    from ecr_tui.demo.contexts import extra_contexts, replication_configuration
+    from ecr_tui.demo.contexts import extra_contexts, inspector_members, replication_configuration
     from ecr_tui.demo.data.dataset import build_dataset
     from ecr_tui.demo.endpoint import LocalEcr
 
@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     endpoint.seed_contexts([(e.account, e.region, e.dataset(dataset)) for e in extras])
     if extras:
         endpoint.configure_replication(replication_configuration(args.account_id))
+        endpoint.administer_inspector(inspector_members(args.account_id))
     seeded = time.perf_counter()
     # The seeded registry lives as long as the process: keeping it out of the
     # collector's sight keeps later collections, and so request latency, small.

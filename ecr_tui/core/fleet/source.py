@@ -184,15 +184,22 @@ class SourcedScan:
         return True
 
     def _home_account(self) -> str:
-        """The caller's account: a finding of another one is shown with its account."""
+        """The caller's account: a finding of another one is shown with its account.
+
+        STS says (not at the demo's endpoint unless it is named: the demo's keys are
+        not AWS's), else ECR's DescribeRegistry; "" when neither answers.
+        """
         settings = self.service.settings
-        if settings.demo and not settings.sts_endpoint_url:
-            return ""  # the demo's keys are not AWS's: never ask AWS's STS with them
+        if not settings.demo or settings.sts_endpoint_url:
+            try:
+                identity = self.service.client("sts").get_caller_identity()
+                return str(identity.get("Account", ""))
+            except Exception:  # STS unreachable or not allowed: ask ECR
+                pass
         try:
-            identity = self.service.client("sts").get_caller_identity()
-        except Exception:  # then the findings' accounts decide (see InspectorScan)
+            return str(self.service.ecr.describe_registry().get("registryId", ""))
+        except Exception:  # not in AWS's read-only ECR policy: every account is then named
             return ""
-        return str(identity.get("Account", ""))
 
 
 def _inspector_speaks_for(settings: ConnectionSettings) -> bool:

@@ -4,10 +4,11 @@ moto's inspector2 keeps findings of its own, unrelated to ECR's scans; these
 three answer from the demo's registries instead (see `inspector_data`), paged
 and filtered as Inspector does: within one filter field the EQUALS and PREFIX
 conditions are alternatives and NOT_EQUALS ones all apply; fields all apply.
-The demo's home account is Inspector's delegated administrator for the
-member accounts `ecr_tui.demo.contexts` names (it sees their findings, each
-with its `awsAccountId`); any other caller (an assumed reader role) is denied
-as AWS denies a role without inspector2 permissions.
+The demo's home account may be Inspector's delegated administrator for member
+accounts (`LocalEcr.administer_inspector`; `ecr-tui --demo` makes it that of
+`prod`): it then sees their findings, each with its `awsAccountId`. Any other
+caller (an assumed reader role) is denied as AWS denies a role without
+inspector2 permissions.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import Any
 
 from moto.backends import get_backend
 
-from ecr_tui.demo.contexts import inspector_members
 from ecr_tui.demo.moto_patches.inspector_data import registry_coverage, registry_findings
 from ecr_tui.demo.moto_patches.protocol import Json
 from ecr_tui.demo.moto_patches.state import EcrState
@@ -159,7 +159,8 @@ def _page(operation: str, params: Json, items: list[Json], query: Json) -> tuple
 def _backends(ecr: EcrState, region: str) -> Iterable[tuple[str, Any]]:
     """(account, ECR backend) of every account the caller sees in Inspector."""
     caller = ecr.account_id
-    for account in (caller, *inspector_members(caller)):
+    members = ecr.inspector_members if caller == ecr.home_account_id else ()
+    for account in (caller, *members):
         yield account, get_backend("ecr")[account][region]
 
 
