@@ -34,9 +34,9 @@ FINDINGS_PAGE = 100  # ListFindings' and ListFindingAggregations' largest page
 COVERAGE_PAGE = 200  # ListCoverage's largest page
 # The permissions the Inspector path needs, as an IAM policy names them.
 PERMISSIONS = (
+    "inspector2:ListFindings",
     "inspector2:ListCoverage",
     "inspector2:ListFindingAggregations",
-    "inspector2:ListFindings",
 )
 # Inspector's reason an image has no findings, as the ECR scan status the coverage
 # line words (see coverage._STATE_WORDS); others are shown as Inspector says them.
@@ -80,10 +80,7 @@ class InspectorDenied(InspectorUnavailable):
     """Inspector refused the caller: which permission is missing."""
 
     def __init__(self, operation: str, code: str) -> None:
-        super().__init__(
-            f"{SOURCE} refused {operation} ({code}): allow "
-            f"{', '.join(PERMISSIONS)} to read the registry's findings in a few calls"
-        )
+        super().__init__(f"{SOURCE} refused {operation}: allow {', '.join(PERMISSIONS)}")
 
 
 class InspectorCoverage(Coverage):
@@ -151,7 +148,6 @@ class InspectorScan:
         # Images in scope Inspector scanned: key -> (image, findings expected); their findings.
         self._images: dict[tuple[str, str, str], tuple[Image, int | None]] = {}
         self._found: dict[tuple[str, str, str], list[Finding]] = {}
-        self._epss: dict[str, float] = {}  # the highest EPSS score seen, by vulnerability
 
     # -- control (as FleetScan's) ----------------------------------------------------
 
@@ -375,6 +371,9 @@ class InspectorScan:
             "findings",
             maxResults=FINDINGS_PAGE,
             filterCriteria=self._criteria(),
+            # An image's findings together (images pushed at one instant may mix): each
+            # image is whole soon, and shown, newest first.
+            sortCriteria={"field": "ECR_IMAGE_PUSHED_AT", "sortOrder": "DESC"},
         )
         for item in pages:
             resource = (item.get("resources") or [{}])[0]
@@ -395,8 +394,8 @@ class InspectorScan:
             found = self._found.setdefault(key, [])
             found.append(finding)
             epss = (item.get("epss") or {}).get("score")
-            if epss is not None:
-                self._epss[finding.name] = max(float(epss), self._epss.get(finding.name, 0.0))
+            if epss is not None:  # before its image is handed over: the rows show it at once
+                self.result.findings.add_epss(finding.name, float(epss))
             if expected is not None and len(found) >= expected:
                 self._emit(key)
             if self._read % FINDINGS_PAGE == 0:
@@ -406,8 +405,6 @@ class InspectorScan:
         """Hand over every image not handed over yet (the clean ones too)."""
         for key in list(self._images):
             self._emit(key)
-        for cve, score in self._epss.items():
-            self.result.findings.add_epss(cve, score)
 
     def _emit(self, key: tuple[str, str, str]) -> None:
         known = self._images.pop(key, None)

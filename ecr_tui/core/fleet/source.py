@@ -20,7 +20,12 @@ from urllib.parse import urlsplit
 from ecr_tui.core.fleet.coverage import Coverage
 from ecr_tui.core.fleet.fanout import DEFAULT_CONCURRENCY, FleetResult, FleetScan, Progress
 from ecr_tui.core.fleet.groups import FleetFindings
-from ecr_tui.core.fleet.inspector import InspectorScan, InspectorUnavailable, unsupported_filters
+from ecr_tui.core.fleet.inspector import (
+    SOURCE,
+    InspectorScan,
+    InspectorUnavailable,
+    unsupported_filters,
+)
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.models import Image, ScanReport
 
@@ -68,6 +73,8 @@ class SourcedScan:
 
     def answered_by(self) -> str:
         """Which source answered, and why the fan-out did when Inspector could not."""
+        if isinstance(self._inner, _FanOutExcept):
+            return f"source: {SOURCE}, and {FAN_OUT} for the repositories it does not scan"
         if self.fallback:
             return f"source: {self.source}, as {self.fallback}"
         return f"source: {self.source}"
@@ -137,7 +144,7 @@ class SourcedScan:
         )
         scan.result = inspector.result  # one answer: the same findings, coverage and problems
         self._inner = scan
-        self.source = f"{InspectorScan.source}, and {FAN_OUT} for the repositories it does not scan"
+        self.source = f"{InspectorScan.source} + {FAN_OUT}"
         if self.cancelled:
             scan.cancel()
         return scan.run()

@@ -57,6 +57,13 @@ class FleetActions(AppHost):
             return None
         from ecr_tui.ui.fleet.view import VulnerabilitiesScreen
 
+        if self.is_screen_installed(FLEET_SCREEN):
+            installed: Any = self.get_screen(FLEET_SCREEN)
+            if installed.service is not self.service and installed not in self.screen_stack:
+                # Made for the context left: its findings are never shown as this one's.
+                if installed.session is not None:
+                    installed.session.cancel()
+                self.uninstall_screen(FLEET_SCREEN)
         if not self.is_screen_installed(FLEET_SCREEN):
             self.install_screen(VulnerabilitiesScreen(self.service, self.fleet_scope), FLEET_SCREEN)
         screen = self.get_screen(FLEET_SCREEN)

@@ -45,7 +45,7 @@ class FleetSession:
             findings=FleetFindings(scope.images_only(), grouped=False),
         )
         self.raw = self.scan.result.findings
-        self.shown = FleetFindings(scope)
+        self.shown = FleetFindings(scope, epss=self.raw.epss)
         # Bumped whenever `shown` changes: the view rebuilds its rows when it moved.
         self.version = 0
 
@@ -65,8 +65,8 @@ class FleetSession:
 
     @property
     def coverage_line(self) -> str:
-        """The coverage, and the source that answered ("...; source: Amazon Inspector")."""
-        return f"{self.scan.result.coverage.line()} · {self.scan.answered_by()}"
+        """The source that answered, and its coverage ("Amazon Inspector: findings for ...")."""
+        return f"{self.scan.source}: {self.scan.result.coverage.line()}"
 
     @property
     def complete(self) -> bool:
@@ -74,7 +74,10 @@ class FleetSession:
 
     @property
     def problems(self) -> list[str]:
-        return list(self.scan.result.problems)
+        """What went wrong, in words; first, why Inspector did not answer an enhanced registry."""
+        fallback = self.scan.fallback
+        first = [f"read image by image: {fallback}"] if fallback else []
+        return first + list(self.scan.result.problems)
 
     def _arrived(self, image: Image, report: ScanReport | None) -> None:
         if report is None:
