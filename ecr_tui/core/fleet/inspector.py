@@ -12,10 +12,12 @@ either. An image of another account is shown as "ACCOUNT:repository".
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ecr_tui.core.errors import explain_error
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from ecr_tui.core.ecr import EcrService
 
 SOURCE = "Amazon Inspector"
+# Inspector's severities: ListFindings is asked for each at once.
+SEVERITY_NAMES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNTRIAGED")
 FINDINGS_PAGE = 100  # ListFindings' and ListFindingAggregations' largest page
 COVERAGE_PAGE = 200  # ListCoverage's largest page
 # The permissions the Inspector path needs, as an IAM policy names them.
@@ -178,7 +182,7 @@ class InspectorScan:
     def run(self) -> FleetResult:
         """Coverage, counts, then every finding; raises InspectorDenied on the first call."""
         self._started = time.monotonic()
-        inspector = self.service.client("inspector2")
+        inspector = plain_answers(self.service.client("inspector2"))
         try:
             try:
                 self._read_coverage(inspector)
@@ -366,40 +370,58 @@ class InspectorScan:
         return criteria
 
     def _read_findings(self, inspector: Any) -> None:
+        """Every finding, one paged query per severity at once (pages of one query come one
+        after another: the severities' come side by side)."""
+        criteria = self._criteria()
+        severities = [c["value"] for c in criteria.pop("severity", [])] or list(SEVERITY_NAMES)
+        with ThreadPoolExecutor(len(severities), thread_name_prefix="inspector") as pool:
+            futures = [
+                pool.submit(self._read_severity, inspector, criteria, severity)
+                for severity in severities
+            ]
+            for future in futures:
+                future.result()  # the first failure (or Cancelled) is raised here
+
+    def _read_severity(self, inspector: Any, criteria: dict[str, Any], severity: str) -> None:
         pages = self._pages(
             inspector.list_findings,
             "findings",
             maxResults=FINDINGS_PAGE,
-            filterCriteria=self._criteria(),
+            filterCriteria={**criteria, "severity": [{"comparison": "EQUALS", "value": severity}]},
             # An image's findings together (images pushed at one instant may mix): each
             # image is whole soon, and shown, newest first.
             sortCriteria={"field": "ECR_IMAGE_PUSHED_AT", "sortOrder": "DESC"},
         )
-        for item in pages:
-            resource = (item.get("resources") or [{}])[0]
-            details = (resource.get("details") or {}).get("awsEcrContainerImage") or {}
-            account = str(item.get("awsAccountId", ""))
-            key = (account, str(details.get("repositoryName", "")), str(details.get("imageHash")))
-            known = self._images.get(key)
+        for count, item in enumerate(pages, 1):
+            self._take(item)
+            if count % FINDINGS_PAGE == 0:
+                self._report()
+
+    def _take(self, item: dict[str, Any]) -> None:
+        """One finding: kept with its image's, which is handed over once whole."""
+        resource = (item.get("resources") or [{}])[0]
+        details = (resource.get("details") or {}).get("awsEcrContainerImage") or {}
+        account = str(item.get("awsAccountId", ""))
+        key = (account, str(details.get("repositoryName", "")), str(details.get("imageHash")))
+        finding = finding_from_inspector(item)
+        epss = (item.get("epss") or {}).get("score")
+        if epss is not None:  # before its image is handed over: the rows show it at once
+            self.result.findings.add_epss(finding.name, float(epss))
+        with self._lock:
             if self.scope.keeps_repository(key[1]):
-                with self._lock:
-                    self._read += 1
+                self._read += 1
+            known = self._images.get(key)
             if known is None:
-                continue  # an image the scope leaves out (or one Inspector's coverage had not)
+                return  # an image the scope leaves out (or one Inspector's coverage had not)
             image, expected = known
             if image.pushed_seconds is None and details.get("pushedAt") is not None:
                 image = image._replace(pushed_seconds=_seconds(details["pushedAt"]))
                 self._images[key] = (image, expected)
-            finding = finding_from_inspector(item)
             found = self._found.setdefault(key, [])
             found.append(finding)
-            epss = (item.get("epss") or {}).get("score")
-            if epss is not None:  # before its image is handed over: the rows show it at once
-                self.result.findings.add_epss(finding.name, float(epss))
-            if expected is not None and len(found) >= expected:
-                self._emit(key)
-            if self._read % FINDINGS_PAGE == 0:
-                self._report()
+            whole = expected is not None and len(found) >= expected
+        if whole:
+            self._emit(key)
 
     def _flush(self) -> None:
         """Hand over every image not handed over yet (the clean ones too)."""
@@ -407,11 +429,12 @@ class InspectorScan:
             self._emit(key)
 
     def _emit(self, key: tuple[str, str, str]) -> None:
-        known = self._images.pop(key, None)
-        if known is None:
-            return
-        image = known[0]
-        findings = self._found.pop(key, [])
+        with self._lock:
+            known = self._images.pop(key, None)
+            if known is None:
+                return
+            image = known[0]
+            findings = self._found.pop(key, [])
         findings.sort(key=by_severity)
         report = ScanReport(
             repository=image.repository,
@@ -431,6 +454,34 @@ class InspectorScan:
     def _report(self) -> None:
         if self._on_progress is not None:
             self._on_progress(self.progress())
+
+
+def plain_answers(client: Any) -> Any:
+    """`client` (Amazon Inspector's, REST JSON) reading its answers as plain JSON.
+
+    botocore's walk over the output shape makes a datetime of every timestamp:
+    90 ms of a 100-finding page here, on the interpreter the keys share (see
+    `core.ecr.plain_json_factory`, the same for ECR). Errors are parsed by botocore.
+    """
+    from botocore.parsers import ResponseParserFactory, RestJSONParser
+
+    class PlainRestJsonParser(RestJSONParser):
+        def _parse_payload(
+            self, response: Any, shape: Any, member_shapes: Any, final_parsed: Any
+        ) -> None:
+            body = response["body"]
+            if body:
+                final_parsed.update(json.loads(body))
+
+    class PlainRestJsonFactory(ResponseParserFactory):
+        def create_parser(self, protocol_name: str) -> Any:
+            if protocol_name == "rest-json":
+                return PlainRestJsonParser()
+            return super().create_parser(protocol_name)
+
+    # The endpoint makes a parser for each answer from this factory (botocore's own).
+    client._endpoint._response_parser_factory = PlainRestJsonFactory()
+    return client
 
 
 def finding_from_inspector(item: dict[str, Any]) -> Finding:
