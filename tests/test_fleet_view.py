@@ -80,7 +80,9 @@ async def test_the_view_groups_the_registry_three_ways(ecr_settings: ConnectionS
         coverage = str(screen.query_one("#fleet-coverage").render())
         # The registry is enhanced, but Inspector cannot tell the newest N: the fan-out says so.
         assert coverage.startswith("DescribeImageScanFindings: findings for ")
-        assert "never scanned" in coverage and "Inspector cannot tell tagged images only" in coverage
+        assert (
+            "never scanned" in coverage and "Inspector cannot tell tagged images only" in coverage
+        )
 
         await pilot.press("v")
         await finished(screen, pilot)
