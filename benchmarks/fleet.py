@@ -2,6 +2,7 @@
 
     python benchmarks/fleet.py                      # 2,000 repositories, newest 5 each, 50 ms
     python benchmarks/fleet.py --repositories 200 --big-images 5000   # a quick run
+    python benchmarks/fleet.py --repositories 200 --big-images 5000 --only-inspector
 
 One endpoint (`python -m ecr_tui.demo.serve`), the counting proxy in front of
 it adding `--latency-ms` to every call, then (see harness/fleet.py) the headless
@@ -22,6 +23,7 @@ from pathlib import Path
 from harness.common import RESULTS, BenchmarkError, log
 from harness.endpoint import start_endpoint
 from harness.fleet import fleet_benchmark
+from harness.fleet_inspector import inspector_benchmark
 from harness.launch import app_code, compile_app
 from harness.proxy import start_proxy
 from harness.services import Service
@@ -37,12 +39,22 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--cli-sample", type=int, default=100, help="images the CLI loop times")
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--skip-app", action="store_true")
+    parser.add_argument(
+        "--inspector", action="store_true", help="also the Amazon Inspector path (its own question)"
+    )
+    parser.add_argument(
+        "--only-inspector", action="store_true", help="the Amazon Inspector path only"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "fleet.json")
     return parser.parse_args(argv)
 
 
 def table(report: dict[str, object]) -> str:
     lines = ["fleet triage benchmark", ""]
+    if "inspector" in report:
+        lines.append(f"  inspector: {json.dumps(report['inspector'])[:1200]}")
+    if "targets" not in report:
+        return "\n".join(lines)
     for name, target in report["targets"].items():  # type: ignore[attr-defined]
         mark = "ok " if target["met"] else "MISS"
         lines.append(f"  {mark} {name:<22} {target['value']!s:>10}  (target {target['target']})")
@@ -68,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         services.append(proxy)
         log(f"endpoint {endpoint.url}, {args.latency_ms:g} ms added by {proxy.url}")
         compile_app()
-        report = fleet_benchmark(args, proxy.url, proxy, run_dir)
+        report = {} if args.only_inspector else fleet_benchmark(args, proxy.url, proxy, run_dir)
+        if args.inspector or args.only_inspector:
+            report["inspector"] = inspector_benchmark(proxy.url, proxy, run_dir)
     except BenchmarkError as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         return 2

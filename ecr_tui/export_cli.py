@@ -86,6 +86,13 @@ def parse_export_args(argv: Sequence[str]) -> argparse.Namespace:
     output.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
     output.add_argument("--fail-on", metavar="S", help="exit 1 at this severity (or 'none')")
     output.add_argument("--concurrency", type=int, default=16, help="calls in flight (1-32)")
+    output.add_argument(
+        "--source",
+        choices=("auto", "inspector", "scan-findings"),
+        default="auto",
+        help="auto: Amazon Inspector when the registry uses enhanced scanning, else "
+        "DescribeImageScanFindings image by image",
+    )
     output.add_argument("--quiet", action="store_true", help="no progress or coverage line")
     args = findings.parse_args(argv[1:]) if argv and argv[0] == "findings" else None
     if args is None:
@@ -165,7 +172,8 @@ def _export(
     from ecr_tui.core.ecr import ConnectionSettings, EcrService
     from ecr_tui.core.errors import explain_error
     from ecr_tui.core.fleet.export import fleet_export, vulnerability_export, write
-    from ecr_tui.core.fleet.fanout import FleetScan, Progress
+    from ecr_tui.core.fleet.fanout import Progress
+    from ecr_tui.core.fleet.source import SourcedScan
 
     settings = ConnectionSettings(
         profile=args.profile,
@@ -178,9 +186,10 @@ def _export(
     def on_progress(progress: Progress) -> None:
         progress_line.show(progress.line())
 
-    fleet = FleetScan(
+    fleet = SourcedScan(
         EcrService(settings, read_only=True),
         scope,
+        source=args.source,
         concurrency=args.concurrency,
         on_progress=on_progress,
     )
@@ -208,7 +217,7 @@ def _export(
             file=err,
         )
         return EXIT_USAGE
-    line = coverage.line()
+    line = f"{coverage.line()} · {fleet.answered_by()}"
     if scope.cve:
         export = vulnerability_export(result.findings, scope.cve, line, coverage.complete)
     else:

@@ -23,13 +23,23 @@ _HOP_BY_HOP = frozenset(
 )
 
 
-def operation_of(headers: Any, body: bytes) -> str:
+def operation_of(headers: Any, body: bytes, path: str = "") -> str:
     """`ecr:DescribeImages`, `sts:GetCallerIdentity`, or `other:METHOD PATH`-like text."""
+    if path in INSPECTOR_PATHS:  # Amazon Inspector's REST JSON: the path names it
+        return INSPECTOR_PATHS[path]
     target = str(headers.get("X-Amz-Target") or "")
     if target.startswith(ECR_TARGET_PREFIX):
         return "ecr:" + target.removeprefix(ECR_TARGET_PREFIX)
     action = parse_qs(body.decode(errors="replace")).get("Action", [""])[0]
     return f"sts:{action}" if action else f"other:{target or '?'}"
+
+
+# Amazon Inspector's REST paths (botocore's requestUri) and their IAM actions.
+INSPECTOR_PATHS = {
+    "/findings/list": "inspector2:ListFindings",
+    "/findings/aggregation/list": "inspector2:ListFindingAggregations",
+    "/coverage/list": "inspector2:ListCoverage",
+}
 
 
 class CountingProxy:
@@ -71,7 +81,7 @@ class CountingProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 # Recorded before forwarding: a request counts even if the endpoint fails it.
-                proxy._record(operation_of(self.headers, body))
+                proxy._record(operation_of(self.headers, body, self.path))
                 headers = {
                     key: value
                     for key, value in self.headers.items()

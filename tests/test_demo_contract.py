@@ -23,7 +23,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from ecr_tui.core.ecr import plain_json_factory
+from ecr_tui.core.answers import plain_json_factory
 from ecr_tui.core.models import ScanState
 from ecr_tui.demo.data.dataset import Dataset, build_dataset
 from ecr_tui.demo.endpoint import LocalEcr

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from ecr_tui.core.admin.lifecycle_policy import preview_lifecycle_policy
-from ecr_tui.core.ecr import ConnectionCut, ConnectionSettings, EcrService
+from ecr_tui.core.answers import ConnectionCut
+from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import UserFacingError, explain_error
 from ecr_tui.demo.endpoint import LocalEcr
 from ecr_tui.ui.app import EcrApp

@@ -41,6 +41,12 @@ REPOSITORY = "data/etl-runner"
 # (e.g. the managed policy AmazonEC2ContainerRegistryReadOnly) may call. Write,
 # Permissions management and Tagging actions, StartLifecyclePolicyPreview and
 # StartImageScan among them, are not here. STS GetCallerIdentity needs no permission.
+# The vulnerabilities view of an enhanced registry reads Amazon Inspector: IAM's List level.
+INSPECTOR_LISTS = {
+    "inspector2:ListCoverage",
+    "inspector2:ListFindingAggregations",
+    "inspector2:ListFindings",
+}
 IAM_READ_AND_LIST = {
     "ecr:BatchCheckLayerAvailability",
     "ecr:BatchGetImage",
@@ -89,7 +95,8 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def writes(proxy: CountingProxy) -> list[str]:
-    return [operation for operation in proxy.seen() if operation not in IAM_READ_AND_LIST]
+    reads = IAM_READ_AND_LIST | INSPECTOR_LISTS
+    return [operation for operation in proxy.seen() if operation not in reads]
 
 
 async def settle(pilot: Any, app: EcrApp) -> None:

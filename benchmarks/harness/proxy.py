@@ -47,11 +47,22 @@ def _client_kind(user_agent: str) -> str:
     return "probe"
 
 
-def _describe_call(headers: Any, body: bytes) -> dict[str, Any]:
+# Amazon Inspector's REST paths (botocore's requestUri) and their operations.
+INSPECTOR_PATHS = {
+    "/findings/list": "inspector2:ListFindings",
+    "/findings/aggregation/list": "inspector2:ListFindingAggregations",
+    "/coverage/list": "inspector2:ListCoverage",
+}
+
+
+def _describe_call(headers: Any, body: bytes, path: str = "") -> dict[str, Any]:
     """Operation and the parameters that decide what a minimum session needs."""
     target = str(headers.get("X-Amz-Target") or "")
     call: dict[str, Any] = {"op": "", "repo": "", "key": "", "max": None, "token_in": False}
-    if target:
+    if path in INSPECTOR_PATHS:
+        call["op"] = INSPECTOR_PATHS[path]
+        call["token_in"] = b'"nextToken"' in body
+    elif target:
         call["op"] = target.removeprefix(TARGET_PREFIX).rsplit(".", 1)[-1]
         with contextlib.suppress(ValueError):
             params = json.loads(body or b"{}")
@@ -149,7 +160,7 @@ def run_proxy(upstream: str, latency_ms: float = 0.0) -> int:
             self.end_headers()
             self.wfile.write(payload)
             self.wfile.flush()
-            call = _describe_call(self.headers, body)
+            call = _describe_call(self.headers, body, self.path)
             call.update(
                 kind=_client_kind(str(self.headers.get("User-Agent") or "")),
                 start=started,

@@ -1,7 +1,7 @@
 """ECR's API items as the app's records: what each answer becomes, field by field.
 
 Pure conversions of plain-JSON answers (epoch-second timestamps, see
-`ecr.plain_json_factory`) into `core.models` records and image rows; apart from
+`answers.plain_json_factory`) into `core.models` records and image rows; apart from
 `ecr`, which makes the calls, so that the reader child and the administration
 modules can build records without the client.
 """

@@ -9,15 +9,18 @@ about Textual; calls block and are meant to run in worker threads.
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ecr_tui.core.answers import (
+    ask_again_when_cut_off,
+    plain_json_factory,
+    refuse_short_answers,
+)
 from ecr_tui.core.api_items import (
     ImageRow,
     image_from_row,
@@ -65,48 +68,8 @@ SCANNING_CONFIGURATION_NAMES = 25
 # Connections kept open to the endpoint: one per call in flight at most.
 MAX_CALLS_IN_FLIGHT = 32
 
-# How often a listing asks for a page whose answer came back cut off (see `pages`).
-CUT_OFF_ATTEMPTS = 3
-
 # Made for dummy credentials the local demo endpoint accepts; never real ones.
 DEMO_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
-
-
-class CutOffAnswer(Exception):
-    """ECR's answer arrived whole as HTTP, but its JSON breaks off: something cut it.
-
-    botocore retries what fails before its parser runs, not this: listings ask
-    for such a page again themselves (`EcrService.pages`). `explain_error` words it.
-    """
-
-    def __init__(self, operation: str, attempts: int = 1) -> None:
-        super().__init__(f"the answer to {operation} was cut off ({attempts} attempts)")
-        self.operation = operation
-        self.attempts = attempts
-
-
-class ConnectionCut(CutOffAnswer):
-    """The connection closed before the answer's announced Content-Length arrived.
-
-    botocore (1.44 and later) no longer refuses a short body itself: it would
-    parse half an answer, or an empty one, as a complete and empty result.
-    `_refuse_short_answers` stops that before any parser runs.
-    """
-
-
-def _refuse_short_answers(operation_model: Any, response_dict: dict[str, Any], **_: object) -> None:
-    """botocore hook: an answer shorter than its Content-Length is not an answer."""
-    headers = response_dict.get("headers") or {}
-    announced = headers.get("content-length") or headers.get("Content-Length")
-    body = response_dict.get("body")
-    if announced is None or not isinstance(body, bytes | bytearray):
-        return  # chunked, or streamed to the caller: nothing to hold it to
-    try:
-        expected = int(announced)
-    except ValueError:
-        return
-    if len(body) < expected:
-        raise ConnectionCut(str(getattr(operation_model, "name", "")) or "the call")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +143,7 @@ class EcrService:
             # a few milliseconds rather than tens. (Its lock too: one session.)
             self._lock, self._session = previous._lock, previous._session
         self._ecr: ECRClient | None = None
+        self._others: dict[str, Any] = {}  # other services' clients (Amazon Inspector's)
         # Calls made, by operation: the benchmark and tests hold the app to the minimum.
         self.calls: Counter[tuple[str, str]] = Counter()  # (operation, repository)
 
@@ -236,10 +200,12 @@ class EcrService:
         if service == "sts" or (service == "iam" and self.settings.demo):
             # (The demo's endpoint serves IAM beside STS; AWS's IAM is found by boto3.)
             endpoint = self.settings.sts_endpoint_url
+        elif service == "inspector2" and self.settings.demo:
+            endpoint = self.settings.endpoint_url  # the demo's serves Amazon Inspector too
         # (The region named: a session shared after a region switch has the old one.)
         region = self.settings.region or session.region_name
         client = session.client(service, region_name=region, endpoint_url=endpoint, config=config)
-        client.meta.events.register("before-parse", _refuse_short_answers)
+        client.meta.events.register("before-parse", refuse_short_answers)
         if service == "ecr" and self.read_only:
             # First of the hooks, before the request is even built.
             client.meta.events.register("before-parameter-build", _refuse_changes)
@@ -270,6 +236,13 @@ class EcrService:
             if self._ecr is None:
                 self._ecr = self._client("ecr")
             return self._ecr
+
+    def client(self, service: str) -> Any:
+        """Another service's client in this context (`inspector2`, say), created once."""
+        with self._lock:
+            if service not in self._others:
+                self._others[service] = self._client(service)
+            return self._others[service]
 
     @property
     def region(self) -> str:
@@ -339,12 +312,12 @@ class EcrService:
 
         botocore retries what fails before its parser runs (connections, throttling,
         5xx answers) but not an answer whose JSON breaks off: such a page is asked
-        for again here, up to CUT_OFF_ATTEMPTS times, before the listing fails.
+        for again here, up to `answers.CUT_OFF_ATTEMPTS` times, before the listing fails.
         """
         call = getattr(self.ecr, operation)
         params["maxResults"] = PAGE_SIZE
         while True:
-            page = _ask_again_when_cut_off(call, params)
+            page = ask_again_when_cut_off(call, params)
             yield page
             token = page.get("nextToken")
             if not token or token == params.get("nextToken"):
@@ -534,50 +507,6 @@ class EcrService:
                     )
                 )
         return found
-
-
-def _ask_again_when_cut_off(call: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
-    for attempt in range(1, CUT_OFF_ATTEMPTS + 1):
-        try:
-            page: dict[str, Any] = call(**params)
-            return page
-        except CutOffAnswer as error:
-            if attempt == CUT_OFF_ATTEMPTS:
-                raise type(error)(error.operation, attempt) from None
-            time.sleep(0.1 * attempt)  # a moment for whatever cut it to pass
-    raise AssertionError("unreachable")
-
-
-def plain_json_factory() -> Any:
-    """A botocore parser factory that reads JSON answers as they come.
-
-    botocore's walk over the output shape (turning every timestamp into a
-    datetime above all) cost 185 ms of a 225 ms DescribeImages page of 1,000
-    images here, time the UI thread waits for the GIL. Plain JSON costs 40 ms;
-    `api_items.timestamp` converts what we use. Error bodies are still parsed by
-    botocore, so exceptions are unchanged. An answer whose JSON breaks off
-    raises `CutOffAnswer`. Built on first use: importing botocore's parsers is
-    slow, and the first frame should not wait for it.
-    """
-    from botocore.parsers import JSONParser, ResponseParserFactory
-
-    class PlainJsonParser(JSONParser):
-        def _handle_json_body(self, raw_body: bytes, shape: Any) -> Any:
-            if not raw_body:
-                return {}
-            try:
-                return json.loads(raw_body)
-            except ValueError:  # a proxy or a link shortened it
-                operation = str(getattr(shape, "name", "")).removesuffix("Response")
-                raise CutOffAnswer(operation or "the call") from None
-
-    class PlainJsonFactory(ResponseParserFactory):
-        def create_parser(self, protocol_name: str) -> Any:
-            if protocol_name == "json":
-                return PlainJsonParser()
-            return super().create_parser(protocol_name)
-
-    return PlainJsonFactory()
 
 
 def _error_name(error: Exception) -> str:

@@ -167,8 +167,8 @@ def explain_error(error: BaseException, endpoint: str | None = None) -> Problem:
     # load, which the first frame should not wait for.
     from botocore import exceptions as boto_errors
 
+    from ecr_tui.core.answers import ConnectionCut, CutOffAnswer
     from ecr_tui.core.docker.errors import DockerActionError
-    from ecr_tui.core.ecr import ConnectionCut, CutOffAnswer
 
     where = endpoint or "the ECR endpoint"
     if isinstance(error, ConnectionCut):

@@ -88,6 +88,17 @@ def extra_contexts(home_account: str) -> tuple[ExtraContext, ...]:
     )
 
 
+def inspector_members(administrator: str) -> tuple[str, ...]:
+    """The member accounts whose Amazon Inspector findings `administrator` sees.
+
+    The demo's home account is Inspector's delegated administrator of the
+    organisation: its ListFindings covers `prod` too, each finding naming its
+    account. Any other account sees its own only (and the demo's reader roles
+    are not allowed inspector2 at all: see moto_patches.inspector).
+    """
+    return (PROD_ACCOUNT_ID,) if administrator != PROD_ACCOUNT_ID else ()
+
+
 def aws_config_text(url: str, region: str) -> str:
     """The demo's AWS config: `dev` with the demo's keys, `prod` a role in another account.
 

@@ -260,6 +260,11 @@ class LocalEcr:
         with self.lock:
             self._ecr.backend().put_replication_configuration(configuration)
 
+    def administer_inspector(self, members: Sequence[str]) -> None:
+        """Make our account Amazon Inspector's delegated administrator for `members`:
+        its ListFindings and ListCoverage cover theirs too (see moto_patches.inspector)."""
+        self._ecr.inspector_members = tuple(members)
+
     def _seed_context(self, backend: Any, dataset: Dataset) -> None:
         with self.lock:
             seed_registry_scanning(backend, dataset.scanning_rules())

@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         announcing = _Announcement(front, early_registry, ready_stream)
         _import_moto_gently()
 
-    from ecr_tui.demo.contexts import extra_contexts, replication_configuration
+    from ecr_tui.demo.contexts import extra_contexts, inspector_members, replication_configuration
     from ecr_tui.demo.endpoint import LocalEcr
 
     endpoint = LocalEcr(
@@ -228,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     endpoint.seed_contexts([(e.account, e.region, e.dataset(dataset)) for e in extras])
     if extras:
         endpoint.configure_replication(replication_configuration(args.account_id))
+        endpoint.administer_inspector(inspector_members(args.account_id))
     seeded = time.perf_counter()
     # The seeded registry lives as long as the process: keeping it out of the
     # collector's sight keeps later collections, and so request latency, small.

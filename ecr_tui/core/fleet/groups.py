@@ -101,7 +101,6 @@ class _Vulnerability:
     newest_push: float | None = None
     packages: set[str] = field(default_factory=set)
     fixed_in: set[str] = field(default_factory=set)
-    epss: float | None = None
 
 
 @dataclass
@@ -127,8 +126,13 @@ _INDEX = {severity: n for n, severity in enumerate(SEVERITIES_WORST_FIRST)}
 class FleetFindings:
     """The findings of the images read so far, filtered by a scope; thread-safe."""
 
-    def __init__(self, scope: Scope, *, grouped: bool = True) -> None:
+    def __init__(
+        self, scope: Scope, *, grouped: bool = True, epss: dict[str, float] | None = None
+    ) -> None:
         self.scope = scope
+        # EPSS by vulnerability, where a source reports it (Amazon Inspector does):
+        # shared with the findings refiltered from these, and a view's own.
+        self.epss: dict[str, float] = {} if epss is None else epss
         # Without the groups: the images' findings only, to refilter later (half the work).
         self.grouped = grouped
         self._lock = threading.Lock()
@@ -174,7 +178,7 @@ class FleetFindings:
 
         Its image filters cannot add what was never read: the images are these.
         """
-        other = FleetFindings(scope)
+        other = FleetFindings(scope, epss=self.epss)
         with self._lock:
             images = list(self._by_image.values())
             platforms = dict(self._platforms)
@@ -186,9 +190,7 @@ class FleetFindings:
     def add_epss(self, cve: str, epss: float) -> None:
         """EPSS for a vulnerability, when a source reports it (Amazon Inspector does)."""
         with self._lock:
-            known = self._vulnerabilities.get(cve)
-            if known is not None:
-                known.epss = max(epss, known.epss or 0.0)
+            self.epss[cve] = max(epss, self.epss.get(cve, 0.0))
 
     def _intern(self, finding: Finding) -> Finding:
         key = (finding.name, finding.severity, finding.score, finding.fix, finding.packages)
@@ -260,7 +262,10 @@ class FleetFindings:
         """Every vulnerability, worst first; then the most images."""
         self._need_groups()
         with self._lock:
-            groups = [_vulnerability_group(cve, v) for cve, v in self._vulnerabilities.items()]
+            groups = [
+                _vulnerability_group(cve, v, self.epss.get(cve))
+                for cve, v in self._vulnerabilities.items()
+            ]
         groups.sort(key=lambda g: (-g.severity, -(g.score or 0.0), -g.images, g.cve))
         return groups
 
@@ -305,7 +310,9 @@ class FleetFindings:
         self._need_groups()
         with self._lock:
             found = self._find(cve)
-            return _vulnerability_group(found, self._vulnerabilities[found]) if found else None
+            if not found:
+                return None
+            return _vulnerability_group(found, self._vulnerabilities[found], self.epss.get(found))
 
     def affected_images(self, cve: str) -> list[AffectedImage]:
         """Every image with this vulnerability, the newest push first."""
@@ -360,12 +367,12 @@ class FleetFindings:
         return next((known for known in self._vulnerabilities if known.upper() == wanted), "")
 
 
-def _vulnerability_group(cve: str, v: _Vulnerability) -> VulnerabilityGroup:
+def _vulnerability_group(cve: str, v: _Vulnerability, epss: float | None) -> VulnerabilityGroup:
     return VulnerabilityGroup(
         cve=cve,
         severity=v.severity,
         score=v.score,
-        epss=v.epss,
+        epss=epss,
         exploit="YES" if "YES" in v.exploit else ("NO" if v.exploit == {"NO"} else ""),
         fix=fix_across(v.fix),
         repositories=len(v.repositories),

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
+from ecr_tui.demo.moto_patches.inspector import INSPECTOR_PATHS, handle_inspector
 from ecr_tui.demo.moto_patches.mfa import mfa_refusal
 from ecr_tui.demo.moto_patches.operations import HANDLERS, handle
 from ecr_tui.demo.moto_patches.protocol import TARGET_PREFIX, credential_scope, region_of
@@ -33,6 +34,17 @@ def account_of_key(access_key: str) -> str | None:
     return None
 
 
+def _is_inspector_query(environ: dict[str, Any]) -> bool:
+    """An inspector2 call answered from the demo's registries (see moto_patches.inspector)."""
+    scope = credential_scope(environ)
+    return (
+        len(scope) >= 4
+        and scope[3] == "inspector2"
+        and environ.get("REQUEST_METHOD") == "POST"
+        and str(environ.get("PATH_INFO", "")) in INSPECTOR_PATHS
+    )
+
+
 class Gateway:
     """The WSGI app: ECR operations that need real behaviour here, the rest to moto."""
 
@@ -54,6 +66,8 @@ class Gateway:
 
     def _answer(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if _is_inspector_query(environ):
+            return self._inspector(environ, start_response)
         if not target.startswith(TARGET_PREFIX):
             refusal = mfa_refusal(environ)
             if refusal is not None:
@@ -89,6 +103,24 @@ class Gateway:
         )
         if operation == "DescribeRepositories":
             self.ecr.repositories_listed.set()
+        return [payload]
+
+    def _inspector(self, environ: dict[str, Any], start_response: _StartResponse) -> list[bytes]:
+        """Inspector's findings and coverage of the demo's registries (REST JSON)."""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        region = region_of(environ) or self.ecr.region
+        path = str(environ.get("PATH_INFO", ""))
+        status, answer, error = handle_inspector(self.ecr, path, region, body)
+        payload = json.dumps(answer, separators=(",", ":")).encode()
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(payload))),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+        ]
+        if error:
+            headers.append(("x-amzn-ErrorType", error))
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [payload]
 
     def _from_moto(self, environ: dict[str, Any], start_response: _StartResponse) -> list[bytes]:

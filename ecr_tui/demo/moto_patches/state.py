@@ -57,6 +57,9 @@ class EcrState:
         self.seeding_contexts: frozenset[tuple[str, str]] = frozenset()
         self.contexts_seeded = threading.Event()
         self.contexts_seeded.set()
+        # The member accounts whose Inspector findings our account sees, as their
+        # delegated administrator (see LocalEcr.administer_inspector): none by default.
+        self.inspector_members: tuple[str, ...] = ()
 
     @property
     def account_id(self) -> str:

@@ -57,6 +57,13 @@ class FleetActions(AppHost):
             return None
         from ecr_tui.ui.fleet.view import VulnerabilitiesScreen
 
+        if self.is_screen_installed(FLEET_SCREEN):
+            installed: Any = self.get_screen(FLEET_SCREEN)
+            if installed.service is not self.service and installed not in self.screen_stack:
+                # Made for the context left: its findings are never shown as this one's.
+                if installed.session is not None:
+                    installed.session.cancel()
+                self.uninstall_screen(FLEET_SCREEN)
         if not self.is_screen_installed(FLEET_SCREEN):
             self.install_screen(VulnerabilitiesScreen(self.service, self.fleet_scope), FLEET_SCREEN)
         screen = self.get_screen(FLEET_SCREEN)
@@ -68,6 +75,18 @@ class FleetActions(AppHost):
 
     def go_to_fleet_image(self, repository: str, digest: str) -> None:
         """Leave the views for the panes, on this image and its findings."""
+        account, separator, name = repository.rpartition(":")
+        if separator:
+            # Amazon Inspector's delegated administrator sees member accounts' images:
+            # the panes show this context's registry only.
+            notify: Any = getattr(self, "notify")  # noqa: B009 - the App's
+            notify(
+                f"{name} is in account {account}: switch to a context in that account "
+                "(:profile NAME) to open it.",
+                severity="warning",
+                timeout=8,
+            )
+            return
         while len(self.screen_stack) > 1:
             self.pop_screen()
         actions: Any = getattr(self, "repository_actions")  # noqa: B009 - EcrApp's

@@ -13,9 +13,10 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ecr_tui.core.fleet.fanout import FleetScan, Progress
+from ecr_tui.core.fleet.fanout import Progress
 from ecr_tui.core.fleet.groups import FleetFindings
 from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.core.fleet.source import SourcedScan
 from ecr_tui.core.models import Image, ScanReport
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ class FleetSession:
     def __init__(self, service: EcrService, scope: Scope, now: float | None = None) -> None:
         self.scope = scope
         self._lock = threading.Lock()
-        self.scan = FleetScan(
+        # Amazon Inspector for an enhanced registry, else the fan-out (chosen when it runs).
+        self.scan = SourcedScan(
             service,
             scope.images_only(),
             concurrency=VIEW_CONCURRENCY,
@@ -43,7 +45,7 @@ class FleetSession:
             findings=FleetFindings(scope.images_only(), grouped=False),
         )
         self.raw = self.scan.result.findings
-        self.shown = FleetFindings(scope)
+        self.shown = FleetFindings(scope, epss=self.raw.epss)
         # Bumped whenever `shown` changes: the view rebuilds its rows when it moved.
         self.version = 0
 
@@ -63,7 +65,8 @@ class FleetSession:
 
     @property
     def coverage_line(self) -> str:
-        return self.scan.result.coverage.line()
+        """The source that answered, and its coverage ("Amazon Inspector: findings for ...")."""
+        return f"{self.scan.source}: {self.scan.result.coverage.line()}"
 
     @property
     def complete(self) -> bool:
@@ -71,7 +74,10 @@ class FleetSession:
 
     @property
     def problems(self) -> list[str]:
-        return list(self.scan.result.problems)
+        """What went wrong, in words; first, why Inspector did not answer an enhanced registry."""
+        fallback = self.scan.fallback
+        first = [f"read image by image: {fallback}"] if fallback else []
+        return first + list(self.scan.result.problems)
 
     def _arrived(self, image: Image, report: ScanReport | None) -> None:
         if report is None:

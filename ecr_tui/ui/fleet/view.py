@@ -45,7 +45,7 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
     }
     VulnerabilitiesScreen #fleet-progress { height: 1; padding: 0 1; }
     VulnerabilitiesScreen #fleet-coverage {
-        height: auto; max-height: 2; padding: 0 1; color: $text-muted;
+        height: auto; max-height: 3; padding: 0 1; color: $text-muted;
     }
     VulnerabilitiesScreen .fleet-table { height: 1fr; border: round $primary; display: none; }
     VulnerabilitiesScreen .fleet-table.shown { display: block; }
