@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from typing import Any
 
 from ecr_tui.core.models import Image, ScanReport, ScanState, scan_label
 
@@ -69,6 +70,29 @@ class Coverage:
         """A repository whose images could not be listed: none of them are in the count."""
         with self._lock:
             self.failed_repositories[repository] = problem
+
+    def state(self) -> tuple[object, ...]:
+        """The counts as built-in values (what a reader child sends; see `restore`)."""
+        with self._lock:
+            return (
+                self.in_scope,
+                self.with_findings,
+                dict(self.without_findings),
+                dict(self.read_failures),
+                self.pending,
+                dict(self.failed_repositories),
+                self.cancelled,
+            )
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        """Take the counts of another `Coverage`'s `state()`."""
+        in_scope, known, without, failures, pending, repositories, cancelled = state
+        with self._lock:
+            self.in_scope, self.with_findings, self.pending = in_scope, known, pending
+            self.without_findings = Counter(without)
+            self.read_failures = Counter(failures)
+            self.failed_repositories = dict(repositories)
+            self.cancelled = bool(cancelled)
 
     def _count_state(self, state: ScanState, status: str) -> None:
         if state is ScanState.COMPLETE:

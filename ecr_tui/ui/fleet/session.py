@@ -5,6 +5,11 @@ The fan-out reads with the scope's image filters only, and keeps every finding
 Changing a findings filter then refilters what was read, with no call; changing
 an image filter starts a new fan-out. Reports come in on the fan-out's threads;
 the view reads `shown` and `progress` on its own clock, so no key waits for them.
+
+With the app's reader, the fan-out runs in the reader's child process
+(`RemoteFleetScan`): botocore parses the answers there, not under the GIL of
+the keys, and reports come in batches. Without one (tests, scripts), it runs
+on threads of this process (`FleetScan`).
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ecr_tui.core.fleet.fanout import FleetScan, Progress
+from ecr_tui.core.fleet.fanout import DEFAULT_CONCURRENCY, FleetScan, Progress
 from ecr_tui.core.fleet.groups import FleetFindings
+from ecr_tui.core.fleet.remote_scan import Arrived, FleetReader, RemoteFleetScan
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.models import Image, ScanReport
 
@@ -22,26 +28,46 @@ if TYPE_CHECKING:
     from ecr_tui.core.ecr import EcrService
 
 
-# Calls in flight for the view: fewer than the headless export's, as every
-# answer is parsed in threads that share the interpreter with the keys.
+# Calls in flight when the fan-out runs in this process: fewer than the headless
+# export's, as every answer is parsed in threads that share the GIL with the keys.
 VIEW_CONCURRENCY = 3
+# In the reader's child the answers are parsed away from the keys: the export's.
+CHILD_CONCURRENCY = DEFAULT_CONCURRENCY
 
 
 class FleetSession:
     """One fan-out and what the view shows of it; thread-safe."""
 
-    def __init__(self, service: EcrService, scope: Scope, now: float | None = None) -> None:
+    def __init__(
+        self,
+        service: EcrService,
+        scope: Scope,
+        now: float | None = None,
+        reader: FleetReader | None = None,
+    ) -> None:
         self.scope = scope
         self._lock = threading.Lock()
-        self.scan = FleetScan(
-            service,
-            scope.images_only(),
-            concurrency=VIEW_CONCURRENCY,
-            now=now,
-            on_report=self._arrived,
-            # Every finding of the images read, ungrouped: `shown` groups what it keeps.
-            findings=FleetFindings(scope.images_only(), grouped=False),
-        )
+        # Every finding of the images read, ungrouped: `shown` groups what it keeps.
+        raw = FleetFindings(scope.images_only(), grouped=False)
+        self.scan: FleetScan | RemoteFleetScan
+        if reader is not None:
+            self.scan = RemoteFleetScan(
+                reader,
+                scope.images_only(),
+                concurrency=CHILD_CONCURRENCY,
+                now=now,
+                on_reports=self._arrived_batch,
+                findings=raw,
+            )
+        else:
+            self.scan = FleetScan(
+                service,
+                scope.images_only(),
+                concurrency=VIEW_CONCURRENCY,
+                now=now,
+                on_report=self._arrived,
+                findings=raw,
+            )
         self.raw = self.scan.result.findings
         self.shown = FleetFindings(scope)
         # Bumped whenever `shown` changes: the view rebuilds its rows when it moved.
@@ -78,6 +104,13 @@ class FleetSession:
             return
         with self._lock:
             self.shown.add(image, report, self.raw.platform_of(image))
+            self.version += 1
+
+    def _arrived_batch(self, reports: list[Arrived]) -> None:
+        # One lock and one version for the batch: the view rebuilds once for all of it.
+        with self._lock:
+            for image, findings, platform in reports:
+                self.shown.add_findings(image, findings, platform)
             self.version += 1
 
     def refilter(self, scope: Scope) -> None:

@@ -187,11 +187,14 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             self._marked[id(row)] = row
         self.refresh()
 
-    def set_rows(self, rows: Iterable[RowT]) -> None:
-        """Replace all rows, keeping the cursor on the same row where it still exists."""
+    def set_rows(self, rows: Iterable[RowT], texts: list[str] | None = None) -> None:
+        """Replace all rows, keeping the cursor on the same row where it still exists.
+
+        `texts`: the rows' `search_texts`, when a worker has worked them out already.
+        """
         kept = self.current_row
         self._marked = {}
-        self._store.replace(list(rows))
+        self._store.replace(list(rows), texts)
         self._update_view(self._store.locate(kept))
 
     def search_texts(self, rows: Iterable[RowT]) -> list[str]:
