@@ -198,6 +198,10 @@ class RemoteFleetScan:
             self.result.problems.append(
                 "The context changed while reading: press r to read this context's findings."
             )
+        except Exception as error:  # a batch that could not be read: said, never a hang
+            self.result.problems.append(
+                f"Reading the findings failed ({type(error).__name__}: {error}): press r to retry."
+            )
         with self._lock:
             self._ended = time.monotonic()
         self.result.coverage.cancelled = self.cancelled
