@@ -138,10 +138,12 @@ def test_a_dead_child_is_a_problem_not_a_hang(reader: RemoteReader) -> None:
     os.kill(process.pid, signal.SIGKILL)
     worker.join(timeout=10)
     assert not worker.is_alive()
-    assert scan.progress().finished
+    progress = scan.progress()
+    assert progress.finished and progress.failed and "stopped after" in progress.line()
     assert scan.result.problems and scan.result.problems[0].startswith("ECR reader stopped")
     assert "press r to retry" in scan.result.problems[0]
     assert not scan.result.coverage.complete
+    assert " not read" in scan.result.coverage.line() and "yet" not in scan.result.coverage.line()
     # Read again: a new child, connected as before, reads to the end.
     again = remote_scan(reader, TAGGED_2)
     assert again.run().coverage.complete and not again.result.problems

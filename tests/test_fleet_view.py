@@ -280,9 +280,11 @@ async def test_a_dead_reader_child_is_a_problem_on_screen_and_r_reads_again(
         os.kill(process.pid, signal.SIGKILL)
         await wait_until(pilot, lambda: session.progress.finished, timeout=30)
         await pilot.pause(0.6)
+        # What stopped it and what to do first, then what the rows speak for.
         coverage = str(screen.query_one("#fleet-coverage").render())
-        assert coverage.startswith("partial: ") and "ECR reader stopped" in coverage
-        assert "press r to retry" in coverage
+        assert coverage.startswith("ECR reader stopped: ") and "press r to retry" in coverage
+        assert " · partial: findings for " in coverage
+        assert "stopped after" in str(screen.query_one("#fleet-progress").render())
         await pilot.press("r")  # read again: a new child answers
         again = screen.session
         assert again is not session and again is not None

@@ -41,6 +41,7 @@ class Coverage:
         self.pending = 0  # reports due but not read (yet, or ever when cancelled)
         self.failed_repositories: dict[str, str] = {}
         self.cancelled = False
+        self.stopped = False  # the fan-out stopped on a failure: what is pending is not read
 
     def add_summary_only(self, image: Image) -> None:
         """An image whose summary says there is nothing to read (not scanned, or clean)."""
@@ -110,7 +111,7 @@ class Coverage:
             if failed:
                 parts.append(f"{failed:,} could not be read")
             if self.pending:
-                why = " (cancelled)" if self.cancelled else " yet"
+                why = " (cancelled)" if self.cancelled else ("" if self.stopped else " yet")
                 parts.append(f"{self.pending:,} not read{why}")
             if self.failed_repositories:
                 count = len(self.failed_repositories)

@@ -158,6 +158,7 @@ class RemoteFleetScan:
         self._started = time.monotonic()
         self._progress: Progress | None = None
         self._ended: float | None = None  # when `run` returned (monotonic)
+        self._failed = False  # it ended on a failure, not at the end or the cancel
         self._findings: list[Finding] = []  # the child's numbers index this list
 
     def cancel(self) -> None:
@@ -181,6 +182,7 @@ class RemoteFleetScan:
             elapsed=(ended or time.monotonic()) - self._started,
             finished=ended is not None,
             cancelled=self.cancelled,
+            failed=self._failed,
         )
 
     def run(self) -> FleetResult:
@@ -193,13 +195,13 @@ class RemoteFleetScan:
                     break
                 self._take(*batch)
         except UserFacingError as error:  # the child failed, or stopped: say so, and end
-            self.result.problems.append(str(error))
+            self._stopped(str(error))
         except ContextSwitched:  # what was read is the context before's: not current
-            self.result.problems.append(
+            self._stopped(
                 "The context changed while reading: press r to read this context's findings."
             )
         except Exception as error:  # a batch that could not be read: said, never a hang
-            self.result.problems.append(
+            self._stopped(
                 f"Reading the findings failed ({type(error).__name__}: {error}): press r to retry."
             )
         with self._lock:
@@ -210,6 +212,11 @@ class RemoteFleetScan:
 
     def _is_cancelled(self) -> bool:
         return self.cancelled
+
+    def _stopped(self, problem: str) -> None:
+        self.result.problems.append(problem)
+        self.result.coverage.stopped = True
+        self._failed = True
 
     def _take(
         self,

@@ -34,9 +34,10 @@ from ecr_tui.ui.table.widget import VirtualTable
 
 # How often the view reads the fan-out's progress and, when it moved, its rows.
 REFRESH_SECONDS = 0.5
-# While reports arrive, a rebuild of the rows that took t waits REBUILD_SHARE * t
-# before the next: the UI process spends at most a tenth of its time on them.
+# While reports arrive, a rebuild of the rows that took t of CPU waits REBUILD_SHARE
+# * t before the next: the UI process spends about a tenth of its time on them.
 REBUILD_SHARE = 10.0
+LONGEST_REBUILD_WAIT = 2.0  # seconds: the rows still stream in
 BAR_WIDTH = 24
 
 
@@ -199,7 +200,9 @@ class VulnerabilitiesScreen(ScopeKeys, Screen[None]):
         elif not progress.finished:
             coverage = "so far: " + coverage
         problems = session.problems
-        if problems:
+        if problems and progress.failed:  # what stopped it, and what to do, first
+            coverage = f"{problems[-1]} · {coverage}"
+        elif problems:
             coverage += f" · {problems[0]}"
         self.query_one("#fleet-coverage", Static).update(coverage)
         if progress.finished and not self.table.total_rows:
@@ -217,15 +220,17 @@ class VulnerabilitiesScreen(ScopeKeys, Screen[None]):
     def _rebuild(self, session: FleetSession, version: int) -> None:
         self._rebuilding = True
         grouping = self.grouping
-        started = time.monotonic()
+        started = time.thread_time()  # this thread's CPU: a busy machine is not the cost
         try:
             rows: list[FleetRow] = session.read(lambda shown: _rows(shown, grouping))  # type: ignore[assignment]
             # Here, not on the UI thread: each row's search text.
             texts = self.tables[grouping.name].search_texts(rows)
+            cost = time.thread_time() - started
+            # Rows rebuilt while reports arrive cost the keys' CPU: at most a tenth of it.
+            wait = min(REBUILD_SHARE * cost, LONGEST_REBUILD_WAIT)
+            self._next_rebuild = time.monotonic() + wait
             self.app.call_from_thread(self._show_rows, rows, texts, version, grouping)
         finally:
-            # Rows rebuilt while reports arrive cost the keys' CPU: at most a tenth of it.
-            self._next_rebuild = time.monotonic() + REBUILD_SHARE * (time.monotonic() - started)
             self._rebuilding = False
 
     def _show_rows(self, rows: Any, texts: list[str], version: int, grouping: Grouping) -> None:
