@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +107,9 @@ async def test_findings_filters_refilter_without_a_call(ecr_settings: Connection
         screen = await open_view(app, pilot)
         await finished(screen, pilot)
         assert screen.session is not None
-        service = screen.service
-        calls = service.call_count("DescribeImageScanFindings")
+        # The view's fan-out runs in the reader's child: its calls are counted there.
+        reader = app.reader
+        calls = reader.call_count("DescribeImageScanFindings")
         everything = len(screen.table.rows)
         await pilot.press("m", "m", "m")  # HIGH and above
         await finished(screen, pilot)
@@ -117,13 +120,13 @@ async def test_findings_filters_refilter_without_a_call(ecr_settings: Connection
         await pilot.press("f")
         await finished(screen, pilot)
         assert screen.table.rows and all(r.fix.fixable for r in screen.table.rows)
-        assert service.call_count("DescribeImageScanFindings") == calls
+        assert reader.call_count("DescribeImageScanFindings") == calls
         assert "fix available" in str(screen.query_one("#fleet-scope").render())
         # An image filter reads again, for other images.
         await pilot.press("n")  # newest 3 per repository
         await finished(screen, pilot)
         assert screen.scope.newest_per_repository == 3
-        assert service.call_count("DescribeImageScanFindings") > calls
+        assert reader.call_count("DescribeImageScanFindings") > calls
 
 
 async def test_a_row_drills_to_its_images_and_an_image_to_its_findings(
@@ -266,3 +269,30 @@ async def test_the_findings_pane_exports_what_it_shows(
         jsonschema.Draft4Validator(sarif_schema()).validate(log)
         assert len(log["runs"][0]["results"]) == len(shown)
         assert any(str(written) in n.message for n in app._notifications)
+
+
+async def test_a_dead_reader_child_is_a_problem_on_screen_and_r_reads_again(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    app = EcrApp(ecr_settings)  # every image: long enough to be cut short
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_view(app, pilot)
+        session = screen.session
+        assert session is not None
+        await wait_until(pilot, lambda: session.progress.reports_done >= 3)
+        process: Any = app.reader._process
+        os.kill(process.pid, signal.SIGKILL)
+        await wait_until(pilot, lambda: session.progress.finished, timeout=30)
+        await pilot.pause(0.6)
+        # What stopped it and what to do first, then what the rows speak for.
+        coverage = str(screen.query_one("#fleet-coverage").render())
+        assert coverage.startswith("ECR reader stopped: ") and "press r to retry" in coverage
+        assert " · partial: findings for " in coverage
+        assert "stopped after" in str(screen.query_one("#fleet-progress").render())
+        await pilot.press("r")  # read again: a new child answers
+        again = screen.session
+        assert again is not session and again is not None
+        await wait_until(pilot, lambda: again.progress.reports_done >= 3, timeout=30)
+        await pilot.pause(0.6)
+        assert not again.problems
+        assert "ECR reader stopped" not in str(screen.query_one("#fleet-coverage").render())

@@ -28,6 +28,14 @@ class Problem:
         return f"{self.title}: {self.detail}"
 
 
+class ContextSwitched(Exception):
+    """The reader was connected to another context while this answer was awaited.
+
+    The question belonged to the context before: its answer, whenever it comes,
+    is dropped, never shown in the new one. Nobody needs to be told.
+    """
+
+
 class UserFacingError(Exception):
     """An error whose message is already fit to show the user."""
 

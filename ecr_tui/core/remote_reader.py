@@ -43,6 +43,7 @@ from typing import IO, Any, Protocol
 from ecr_tui.core.api_items import epoch_seconds, image_from_row, timestamp
 from ecr_tui.core.botocore_loader import share_loader
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
+from ecr_tui.core.errors import ContextSwitched as ContextSwitched  # re-exported
 from ecr_tui.core.errors import UserFacingError
 from ecr_tui.core.models import (
     AccountInfo,
@@ -163,6 +164,10 @@ class _Child:
             self.pool.submit(getattr, self.service, "ecr")
         elif operation == "cancel":
             self.cancelled.add(arguments)
+        elif operation == "fleet_scan":
+            # Minutes long: a thread of its own, not one of the listings' four.
+            arguments_ = (self.service, request, operation, arguments)
+            threading.Thread(target=self.answer, args=arguments_, daemon=True).start()
         else:
             self.pool.submit(self.answer, self.service, request, operation, arguments)
 
@@ -183,6 +188,11 @@ class _Child:
             elif operation == "images":
                 for rows in service.image_row_pages(arguments, cancelled):
                     self.send(request, "page", rows)
+            elif operation == "fleet_scan":
+                from ecr_tui.core.fleet.remote_scan import serve_fleet_scan
+
+                send = lambda batch: self.send(request, "page", batch)  # noqa: E731
+                serve_fleet_scan(service, arguments, send, cancelled)
             else:
                 value = _value_of(service, operation, arguments, cancelled)
                 self.send(request, "value", pickle.dumps(value))
@@ -299,14 +309,6 @@ class ReaderStopped(UserFacingError):
         )
 
 
-class ContextSwitched(Exception):
-    """The reader was connected to another context while this answer was awaited.
-
-    The question belonged to the context before: its answer, whenever it comes,
-    is dropped, never shown in the new one. Nobody needs to be told.
-    """
-
-
 class RemoteReader:
     """The UI process's end: requests go out, pages come back on a reading thread."""
 
@@ -402,7 +404,11 @@ class RemoteReader:
         return request
 
     def _answer(
-        self, operation: str, arguments: object, is_cancelled: Callable[[], bool]
+        self,
+        operation: str,
+        arguments: object,
+        is_cancelled: Callable[[], bool],
+        poll: float = 0.1,  # seconds between looks at `is_cancelled`
     ) -> Iterator[tuple[str, Any]]:
         with self._lock:
             request = self._prefetched.pop((operation, arguments), None)
@@ -413,7 +419,7 @@ class RemoteReader:
         try:
             while not is_cancelled():
                 try:
-                    kind, payload = answers.get(timeout=0.1)
+                    kind, payload = answers.get(timeout=poll)
                 except queue.Empty:
                     continue
                 if kind == "done":
@@ -466,6 +472,16 @@ class RemoteReader:
         return ScanReport(
             image.repository, image.digest, image.scan_state, "", None, SeverityCounts(), ()
         )
+
+    def fleet_scan(
+        self, arguments: tuple[Any, ...], is_cancelled: Callable[[], bool]
+    ) -> Iterator[Any]:
+        """A fan-out run in the child: its batches (see `fleet.remote_scan`).
+
+        A cancel is passed on within 20 ms: the child stops calling at once.
+        """
+        for _, batch in self._answer("fleet_scan", arguments, is_cancelled, poll=0.02):
+            yield batch
 
     def account_info(self) -> AccountInfo:
         """Who the credentials belong to, and where."""

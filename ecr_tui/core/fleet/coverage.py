@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from typing import Any
 
 from ecr_tui.core.models import Image, ScanReport, ScanState, scan_label
 
@@ -40,6 +41,7 @@ class Coverage:
         self.pending = 0  # reports due but not read (yet, or ever when cancelled)
         self.failed_repositories: dict[str, str] = {}
         self.cancelled = False
+        self.stopped = False  # the fan-out stopped on a failure: what is pending is not read
 
     def add_summary_only(self, image: Image) -> None:
         """An image whose summary says there is nothing to read (not scanned, or clean)."""
@@ -70,6 +72,29 @@ class Coverage:
         with self._lock:
             self.failed_repositories[repository] = problem
 
+    def state(self) -> tuple[object, ...]:
+        """The counts as built-in values (what a reader child sends; see `restore`)."""
+        with self._lock:
+            return (
+                self.in_scope,
+                self.with_findings,
+                dict(self.without_findings),
+                dict(self.read_failures),
+                self.pending,
+                dict(self.failed_repositories),
+                self.cancelled,
+            )
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        """Take the counts of another `Coverage`'s `state()`."""
+        in_scope, known, without, failures, pending, repositories, cancelled = state
+        with self._lock:
+            self.in_scope, self.with_findings, self.pending = in_scope, known, pending
+            self.without_findings = Counter(without)
+            self.read_failures = Counter(failures)
+            self.failed_repositories = dict(repositories)
+            self.cancelled = bool(cancelled)
+
     def _count_state(self, state: ScanState, status: str) -> None:
         if state is ScanState.COMPLETE:
             self.with_findings += 1
@@ -86,7 +111,7 @@ class Coverage:
             if failed:
                 parts.append(f"{failed:,} could not be read")
             if self.pending:
-                why = " (cancelled)" if self.cancelled else " yet"
+                why = " (cancelled)" if self.cancelled else ("" if self.stopped else " yet")
                 parts.append(f"{self.pending:,} not read{why}")
             if self.failed_repositories:
                 count = len(self.failed_repositories)

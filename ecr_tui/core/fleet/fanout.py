@@ -63,6 +63,7 @@ class Progress:
     finished: bool
     cancelled: bool
     reading: float = 0.0  # seconds since the first report was read
+    failed: bool = False  # it stopped on a failure (the problems say which) before the end
 
     @property
     def listing(self) -> bool:
@@ -90,6 +91,8 @@ class Progress:
             parts.append(f"throttled {self.throttled:,} times (pace {self.concurrency})")
         if self.cancelled:
             parts.append("cancelled")
+        elif self.failed:
+            parts.append(f"stopped after {self.elapsed:.1f} s")
         elif self.finished:
             parts.append(f"done in {self.elapsed:.1f} s")
         elif (left := self.seconds_left) is not None:

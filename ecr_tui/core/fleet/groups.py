@@ -92,6 +92,9 @@ class PackageGroup:
 @dataclass
 class _Vulnerability:
     finding: Finding
+    # The distinct findings (interned, by id) whose facts are folded in: images
+    # built on one base share their findings, and each one's facts count once.
+    folded: set[int] = field(default_factory=set)
     images: set[ImageKey] = field(default_factory=set)
     repositories: set[str] = field(default_factory=set)
     severity: Severity = Severity.UNDEFINED
@@ -139,11 +142,18 @@ class FleetFindings:
         self._vulnerabilities: dict[str, _Vulnerability] = {}
         self._repositories: dict[str, _Repository] = {}
         self._packages: dict[tuple[str, str], _Package] = {}
-        self._affected: dict[str, list[AffectedImage]] = {}
+        # (image, finding, platform) per vulnerability: `AffectedImage`s once asked for.
+        self._affected: dict[str, list[tuple[Image, Finding, str]]] = {}
         self._by_image: dict[ImageKey, tuple[Image, list[Finding]]] = {}
         self._platforms: dict[ImageKey, str] = {}
         # One object per distinct finding: images built on one base share them.
         self._interned: dict[tuple[object, ...], Finding] = {}
+        self._interned_ids: dict[int, Finding] = {}
+        # Groups built, and the vulnerabilities changed since: a view that asks
+        # every half second while reports arrive rebuilds only what changed.
+        self._built: dict[str, VulnerabilityGroup] = {}
+        self._changed: set[str] = set()
+        self._facts_changed: set[str] = set()  # more than counts: severity, packages...
 
     def add(self, image: Image, report: ScanReport, platform: str = "") -> int:
         """Fold one image's report in; return how many of its findings are kept."""
@@ -191,10 +201,19 @@ class FleetFindings:
         """EPSS for a vulnerability, when a source reports it (Amazon Inspector does)."""
         with self._lock:
             self.epss[cve] = max(epss, self.epss.get(cve, 0.0))
+            if cve in self._vulnerabilities:
+                self._changed.add(cve)
+                self._facts_changed.add(cve)
 
     def _intern(self, finding: Finding) -> Finding:
+        # Findings already interned come again (the reader child sends each distinct
+        # one once, and refiltering passes them on): known by identity, no key to hash.
+        if self._interned_ids.get(id(finding)) is finding:
+            return finding
         key = (finding.name, finding.severity, finding.score, finding.fix, finding.packages)
-        return self._interned.setdefault(key, finding)
+        interned = self._interned.setdefault(key, finding)
+        self._interned_ids[id(interned)] = interned
+        return interned
 
     def _fold(
         self,
@@ -208,24 +227,24 @@ class FleetFindings:
         vulnerability = self._vulnerabilities.get(cve)
         if vulnerability is None:
             vulnerability = self._vulnerabilities[cve] = _Vulnerability(finding)
+        if id(finding) not in vulnerability.folded:  # interned: the id is stable
+            vulnerability.folded.add(id(finding))
+            self._fold_facts(vulnerability, finding)
+            self._facts_changed.add(cve)
+        self._changed.add(cve)
         vulnerability.images.add(key)
         vulnerability.repositories.add(image.repository)
-        vulnerability.severity = max(vulnerability.severity, finding.severity)
-        if finding.score is not None:
-            vulnerability.score = max(finding.score, vulnerability.score or 0.0)
-        vulnerability.exploit.add(finding.exploit)
-        vulnerability.fix.add(finding.fix)
         pushed = image.pushed_seconds
         if pushed is not None and (vulnerability.newest_push or 0.0) < pushed:
             vulnerability.newest_push = pushed
         for package in finding.packages:
-            vulnerability.packages.add(f"{package.name} {package.version}".strip())
-            if package.fixed_in not in ("", FIX_NOT_AVAILABLE):
-                vulnerability.fixed_in.add(package.fixed_in)
-            self._fold_package(package.name, package.version, cve, key, finding)
+            self._count_package(package.name, package.version, key)
         if not finding.packages:
-            self._fold_package("(no package)", "", cve, key, finding)
-        self._affected.setdefault(cve, []).append(AffectedImage(image, finding, platform))
+            self._count_package("(no package)", "", key)
+        affected = self._affected.get(cve)
+        if affected is None:
+            affected = self._affected[cve] = []
+        affected.append((image, finding, platform))
         repository.counts[_INDEX[finding.severity]] += 1
         if finding.fix.fixable:
             repository.fixable += 1
@@ -233,17 +252,40 @@ class FleetFindings:
             if worst is None or by_severity_then_fix(finding) < by_severity_then_fix(worst):
                 repository.worst_fixable = finding
 
-    def _fold_package(
-        self, name: str, version: str, cve: str, key: ImageKey, finding: Finding
-    ) -> None:
-        package = self._packages.setdefault((name, version), _Package())
-        package.findings += 1
+    def _fold_facts(self, vulnerability: _Vulnerability, finding: Finding) -> None:
+        """What one distinct finding says of its vulnerability and packages."""
+        cve = finding.name
+        vulnerability.severity = max(vulnerability.severity, finding.severity)
+        if finding.score is not None:
+            vulnerability.score = max(finding.score, vulnerability.score or 0.0)
+        vulnerability.exploit.add(finding.exploit)
+        vulnerability.fix.add(finding.fix)
+        for package in finding.packages:
+            vulnerability.packages.add(f"{package.name} {package.version}".strip())
+            if package.fixed_in not in ("", FIX_NOT_AVAILABLE):
+                vulnerability.fixed_in.add(package.fixed_in)
+            self._package_facts(package.name, package.version, cve, finding)
+        if not finding.packages:
+            self._package_facts("(no package)", "", cve, finding)
+
+    def _package_facts(self, name: str, version: str, cve: str, finding: Finding) -> None:
+        package = self._package(name, version)
         package.vulnerabilities.add(cve)
-        package.images.add(key)
         package.worst = max(package.worst, finding.severity)
         for vulnerable in finding.packages:
             if vulnerable.name == name and vulnerable.fixed_in not in ("", FIX_NOT_AVAILABLE):
                 package.fixed_in.add(vulnerable.fixed_in)
+
+    def _count_package(self, name: str, version: str, key: ImageKey) -> None:
+        package = self._package(name, version)
+        package.findings += 1
+        package.images.add(key)
+
+    def _package(self, name: str, version: str) -> _Package:
+        package = self._packages.get((name, version))
+        if package is None:
+            package = self._packages[(name, version)] = _Package()
+        return package
 
     # -- reading -------------------------------------------------------------------
 
@@ -262,10 +304,14 @@ class FleetFindings:
         """Every vulnerability, worst first; then the most images."""
         self._need_groups()
         with self._lock:
-            groups = [
-                _vulnerability_group(cve, v, self.epss.get(cve))
-                for cve, v in self._vulnerabilities.items()
-            ]
+            for cve in self._changed:
+                built = None if cve in self._facts_changed else self._built.get(cve)
+                self._built[cve] = _vulnerability_group(
+                    cve, self._vulnerabilities[cve], self.epss.get(cve), built
+                )
+            self._changed.clear()
+            self._facts_changed.clear()
+            groups = list(self._built.values())
         groups.sort(key=lambda g: (-g.severity, -(g.score or 0.0), -g.images, g.cve))
         return groups
 
@@ -319,7 +365,7 @@ class FleetFindings:
         self._need_groups()
         with self._lock:
             found = self._find(cve)
-            affected = list(self._affected.get(found, ())) if found else []
+            affected = [AffectedImage(*item) for item in self._affected.get(found, ())]
         affected.sort(key=lambda a: (-(a.image.pushed_seconds or 0.0), a.key))
         return affected
 
@@ -367,7 +413,25 @@ class FleetFindings:
         return next((known for known in self._vulnerabilities if known.upper() == wanted), "")
 
 
-def _vulnerability_group(cve: str, v: _Vulnerability, epss: float | None) -> VulnerabilityGroup:
+def _vulnerability_group(
+    cve: str, v: _Vulnerability, epss: float | None, built: VulnerabilityGroup | None = None
+) -> VulnerabilityGroup:
+    """The group of `v`; with `built` (its facts unchanged since), only its counts anew."""
+    if built is not None:  # the sorted packages and versions cost the most: kept
+        return VulnerabilityGroup(
+            cve,
+            built.severity,
+            built.score,
+            built.epss,
+            built.exploit,
+            built.fix,
+            len(v.repositories),
+            len(v.images),
+            v.newest_push,
+            built.packages,
+            built.fixed_in,
+            built.description,
+        )
     return VulnerabilityGroup(
         cve=cve,
         severity=v.severity,

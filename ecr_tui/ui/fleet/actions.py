@@ -65,7 +65,8 @@ class FleetActions(AppHost):
                     installed.session.cancel()
                 self.uninstall_screen(FLEET_SCREEN)
         if not self.is_screen_installed(FLEET_SCREEN):
-            self.install_screen(VulnerabilitiesScreen(self.service, self.fleet_scope), FLEET_SCREEN)
+            view = VulnerabilitiesScreen(self.service, self.fleet_scope, reader=self.reader)
+            self.install_screen(view, FLEET_SCREEN)
         screen = self.get_screen(FLEET_SCREEN)
         while len(self.screen_stack) > 1 and self.screen is not screen:
             self.pop_screen()

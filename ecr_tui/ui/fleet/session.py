@@ -5,6 +5,11 @@ The fan-out reads with the scope's image filters only, and keeps every finding
 Changing a findings filter then refilters what was read, with no call; changing
 an image filter starts a new fan-out. Reports come in on the fan-out's threads;
 the view reads `shown` and `progress` on its own clock, so no key waits for them.
+
+With the app's reader, the fan-out runs in the reader's child process
+(`RemoteFleetScan`): botocore parses the answers there, not under the GIL of
+the keys, and reports come in batches. Without one (tests, scripts), it runs
+on threads of this process (`FleetScan`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ecr_tui.core.fleet.fanout import Progress
 from ecr_tui.core.fleet.groups import FleetFindings
+from ecr_tui.core.fleet.remote_scan import Arrived, FleetReader, RemoteFleetScan
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.fleet.source import SourcedScan
 from ecr_tui.core.models import Image, ScanReport
@@ -23,26 +29,53 @@ if TYPE_CHECKING:
     from ecr_tui.core.ecr import EcrService
 
 
-# Calls in flight for the view: fewer than the headless export's, as every
-# answer is parsed in threads that share the interpreter with the keys.
+# Calls in flight when the fan-out runs in this process: fewer than the headless
+# export's, as every answer is parsed in threads that share the GIL with the keys.
 VIEW_CONCURRENCY = 3
+# In the reader's child the answers are parsed away from the keys' GIL, but on the
+# same cores: 6 read a 1,200-report fan-out twice as fast as the 3 in-process; 16
+# were a little faster still, with the keys' p99 about twice as slow (on 2 cores).
+CHILD_CONCURRENCY = 6
 
 
 class FleetSession:
     """One fan-out and what the view shows of it; thread-safe."""
 
-    def __init__(self, service: EcrService, scope: Scope, now: float | None = None) -> None:
+    def __init__(
+        self,
+        service: EcrService,
+        scope: Scope,
+        now: float | None = None,
+        reader: FleetReader | None = None,
+    ) -> None:
         self.scope = scope
         self._lock = threading.Lock()
-        # Amazon Inspector for an enhanced registry, else the fan-out (chosen when it runs).
+        # Every finding of the images read, ungrouped: `shown` groups what it keeps.
+        raw = FleetFindings(scope.images_only(), grouped=False)
+        in_child: Callable[[], RemoteFleetScan] | None = None
+        if reader is not None:
+            images_only = scope.images_only()
+
+            def in_child() -> RemoteFleetScan:
+                return RemoteFleetScan(
+                    reader,
+                    images_only,
+                    concurrency=CHILD_CONCURRENCY,
+                    now=now,
+                    on_reports=self._arrived_batch,
+                    findings=raw,
+                )
+
+        # Amazon Inspector for an enhanced registry, else the fan-out (chosen when it
+        # runs), in the reader's child when there is one.
         self.scan = SourcedScan(
             service,
             scope.images_only(),
             concurrency=VIEW_CONCURRENCY,
             now=now,
             on_report=self._arrived,
-            # Every finding of the images read, ungrouped: `shown` groups what it keeps.
-            findings=FleetFindings(scope.images_only(), grouped=False),
+            findings=raw,
+            fan_out=in_child,
         )
         self.raw = self.scan.result.findings
         self.shown = FleetFindings(scope, epss=self.raw.epss)
@@ -84,6 +117,13 @@ class FleetSession:
             return
         with self._lock:
             self.shown.add(image, report, self.raw.platform_of(image))
+            self.version += 1
+
+    def _arrived_batch(self, reports: list[Arrived]) -> None:
+        # One lock and one version for the batch: the view rebuilds once for all of it.
+        with self._lock:
+            for image, findings, platform in reports:
+                self.shown.add_findings(image, findings, platform)
             self.version += 1
 
     def refilter(self, scope: Scope) -> None:

@@ -9,6 +9,7 @@ so no key waits. The coverage line says which images the rows speak for.
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -22,6 +23,7 @@ from textual.widgets import Static
 from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.fleet.fanout import Progress
 from ecr_tui.core.fleet.groups import FleetFindings, VulnerabilityGroup
+from ecr_tui.core.fleet.remote_scan import FleetReader
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.ui.fleet.rows import GROUPINGS, FleetRow, Grouping
 from ecr_tui.ui.fleet.scope_keys import ScopeKeys
@@ -32,6 +34,10 @@ from ecr_tui.ui.table.widget import VirtualTable
 
 # How often the view reads the fan-out's progress and, when it moved, its rows.
 REFRESH_SECONDS = 0.5
+# While reports arrive, a rebuild of the rows that took t of CPU waits REBUILD_SHARE
+# * t before the next: the UI process spends about a tenth of its time on them.
+REBUILD_SHARE = 10.0
+LONGEST_REBUILD_WAIT = 2.0  # seconds: the rows still stream in
 BAR_WIDTH = 24
 
 
@@ -65,14 +71,18 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         FilterKeys.filter_binding("fleet.filter"),
     ]
 
-    def __init__(self, service: EcrService, scope: Scope | None = None) -> None:
+    def __init__(
+        self, service: EcrService, scope: Scope | None = None, reader: FleetReader | None = None
+    ) -> None:
         super().__init__()
         self.service = service
+        # The app's reader: the fan-out runs in its child process (None: in this one).
+        self.reader = reader
         self.scope = scope or Scope()
         self.grouping: Grouping = GROUPINGS[0]
         self.sort_index = 0
         # Made now, started on mount: `open_vulnerability` lists its images at once.
-        self.session: FleetSession | None = FleetSession(service, self.scope)
+        self.session: FleetSession | None = self._new_session()
         # A table (and its filter box) per grouping: each keeps its columns and sort.
         self.tables: dict[str, VirtualTable[Any]] = {
             g.name: VirtualTable(
@@ -89,6 +99,7 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         # The session version each grouping's table shows (rows are rebuilt when it moved).
         self._shown_versions: dict[str, int] = {}
         self._rebuilding = False
+        self._next_rebuild = 0.0  # while reading, no rebuild before (monotonic)
         self._timer: Timer | None = None
         self.last_export = ""
         # A vulnerability to land on once it arrives (`open_vulnerability`).
@@ -125,11 +136,15 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
 
     # -- the fan-out ------------------------------------------------------------------
 
+    def _new_session(self) -> FleetSession:
+        """The fan-out (and what the view shows of it) for the scope as it is now."""
+        return FleetSession(self.service, self.scope, reader=self.reader)
+
     def start(self, first: bool = False) -> None:
         """A new fan-out for the scope's images (the last one, if any, is cancelled)."""
         if self.session is not None and not first:
             self.session.cancel()
-            self.session = FleetSession(self.service, self.scope)
+            self.session = self._new_session()
         assert self.session is not None
         self._shown_versions = {}
         for table in self.tables.values():
@@ -185,7 +200,9 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         elif not progress.finished:
             coverage = "so far: " + coverage
         problems = session.problems
-        if problems:
+        if problems and progress.failed:  # what stopped it, and what to do, first
+            coverage = f"{problems[-1]} · {coverage}"
+        elif problems:
             coverage += f" · {problems[0]}"
         self.query_one("#fleet-coverage", Static).update(coverage)
         if progress.finished and not self.table.total_rows:
@@ -195,25 +212,34 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         if moved and not self._rebuilding:
             if self.table.keys_pause_in() > 0:
                 return  # keys first: the rows change once they pause (even the last ones)
+            if not progress.finished and time.monotonic() < self._next_rebuild:
+                return  # the next tick, or the last one, shows them
             self._rebuild(session, session.version)
 
     @work(thread=True, group="fleet-rows", exclusive=True, exit_on_error=False)
     def _rebuild(self, session: FleetSession, version: int) -> None:
         self._rebuilding = True
         grouping = self.grouping
+        started = time.thread_time()  # this thread's CPU: a busy machine is not the cost
         try:
-            rows = session.read(lambda shown: _rows(shown, grouping))
-            self.app.call_from_thread(self._show_rows, rows, version, grouping)
+            rows: list[FleetRow] = session.read(lambda shown: _rows(shown, grouping))  # type: ignore[assignment]
+            # Here, not on the UI thread: each row's search text.
+            texts = self.tables[grouping.name].search_texts(rows)
+            cost = time.thread_time() - started
+            # Rows rebuilt while reports arrive cost the keys' CPU: at most a tenth of it.
+            wait = min(REBUILD_SHARE * cost, LONGEST_REBUILD_WAIT)
+            self._next_rebuild = time.monotonic() + wait
+            self.app.call_from_thread(self._show_rows, rows, texts, version, grouping)
         finally:
             self._rebuilding = False
 
-    def _show_rows(self, rows: Any, version: int, grouping: Grouping) -> None:
+    def _show_rows(self, rows: Any, texts: list[str], version: int, grouping: Grouping) -> None:
         if grouping is not self.grouping:
             return
         table = self.table
         current = table.current_row
         kept = _identity(current) if current is not None and table.cursor_row else None
-        table.set_rows(rows)
+        table.set_rows(rows, texts)
         if kept is not None:
             table.move_to_first(lambda row: _identity(row) == kept)
         if self.wanted_cve and grouping.name == "vulnerability":

@@ -52,12 +52,12 @@ class RowStore(Generic[RowT]):
         self.all = self.shown = SortedRows([], [], [])
         self._arrivals = 0
 
-    def replace(self, rows: list[RowT]) -> None:
+    def replace(self, rows: list[RowT], texts: list[str] | None = None) -> None:
         """Hold `rows`, given in display order, instead of the rows held."""
         self.generation += 1
         self.version += 1
         self._arrivals = 0
-        self.all = self._sorted(rows)
+        self.all = self._sorted(rows, texts)
         self.shown = self._visible(self.all)
 
     def _visible(self, rows: SortedRows[RowT]) -> SortedRows[RowT]:

@@ -186,11 +186,12 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             self._marked[id(row)] = row
         self.refresh()
 
-    def set_rows(self, rows: Iterable[RowT]) -> None:
-        """Replace all rows, keeping the cursor on the same row where it still exists."""
+    def set_rows(self, rows: Iterable[RowT], texts: list[str] | None = None) -> None:
+        """Replace all rows (`texts`: their `search_texts`, if a worker made them); the
+        cursor keeps its row where it still exists."""
         kept = self.current_row
         self._marked = {}
-        self._store.replace(list(rows))
+        self._store.replace(list(rows), texts)
         self._update_view(self._store.locate(kept))
 
     def search_texts(self, rows: Iterable[RowT]) -> list[str]:
