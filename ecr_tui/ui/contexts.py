@@ -208,32 +208,64 @@ class Contexts:
         """Connect to the current context in the background (at start, after a switch)."""
         app, generation = self.app, self.generation
         settings, read_only = app.settings, app.read_only
+        # After a switch all is known: the reader is asked at once, from this thread,
+        # before the screen is laid out again for the new context (a worker's thread
+        # would start after that, and wait for the GIL while it is drawn).
+        known = self._known_connection(settings)
+        if known is not None:
+            self._ask_reader(generation, known)
+            self._service_ready(generation, known, read_only)  # the panes load at once
 
         def work() -> None:
-            if app.demo_launch is not None and settings.endpoint_url is None:
-                # (The same settings as the CLI's read-ahead: the reader keeps its answers.)
-                app.demo_endpoint = app.demo_launch.wait_ready()
-                url = app.demo_endpoint.url
-                self.base_endpoint_url = self.base_sts_endpoint_url = url
-                connected = settings.at_demo_endpoint(url)
-            else:
-                connected = self._with_profile_endpoint(settings)
-            with self._connect_lock:
-                if generation != self.generation:
-                    return  # switched again meanwhile: the reader must follow the newer one
-                app.reader.connect(connected)
-                # Listed from now, not after a hop through the UI thread (the
-                # repositories pane takes this answer when it loads).
-                app.reader.prefetch("repositories")
-            # Changes go through this process's own client, made when first needed; in
-            # read-only mode that client refuses, before sending, anything but a read.
-            app.post_message(ServiceReady(generation, EcrService(connected, read_only=read_only)))
+            connected = known
+            if connected is None:
+                connected = self._first_connection(settings)
+                self._ask_reader(generation, connected)
+                self._service_ready(generation, connected, read_only)
             app.post_message(AccountKnown(generation, self.who(connected)))
             # Now, not on the first switch's key: botocore's region data takes a few
             # hundred milliseconds to load.
             regions_for(connected.region)
 
         app.run_worker(work, thread=True, exclusive=True, group="connect", exit_on_error=False)
+
+    def _known_connection(self, settings: ConnectionSettings) -> ConnectionSettings | None:
+        """What the reader connects with, when it is known without waiting: after a
+        switch (at start, the AWS config is read, or the demo's endpoint waited for, in
+        the worker: the first frame comes first)."""
+        if not self.generation:
+            return None
+        if self.app.demo_launch is not None and settings.endpoint_url is None:
+            endpoint = self.app.demo_endpoint
+            return None if endpoint is None else settings.at_demo_endpoint(endpoint.url)
+        return self._with_profile_endpoint(settings)
+
+    def _first_connection(self, settings: ConnectionSettings) -> ConnectionSettings:
+        """The settings the reader connects with, once the demo's endpoint is ready."""
+        app = self.app
+        if app.demo_launch is not None and settings.endpoint_url is None:
+            # (The same settings as the CLI's read-ahead: the reader keeps its answers.)
+            app.demo_endpoint = app.demo_launch.wait_ready()
+            url = app.demo_endpoint.url
+            self.base_endpoint_url = self.base_sts_endpoint_url = url
+            return settings.at_demo_endpoint(url)
+        return self._with_profile_endpoint(settings)
+
+    def _service_ready(
+        self, generation: int, connected: ConnectionSettings, read_only: bool
+    ) -> None:
+        # Changes go through this process's own client, made when first needed (cheap
+        # to make here); in read-only mode it refuses, before sending, all but reads.
+        self.app.post_message(ServiceReady(generation, EcrService(connected, read_only=read_only)))
+
+    def _ask_reader(self, generation: int, connected: ConnectionSettings) -> None:
+        with self._connect_lock:
+            if generation != self.generation:
+                return  # switched again meanwhile: the reader must follow the newer one
+            self.app.reader.connect(connected)
+            # Listed from now, not after a hop through the UI thread (the
+            # repositories pane takes this answer when it loads).
+            self.app.reader.prefetch("repositories")
 
     def _with_profile_endpoint(self, settings: ConnectionSettings) -> ConnectionSettings:
         """`settings`, with the endpoint the profile names when the command line named none:
@@ -365,9 +397,9 @@ class Contexts:
         app.settings = replace(settings, sts_endpoint_url=self.base_sts_endpoint_url)
         app.read_only = read_only
         app.service, app.account, app.connection_problem = None, None, None
+        self.connect()  # first: the reader lists while the panes are left and drawn
         self._leave_panes(f"Connecting to {profile or 'default'} in {region}…")
         app.refresh_status()
-        self.connect()
 
     def _renew(self, credentials: RoleCredentials) -> None:
         """The role's new credentials: the same context again, its place kept."""
