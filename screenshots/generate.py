@@ -102,9 +102,10 @@ async def take_screenshots(url: str, size: tuple[int, int]) -> list[Path]:
         await pilot.press("escape")
         await pilot.pause()
 
-        # Fleet triage: every tagged image's findings (the newest 5 of each
-        # repository), then one vulnerability's images.
-        app.fleet_scope = Scope(tagged_only=True, newest_per_repository=5)
+        # Fleet triage over the payments team's repositories: Amazon Inspector for
+        # the one it scans (EPSS and all), the rest image by image; then one
+        # vulnerability's images.
+        app.fleet_scope = Scope(repository_pattern="payments/*")
         await pilot.press("V")
         await wait_until(pilot, lambda: isinstance(app.screen, VulnerabilitiesScreen))
         fleet = app.screen
