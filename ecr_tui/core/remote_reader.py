@@ -58,6 +58,8 @@ from ecr_tui.core.models import (
 )
 
 _LENGTH = struct.Struct(">I")
+# Contexts whose clients the child keeps (a few regions and profiles back and forth).
+KEPT_CONTEXTS = 8
 
 
 class Reader(Protocol):
@@ -137,6 +139,9 @@ class _Child:
         self.warm_session: Future[Any] | None = None
         self.write_lock = threading.Lock()
         self.service: EcrService | None = None
+        # The contexts connected to before, with their clients made: switching back
+        # to one makes none again (its answers are the keys' first wait).
+        self.services: dict[ConnectionSettings, EcrService] = {}
         self.cancelled: set[int] = set()
         # Listings page in parallel (repositories, images, findings at once).
         self.pool = ThreadPoolExecutor(
@@ -150,18 +155,23 @@ class _Child:
     def handle(self, request: int, operation: str, arguments: Any) -> None:
         if operation == "connect":
             settings = ConnectionSettings(**arguments)
-            # A profile is read with the session's config: only a session without
-            # one may have been made before the settings were known.
-            warm, self.warm_session = self.warm_session, None
-            # Read-only whatever the app's mode: this process only ever lists.
-            self.service = EcrService(
-                settings,
-                read_only=True,
-                botocore_session=_warmed(warm) if warm and settings.profile is None else None,
-                region_switch_from=self.service,
-            )
-            # The client now, before the first request asks for it.
-            self.pool.submit(getattr, self.service, "ecr")
+            known = self.services.pop(settings, None)
+            if known is None:
+                # A profile is read with the session's config: only a session without
+                # one may have been made before the settings were known.
+                warm, self.warm_session = self.warm_session, None
+                # Read-only whatever the app's mode: this process only ever lists.
+                known = EcrService(
+                    settings,
+                    read_only=True,
+                    botocore_session=_warmed(warm) if warm and settings.profile is None else None,
+                    region_switch_from=self.service,
+                )
+                # The client now, before the first request asks for it.
+                self.pool.submit(getattr, known, "ecr")
+            self.service = self.services[settings] = known  # (the newest last)
+            while len(self.services) > KEPT_CONTEXTS:
+                del self.services[next(iter(self.services))]
         elif operation == "cancel":
             self.cancelled.add(arguments)
         elif operation == "fleet_scan":
