@@ -18,6 +18,7 @@ import pytest
 
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.fleet.fanout import FleetScan
+from ecr_tui.core.fleet.remote_scan import RemoteFleetScan
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.models import Severity
 from ecr_tui.ui.app import EcrApp
@@ -280,6 +281,9 @@ async def test_a_dead_reader_child_is_a_problem_on_screen_and_r_reads_again(
         session = screen.session
         assert session is not None
         await wait_until(pilot, lambda: session.progress.reports_done >= 3)
+        # Inspector's answers, as the fan-out's, are read in the reader's child.
+        assert isinstance(session.scan, RemoteFleetScan)
+        assert session.scan.source.startswith("Amazon Inspector")
         process: Any = app.reader._process
         os.kill(process.pid, signal.SIGKILL)
         await wait_until(pilot, lambda: session.progress.finished, timeout=30)
@@ -287,7 +291,8 @@ async def test_a_dead_reader_child_is_a_problem_on_screen_and_r_reads_again(
         # What stopped it and what to do first, then what the rows speak for.
         coverage = str(screen.query_one("#fleet-coverage").render())
         assert coverage.startswith("ECR reader stopped: ") and "press r to retry" in coverage
-        assert " · partial: findings for " in coverage
+        # The demo's registry uses enhanced scanning: Inspector answers, in the child too.
+        assert " · partial: Amazon Inspector: findings for " in coverage
         assert "stopped after" in str(screen.query_one("#fleet-progress").render())
         await pilot.press("r")  # read again: a new child answers
         again = screen.session

@@ -1,14 +1,15 @@
-"""The view's fan-out, run in the reader child process: `RemoteFleetScan`.
+"""The view's fleet triage, run in the reader child process: `RemoteFleetScan`.
 
 In the UI process, botocore parsed every findings report under the GIL the
 keys need (key p99 70-80 ms during a 10,000-report fan-out). Here the child
 that reads the listings (`remote_reader`, already started and connected to
-the context) runs the `FleetScan`, and every `FLUSH_SECONDS` sends one batch of
+the context) runs the `SourcedScan` (Amazon Inspector's queries, or the
+fan-out: their answers are parsed there too), and every `FLUSH_SECONDS` sends one batch of
 built-in values: the findings it has not sent before (pickled once each:
 images built on one base share most of theirs), then per report the image as
 a row, its platform and its findings as numbers into that list, then the
-progress and the coverage. The UI process only turns numbers into the
-findings it already has.
+progress, the coverage, which source answers and EPSS scores. The UI process
+only turns numbers into the findings it already has.
 
 `RemoteFleetScan` offers what `FleetSession` uses of a `FleetScan`: `run`,
 `cancel`, `progress()` and `result` (its findings, coverage and problems).
@@ -25,9 +26,10 @@ from typing import Any, Protocol
 
 from ecr_tui.core.errors import ContextSwitched, UserFacingError
 from ecr_tui.core.fleet.coverage import Coverage
-from ecr_tui.core.fleet.fanout import FleetResult, FleetScan, Progress
+from ecr_tui.core.fleet.fanout import FleetResult, Progress
 from ecr_tui.core.fleet.groups import FleetFindings
 from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.core.fleet.source import SourcedScan
 from ecr_tui.core.models import Finding, Image, ScanReport
 
 # How often the child sends what arrived: often enough for rows to stream in,
@@ -69,13 +71,14 @@ def scan_arguments(scope: Scope, now: float, concurrency: int) -> tuple[Any, ...
 
 
 class _Outbox(FleetFindings):
-    """Where the child's `FleetScan` puts reports: kept only until the next batch."""
+    """Where the child's scan puts reports: kept only until the next batch."""
 
     def __init__(self, scope: Scope) -> None:
         super().__init__(scope, grouped=False)
         self._numbers: dict[Finding, int] = {}
         self._new: list[Finding] = []
         self._reports: list[ReportRow] = []
+        self._epss: dict[str, float] = {}
 
     def add(self, image: Image, report: ScanReport, platform: str = "") -> int:
         with self._lock:
@@ -90,12 +93,18 @@ class _Outbox(FleetFindings):
             self._new.append(finding)
         return number
 
-    def take(self) -> tuple[bytes, list[ReportRow]]:
-        """The findings not sent yet (pickled) and the reports since the last take."""
+    def add_epss(self, cve: str, epss: float) -> None:
+        with self._lock:
+            self._epss[cve] = max(epss, self._epss.get(cve, 0.0))
+
+    def take(self) -> tuple[bytes, list[ReportRow], dict[str, float]]:
+        """The findings not sent yet (pickled), the reports and EPSS scores since the
+        last take."""
         with self._lock:
             new, self._new = self._new, []
             reports, self._reports = self._reports, []
-        return (pickle.dumps(new) if new else b""), reports
+            epss, self._epss = self._epss, {}
+        return (pickle.dumps(new) if new else b""), reports, epss
 
 
 def serve_fleet_scan(
@@ -104,11 +113,11 @@ def serve_fleet_scan(
     send: Callable[[object], None],
     is_cancelled: Callable[[], bool],
 ) -> None:
-    """Run the fan-out `arguments` asks for, sending batches until it ends (child side)."""
+    """Run the triage `arguments` asks for, sending batches until it ends (child side)."""
     fields, now, concurrency = arguments
     scope = Scope(**dict(fields))
     outbox = _Outbox(scope)
-    scan = FleetScan(service, scope, concurrency=concurrency, now=now, findings=outbox)
+    scan = SourcedScan(service, scope, concurrency=concurrency, now=now, findings=outbox)
     worker = threading.Thread(target=scan.run, name="fleet-scan", daemon=True)
     worker.start()
     flushed = time.monotonic()
@@ -123,19 +132,22 @@ def serve_fleet_scan(
     _send_batch(scan, outbox, send)
 
 
-def _send_batch(scan: FleetScan, outbox: _Outbox, send: Callable[[object], None]) -> None:
+def _send_batch(scan: SourcedScan, outbox: _Outbox, send: Callable[[object], None]) -> None:
     # The progress before the reports: the rows are never behind the counts.
     progress = dataclasses.astuple(scan.progress())
     coverage = scan.result.coverage.state()
-    new, reports = outbox.take()
-    send((new, reports, progress, coverage, tuple(scan.result.problems)))
+    new, reports, epss = outbox.take()
+    answered = (scan.source, scan.fallback)
+    send((new, reports, progress, coverage, tuple(scan.result.problems), answered, epss))
 
 
 # -- the UI's side -------------------------------------------------------------------
 
 
 class RemoteFleetScan:
-    """A fan-out run by the reader child; `run` blocks (call it from a worker thread)."""
+    """A triage run by the reader child; `run` blocks (call it from a worker thread).
+
+    `source` and `fallback` are the child's `SourcedScan`'s, as it last said."""
 
     def __init__(
         self,
@@ -160,6 +172,8 @@ class RemoteFleetScan:
         self._ended: float | None = None  # when `run` returned (monotonic)
         self._failed = False  # it ended on a failure, not at the end or the cancel
         self._findings: list[Finding] = []  # the child's numbers index this list
+        self.source = "choosing the source"
+        self.fallback = ""
 
     def cancel(self) -> None:
         """Stop at once: the child is told, and nothing it sends from now on counts."""
@@ -225,7 +239,12 @@ class RemoteFleetScan:
         progress: tuple[Any, ...],
         coverage: tuple[Any, ...],
         problems: tuple[str, ...],
+        answered: tuple[str, str],
+        epss: dict[str, float],
     ) -> None:
+        self.source, self.fallback = answered
+        for cve, score in epss.items():  # before the reports: their rows show it at once
+            self.result.findings.add_epss(cve, score)
         if new:
             self._findings.extend(pickle.loads(new))
         findings = self._findings

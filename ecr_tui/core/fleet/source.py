@@ -26,7 +26,6 @@ from ecr_tui.core.fleet.inspector import (
     InspectorUnavailable,
     unsupported_filters,
 )
-from ecr_tui.core.fleet.remote_scan import RemoteFleetScan
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.models import Image, ScanReport
 
@@ -54,11 +53,8 @@ class SourcedScan:
         on_report: Callable[[Image, ScanReport | None], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         findings: FleetFindings | None = None,
-        fan_out: Callable[[], RemoteFleetScan] | None = None,
     ) -> None:
         self.service = service
-        # The fan-out elsewhere (the reader's child, for the view) instead of here.
-        self._fan_out_elsewhere = fan_out
         self.scope = scope
         self.choice = source
         self.concurrency = concurrency
@@ -67,7 +63,7 @@ class SourcedScan:
         self._on_progress = on_progress
         self._findings = findings or FleetFindings(scope)
         self._placeholder = FleetResult(self._findings, Coverage())
-        self._inner: InspectorScan | FleetScan | RemoteFleetScan | None = None
+        self._inner: InspectorScan | FleetScan | None = None
         self._cancelled = threading.Event()
         self._started = time.monotonic()
         # Which source answered, in words (the view's coverage line starts with it).
@@ -154,19 +150,15 @@ class SourcedScan:
         return scan.run()
 
     def _fan_out(self) -> FleetResult:
-        scan: FleetScan | RemoteFleetScan
-        if self._fan_out_elsewhere is not None:
-            scan = self._fan_out_elsewhere()
-        else:
-            scan = FleetScan(
-                self.service,
-                self.scope,
-                concurrency=self.concurrency,
-                now=self.now,
-                on_report=self._on_report,
-                on_progress=self._on_progress,
-                findings=self._findings,
-            )
+        scan = FleetScan(
+            self.service,
+            self.scope,
+            concurrency=self.concurrency,
+            now=self.now,
+            on_report=self._on_report,
+            on_progress=self._on_progress,
+            findings=self._findings,
+        )
         if self.cancelled:
             scan.cancel()
         self._inner = scan

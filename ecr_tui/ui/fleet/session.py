@@ -6,10 +6,10 @@ Changing a findings filter then refilters what was read, with no call; changing
 an image filter starts a new fan-out. Reports come in on the fan-out's threads;
 the view reads `shown` and `progress` on its own clock, so no key waits for them.
 
-With the app's reader, the fan-out runs in the reader's child process
-(`RemoteFleetScan`): botocore parses the answers there, not under the GIL of
-the keys, and reports come in batches. Without one (tests, scripts), it runs
-on threads of this process (`FleetScan`).
+With the app's reader, the triage (Amazon Inspector's queries or the fan-out,
+see `SourcedScan`) runs in the reader's child process (`RemoteFleetScan`): the
+answers are parsed there, not under the GIL of the keys, and reports come in
+batches. Without one (tests, scripts), it runs on threads of this process.
 """
 
 from __future__ import annotations
@@ -52,31 +52,28 @@ class FleetSession:
         self._lock = threading.Lock()
         # Every finding of the images read, ungrouped: `shown` groups what it keeps.
         raw = FleetFindings(scope.images_only(), grouped=False)
-        in_child: Callable[[], RemoteFleetScan] | None = None
-        if reader is not None:
-            images_only = scope.images_only()
-
-            def in_child() -> RemoteFleetScan:
-                return RemoteFleetScan(
-                    reader,
-                    images_only,
-                    concurrency=CHILD_CONCURRENCY,
-                    now=now,
-                    on_reports=self._arrived_batch,
-                    findings=raw,
-                )
-
         # Amazon Inspector for an enhanced registry, else the fan-out (chosen when it
-        # runs), in the reader's child when there is one.
-        self.scan = SourcedScan(
-            service,
-            scope.images_only(),
-            concurrency=VIEW_CONCURRENCY,
-            now=now,
-            on_report=self._arrived,
-            findings=raw,
-            fan_out=in_child,
-        )
+        # runs): in the reader's child when there is one, so that their answers are
+        # parsed away from the keys.
+        self.scan: SourcedScan | RemoteFleetScan
+        if reader is not None:
+            self.scan = RemoteFleetScan(
+                reader,
+                scope.images_only(),
+                concurrency=CHILD_CONCURRENCY,
+                now=now,
+                on_reports=self._arrived_batch,
+                findings=raw,
+            )
+        else:
+            self.scan = SourcedScan(
+                service,
+                scope.images_only(),
+                concurrency=VIEW_CONCURRENCY,
+                now=now,
+                on_report=self._arrived,
+                findings=raw,
+            )
         self.raw = self.scan.result.findings
         self.shown = FleetFindings(scope, epss=self.raw.epss)
         # Bumped whenever `shown` changes: the view rebuilds its rows when it moved.
