@@ -80,7 +80,7 @@ async def test_the_view_groups_the_registry_three_ways(ecr_settings: ConnectionS
         assert curl.repositories >= 5 and curl.exploit == "YES"
         scope_line = str(screen.query_one("#fleet-scope").render())
         assert "tagged images only" in scope_line and "newest 2 per repository" in scope_line
-        coverage = str(screen.query_one("#fleet-coverage").render())
+        coverage = " ".join(str(screen.query_one("#fleet-coverage").render()).split())
         # The registry is enhanced, but Inspector cannot tell the newest N: the fan-out says so.
         assert coverage.startswith("DescribeImageScanFindings: findings for ")
         assert (
@@ -200,7 +200,7 @@ async def test_cancel_keeps_what_was_read_and_says_it_is_partial(
         await pilot.press("x")
         await wait_until(pilot, lambda: session.progress.finished, timeout=30)
         await pilot.pause(0.6)
-        coverage = str(screen.query_one("#fleet-coverage").render())
+        coverage = " ".join(str(screen.query_one("#fleet-coverage").render()).split())
         assert coverage.startswith("partial: ") and "not read (cancelled)" in coverage
         assert "cancelled" in str(screen.query_one("#fleet-progress").render())
 
@@ -289,7 +289,8 @@ async def test_a_dead_reader_child_is_a_problem_on_screen_and_r_reads_again(
         await wait_until(pilot, lambda: session.progress.finished, timeout=30)
         await pilot.pause(0.6)
         # What stopped it and what to do first, then what the rows speak for.
-        coverage = str(screen.query_one("#fleet-coverage").render())
+        # (Wrapped to the screen: read as one line.)
+        coverage = " ".join(str(screen.query_one("#fleet-coverage").render()).split())
         assert coverage.startswith("ECR reader stopped: ") and "press r to retry" in coverage
         # The demo's registry uses enhanced scanning: Inspector answers, in the child too.
         assert " · partial: Amazon Inspector: findings for " in coverage
@@ -301,3 +302,18 @@ async def test_a_dead_reader_child_is_a_problem_on_screen_and_r_reads_again(
         await pilot.pause(0.6)
         assert not again.problems
         assert "ECR reader stopped" not in str(screen.query_one("#fleet-coverage").render())
+
+
+def test_a_coverage_line_too_long_for_its_three_lines_ends_in_an_ellipsis() -> None:
+    from rich.console import Console
+
+    from ecr_tui.ui.fleet.view import COVERAGE_LINES, _within_lines
+
+    console = Console(width=80)
+    reason = "read image by image: Amazon Inspector refused inspector2:ListCoverage: allow "
+    text = "findings for 255 of 300 images; 31 never scanned · " + reason * 3
+    shown = _within_lines(console, text, 78).split("\n")
+    assert len(shown) == COVERAGE_LINES
+    assert shown[-1].endswith("…") and all(len(line) <= 78 for line in shown)
+    short = "findings for 255 of 300 images"
+    assert _within_lines(console, short, 78) == short  # what fits is left whole

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
+from rich.console import Console
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,6 +30,7 @@ from ecr_tui.ui.fleet.rows import GROUPINGS, FleetRow, Grouping
 from ecr_tui.ui.fleet.scope_keys import ScopeKeys
 from ecr_tui.ui.fleet.session import FleetSession
 from ecr_tui.ui.key_bar import KeyBar
+from ecr_tui.ui.table.cells import wrapped_lines
 from ecr_tui.ui.table.filter_box import FilterBox, FilterKeys
 from ecr_tui.ui.table.widget import VirtualTable
 
@@ -204,7 +206,8 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
             coverage = f"{problems[-1]} · {coverage}"
         elif problems:
             coverage += f" · {problems[0]}"
-        self.query_one("#fleet-coverage", Static).update(coverage)
+        line = self.query_one("#fleet-coverage", Static)
+        line.update(_within_lines(self.app.console, coverage, line.content_region.width))
         if progress.finished and not self.table.total_rows:
             self.table.empty_text = "No findings in scope." if not problems else problems[0]
             self.table.refresh()
@@ -376,3 +379,19 @@ def _progress_text(progress: Progress) -> Text:
     if not progress.finished:
         text.append(" · x cancels", "dim")
     return text
+
+
+# The coverage line's room: what does not fit ends in "…", never cut unmarked.
+COVERAGE_LINES = 3
+
+
+def _within_lines(console: Console, text: str, width: int) -> str:
+    """`text` wrapped to `width`, at most COVERAGE_LINES lines, the last marked when cut."""
+    if width <= 1:
+        return text
+    lines = wrapped_lines(console, text, width)
+    if len(lines) <= COVERAGE_LINES:
+        return "\n".join(lines)
+    kept = lines[:COVERAGE_LINES]
+    kept[-1] = kept[-1][: width - 1].rstrip() + "…"
+    return "\n".join(kept)
