@@ -174,8 +174,10 @@ class _Child:
                 del self.services[next(iter(self.services))]
         elif operation == "cancel":
             self.cancelled.add(arguments)
-        elif operation == "fleet_scan":
-            # Minutes long: a thread of its own, not one of the listings' four.
+        elif operation in ("fleet_scan", "repositories"):
+            # A thread of its own, not one of the listings' four: a fleet scan is minutes
+            # long; the repositories' first page is what a start or a switch waits for,
+            # read at full priority (the thread lowers its own after that page).
             arguments_ = (self.service, request, operation, arguments)
             threading.Thread(target=self.answer, args=arguments_, daemon=True).start()
         else:
@@ -193,8 +195,10 @@ class _Child:
             if service is None:
                 raise RuntimeError("not connected")
             if operation == "repositories":
-                for repositories in service.repository_pages(cancelled):
+                for number, repositories in enumerate(service.repository_pages(cancelled)):
                     self.send(request, "page", [repository_row(r) for r in repositories])
+                    if number == 0:
+                        _lower_priority()
             elif operation == "images":
                 for rows in service.image_row_pages(arguments, cancelled):
                     self.send(request, "page", rows)

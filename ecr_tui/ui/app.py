@@ -234,15 +234,19 @@ class EcrApp(NavigatingApp, FleetActions):
             self.demo_launch.close()
 
     def on_service_ready(self, message: ServiceReady) -> None:
+        """A first connection made in the background: start listing."""
+        self.use_service(message.generation, message.service)
+
+    def use_service(self, generation: int, service: EcrService) -> None:
         """Start listing repositories (and go back to where the user was in this context)."""
-        if not self.contexts.is_current(message.generation):
+        if not self.contexts.is_current(generation):
             return  # a context switched away from
-        self.service = message.service
+        self.service = service
         self.connection_problem = None
         self.contexts.restore()
         self.refresh_status()
         # Docker's SDK import and probe would compete with the first page: later.
-        self.set_timer(1.5, lambda: self.docker.check(message.service))
+        self.set_timer(1.5, lambda: self.docker.check(service))
 
     def on_account_known(self, message: AccountKnown) -> None:
         """Show who and where in the status line."""

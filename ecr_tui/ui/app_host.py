@@ -83,6 +83,11 @@ class AppHost(KeyOrderedApp):
         """Say again who and where in the status line (after the connection changed)."""
         raise NotImplementedError
 
+    def use_service(self, generation: int, service: EcrService) -> None:
+        """Context `generation`'s ECR client exists: the panes start loading (unless
+        the user has switched away meanwhile)."""
+        raise NotImplementedError
+
     def allows(self, operation: str) -> bool:
         """Whether `operation` (an ECR API name, e.g. "PutImage") may be sent in this session.
 

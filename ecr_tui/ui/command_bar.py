@@ -105,10 +105,25 @@ class CommandBarScreen(ModalScreen[Prepared | None]):
                 yield Label(":", id="command-prompt")
                 yield Input(self.initial, id="command-input", compact=True)
 
-    def on_mount(self) -> None:
-        """A line opened with a command in it (from the palette) lists its arguments."""
-        if self.initial:
-            self._list(complete(self.initial, self.candidates()))
+    def reopen(self, history: Sequence[str], initial: str = "") -> None:
+        """Ready for another command, before the bar is shown again.
+
+        One bar is kept for the app's life (installed, see CommandRunner): removing a
+        closed bar's widgets would lay the panes' screen out twice more, frames that
+        the first rows of a context switched to would wait behind.
+        """
+        self.history = list(history)
+        self.initial = initial
+        self._history_at = len(self.history)
+        self._draft = ""
+        self._cycle, self._cycle_at = [], -1
+
+    def on_screen_resume(self) -> None:
+        """Shown (again): the line holds `initial`; one opened with a command in it (from
+        the palette) lists its arguments."""
+        self._set(self.initial)
+        self._list(complete(self.initial, self.candidates()) if self.initial else [])
+        self.field.focus()
 
     @property
     def field(self) -> Input:

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from ecr_tui.ui.app_host import AppHost
     from ecr_tui.ui.repository_actions import RepositoryActions
 
+COMMAND_BAR = "command-bar"  # the installed bar's screen name
+
 
 @runtime_checkable
 class ContextSwitcher(Protocol):
@@ -69,6 +71,7 @@ class CommandRunner:
         self.state = state
         self._repository_actions = repository_actions
         self._show_help = show_help
+        self._bar: CommandBarScreen | None = None  # made when first opened, then kept
 
     def open(self, initial: str = "") -> None:
         """Show the bar (with `initial` typed in it)."""
@@ -77,10 +80,11 @@ class CommandRunner:
             if prepared is not None:
                 prepared()
 
-        screen = CommandBarScreen(
-            self.prepare, self.candidates, self.state.command_history(), initial
-        )
-        self.app.push_screen(screen, ran)
+        if self._bar is None:
+            self._bar = CommandBarScreen(self.prepare, self.candidates, (), "")
+            self.app.install_screen(self._bar, COMMAND_BAR)
+        self._bar.reopen(self.state.command_history(), initial)
+        self.app.push_screen(COMMAND_BAR, ran)
 
     # -- what the app knows -------------------------------------------------------------
 

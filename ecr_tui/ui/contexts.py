@@ -205,7 +205,14 @@ class Contexts:
     # -- connecting ----------------------------------------------------------------
 
     def connect(self) -> None:
-        """Connect to the current context in the background (at start, after a switch)."""
+        """Connect to the current context in the background (at start, or to retry)."""
+        known = self._connect()
+        if known is not None:
+            self._service_ready(self.generation, known, self.app.read_only)
+
+    def _connect(self) -> ConnectionSettings | None:
+        """Ask the reader to connect: at once when the settings are known without
+        waiting (after a switch; returned), else in a worker, which then says ServiceReady."""
         app, generation = self.app, self.generation
         settings, read_only = app.settings, app.read_only
         # After a switch all is known: the reader is asked at once, from this thread,
@@ -214,7 +221,6 @@ class Contexts:
         known = self._known_connection(settings)
         if known is not None:
             self._ask_reader(generation, known)
-            self._service_ready(generation, known, read_only)  # the panes load at once
 
         def work() -> None:
             connected = known
@@ -228,6 +234,7 @@ class Contexts:
             regions_for(connected.region)
 
         app.run_worker(work, thread=True, exclusive=True, group="connect", exit_on_error=False)
+        return known
 
     def _known_connection(self, settings: ConnectionSettings) -> ConnectionSettings | None:
         """What the reader connects with, when it is known without waiting: after a
@@ -397,8 +404,12 @@ class Contexts:
         app.settings = replace(settings, sts_endpoint_url=self.base_sts_endpoint_url)
         app.read_only = read_only
         app.service, app.account, app.connection_problem = None, None, None
-        self.connect()  # first: the reader lists while the panes are left and drawn
+        known = self._connect()  # first: the reader lists while the panes are left
         self._leave_panes(f"Connecting to {profile or 'default'} in {region}…")
+        if known is not None:
+            # In this handler, not by a message: the panes ask for their rows before
+            # the screen is drawn for the new context, not after that frame.
+            app.use_service(self.generation, EcrService(known, read_only=read_only))
         app.refresh_status()
 
     def _renew(self, credentials: RoleCredentials) -> None:
