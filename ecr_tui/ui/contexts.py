@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
 from textual.message import Message
+from textual.screen import Screen
 
 from ecr_tui.config import ConfigError, load_settings
 from ecr_tui.core.context_credentials import RoleCredentials
@@ -46,6 +47,21 @@ BREADCRUMB_SECONDS = 0.3
 # The region when neither the command line, the profile nor the environment names one
 # (what the status line shows; boto3 would refuse to make a client).
 FALLBACK_REGION = "us-east-1"
+
+
+def _hand_refreshes_to(screen: Screen[object]) -> None:
+    """The refreshes the widgets of `screen` asked for, handed to it now, in one frame.
+
+    Textual hands a widget's refresh to its screen when the widget next idles. A
+    switch closes a dialog (the command bar) over the panes, so their screen is
+    repainted whole at once, and then a second time, for the panes the switch
+    emptied: a frame the new context's first rows would wait behind. (Textual is
+    pinned: `_check_refresh` is what a widget's idle calls.)
+    """
+    for widget in screen.walk_children():
+        check_refresh = getattr(widget, "_check_refresh", None)
+        if check_refresh is not None:
+            check_refresh()
 
 
 class ServiceReady(Message):
@@ -411,6 +427,7 @@ class Contexts:
             # the screen is drawn for the new context, not after that frame.
             app.use_service(self.generation, EcrService(known, read_only=read_only))
         app.refresh_status()
+        _hand_refreshes_to(app.screen_stack[0])
 
     def _renew(self, credentials: RoleCredentials) -> None:
         """The role's new credentials: the same context again, its place kept."""
