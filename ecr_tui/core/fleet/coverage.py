@@ -61,6 +61,12 @@ class Coverage:
             self.pending -= 1
             self._count_state(report.state, report.status)
 
+    def add_unread(self, image: Image) -> None:
+        """An expected image that turned out to have nothing to read (its state says why)."""
+        with self._lock:
+            self.pending -= 1
+            self._count_state(image.scan_state, image.scan_status)
+
     def read_failed(self, problem: str) -> None:
         """An expected report that could not be read."""
         with self._lock:

@@ -2,9 +2,10 @@
 
 A registry with enhanced scanning (GetRegistryScanningConfiguration's scanType
 ENHANCED) is answered by Inspector, in a few paged calls; a basic one by the
-fan-out of DescribeImageScanFindings. Inspector cannot answer every scope
-(tagged only, newest N per repository need each repository's image list), and
-may refuse the caller: then the fan-out answers, and `source` says why. The
+fan-out of DescribeImageScanFindings. Tagged only and the newest N per
+repository need each repository's image list: ECR lists and chooses the images,
+Inspector answers for those (`InspectorImagesScan`). Inspector may refuse
+the caller: then the fan-out answers, and `source` says why. The
 choice takes calls, so it is made in `run` (a worker thread), never when the
 scan is made: the surface is FleetScan's, for the view's session and the export.
 """
@@ -20,12 +21,8 @@ from urllib.parse import urlsplit
 from ecr_tui.core.fleet.coverage import Coverage
 from ecr_tui.core.fleet.fanout import DEFAULT_CONCURRENCY, FleetResult, FleetScan, Progress
 from ecr_tui.core.fleet.groups import FleetFindings
-from ecr_tui.core.fleet.inspector import (
-    SOURCE,
-    InspectorScan,
-    InspectorUnavailable,
-    unsupported_filters,
-)
+from ecr_tui.core.fleet.inspector import SOURCE, InspectorScan, InspectorUnavailable
+from ecr_tui.core.fleet.inspector_images import InspectorImagesScan
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.models import Image, ScanReport
 
@@ -104,15 +101,7 @@ class SourcedScan:
         self._started = time.monotonic()
         use_inspector = self._choose()
         if use_inspector and not self.cancelled:
-            inspector = InspectorScan(
-                self.service,
-                self.scope,
-                now=self.now,
-                on_report=self._on_report,
-                on_progress=self._on_progress,
-                findings=self._findings,
-                home_account=self._home_account(),
-            )
+            inspector = self._inspector_scan()
             self._inner = inspector
             self.source = InspectorScan.source
             try:
@@ -127,6 +116,21 @@ class SourcedScan:
                     return result
                 return self._rest_of_registry(inspector)
         return self._fan_out()
+
+    def _inspector_scan(self) -> InspectorScan:
+        """Inspector's scan for the scope: tagged only and the newest N need ECR's image lists."""
+        common: dict[str, Any] = {
+            "now": self.now,
+            "on_report": self._on_report,
+            "on_progress": self._on_progress,
+            "findings": self._findings,
+            "home_account": self._home_account(),
+        }
+        if self.scope.tagged_only or self.scope.newest_per_repository is not None:
+            return InspectorImagesScan(
+                self.service, self.scope, concurrency=self.concurrency, **common
+            )
+        return InspectorScan(self.service, self.scope, **common)
 
     def _rest_of_registry(self, inspector: InspectorScan) -> FleetResult:
         """The caller's repositories Inspector does not scan, read by the fan-out into the same
@@ -184,10 +188,6 @@ class SourcedScan:
                 return False
             if scan_type != "ENHANCED":
                 return False
-        unsupported = unsupported_filters(self.scope)
-        if unsupported:
-            self.fallback = f"Amazon Inspector cannot tell {' and '.join(unsupported)}"
-            return False
         return True
 
     def _home_account(self) -> str:

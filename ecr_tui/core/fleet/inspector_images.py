@@ -1,0 +1,365 @@
+"""A scope on each repository's image list, answered by Amazon Inspector: `InspectorImagesScan`.
+
+The newest N per repository and "tagged only" need each repository's image list:
+Inspector's coverage has no push time, and tags an image by its own tags only
+(a platform image of a tagged multi-platform index reads as untagged there,
+while ECR, the fan-out and the user count it as the index's). So each
+repository Inspector scans is listed by DescribeImages and its images chosen by
+the fan-out's own code (`FleetScan._choose_images`: the same rule, the same
+images), then Inspector is asked about those images only, 10 at a time (its
+filters take at most 10 values):
+
+- ListCoverage with their `resourceId`s (the image's ARN,
+  `arn:aws:ecr:REGION:ACCOUNT:repository/NAME/sha256:...`): scanned or not, and why;
+- ListFindings with the scanned ones' `ecrImageHash`es (and their repositories'
+  names, and the caller's account), paged by 100: their findings.
+
+An image is whole when its batch's ListFindings query ends. Batches are filled
+in the order images are chosen (so reports stream in while ECR is still
+listed), not packed by finding counts: counting first (ListFindingAggregations
+takes 10 image hashes too) would cost a call per batch to save one only where a
+batch runs past 100 findings. Calls: the listing's (as the fan-out's), one
+ListCoverage per batch, and one ListFindings per 100 findings of a batch (one
+at least, for a batch with a scanned image).
+
+ECR lists only the caller's repositories: under a delegated administrator, the
+member accounts' images are not in such a scope (the coverage line says so).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ecr_tui.core.errors import explain_error
+from ecr_tui.core.findings import by_severity, count_severities
+from ecr_tui.core.fleet.fanout import DEFAULT_CONCURRENCY, Cancelled, FleetScan, Progress
+from ecr_tui.core.fleet.groups import FleetFindings
+from ecr_tui.core.fleet.inspector import (
+    COVERAGE_PAGE,
+    FINDINGS_PAGE,
+    SOURCE,
+    InspectorScan,
+    InspectorUnavailable,
+    finding_from_inspector,
+    scan_status_from_reason,
+)
+from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.core.models import Finding, Image, ScanReport, ScanState
+
+if TYPE_CHECKING:
+    from ecr_tui.core.ecr import EcrService
+
+BATCH = 10  # ListCoverage's resourceId and ListFindings' ecrImageHash take at most 10 values
+
+# (image, its platform when it is a tagged index's, its resource id)
+_Chosen = tuple[Image, str, str]
+
+
+class InspectorImagesProgress(Progress):
+    """The fan-out's progress (repositories listed, images read, time left), from Inspector."""
+
+    def line(self) -> str:
+        return f"{SOURCE}: {super().line()}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """Up to 10 chosen images, asked about together."""
+
+    images: tuple[_Chosen, ...]
+
+
+class InspectorImagesScan(InspectorScan):
+    """A scope with tagged only or the newest N: ECR chooses the images, Inspector answers."""
+
+    def __init__(
+        self,
+        service: EcrService,
+        scope: Scope,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        now: float | None = None,
+        on_report: Callable[[Image, ScanReport | None], None] | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        findings: FleetFindings | None = None,
+        home_account: str = "",
+    ) -> None:
+        super().__init__(
+            service,
+            scope,
+            now=now,
+            on_report=on_report,
+            on_progress=on_progress,
+            findings=findings,
+            home_account=home_account,
+        )
+        self.concurrency = concurrency
+        # The caller's repositories Inspector scans: name -> its ARN (the images' prefix).
+        self._arns: dict[str, str] = {}
+        self._lister: _Lister | None = None
+        self._waiting: list[_Chosen] = []  # chosen, not in a batch yet
+        self._chosen = 0
+        self._done = 0
+        self._first_done = 0.0
+        self.coverage.listed_scope = " and ".join(
+            w for w in scope.describe() if w.startswith(("newest", "tagged"))
+        )
+
+    def progress(self) -> Progress:
+        lister = self._lister
+        with self._lock:
+            listed, repositories, throttled, pace = 0, None, 0, self.concurrency
+            if lister is not None:
+                listed, repositories = lister.listed_counts()
+                throttled, pace = lister.pace()
+            return InspectorImagesProgress(
+                repositories_listed=listed,
+                repositories=repositories,
+                reports_done=self._done,
+                reports=self._chosen,
+                calls=self.service.api_calls - self._calls_before,
+                throttled=throttled,
+                concurrency=pace,
+                elapsed=time.monotonic() - self._started,
+                finished=self._finished,
+                cancelled=self.cancelled,
+                reading=time.monotonic() - self._first_done if self._first_done else 0.0,
+            )
+
+    def cancel(self) -> None:
+        super().cancel()
+        if self._lister is not None:
+            self._lister.cancel()
+
+    # -- the run -----------------------------------------------------------------------
+
+    def _read_first(self, inspector: Any) -> None:
+        """Which of the caller's repositories Inspector scans (one paged ListCoverage)."""
+        if not self.home_account:
+            raise InspectorUnavailable(
+                f"{SOURCE} cannot tell {self.coverage.listed_scope} without the caller's account "
+                "(neither STS nor ECR's DescribeRegistry said it)"
+            )
+        criteria: dict[str, Any] = {"resourceType": [_equals("AWS_ECR_REPOSITORY")]}
+        if self.scope.repository:
+            criteria["ecrRepositoryName"] = [_equals(self.scope.repository)]
+        records = self._pages(
+            inspector.list_coverage,
+            "coveredResources",
+            maxResults=COVERAGE_PAGE,
+            filterCriteria=criteria,
+        )
+        for record in records:
+            name = str(((record.get("resourceMetadata") or {}).get("ecrRepository") or {}).get(
+                "name", ""
+            ))  # fmt: skip
+            if not self.scope.keeps_repository(name):
+                continue
+            account = str(record.get("accountId", ""))
+            if account != self.home_account:
+                self.coverage.accounts_left_out.add(account)
+            elif self._take_repository(record, name):
+                self._arns[name] = str(record.get("resourceId", ""))
+
+    def _read_rest(self, inspector: Any) -> None:
+        """List and choose (ECR), then ask Inspector about the chosen, batch by batch."""
+        lister = _Lister(
+            self,
+            inspector,
+            self.service,
+            self.scope,
+            concurrency=self.concurrency,
+            now=self.now,
+        )
+        lister.result = self.result  # listing failures land in this answer's problems
+        with self._lock:
+            self._lister = lister
+        if self.cancelled:
+            lister.cancel()
+        lister.run()
+        if self.cancelled:
+            return
+        with self._lock:
+            rest, self._waiting = self._waiting, []
+        if rest:  # the last, partial batch: every repository is listed by now
+            lister.read(_Batch(tuple(rest)))
+
+    def chosen(self, images: list[tuple[Image, str]]) -> list[_Batch]:
+        """One repository's chosen images; the batches now full."""
+        if not images:
+            return []
+        arn = self._arns[images[0][0].repository]
+        self.coverage.expect(len(images))
+        with self._lock:
+            self._chosen += len(images)
+            self._waiting.extend(
+                (image, platform, f"{arn}/{image.digest}") for image, platform in images
+            )
+            full = len(self._waiting) - len(self._waiting) % BATCH
+            batches = [_Batch(tuple(self._waiting[i : i + BATCH])) for i in range(0, full, BATCH)]
+            del self._waiting[:full]
+        self._report()
+        return batches
+
+    def read_batch(
+        self, batch: _Batch, inspector: Any, paced: Callable[[Callable[[], Any]], Any]
+    ) -> None:
+        """Coverage, then findings, of one batch; each image handed over when both are read."""
+        covered = self._batch_coverage(batch, inspector, paced)
+        scanned = [
+            c for c in batch.images if covered.get(c[2], c[0]).scan_state is ScanState.COMPLETE
+        ]
+        found = self._batch_findings(scanned, inspector, paced) if scanned else {}
+        if self.cancelled:
+            return  # a batch cut short by the cancel is not read
+        for image, platform, resource in batch.images:
+            state = covered.get(resource)
+            if state is None or state.scan_state is not ScanState.COMPLETE:
+                # Not scanned (or not known to Inspector yet: ECR's own word for it).
+                self.coverage.add_unread(state or image)
+                self.count_done()
+                continue
+            findings = found.get((image.repository, image.digest), [])
+            self._hand_over(image, platform, findings)
+
+    def _batch_coverage(
+        self, batch: _Batch, inspector: Any, paced: Callable[[Callable[[], Any]], Any]
+    ) -> dict[str, Image]:
+        """Each image's coverage, by resource id: the image with Inspector's scan status."""
+        criteria = {"resourceId": [_equals(resource) for _, _, resource in batch.images]}
+        records = paced(lambda: list(self._pages(
+            inspector.list_coverage, "coveredResources", maxResults=COVERAGE_PAGE,
+            filterCriteria=criteria,
+        )))  # fmt: skip
+        images = {resource: image for image, _, resource in batch.images}
+        covered = {}
+        for record in records:
+            resource = str(record.get("resourceId", ""))
+            if resource in images:
+                reason = str((record.get("scanStatus") or {}).get("reason", ""))
+                covered[resource] = images[resource]._replace(
+                    scan_status=scan_status_from_reason(reason)
+                )
+        return covered
+
+    def _batch_findings(
+        self, scanned: list[_Chosen], inspector: Any, paced: Callable[[Callable[[], Any]], Any]
+    ) -> dict[tuple[str, str], list[Finding]]:
+        """The scanned images' findings, by (repository, digest): a hash in another
+        repository (or account) of the answer is another image's, and left out."""
+        criteria = self._criteria()
+        criteria["ecrImageHash"] = [_equals(d) for d in sorted({i.digest for i, _, _ in scanned})]
+        criteria["ecrImageRepositoryName"] = [
+            _equals(r) for r in sorted({i.repository for i, _, _ in scanned})
+        ]
+        criteria["awsAccountId"] = [_equals(self.home_account)]
+        wanted = {(i.repository, i.digest) for i, _, _ in scanned}
+        items = paced(lambda: list(self._pages(
+            inspector.list_findings, "findings", maxResults=FINDINGS_PAGE, filterCriteria=criteria,
+        )))  # fmt: skip
+        found: dict[tuple[str, str], list[Finding]] = {}
+        for item in items:
+            resource = (item.get("resources") or [{}])[0]
+            details = (resource.get("details") or {}).get("awsEcrContainerImage") or {}
+            key = (str(details.get("repositoryName", "")), str(details.get("imageHash", "")))
+            if key not in wanted or str(item.get("awsAccountId", "")) != self.home_account:
+                continue
+            finding = finding_from_inspector(item)
+            epss = (item.get("epss") or {}).get("score")
+            if epss is not None:  # before its image is handed over: the rows show it at once
+                self.result.findings.add_epss(finding.name, float(epss))
+            found.setdefault(key, []).append(finding)
+        return found
+
+    def _hand_over(self, image: Image, platform: str, findings: list[Finding]) -> None:
+        findings.sort(key=by_severity)
+        report = ScanReport(
+            repository=image.repository,
+            digest=image.digest,
+            state=ScanState.COMPLETE,
+            description="",
+            completed_at=None,
+            summary=count_severities(findings),
+            findings=tuple(findings),
+            status="ACTIVE",
+        )
+        self.coverage.add_report(report)
+        # As the fan-out, whose rows count an image it read: one whose ECR summary has
+        # findings the scope may keep (the severity filter is Inspector's; fix and exploit not).
+        if findings or self.scope.may_have_findings(image):
+            self.result.findings.add(image, report, platform)
+        self.count_done()
+        if self._on_report is not None:
+            self._on_report(image, report)
+
+    def count_done(self) -> None:
+        with self._lock:
+            self._done += 1
+            if not self._first_done:
+                self._first_done = time.monotonic()
+        self._report()
+
+
+class _Lister(FleetScan):
+    """The fan-out's listing and choosing over the repositories Inspector scans; each
+    repository's chosen images go to the Inspector scan, whose batches run on its pool."""
+
+    def __init__(
+        self, owner: InspectorImagesScan, inspector: Any, *args: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.inspector = inspector
+
+    def _repository_names(self) -> list[str]:
+        return [name for name in super()._repository_names() if name in self.owner._arns]
+
+    def _list_repository(
+        self, pool: ThreadPoolExecutor, pending: set[Future[Any]], name: str
+    ) -> None:
+        chosen = self._choose_images(name)
+        if chosen is None:
+            return
+        with self._lock:
+            self._listed += 1
+        for batch in self.owner.chosen(chosen):
+            future = pool.submit(self.read, batch)
+            with self._lock:
+                pending.add(future)
+        self.owner._report()
+
+    def read(self, batch: _Batch) -> None:
+        """One batch; when Inspector fails it, its images are counted as not read, and why."""
+        try:
+            self.owner.read_batch(batch, self.inspector, self._paced)
+        except Cancelled:
+            return  # its images stay "not read (cancelled)"
+        except Exception as error:
+            if isinstance(error, InspectorUnavailable):
+                problem = error.line()
+            else:
+                problem = f"{SOURCE}: {explain_error(error, None)}"
+            if problem not in self.owner.result.problems:
+                self.owner.result.problems.append(problem)
+            for _ in batch.images:
+                self.owner.coverage.read_failed(problem)
+                self.owner.count_done()
+
+    def listed_counts(self) -> tuple[int, int | None]:
+        with self._lock:
+            return self._listed, self._repositories
+
+    def pace(self) -> tuple[int, int]:
+        with self._lock:
+            return self._throttled, self.limit.limit
+
+    def _report(self) -> None:
+        pass  # the owner reports its own progress
+
+
+def _equals(value: str) -> dict[str, str]:
+    return {"comparison": "EQUALS", "value": value}

@@ -1,0 +1,250 @@
+"""Amazon Inspector answering "the newest N per repository" and "tagged only" (demo endpoint).
+
+The expectations come from the fan-out of DescribeImageScanFindings over the
+same repositories (tests/test_inspector.py's `fan_out`), never from the code
+under test: both sources must give the same answer, coverage and images.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import pytest
+
+from ecr_tui.core.ecr import ConnectionSettings, EcrService
+from ecr_tui.core.fleet.fanout import FleetScan, Progress
+from ecr_tui.core.fleet.inspector import InspectorScan
+from ecr_tui.core.fleet.inspector_images import BATCH, InspectorImagesScan
+from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.core.fleet.source import SourcedScan
+from ecr_tui.core.models import Image, ScanReport, Severity
+from ecr_tui.demo.endpoint import LocalEcr
+from tests.test_inspector import (
+    HOME,
+    MEMBER,
+    MEMBER_REGION,
+    NOW,
+    _fields,
+    answer,
+    fan_out,
+    groups,
+    organisation,  # noqa: F401 (a fixture)
+)
+
+STOREFRONT = "web/storefront"  # enhanced, 55 images with many findings each
+
+
+def scanned_repositories(settings: ConnectionSettings) -> set[str]:
+    scan = InspectorScan(EcrService(settings, read_only=True), Scope(), now=NOW, home_account=HOME)
+    scan._read_coverage(scan.service.client("inspector2"))
+    return set(scan.coverage.scanned_repositories)
+
+
+def coverage_counts(scan_coverage: object) -> tuple[object, ...]:
+    """What the coverage line counts, source aside."""
+    coverage = scan_coverage
+    return (
+        coverage.in_scope,  # type: ignore[attr-defined]
+        coverage.with_findings,  # type: ignore[attr-defined]
+        dict(coverage.without_findings),  # type: ignore[attr-defined]
+        coverage.pending,  # type: ignore[attr-defined]
+    )
+
+
+def fan_out_coverage(settings: ConnectionSettings, scope: Scope, names: set[str]) -> Counter[str]:
+    """The fan-out's coverage counts summed over these repositories."""
+    total: Counter[str] = Counter()
+    for name in sorted(names):
+        one = Scope(**{**_fields(scope), "repository": name})
+        coverage = FleetScan(EcrService(settings, read_only=True), one, now=NOW).run().coverage
+        total["in scope"] += coverage.in_scope
+        total["with findings"] += coverage.with_findings
+        for words, count in coverage.without_findings.items():
+            total[words] += count
+    return total
+
+
+def as_counter(scan: InspectorScan) -> Counter[str]:
+    coverage = scan.coverage
+    total: Counter[str] = Counter(
+        {"in scope": coverage.in_scope, "with findings": coverage.with_findings}
+    )
+    total.update(coverage.without_findings)
+    return total
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Scope(newest_per_repository=3),
+        Scope(newest_per_repository=2, tagged_only=True),
+        Scope(newest_per_repository=5, min_severity=Severity.HIGH, fixable=True),
+    ],
+    ids=["newest-3", "newest-2-tagged", "newest-5-high-fixable"],
+)
+def test_newest_n_by_inspector_is_the_fan_outs_answer(
+    ecr_settings: ConnectionSettings, scope: Scope
+) -> None:
+    service = EcrService(ecr_settings, read_only=True)
+    scan = InspectorImagesScan(service, scope, now=NOW, home_account=HOME)
+    result = scan.run()
+    assert result.problems == [] and scan.coverage.complete
+    names = scan.coverage.scanned_repositories
+    assert {"payments/api", STOREFRONT} <= names
+    expected = fan_out(ecr_settings, scope, names)
+    assert answer(result.findings) and answer(result.findings) == answer(expected)
+    assert groups(result.findings) == groups(expected)
+    # Each image in scope counted once, as the fan-out counts it.
+    assert as_counter(scan) == fan_out_coverage(ecr_settings, scope, names)
+    # ECR listed, Inspector answered: no findings call of ECR's.
+    assert service.call_count("DescribeImageScanFindings") == 0
+    images = scan.coverage.in_scope
+    assert service.call_count("DescribeImages") >= len(names)
+    # One paged ListCoverage of the repositories, then one per batch of 10 images.
+    batches = math.ceil(images / BATCH)
+    assert service.call_count("ListCoverage") == 1 + batches
+    # A page of 100 findings a call, a query a batch: at most one page per batch more.
+    found = result.findings.finding_count
+    assert math.ceil(found / 100) <= service.call_count("ListFindings") <= batches + found / 100
+    progress = result.progress
+    assert progress is not None and progress.finished
+    assert progress.reports_done == progress.reports == images
+    assert progress.line().startswith("Amazon Inspector: reports ")
+
+
+def test_batches_page_past_100_findings_in_the_fewest_calls(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    """25 images of one repository: batches of 10, 10 and 5, each read in pages of 100."""
+    scope = Scope(repository=STOREFRONT, newest_per_repository=25)
+    counts: dict[str, int] = {}
+    order: list[str] = []
+
+    def counted(image: Image, report: ScanReport | None) -> None:
+        counts[image.digest] = len(report.findings) if report else 0
+
+    FleetScan(EcrService(ecr_settings, read_only=True), scope, now=NOW, on_report=counted).run()
+    listed = FleetScan(EcrService(ecr_settings, read_only=True), scope, now=NOW)
+    order = [image.digest for image, _ in listed._choose_images(STOREFRONT) or []]
+    assert len(order) == 25
+    pages = 0
+    for start in range(0, 25, BATCH):
+        batch = [counts[d] for d in order[start : start + BATCH] if d in counts]
+        if batch:
+            pages += max(1, math.ceil(sum(batch) / 100))
+    assert pages > 3, "the data must run a batch past one page"
+
+    service = EcrService(ecr_settings, read_only=True)
+    scan = InspectorImagesScan(service, scope, now=NOW, home_account=HOME, concurrency=2)
+    result = scan.run()
+    assert service.call_count("ListFindings") == pages
+    assert answer(result.findings) == answer(fan_out(ecr_settings, scope, {STOREFRONT}))
+
+
+def test_tagged_only_by_inspector_counts_a_tagged_indexs_platforms_as_ecr_does(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    scope = Scope(tagged_only=True)
+    service = EcrService(ecr_settings, read_only=True)
+    scan = SourcedScan(service, scope, now=NOW)
+    result = scan.run()
+    assert scan.answered_by().startswith("source: Amazon Inspector")
+    expected = SourcedScan(EcrService(ecr_settings), scope, source="scan-findings", now=NOW).run()
+    assert answer(result.findings) and answer(result.findings) == answer(expected.findings)
+    assert all(a.image.tags for a in result.findings.all_findings())
+    # The platform images of a tagged index are in, with its tags and their platform,
+    # though Inspector's coverage lists them untagged.
+    multiarch = [
+        a for a in result.findings.all_findings() if a.image.repository == "platform/multiarch-base"
+    ]
+    assert multiarch and all(result.findings.platform_of(a.image) for a in multiarch)
+    client = service.client("inspector2")
+    untagged = client.list_coverage(
+        filterCriteria={"resourceId": [
+            {"comparison": "EQUALS", "value": f"arn:aws:ecr:us-east-1:{HOME}:repository/"
+             f"platform/multiarch-base/{multiarch[0].image.digest}"}
+        ]}
+    )["coveredResources"]  # fmt: skip
+    assert [r["resourceMetadata"]["ecrImage"]["tags"] for r in untagged] == [[]]
+
+
+def test_cancel_mid_way_keeps_whole_images_and_counts_each_image_once(
+    ecr_settings: ConnectionSettings,
+) -> None:
+    scope = Scope(newest_per_repository=5)
+    service = EcrService(ecr_settings, read_only=True)
+    reports: list[tuple[Image, ScanReport | None]] = []
+    scan: InspectorImagesScan
+
+    def on_progress(progress: Progress) -> None:
+        if progress.reports_done >= 1:  # the first image is whole: cancel
+            scan.cancel()
+
+    scan = InspectorImagesScan(
+        service,
+        scope,
+        now=NOW,
+        home_account=HOME,
+        on_report=lambda image, report: reports.append((image, report)),
+        on_progress=on_progress,
+        concurrency=2,
+    )
+    result = scan.run()
+    coverage = scan.coverage
+    assert coverage.cancelled and not coverage.complete
+    progress = result.progress
+    assert progress is not None and progress.cancelled and "cancelled" in progress.line()
+    # Stopped early: far from every repository's newest 5 read.
+    assert 1 <= len(reports) <= 2 * BATCH < len(coverage.scanned_repositories) * 5
+    counted = coverage.with_findings + sum(coverage.without_findings.values()) + coverage.pending
+    assert counted == coverage.in_scope
+    if coverage.pending:
+        assert "not read (cancelled)" in coverage.line()
+    # What was handed over is whole: each image's findings are all of its report's.
+    names = {image.repository for image, _ in reports}
+    whole = fan_out(ecr_settings, scope, names)
+    for image, report in reports:
+        assert report is not None
+        expected = {
+            a.finding.name
+            for a in whole.all_findings()
+            if (a.image.repository, a.image.digest) == (image.repository, image.digest)
+        }
+        assert {f.name for f in report.findings} == expected
+
+
+def test_sourced_scan_answers_newest_n_from_inspector(ecr_settings: ConnectionSettings) -> None:
+    scope = Scope(newest_per_repository=2, tagged_only=True)
+    service = EcrService(ecr_settings, read_only=True)
+    scan = SourcedScan(service, scope, now=NOW)
+    result = scan.run()
+    assert scan.answered_by().startswith("source: Amazon Inspector, and DescribeImageScanFindings")
+    by_fan_out = SourcedScan(EcrService(ecr_settings), scope, source="scan-findings", now=NOW)
+    expected = by_fan_out.run()
+    assert answer(result.findings) == answer(expected.findings)
+    assert groups(result.findings) == groups(expected.findings)
+    assert result.coverage.in_scope == expected.coverage.in_scope
+    assert result.coverage.with_findings == expected.coverage.with_findings
+
+
+def test_newest_n_under_a_delegated_administrator_is_this_accounts_repositories(
+    organisation: LocalEcr,  # noqa: F811 (the fixture)
+) -> None:
+    settings = ConnectionSettings(
+        endpoint_url=organisation.url,
+        region=MEMBER_REGION,
+        demo=True,
+        sts_endpoint_url=organisation.url,
+    )
+    scan = SourcedScan(
+        EcrService(settings, read_only=True), Scope(newest_per_repository=3), now=NOW
+    )
+    result = scan.run()
+    assert scan.answered_by().startswith("source: Amazon Inspector")
+    repositories = {g.repository for g in result.findings.by_repository()}
+    assert repositories and not any(r.startswith(f"{MEMBER}:") for r in repositories)
+    assert (
+        "newest 3 per repository: this account's repositories only (1 member account left out)"
+        in (result.coverage.line())
+    )
