@@ -8,6 +8,7 @@ under test: both sources must give the same answer, coverage and images.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
 import pytest
@@ -20,6 +21,7 @@ from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.fleet.source import SourcedScan
 from ecr_tui.core.models import Image, ScanReport, Severity
 from ecr_tui.demo.endpoint import LocalEcr
+from tests.api_contract import RawAnswers, answer_violations
 from tests.test_inspector import (
     HOME,
     MEMBER,
@@ -29,6 +31,7 @@ from tests.test_inspector import (
     answer,
     fan_out,
     groups,
+    inspector_client,
     organisation,  # noqa: F401 (a fixture)
 )
 
@@ -248,3 +251,53 @@ def test_newest_n_under_a_delegated_administrator_is_this_accounts_repositories(
         "newest 3 per repository: this account's repositories only (1 member account left out)"
         in (result.coverage.line())
     )
+
+
+def test_the_demo_answers_queries_for_named_images_as_its_whole_answer_says(
+    local_ecr: LocalEcr,
+) -> None:
+    """Filters naming images (the demo reads only those) keep what the unfiltered answer has."""
+    raw = RawAnswers()
+    client = inspector_client(local_ecr.url, raw)
+    coverage = [
+        r
+        for page in client.get_paginator("list_coverage").paginate()
+        for r in page["coveredResources"]
+        if r["resourceType"] == "AWS_ECR_CONTAINER_IMAGE"
+    ]
+    chosen = coverage[:: max(1, len(coverage) // BATCH)][:BATCH]
+    assert len(chosen) == BATCH and all(
+        re.fullmatch(
+            rf"arn:aws:ecr:us-east-1:{HOME}:repository/[a-z0-9./_-]+/sha256:[0-9a-f]{{64}}",
+            r["resourceId"],
+        )
+        for r in chosen
+    )
+    ids = [{"comparison": "EQUALS", "value": r["resourceId"]} for r in chosen]
+    named = client.list_coverage(filterCriteria={"resourceId": ids})["coveredResources"]
+    assert sorted(r["resourceId"] for r in named) == sorted(r["resourceId"] for r in chosen)
+    everything = [
+        f for page in client.get_paginator("list_findings").paginate() for f in page["findings"]
+    ]
+    images = {(r["resourceMetadata"]["ecrRepository"]["name"], r["resourceId"].rsplit("/", 1)[1])
+              for r in chosen}  # fmt: skip
+    criteria = {
+        "ecrImageHash": [{"comparison": "EQUALS", "value": d} for _, d in sorted(images)],
+        "ecrImageRepositoryName": [{"comparison": "EQUALS", "value": n} for n, _ in sorted(images)],
+    }
+    found = [
+        f
+        for page in client.get_paginator("list_findings").paginate(filterCriteria=criteria)
+        for f in page["findings"]
+    ]
+
+    def image_of(finding: dict[str, object]) -> tuple[str, str]:
+        details = finding["resources"][0]["details"]["awsEcrContainerImage"]  # type: ignore[index]
+        return details["repositoryName"], details["imageHash"]
+
+    names, digests = {n for n, _ in images}, {d for _, d in images}
+    expected = {
+        f["findingArn"] for f in everything if image_of(f)[0] in names and image_of(f)[1] in digests
+    }
+    assert found and {f["findingArn"] for f in found} == expected
+    assert [p for a in raw.take() for p in answer_violations(a)] == []

@@ -91,20 +91,20 @@ class InspectorCoverage(Coverage):
         self.accounts_left_out: set[str] = set()
         self.listed_scope = ""
 
-    def line(self) -> str:
-        line = super().line()
+    def notes(self) -> list[str]:
+        notes = super().notes()
         if self.accounts_left_out:
             count = len(self.accounts_left_out)
             noun = "account" if count == 1 else "accounts"
-            line += (
-                f"; {self.listed_scope or 'this scope'}: this account's repositories only"
+            notes.append(
+                f"{self.listed_scope or 'this scope'}: this account's repositories only"
                 f" ({count:,} member {noun} left out)"
             )
         for reason, count in self.unscanned_repositories.most_common():
             noun = "repository" if count == 1 else "repositories"
             why = reason.lower().replace("_", " ")
-            line += f"; {count:,} {noun} not scanned by Inspector ({why})"
-        return line
+            notes.append(f"{count:,} {noun} not scanned by Inspector ({why})")
+        return notes
 
 
 class InspectorProgress(Progress):

@@ -101,6 +101,9 @@ class InspectorImagesScan(InspectorScan):
         # The caller's repositories Inspector scans: name -> its ARN (the images' prefix).
         self._arns: dict[str, str] = {}
         self._lister: _Lister | None = None
+        # The repositories in scope Inspector does not scan, as ECR listed them (None
+        # until listed): the fan-out reads those, without listing the registry again.
+        self.unscanned: list[str] | None = None
         self._waiting: list[_Chosen] = []  # chosen, not in a batch yet
         self._chosen = 0
         self._done = 0
@@ -316,7 +319,9 @@ class _Lister(FleetScan):
         self.inspector = inspector
 
     def _repository_names(self) -> list[str]:
-        return [name for name in super()._repository_names() if name in self.owner._arns]
+        names = super()._repository_names()
+        self.owner.unscanned = [name for name in names if name not in self.owner._arns]
+        return [name for name in names if name in self.owner._arns]
 
     def _list_repository(
         self, pool: ThreadPoolExecutor, pending: set[Future[Any]], name: str

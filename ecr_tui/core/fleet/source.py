@@ -136,8 +136,12 @@ class SourcedScan:
         """The caller's repositories Inspector does not scan, read by the fan-out into the same
         result (on AWS their images are not scanned at all: the coverage line says so)."""
         scanned = frozenset(inspector.coverage.scanned_repositories)
+        listed = getattr(inspector, "unscanned", None)  # ECR's listing, when it was read
+        if listed == []:
+            return inspector.result  # Inspector scans every repository in scope
         scan = _FanOutExcept(
             scanned,
+            listed,
             self.service,
             self.scope,
             concurrency=self.concurrency,
@@ -223,11 +227,16 @@ def _inspector_speaks_for(settings: ConnectionSettings) -> bool:
 
 
 class _FanOutExcept(FleetScan):
-    """The fan-out over the repositories in scope but these (Inspector's)."""
+    """The fan-out over the repositories in scope but these (Inspector's); `listed`: the
+    repositories in scope, when already listed (not listed again)."""
 
-    def __init__(self, skipped: frozenset[str], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, skipped: frozenset[str], listed: list[str] | None, *args: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.skipped = skipped
+        self.listed = listed
 
     def _repository_names(self) -> list[str]:
-        return [name for name in super()._repository_names() if name not in self.skipped]
+        names = super()._repository_names() if self.listed is None else self.listed
+        return [name for name in names if name not in self.skipped]

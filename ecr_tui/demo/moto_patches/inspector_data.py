@@ -12,6 +12,7 @@ as Inspector's coverage lists it.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from ecr_tui.demo.data.findings import vulnerabilities
@@ -53,15 +54,42 @@ def is_container_image(image: EcrImage) -> bool:
     return image.image_manifest_media_type not in INDEX_MEDIA_TYPES
 
 
-def registry_findings(backend: Any, now: float) -> list[Json]:
-    """Every active Inspector finding of one account's registry in one region."""
+def registry_findings(backend: Any, now: float, wanted: Wanted | None = None) -> list[Json]:
+    """Every active Inspector finding of one account's registry in one region (of the
+    repositories and images `wanted` names, when it names some)."""
     found: list[Json] = []
-    for repository in list(backend.repositories.values()):
+    for repository in _repositories(backend, wanted):
         if covered_frequency(backend, repository) in ("", "MANUAL"):
             continue
-        for image in list(repository.images):
+        for image in _images(repository, wanted):
             found.extend(image_findings(backend, repository, image, now))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """The repositories and image digests a query's EQUALS filters name (None: any).
+
+    A query for 10 images of 10 repositories (ecrImageHash, ecrImageRepositoryName,
+    resourceId) then reads those, not every finding of a 100,000-image registry.
+    """
+
+    repositories: frozenset[str] | None = None
+    digests: frozenset[str] | None = None
+
+
+def _repositories(backend: Any, wanted: Wanted | None) -> list[Any]:
+    if wanted is None or wanted.repositories is None:
+        return list(backend.repositories.values())
+    return [
+        backend.repositories[n] for n in sorted(wanted.repositories) if n in backend.repositories
+    ]
+
+
+def _images(repository: Any, wanted: Wanted | None) -> list[EcrImage]:
+    if wanted is None or wanted.digests is None:
+        return list(repository.images)
+    return [i for i in list(repository.images) if i.image_digest in wanted.digests]
 
 
 def image_findings(backend: Any, repository: Any, image: EcrImage, now: float) -> list[Json]:
@@ -123,11 +151,14 @@ def epss_score(vulnerability: str, exploited: bool) -> float | None:
     return round(max(score, 0.0004), 5)
 
 
-def registry_coverage(backend: Any, account: str, now: float) -> list[Json]:
-    """ListCoverage's records of one account's registry: repositories, then images."""
+def registry_coverage(
+    backend: Any, account: str, now: float, wanted: Wanted | None = None
+) -> list[Json]:
+    """ListCoverage's records of one account's registry: repositories, then images (of
+    the repositories and images `wanted` names, when it names some)."""
     covered: list[Json] = []
     region = backend.region_name
-    for repository in list(backend.repositories.values()):
+    for repository in _repositories(backend, wanted):
         frequency = covered_frequency(backend, repository)
         if not frequency:
             continue
@@ -150,7 +181,7 @@ def registry_coverage(backend: Any, account: str, now: float) -> list[Json]:
         )
         if not active:
             continue
-        for image in list(repository.images):
+        for image in _images(repository, wanted):
             if is_container_image(image):
                 covered.append(_image_coverage(repository, image, account, region, now))
     return covered
