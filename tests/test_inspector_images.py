@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
-from ecr_tui.core.fleet.fanout import FleetScan, Progress
+from ecr_tui.core.fleet.fanout import FleetScan
 from ecr_tui.core.fleet.inspector import InspectorScan
 from ecr_tui.core.fleet.inspector_images import BATCH, InspectorImagesScan
 from ecr_tui.core.fleet.scope import Scope
@@ -107,42 +107,45 @@ def test_newest_n_by_inspector_is_the_fan_outs_answer(
     # One paged ListCoverage of the repositories, then one per batch of 10 images.
     batches = math.ceil(images / BATCH)
     assert service.call_count("ListCoverage") == 1 + batches
-    # A page of 100 findings a call, a query a batch: at most one page per batch more.
+    # Findings asked in queries of at most 10 images whose summaries add up to a page (100)
+    # or of one image with more: about one call per 100 findings, two at worst.
     found = result.findings.finding_count
-    assert math.ceil(found / 100) <= service.call_count("ListFindings") <= batches + found / 100
+    read = len({(a.image.repository, a.image.digest) for a in result.findings.all_findings()})
+    least = max(math.ceil(found / 100), math.ceil(read / BATCH))
+    assert least <= service.call_count("ListFindings") <= 2 * least + 1
     progress = result.progress
     assert progress is not None and progress.finished
     assert progress.reports_done == progress.reports == images
     assert progress.line().startswith("Amazon Inspector: reports ")
 
 
-def test_batches_page_past_100_findings_in_the_fewest_calls(
+def test_findings_queries_are_packed_by_the_summaries_counts(
     ecr_settings: ConnectionSettings,
 ) -> None:
-    """25 images of one repository: batches of 10, 10 and 5, each read in pages of 100."""
+    """25 images of one repository, each with tens of findings: queries of up to 10 images
+    whose ECR summaries add up to at most a page (100 findings), each one call (an image of
+    more than 100 alone, paged)."""
     scope = Scope(repository=STOREFRONT, newest_per_repository=25)
-    counts: dict[str, int] = {}
-    order: list[str] = []
-
-    def counted(image: Image, report: ScanReport | None) -> None:
-        counts[image.digest] = len(report.findings) if report else 0
-
-    FleetScan(EcrService(ecr_settings, read_only=True), scope, now=NOW, on_report=counted).run()
     listed = FleetScan(EcrService(ecr_settings, read_only=True), scope, now=NOW)
-    order = [image.digest for image, _ in listed._choose_images(STOREFRONT) or []]
-    assert len(order) == 25
-    pages = 0
-    for start in range(0, 25, BATCH):
-        batch = [counts[d] for d in order[start : start + BATCH] if d in counts]
-        if batch:
-            pages += max(1, math.ceil(sum(batch) / 100))
-    assert pages > 3, "the data must run a batch past one page"
+    chosen = [image for image, _ in listed._choose_images(STOREFRONT) or []]
+    counts = [
+        scope.findings_in_summary(image) for image in chosen if scope.may_have_findings(image)
+    ]
+    assert len(chosen) == 25 and sum(counts) > 300, "the data must need several pages"
+    calls, batch = 0, []
+    for count in counts:  # next fit, in the order the images were chosen
+        if batch and (len(batch) == BATCH or sum(batch) + count > 100):
+            calls += max(1, math.ceil(sum(batch) / 100))
+            batch = []
+        batch.append(count)
+    calls += max(1, math.ceil(sum(batch) / 100))
 
     service = EcrService(ecr_settings, read_only=True)
     scan = InspectorImagesScan(service, scope, now=NOW, home_account=HOME, concurrency=2)
     result = scan.run()
-    assert service.call_count("ListFindings") == pages
     assert answer(result.findings) == answer(fan_out(ecr_settings, scope, {STOREFRONT}))
+    assert service.call_count("ListFindings") == calls
+    assert service.call_count("ListCoverage") == 1 + math.ceil(25 / BATCH)
 
 
 def test_tagged_only_by_inspector_counts_a_tagged_indexs_platforms_as_ecr_does(
@@ -180,18 +183,12 @@ def test_cancel_mid_way_keeps_whole_images_and_counts_each_image_once(
     reports: list[tuple[Image, ScanReport | None]] = []
     scan: InspectorImagesScan
 
-    def on_progress(progress: Progress) -> None:
-        if progress.reports_done >= 1:  # the first image is whole: cancel
-            scan.cancel()
+    def on_report(image: Image, report: ScanReport | None) -> None:
+        reports.append((image, report))
+        scan.cancel()  # the first image is whole: cancel
 
     scan = InspectorImagesScan(
-        service,
-        scope,
-        now=NOW,
-        home_account=HOME,
-        on_report=lambda image, report: reports.append((image, report)),
-        on_progress=on_progress,
-        concurrency=2,
+        service, scope, now=NOW, home_account=HOME, on_report=on_report, concurrency=2
     )
     result = scan.run()
     coverage = scan.coverage
@@ -301,3 +298,25 @@ def test_the_demo_answers_queries_for_named_images_as_its_whole_answer_says(
     }
     assert found and {f["findingArn"] for f in found} == expected
     assert [p for a in raw.take() for p in answer_violations(a)] == []
+
+
+def test_the_demos_image_counts_are_those_of_its_findings(local_ecr: LocalEcr) -> None:
+    """ListFindingAggregations by image is counted from the scans (fast): as its findings say."""
+    client = inspector_client(local_ecr.url)
+    counted = [
+        r["awsEcrContainerAggregation"]
+        for page in client.get_paginator("list_finding_aggregations").paginate(
+            aggregationType="AWS_ECR_CONTAINER"
+        )
+        for r in page["responses"]
+    ]
+    findings = [
+        f for page in client.get_paginator("list_findings").paginate() for f in page["findings"]
+    ]
+    by_image = Counter(f["resources"][0]["id"] for f in findings)
+    by_severity = Counter((f["resources"][0]["id"], f["severity"].lower()) for f in findings)
+    assert counted and {c["resourceId"]: c["severityCounts"]["all"] for c in counted} == by_image
+    for body in counted:
+        counts = body["severityCounts"]
+        assert all(counts[s] == by_severity[(body["resourceId"], s)] for s in counts if s != "all")
+    assert [c["severityCounts"]["all"] for c in counted] == sorted(by_image.values(), reverse=True)

@@ -8,6 +8,8 @@ bar's total, and when an image is whole), and ListFindings pages through the
 findings themselves, 100 a call. No call per image. The answer is the fan-out's
 (`FleetFindings`, a `Coverage`, `Progress`), so the view and the export take
 either. An image of another account is shown as "ACCOUNT:repository".
+Scopes on each repository's image list (tagged only, the newest N) are
+`inspector_images.InspectorImagesScan`'s: ECR lists, Inspector answers.
 """
 
 from __future__ import annotations

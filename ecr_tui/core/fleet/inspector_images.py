@@ -68,8 +68,9 @@ class InspectorImagesProgress(Progress):
 
 @dataclass(frozen=True, slots=True)
 class _Batch:
-    """Up to 10 chosen images, asked about together."""
+    """Up to 10 chosen images, asked about together: their coverage, or their findings."""
 
+    kind: str  # "coverage" or "findings"
     images: tuple[_Chosen, ...]
 
 
@@ -104,7 +105,13 @@ class InspectorImagesScan(InspectorScan):
         # The repositories in scope Inspector does not scan, as ECR listed them (None
         # until listed): the fan-out reads those, without listing the registry again.
         self.unscanned: list[str] | None = None
-        self._waiting: list[_Chosen] = []  # chosen, not in a batch yet
+        # Chosen, not in a query yet: for their coverage; for their findings (with the
+        # count their ECR summary has of findings the scope may keep).
+        self._waiting_coverage: list[_Chosen] = []
+        self._waiting_findings: list[tuple[_Chosen, int]] = []
+        # Each chosen image not handed over yet, by resource id: [chosen, its image as
+        # Inspector's coverage says (None: not read yet), its findings (None: not yet)].
+        self._parts: dict[str, list[Any]] = {}
         self._chosen = 0
         self._done = 0
         self._first_done = 0.0
@@ -186,53 +193,103 @@ class InspectorImagesScan(InspectorScan):
         lister.run()
         if self.cancelled:
             return
-        with self._lock:
-            rest, self._waiting = self._waiting, []
-        if rest:  # the last, partial batch: every repository is listed by now
-            lister.read(_Batch(tuple(rest)))
+        for batch in self.last_batches():  # every repository is listed by now
+            lister.read(batch)
 
     def chosen(self, images: list[tuple[Image, str]]) -> list[_Batch]:
-        """One repository's chosen images; the batches now full."""
+        """One repository's chosen images; the batches now full (coverage and findings)."""
         if not images:
             return []
         arn = self._arns[images[0][0].repository]
         self.coverage.expect(len(images))
         with self._lock:
             self._chosen += len(images)
-            self._waiting.extend(
-                (image, platform, f"{arn}/{image.digest}") for image, platform in images
-            )
-            full = len(self._waiting) - len(self._waiting) % BATCH
-            batches = [_Batch(tuple(self._waiting[i : i + BATCH])) for i in range(0, full, BATCH)]
-            del self._waiting[:full]
-        self._report()
+            for image, platform in images:
+                chosen = (image, platform, f"{arn}/{image.digest}")
+                expected = self.scope.findings_in_summary(image)
+                # Findings asked for as the fan-out asks: where ECR's summary says the scope
+                # may keep some (else there is none to read: known at once).
+                self._parts[chosen[2]] = [chosen, None, None if expected else []]
+                self._waiting_coverage.append(chosen)
+                if expected:
+                    self._waiting_findings.append((chosen, expected))
+            return self._full_batches(last=False)
+
+    def _full_batches(self, *, last: bool) -> list[_Batch]:
+        """Batches out of what waits (under the lock): coverage by 10; findings by 10 too,
+        or fewer whose summaries add up to one page (100), so each query is one call.
+        `last`: every repository is listed, the rest goes too."""
+        batches = []
+        while len(self._waiting_coverage) >= BATCH or (last and self._waiting_coverage):
+            batches.append(_Batch("coverage", tuple(self._waiting_coverage[:BATCH])))
+            del self._waiting_coverage[:BATCH]
+        taken, count = 0, 0
+        for n, (_, expected) in enumerate(self._waiting_findings):
+            if n - taken == BATCH or (n > taken and count + expected > FINDINGS_PAGE):
+                batch = self._waiting_findings[taken:n]
+                batches.append(_Batch("findings", tuple(c for c, _ in batch)))
+                taken, count = n, 0
+            count += expected
+        if last and taken < len(self._waiting_findings):
+            batch = self._waiting_findings[taken:]
+            batches.append(_Batch("findings", tuple(c for c, _ in batch)))
+            taken = len(self._waiting_findings)
+        del self._waiting_findings[:taken]
         return batches
+
+    def last_batches(self) -> list[_Batch]:
+        with self._lock:
+            return self._full_batches(last=True)
 
     def read_batch(
         self, batch: _Batch, inspector: Any, paced: Callable[[Callable[[], Any]], Any]
     ) -> None:
-        """Coverage, then findings, of one batch; each image handed over when both are read."""
-        covered = self._batch_coverage(batch, inspector, paced)
-        scanned = [
-            c for c in batch.images if covered.get(c[2], c[0]).scan_state is ScanState.COMPLETE
-        ]
-        found = self._batch_findings(scanned, inspector, paced) if scanned else {}
+        """One query's part of its images; each handed over once both parts are read."""
+        parts: dict[str, tuple[int, object]]
+        if batch.kind == "coverage":
+            covered = self._batch_coverage(batch, inspector, paced)
+            parts = {
+                resource: (1, covered.get(resource, image)) for image, _, resource in batch.images
+            }
+        else:
+            found = self._batch_findings(batch, inspector, paced)
+            parts = {
+                resource: (2, found.get((image.repository, image.digest), []))
+                for image, _, resource in batch.images
+            }
         if self.cancelled:
-            return  # a batch cut short by the cancel is not read
-        for image, platform, resource in batch.images:
-            state = covered.get(resource)
-            if state is None or state.scan_state is not ScanState.COMPLETE:
+            return  # a query cut short by the cancel is not read
+        whole = []
+        with self._lock:
+            for resource, (index, part) in parts.items():
+                state = self._parts.get(resource)
+                if state is None:
+                    continue  # its other part failed: counted as not read
+                state[index] = part
+                if state[1] is not None and state[2] is not None:
+                    whole.append(self._parts.pop(resource))
+        for (image, platform, _), covered, findings in whole:
+            if covered.scan_state is not ScanState.COMPLETE:
                 # Not scanned (or not known to Inspector yet: ECR's own word for it).
-                self.coverage.add_unread(state or image)
+                self.coverage.add_unread(covered)
                 self.count_done()
-                continue
-            findings = found.get((image.repository, image.digest), [])
-            self._hand_over(image, platform, findings)
+            else:
+                self._hand_over(image, platform, list(findings))
+
+    def batch_failed(self, batch: _Batch, problem: str) -> None:
+        """A query Inspector failed: its images are counted as not read, and why."""
+        with self._lock:
+            failed = [self._parts.pop(r, None) for _, _, r in batch.images]
+        for state in failed:
+            if state is not None:
+                self.coverage.read_failed(problem)
+                self.count_done()
 
     def _batch_coverage(
         self, batch: _Batch, inspector: Any, paced: Callable[[Callable[[], Any]], Any]
     ) -> dict[str, Image]:
-        """Each image's coverage, by resource id: the image with Inspector's scan status."""
+        """Each image's coverage, by resource id: the image with Inspector's scan status
+        (an image Inspector does not list keeps ECR's)."""
         criteria = {"resourceId": [_equals(resource) for _, _, resource in batch.images]}
         records = paced(lambda: list(self._pages(
             inspector.list_coverage, "coveredResources", maxResults=COVERAGE_PAGE,
@@ -250,17 +307,18 @@ class InspectorImagesScan(InspectorScan):
         return covered
 
     def _batch_findings(
-        self, scanned: list[_Chosen], inspector: Any, paced: Callable[[Callable[[], Any]], Any]
+        self, batch: _Batch, inspector: Any, paced: Callable[[Callable[[], Any]], Any]
     ) -> dict[tuple[str, str], list[Finding]]:
-        """The scanned images' findings, by (repository, digest): a hash in another
-        repository (or account) of the answer is another image's, and left out."""
+        """The images' findings, by (repository, digest): a hash in another repository (or
+        account) of the answer is another image's, and left out."""
+        images = [image for image, _, _ in batch.images]
         criteria = self._criteria()
-        criteria["ecrImageHash"] = [_equals(d) for d in sorted({i.digest for i, _, _ in scanned})]
+        criteria["ecrImageHash"] = [_equals(d) for d in sorted({i.digest for i in images})]
         criteria["ecrImageRepositoryName"] = [
-            _equals(r) for r in sorted({i.repository for i, _, _ in scanned})
+            _equals(r) for r in sorted({i.repository for i in images})
         ]
         criteria["awsAccountId"] = [_equals(self.home_account)]
-        wanted = {(i.repository, i.digest) for i, _, _ in scanned}
+        wanted = {(i.repository, i.digest) for i in images}
         items = paced(lambda: list(self._pages(
             inspector.list_findings, "findings", maxResults=FINDINGS_PAGE, filterCriteria=criteria,
         )))  # fmt: skip
@@ -338,7 +396,7 @@ class _Lister(FleetScan):
         self.owner._report()
 
     def read(self, batch: _Batch) -> None:
-        """One batch; when Inspector fails it, its images are counted as not read, and why."""
+        """One query; when Inspector fails it, its images are counted as not read, and why."""
         try:
             self.owner.read_batch(batch, self.inspector, self._paced)
         except Cancelled:
@@ -350,9 +408,7 @@ class _Lister(FleetScan):
                 problem = f"{SOURCE}: {explain_error(error, None)}"
             if problem not in self.owner.result.problems:
                 self.owner.result.problems.append(problem)
-            for _ in batch.images:
-                self.owner.coverage.read_failed(problem)
-                self.owner.count_done()
+            self.owner.batch_failed(batch, problem)
 
     def listed_counts(self) -> tuple[int, int | None]:
         with self._lock:

@@ -20,7 +20,12 @@ from typing import Any
 
 from moto.backends import get_backend
 
-from ecr_tui.demo.moto_patches.inspector_data import Wanted, registry_coverage, registry_findings
+from ecr_tui.demo.moto_patches.inspector_data import (
+    Wanted,
+    image_counts,
+    registry_coverage,
+    registry_findings,
+)
 from ecr_tui.demo.moto_patches.protocol import Json
 from ecr_tui.demo.moto_patches.state import EcrState
 
@@ -253,9 +258,7 @@ def list_findings(ecr: EcrState, region: str, params: Json, now: float) -> Json:
         found = [f for f in _all_findings(ecr, region, now, criteria) if keeps(_fields(f))]
         found.sort(key=_sort_key(sort.get("field", "")), reverse=sort.get("sortOrder") == "DESC")
         # Later pages of the query read the list its first page was cut from.
-        while len(_SNAPSHOTS) >= MAX_SNAPSHOTS:
-            _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
-        _SNAPSHOTS[snapshot] = found
+        _remember(snapshot, found)
     page, extra = _page("ListFindings", params, found, query)
     return {"findings": page, **extra}
 
@@ -265,6 +268,12 @@ _SNAPSHOTS: dict[tuple[str, str, str], list[Json]] = {}
 MAX_SNAPSHOTS = 32  # a batch of images' query each (whole-registry ones hold no copies)
 # Each finding's filter fields, by finding ARN (a finding's facts never change here).
 _FIELDS: dict[str, dict[str, list[Any]]] = {}
+
+
+def _remember(snapshot: tuple[str, str, str], items: list[Json]) -> None:
+    while len(_SNAPSHOTS) >= MAX_SNAPSHOTS:
+        _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+    _SNAPSHOTS[snapshot] = items
 
 
 def _fields(finding: Json) -> dict[str, list[Any]]:
@@ -301,12 +310,18 @@ def _image(finding: Json) -> Json:
 def list_coverage(ecr: EcrState, region: str, params: Json, now: float) -> Json:
     _denied(ecr, "ListCoverage")
     criteria = params.get("filterCriteria") or {}
-    records: list[Json] = []
-    wanted = _wanted(criteria, "ecrRepositoryName", "")
-    for account, backend in _backends(ecr, region):
-        records.extend(registry_coverage(backend, account, now, wanted))
-    keeps = _filter(criteria)
-    records = [r for r in records if keeps(_coverage_fields(r))]
+    snapshot = (ecr.account_id, region, "coverage " + json.dumps(criteria, sort_keys=True))
+    records = _SNAPSHOTS.get(snapshot) if params.get("nextToken") else None
+    if records is None:  # later pages of the query read the list its first page was cut from
+        wanted = _wanted(criteria, "ecrRepositoryName", "")
+        keeps = _filter(criteria)
+        records = [
+            r
+            for account, backend in _backends(ecr, region)
+            for r in registry_coverage(backend, account, now, wanted)
+            if keeps(_coverage_fields(r))
+        ]
+        _remember(snapshot, records)
     page, extra = _page("ListCoverage", params, records, {"f": criteria})
     return {"coveredResources": page, **extra}
 
@@ -315,8 +330,23 @@ def list_finding_aggregations(ecr: EcrState, region: str, params: Json, now: flo
     _denied(ecr, "ListFindingAggregations")
     kind = params.get("aggregationType", "")
     request = params.get("aggregationRequest") or {}
-    found = [f for f in _all_findings(ecr, region, now) if f["status"] == "ACTIVE"]
     accounts = params.get("accountIds")
+    if (
+        kind == "AWS_ECR_CONTAINER"
+        and not accounts
+        and not request.get("awsEcrContainerAggregation")
+    ):
+        # Every image's counts, from its scan (making 100,000 images' findings takes minutes).
+        bodies = [
+            body
+            for account, backend in _backends(ecr, region)
+            for body in image_counts(backend, account, now)
+        ]
+        bodies.sort(key=lambda body: body["severityCounts"]["all"], reverse=True)
+        counted = [{"awsEcrContainerAggregation": body} for body in bodies]
+        page, extra = _page("ListFindingAggregations", params, counted, {"k": kind, "r": request})
+        return {"aggregationType": kind, "responses": page, **extra}
+    found = [f for f in _all_findings(ecr, region, now) if f["status"] == "ACTIVE"]
     if accounts:
         found = [f for f in found if _keeps({"a": accounts}, {"a": [f["awsAccountId"]]})]
     responses = _aggregate(kind, request, found)
