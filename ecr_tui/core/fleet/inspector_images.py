@@ -11,16 +11,18 @@ filters take at most 10 values):
 
 - ListCoverage with their `resourceId`s (the image's ARN,
   `arn:aws:ecr:REGION:ACCOUNT:repository/NAME/sha256:...`): scanned or not, and why;
-- ListFindings with the scanned ones' `ecrImageHash`es (and their repositories'
-  names, and the caller's account), paged by 100: their findings.
+- ListFindings with the `ecrImageHash`es (and their repositories' names, and
+  the caller's account) of those whose ECR summary has findings the scope may
+  keep (the fan-out's rule: an image without is not asked about), paged by 100.
 
-An image is whole when its batch's ListFindings query ends. Batches are filled
-in the order images are chosen (so reports stream in while ECR is still
-listed), not packed by finding counts: counting first (ListFindingAggregations
-takes 10 image hashes too) would cost a call per batch to save one only where a
-batch runs past 100 findings. Calls: the listing's (as the fan-out's), one
-ListCoverage per batch, and one ListFindings per 100 findings of a batch (one
-at least, for a batch with a scanned image).
+The two queries of an image run side by side; it is handed over when both have
+ended. Batches are filled in the order images are chosen (reports stream in
+while ECR is still listed), 10 to a query rather than packed by finding counts:
+with 16 queries in flight the pages, not the queries' lengths, bound the time,
+and a query's last page is the only one not full, so fewer, longer queries come
+nearer the minimum (one ListFindings per 100 findings). Calls: the listing's
+(as the fan-out's), one ListCoverage per 10 images, and per 10 images with
+findings one ListFindings per 100 of their findings (one at least).
 
 ECR lists only the caller's repositories: under a delegated administrator, the
 member accounts' images are not in such a scope (the coverage line says so).
@@ -105,10 +107,9 @@ class InspectorImagesScan(InspectorScan):
         # The repositories in scope Inspector does not scan, as ECR listed them (None
         # until listed): the fan-out reads those, without listing the registry again.
         self.unscanned: list[str] | None = None
-        # Chosen, not in a query yet: for their coverage; for their findings (with the
-        # count their ECR summary has of findings the scope may keep).
+        # Chosen, not in a query yet: for their coverage; for their findings.
         self._waiting_coverage: list[_Chosen] = []
-        self._waiting_findings: list[tuple[_Chosen, int]] = []
+        self._waiting_findings: list[_Chosen] = []
         # Each chosen image not handed over yet, by resource id: [chosen, its image as
         # Inspector's coverage says (None: not read yet), its findings (None: not yet)].
         self._parts: dict[str, list[Any]] = {}
@@ -206,35 +207,25 @@ class InspectorImagesScan(InspectorScan):
             self._chosen += len(images)
             for image, platform in images:
                 chosen = (image, platform, f"{arn}/{image.digest}")
-                expected = self.scope.findings_in_summary(image)
                 # Findings asked for as the fan-out asks: where ECR's summary says the scope
                 # may keep some (else there is none to read: known at once).
-                self._parts[chosen[2]] = [chosen, None, None if expected else []]
+                asked = self.scope.may_have_findings(image)
+                self._parts[chosen[2]] = [chosen, None, None if asked else []]
                 self._waiting_coverage.append(chosen)
-                if expected:
-                    self._waiting_findings.append((chosen, expected))
+                if asked:
+                    self._waiting_findings.append(chosen)
             return self._full_batches(last=False)
 
     def _full_batches(self, *, last: bool) -> list[_Batch]:
-        """Batches out of what waits (under the lock): coverage by 10; findings by 10 too,
-        or fewer whose summaries add up to one page (100), so each query is one call.
-        `last`: every repository is listed, the rest goes too."""
+        """Batches of 10 out of what waits (under the lock); `last`: every repository is
+        listed, the rest goes too."""
         batches = []
         while len(self._waiting_coverage) >= BATCH or (last and self._waiting_coverage):
             batches.append(_Batch("coverage", tuple(self._waiting_coverage[:BATCH])))
             del self._waiting_coverage[:BATCH]
-        taken, count = 0, 0
-        for n, (_, expected) in enumerate(self._waiting_findings):
-            if n - taken == BATCH or (n > taken and count + expected > FINDINGS_PAGE):
-                batch = self._waiting_findings[taken:n]
-                batches.append(_Batch("findings", tuple(c for c, _ in batch)))
-                taken, count = n, 0
-            count += expected
-        if last and taken < len(self._waiting_findings):
-            batch = self._waiting_findings[taken:]
-            batches.append(_Batch("findings", tuple(c for c, _ in batch)))
-            taken = len(self._waiting_findings)
-        del self._waiting_findings[:taken]
+        while len(self._waiting_findings) >= BATCH or (last and self._waiting_findings):
+            batches.append(_Batch("findings", tuple(self._waiting_findings[:BATCH])))
+            del self._waiting_findings[:BATCH]
         return batches
 
     def last_batches(self) -> list[_Batch]:
