@@ -103,6 +103,8 @@ class SourcedScan:
         if use_inspector and not self.cancelled:
             inspector = self._inspector_scan()
             self._inner = inspector
+            if self.cancelled:  # while its account was asked: `cancel` did not see it
+                inspector.cancel()
             self.source = InspectorScan.source
             try:
                 result = inspector.run()

@@ -336,14 +336,19 @@ def list_finding_aggregations(ecr: EcrState, region: str, params: Json, now: flo
         and not accounts
         and not request.get("awsEcrContainerAggregation")
     ):
-        # Every image's counts, from its scan (making 100,000 images' findings takes minutes).
-        bodies = [
-            body
-            for account, backend in _backends(ecr, region)
-            for body in image_counts(backend, account, now)
-        ]
-        bodies.sort(key=lambda body: body["severityCounts"]["all"], reverse=True)
-        counted = [{"awsEcrContainerAggregation": body} for body in bodies]
+        # Every image's counts, from its scan (making 100,000 images' findings takes minutes);
+        # later pages read the list the first was cut from.
+        snapshot = (ecr.account_id, region, "images")
+        counted = _SNAPSHOTS.get(snapshot) if params.get("nextToken") else None
+        if counted is None:
+            bodies = [
+                body
+                for account, backend in _backends(ecr, region)
+                for body in image_counts(backend, account, now)
+            ]
+            bodies.sort(key=lambda body: body["severityCounts"]["all"], reverse=True)
+            counted = [{"awsEcrContainerAggregation": body} for body in bodies]
+            _remember(snapshot, counted)
         page, extra = _page("ListFindingAggregations", params, counted, {"k": kind, "r": request})
         return {"aggregationType": kind, "responses": page, **extra}
     found = [f for f in _all_findings(ecr, region, now) if f["status"] == "ACTIVE"]
