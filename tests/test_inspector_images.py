@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,22 +21,39 @@ from ecr_tui.core.fleet.inspector_images import BATCH, InspectorImagesScan
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.fleet.source import SourcedScan
 from ecr_tui.core.models import Image, ScanReport, Severity
+from ecr_tui.demo.data.dataset import build_dataset
 from ecr_tui.demo.endpoint import LocalEcr
 from tests.api_contract import RawAnswers, answer_violations
 from tests.test_inspector import (
     HOME,
     MEMBER,
-    MEMBER_REGION,
     NOW,
     _fields,
     answer,
+    enhanced,
     fan_out,
     groups,
     inspector_client,
-    organisation,  # noqa: F401 (a fixture)
 )
 
 STOREFRONT = "web/storefront"  # enhanced, 55 images with many findings each
+ADMIN = "535353535353"  # Inspector's delegated administrator here (not test_inspector's)
+ORGANISATION_REGION = "ap-southeast-4"  # moto's state is per process: a region of its own
+
+
+@pytest.fixture(scope="module")
+def organisation() -> Iterator[LocalEcr]:
+    """An administrator account whose Inspector sees a member's registry (small ones)."""
+    server = LocalEcr(account_id=ADMIN, region=ORGANISATION_REGION)
+    server.start()
+    home = build_dataset(12, big_repository_images=0, seed=31, now=NOW)
+    member = build_dataset(12, big_repository_images=0, seed=42, now=NOW)
+    assert enhanced(home) and enhanced(member)
+    server.seed(home)
+    server.seed_contexts([(MEMBER, ORGANISATION_REGION, member)])
+    server.administer_inspector([MEMBER])
+    yield server
+    server.stop()
 
 
 def scanned_repositories(settings: ConnectionSettings) -> set[str]:
@@ -226,11 +244,11 @@ def test_sourced_scan_answers_newest_n_from_inspector(ecr_settings: ConnectionSe
 
 
 def test_newest_n_under_a_delegated_administrator_is_this_accounts_repositories(
-    organisation: LocalEcr,  # noqa: F811 (the fixture)
+    organisation: LocalEcr,
 ) -> None:
     settings = ConnectionSettings(
         endpoint_url=organisation.url,
-        region=MEMBER_REGION,
+        region=ORGANISATION_REGION,
         demo=True,
         sts_endpoint_url=organisation.url,
     )
