@@ -7,6 +7,8 @@
 One endpoint (`python -m ecr_tui.demo.serve`), the counting proxy in front of
 it adding `--latency-ms` to every call, then (see harness/fleet.py) the headless
 export, the app's view in a pty with keys timed meanwhile, and the CLI loop.
+`--inspector` asks the same question of Amazon Inspector too (harness/fleet_inspector.py),
+on a registry it scans whole (`--enhanced-scanning=all`; the fan-out then reads it too).
 Writes benchmarks/results/fleet.json and prints a table; exit 0 when it ran
 (targets may still be missed), 2 when it could not.
 """
@@ -19,6 +21,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from harness.common import RESULTS, BenchmarkError, log
 from harness.endpoint import start_endpoint
@@ -40,7 +43,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--skip-app", action="store_true")
     parser.add_argument(
-        "--inspector", action="store_true", help="also the Amazon Inspector path (its own question)"
+        "--inspector",
+        action="store_true",
+        help="also the Amazon Inspector path (the same question; every repository enhanced)",
     )
     parser.add_argument(
         "--only-inspector", action="store_true", help="the Amazon Inspector path only"
@@ -51,18 +56,24 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def table(report: dict[str, object]) -> str:
     lines = ["fleet triage benchmark", ""]
-    if "inspector" in report:
-        lines.append(f"  inspector: {json.dumps(report['inspector'])[:1200]}")
-    if "targets" not in report:
-        return "\n".join(lines)
-    for name, target in report["targets"].items():  # type: ignore[attr-defined]
-        mark = "ok " if target["met"] else "MISS"
-        lines.append(f"  {mark} {name:<22} {target['value']!s:>10}  (target {target['target']})")
-    headless = report["headless"]
-    lines += ["", f"  headless: {json.dumps(headless, indent=None)[:400]}"]
-    for part in ("app", "cli"):
-        lines.append(f"  {part}: {json.dumps(report[part])[:400]}")
+    if "targets" in report:
+        lines += _part(report, ("headless", "app", "cli"))
+    inspector = report.get("inspector")
+    if isinstance(inspector, dict):
+        lines += ["", "  Amazon Inspector, the same question:"]
+        lines += _part(inspector, ("headless", "fan_out", "app"))
     return "\n".join(lines)
+
+
+def _part(report: dict[str, Any], parts: tuple[str, ...]) -> list[str]:
+    lines = []
+    for name, target in report["targets"].items():
+        mark = "ok " if target["met"] else "MISS"
+        lines.append(f"  {mark} {name:<26} {target['value']!s:>10}  (target {target['target']})")
+    lines.append("")
+    for part in parts:
+        lines.append(f"  {part}: {json.dumps(report[part])[:700]}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,15 +85,18 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     services: list[Service] = []
     try:
-        endpoint = start_endpoint(args.repositories, args.big_images, run_dir)
+        inspector = args.inspector or args.only_inspector
+        endpoint = start_endpoint(
+            args.repositories, args.big_images, run_dir, enhanced_all=inspector
+        )
         services.append(endpoint)
         proxy = start_proxy(endpoint.url, run_dir, args.latency_ms)
         services.append(proxy)
         log(f"endpoint {endpoint.url}, {args.latency_ms:g} ms added by {proxy.url}")
         compile_app()
         report = {} if args.only_inspector else fleet_benchmark(args, proxy.url, proxy, run_dir)
-        if args.inspector or args.only_inspector:
-            report["inspector"] = inspector_benchmark(proxy.url, proxy, run_dir)
+        if inspector:
+            report["inspector"] = inspector_benchmark(args, proxy.url, proxy, run_dir)
     except BenchmarkError as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         return 2

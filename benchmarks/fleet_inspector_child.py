@@ -1,12 +1,14 @@
 """One fleet question answered in this process, for benchmarks/harness/fleet_inspector.py.
 
-    python benchmarks/fleet_inspector_child.py inspector
-    python benchmarks/fleet_inspector_child.py scan-findings REPOSITORY...
+    python benchmarks/fleet_inspector_child.py inspector NEWEST CONCURRENCY
+    python benchmarks/fleet_inspector_child.py scan-findings NEWEST CONCURRENCY
 
-`inspector`: every finding Amazon Inspector holds of the registry's images (the
-repositories it scans). `scan-findings`: the same question by the fan-out of
-DescribeImageScanFindings over those repositories. The AWS profile (AWS_PROFILE,
-AWS_CONFIG_FILE) names the endpoint for every service. Prints one JSON line.
+The question is the fan-out benchmark's: every finding of the newest N images of
+each repository. `inspector`: as the app asks it (`SourcedScan`, the source
+chosen by the registry's scanning: Amazon Inspector on an enhanced registry).
+`scan-findings`: the fan-out of DescribeImageScanFindings. botocore's
+AWS_ENDPOINT_URL_<SERVICE> variables name the endpoint of each service. Prints one
+JSON line: wall time, calls, the answer's digest, the coverage line.
 """
 
 from __future__ import annotations
@@ -17,49 +19,40 @@ import sys
 import time
 
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
-from ecr_tui.core.fleet.fanout import FleetScan
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.fleet.source import SourcedScan
 
 
-class _These(FleetScan):
-    """The fan-out over these repositories only."""
-
-    names: list[str] = []
-
-    def _repository_names(self) -> list[str]:
-        return list(self.names)
-
-
 def main(argv: list[str]) -> int:
-    source = argv[0]
+    source, newest, concurrency = argv[0], int(argv[1]), int(argv[2])
     service = EcrService(ConnectionSettings(), read_only=True)
     started = time.monotonic()
-    scanned: list[str] = []
-    if source == "inspector":
-        scan = SourcedScan(service, Scope(), source="inspector")
-        result = scan.run()
-        coverage: object = result.coverage
-        scanned = sorted(getattr(coverage, "scanned_repositories", ()))
-    else:
-        _These.names = argv[1:]
-        result = _These(service, Scope(), concurrency=16).run()
+    scan = SourcedScan(
+        service,
+        Scope(newest_per_repository=newest),
+        source="auto" if source == "inspector" else "scan-findings",
+        concurrency=concurrency,
+    )
+    result = scan.run()
     wall = time.monotonic() - started
     findings = sorted(
         (a.image.repository, a.image.digest, a.finding.name, str(a.finding.packages))
         for a in result.findings.all_findings()
     )
+    coverage = result.coverage
     print(
         json.dumps(
             {
+                "answered_by": scan.answered_by(),
                 "wall_s": round(wall, 2),
                 "calls": service.api_calls,
                 "findings": len(findings),
-                "images": len({f[:2] for f in findings}),
+                "images_with_findings": len({f[:2] for f in findings}),
+                "images_in_scope": coverage.in_scope,
+                "images_scanned": coverage.with_findings,
                 "answer_sha256": hashlib.sha256(json.dumps(findings).encode()).hexdigest()[:16],
-                "coverage": result.coverage.line(),
+                "coverage": coverage.line(),
                 "problems": result.problems[:3],
-                "scanned_repositories": scanned,
             }
         )
     )

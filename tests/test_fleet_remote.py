@@ -22,6 +22,7 @@ from ecr_tui.core.fleet.fanout import FleetResult, FleetScan
 from ecr_tui.core.fleet.groups import VulnerabilityGroup
 from ecr_tui.core.fleet.remote_scan import RemoteFleetScan
 from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.core.fleet.source import SourcedScan
 from ecr_tui.core.models import Finding
 from ecr_tui.core.remote_reader import RemoteReader
 from tests.fault_proxy import FaultProxy
@@ -90,7 +91,10 @@ PLATFORMS = Scope(repository_pattern="platform/*", tagged_only=True, newest_per_
 def test_the_child_finds_what_the_in_process_fan_out_finds(
     reader: RemoteReader, ecr_settings: ConnectionSettings, scope: Scope
 ) -> None:
-    expected = FleetScan(EcrService(ecr_settings), scope, now=NOW).run()
+    # The child chooses the source as in-process (the demo is enhanced: Amazon Inspector
+    # for the repositories it scans, ECR listing and choosing the images; the fan-out else).
+    service = EcrService(ecr_settings)
+    expected = SourcedScan(service, scope, now=NOW).run()
     scan = remote_scan(reader, scope)
     found = scan.run()
     assert everything(found) == everything(expected)
@@ -103,9 +107,10 @@ def test_the_child_finds_what_the_in_process_fan_out_finds(
     assert found.coverage.complete and not found.problems
     progress = scan.progress()
     assert progress.finished and not progress.cancelled
-    assert progress.reports_done == progress.reports == found.findings.image_count
-    # One call per report page, as in-process: the child's service counted them.
-    assert reader.call_count("DescribeImageScanFindings") == progress.reports
+    assert progress.reports_done == progress.reports
+    # The same calls as in-process: the child's service counted them.
+    for operation in ("DescribeImageScanFindings", "ListFindings", "ListCoverage"):
+        assert reader.call_count(operation) == service.call_count(operation), operation
 
 
 def test_a_cancel_stops_the_child_at_once(reader: RemoteReader) -> None:

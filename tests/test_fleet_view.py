@@ -67,7 +67,8 @@ async def finished(screen: VulnerabilitiesScreen, pilot: Any) -> None:
 
 
 async def test_the_view_groups_the_registry_three_ways(ecr_settings: ConnectionSettings) -> None:
-    expected = FleetScan(EcrService(ecr_settings), SCOPE).run().findings
+    by_fan_out = FleetScan(EcrService(ecr_settings), SCOPE).run()
+    expected = by_fan_out.findings
     app = make_app(ecr_settings)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_view(app, pilot)
@@ -81,11 +82,12 @@ async def test_the_view_groups_the_registry_three_ways(ecr_settings: ConnectionS
         scope_line = str(screen.query_one("#fleet-scope").render())
         assert "tagged images only" in scope_line and "newest 2 per repository" in scope_line
         coverage = " ".join(str(screen.query_one("#fleet-coverage").render()).split())
-        # The registry is enhanced, but Inspector cannot tell the newest N: the fan-out says so.
-        assert coverage.startswith("DescribeImageScanFindings: findings for ")
-        assert (
-            "never scanned" in coverage and "Inspector cannot tell tagged images only" in coverage
-        )
+        # The registry is enhanced: Inspector answers for the images ECR chose in the
+        # repositories it scans, the fan-out for the others; each image counted as the fan-out's.
+        head = "Amazon Inspector + DescribeImageScanFindings: findings for "
+        counted = by_fan_out.coverage
+        assert coverage.startswith(f"{head}{counted.with_findings} of {counted.in_scope} images")
+        assert "never scanned" in coverage
 
         await pilot.press("v")
         await finished(screen, pilot)

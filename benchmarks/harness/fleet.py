@@ -133,11 +133,27 @@ def _progress(lines: list[str]) -> str:
     return next((line for line in lines[:6] if " reports " in f" {line}"), "")
 
 
-def app_fanout(endpoint: str, newest: int, repositories: int, run_dir: Path) -> dict[str, Any]:
-    """The view's fan-out in the real app: keys pressed meanwhile, timed; peak RSS."""
-    argv = [console_script("ecr-tui"), "--endpoint-url", endpoint, "--region", REGION]
+def app_fanout(
+    endpoint: str,
+    newest: int,
+    repositories: int,
+    run_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    source: str = "",
+) -> dict[str, Any]:
+    """The view's fan-out in the real app: keys pressed meanwhile, timed; peak RSS.
+
+    `env`: the endpoint named by botocore's variables (AWS_ENDPOINT_URL_ECR, ...) and a
+    profile: the app is started without --endpoint-url, as on AWS (Inspector may answer).
+    `source`: the words the coverage line must start with (the benchmark fails otherwise).
+    """
+    argv = [console_script("ecr-tui")]
+    if env is None:
+        argv += ["--endpoint-url", endpoint, "--region", REGION]
     log(f"fleet: {' '.join(argv)} in a {COLUMNS}x{LINES} pty")
-    term = Terminal(argv, app_environment(), run_dir / "fleet-screens.txt")
+    screens = run_dir / ("fleet-inspector-screens.txt" if source else "fleet-screens.txt")
+    term = Terminal(argv, env or app_environment(), screens)
     sampler = RssSampler(term.pid)
     keys = KeyStats()
     try:
@@ -176,6 +192,10 @@ def app_fanout(endpoint: str, newest: int, repositories: int, run_dir: Path) -> 
         progress = _progress(term.lines)
         done = re.search(r"done in ([\d.]+) s", progress)
         coverage = next((line.strip() for line in term.lines[:6] if "findings for" in line), "")
+        if source and not coverage.startswith(source):
+            raise BenchmarkError(
+                f"the app's source is not {source}: {coverage!r} (screens: {screens})"
+            )
     finally:
         sampler.stop()
         term.close(b"\x1bq" if term.alive else b"")

@@ -68,6 +68,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="also serve a second account and two more regions (seeded after the rest)",
     )
     parser.add_argument(
+        "--enhanced-scanning",
+        choices=("rules", "all"),
+        default="rules",
+        help="which repositories Amazon Inspector scans: the demo's rules name a few; "
+        "all: one registry rule '*' (every repository, continuously)",
+    )
+    parser.add_argument(
         "--no-registry",
         dest="registry",
         action="store_false",
@@ -186,7 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     from ecr_tui.demo.endpoint_server import EndpointServer
 
     seeding = time.perf_counter()
-    dataset = build_dataset(args.repositories, args.big_images, args.seed)
+    dataset = build_dataset(
+        args.repositories,
+        args.big_images,
+        args.seed,
+        enhanced_all=args.enhanced_scanning == "all",
+    )
     announcing: _Announcement | None = None
     front: EndpointServer | None = None
     if args.ready_before_images and EarlyListing.possible(args.region):

@@ -42,6 +42,7 @@ class Coverage:
         self.failed_repositories: dict[str, str] = {}
         self.cancelled = False
         self.stopped = False  # the fan-out stopped on a failure: what is pending is not read
+        self.restored_notes: tuple[str, ...] = ()  # another process's `notes()` (see `restore`)
 
     def add_summary_only(self, image: Image) -> None:
         """An image whose summary says there is nothing to read (not scanned, or clean)."""
@@ -60,6 +61,12 @@ class Coverage:
         with self._lock:
             self.pending -= 1
             self._count_state(report.state, report.status)
+
+    def add_unread(self, image: Image) -> None:
+        """An expected image that turned out to have nothing to read (its state says why)."""
+        with self._lock:
+            self.pending -= 1
+            self._count_state(image.scan_state, image.scan_status)
 
     def read_failed(self, problem: str) -> None:
         """An expected report that could not be read."""
@@ -83,12 +90,14 @@ class Coverage:
                 self.pending,
                 dict(self.failed_repositories),
                 self.cancelled,
+                tuple(self.notes()),
             )
 
     def restore(self, state: tuple[Any, ...]) -> None:
         """Take the counts of another `Coverage`'s `state()`."""
-        in_scope, known, without, failures, pending, repositories, cancelled = state
+        in_scope, known, without, failures, pending, repositories, cancelled, notes = state
         with self._lock:
+            self.restored_notes = tuple(notes)
             self.in_scope, self.with_findings, self.pending = in_scope, known, pending
             self.without_findings = Counter(without)
             self.read_failures = Counter(failures)
@@ -117,7 +126,11 @@ class Coverage:
                 count = len(self.failed_repositories)
                 noun = "repository" if count == 1 else "repositories"
                 parts.append(f"{count:,} {noun} could not be listed")
-        return "; ".join(parts)
+        return "; ".join([*parts, *self.notes()])
+
+    def notes(self) -> list[str]:
+        """What a source adds to the line, after the counts (its subclass says)."""
+        return list(self.restored_notes)
 
     @property
     def complete(self) -> bool:

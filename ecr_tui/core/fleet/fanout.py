@@ -280,6 +280,28 @@ class FleetScan:
     def _list_repository(
         self, pool: ThreadPoolExecutor, pending: set[Future[Any]], name: str
     ) -> None:
+        chosen = self._choose_images(name)
+        if chosen is None:
+            return
+        to_read = []
+        for image, platform in chosen:
+            if self.scope.may_have_findings(image):
+                to_read.append((image, platform))
+            else:
+                # Nothing to read: not scanned (yet), or no finding the scope keeps.
+                self.result.coverage.add_summary_only(image)
+        self.result.coverage.expect(len(to_read))
+        with self._lock:
+            self._listed += 1
+            self._reports += len(to_read)
+            for image, platform in to_read:
+                future = pool.submit(self._read_report, image, platform)
+                pending.add(future)
+        self._report()
+
+    def _choose_images(self, name: str) -> list[tuple[Image, str]] | None:
+        """One repository's images in scope, newest first, each with its platform ("" unless
+        it is a tagged index's); None when it could not be listed (or was cancelled)."""
         try:
             images = [
                 image
@@ -290,14 +312,14 @@ class FleetScan:
             ]
             platforms = self._index_platforms(name, images)
         except Cancelled:
-            return
+            return None
         except Exception as error:
             problem = explain_error(error, self._endpoint)
             self.result.problems.append(f"{name}: {problem}")
             self.result.coverage.repository_failed(name, str(problem))
             with self._lock:
                 self._listed += 1
-            return
+            return None
         if platforms:
             images = [
                 image._replace(tags=platforms[image.digest][0])
@@ -305,23 +327,10 @@ class FleetScan:
                 else image
                 for image in images
             ]
-        in_scope = self.scope.images(images, self.now)
-        to_read = []
-        for image in in_scope:
-            if self.scope.may_have_findings(image):
-                to_read.append(image)
-            else:
-                # Nothing to read: not scanned (yet), or no finding the scope keeps.
-                self.result.coverage.add_summary_only(image)
-        self.result.coverage.expect(len(to_read))
-        with self._lock:
-            self._listed += 1
-            self._reports += len(to_read)
-            for image in to_read:
-                platform = platforms.get(image.digest, ((), ""))[1]
-                future = pool.submit(self._read_report, image, platform)
-                pending.add(future)
-        self._report()
+        return [
+            (image, platforms.get(image.digest, ((), ""))[1])
+            for image in self.scope.images(images, self.now)
+        ]
 
     def _index_platforms(
         self, repository: str, images: list[Image]

@@ -200,7 +200,10 @@ class FleetFindings:
     def add_epss(self, cve: str, epss: float) -> None:
         """EPSS for a vulnerability, when a source reports it (Amazon Inspector does)."""
         with self._lock:
-            self.epss[cve] = max(epss, self.epss.get(cve, 0.0))
+            known = self.epss.get(cve)
+            if known is not None and known >= epss:
+                return  # told again (each finding of it says it): its row is as it was
+            self.epss[cve] = epss
             if cve in self._vulnerabilities:
                 self._changed.add(cve)
                 self._facts_changed.add(cve)

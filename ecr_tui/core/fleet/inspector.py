@@ -8,6 +8,8 @@ bar's total, and when an image is whole), and ListFindings pages through the
 findings themselves, 100 a call. No call per image. The answer is the fan-out's
 (`FleetFindings`, a `Coverage`, `Progress`), so the view and the export take
 either. An image of another account is shown as "ACCOUNT:repository".
+Scopes on each repository's image list (tagged only, the newest N) are
+`inspector_images.InspectorImagesScan`'s: ECR lists, Inspector answers.
 """
 
 from __future__ import annotations
@@ -58,16 +60,6 @@ _REASON_STATUS = {
 }
 
 
-def unsupported_filters(scope: Scope) -> list[str]:
-    """The scope's filters Inspector cannot answer (they need each repository's image list)."""
-    words = []
-    if scope.tagged_only:
-        words.append("tagged images only")
-    if scope.newest_per_repository is not None:
-        words.append(f"newest {scope.newest_per_repository} per repository")
-    return words
-
-
 class InspectorUnavailable(Exception):
     """Inspector's first call failed (refused, not enabled, unreachable): nothing was read."""
 
@@ -95,14 +87,26 @@ class InspectorCoverage(Coverage):
         self.unscanned_repositories: Counter[str] = Counter()  # by Inspector's reason
         # The caller's own repositories Inspector scans: the fan-out reads the others.
         self.scanned_repositories: set[str] = set()
+        # A scope on each repository's image list (tagged only, newest N) reads the
+        # caller's repositories only (ECR lists no other account's): the member
+        # accounts Inspector speaks for that are left out, and the scope's words.
+        self.accounts_left_out: set[str] = set()
+        self.listed_scope = ""
 
-    def line(self) -> str:
-        line = super().line()
+    def notes(self) -> list[str]:
+        notes = super().notes()
+        if self.accounts_left_out:
+            count = len(self.accounts_left_out)
+            noun = "account" if count == 1 else "accounts"
+            notes.append(
+                f"{self.listed_scope or 'this scope'}: this account's repositories only"
+                f" ({count:,} member {noun} left out)"
+            )
         for reason, count in self.unscanned_repositories.most_common():
             noun = "repository" if count == 1 else "repositories"
             why = reason.lower().replace("_", " ")
-            line += f"; {count:,} {noun} not scanned by Inspector ({why})"
-        return line
+            notes.append(f"{count:,} {noun} not scanned by Inspector ({why})")
+        return notes
 
 
 class InspectorProgress(Progress):
@@ -185,16 +189,13 @@ class InspectorScan:
         inspector = plain_answers(self.service.client("inspector2"))
         try:
             try:
-                self._read_coverage(inspector)
+                self._read_first(inspector)
             except (Cancelled, InspectorUnavailable):
                 raise
             except Exception as error:  # the first call: nothing read, the fan-out can answer
                 problem = explain_error(error, None)
                 raise InspectorUnavailable(f"{SOURCE} did not answer: {problem}") from error
-            self._read_counts(inspector)
-            self._report()
-            self._read_findings(inspector)
-            self._flush()
+            self._read_rest(inspector)
         except Cancelled:
             pass
         except InspectorUnavailable:
@@ -207,6 +208,16 @@ class InspectorScan:
         self.result.progress = self.progress()
         self._report()
         return self.result
+
+    def _read_first(self, inspector: Any) -> None:
+        """The first query: when it fails, nothing was read and the fan-out can answer."""
+        self._read_coverage(inspector)
+
+    def _read_rest(self, inspector: Any) -> None:
+        self._read_counts(inspector)
+        self._report()
+        self._read_findings(inspector)
+        self._flush()
 
     def _pages(self, call: Callable[..., dict[str, Any]], key: str, **params: Any) -> Iterator[Any]:
         operation = getattr(call, "__name__", "the call")
@@ -257,14 +268,9 @@ class InspectorScan:
             name = str((metadata.get("ecrRepository") or {}).get("name", ""))
             if not self.scope.keeps_repository(name):
                 continue
-            status = record.get("scanStatus") or {}
-            reason = str(status.get("reason", ""))
+            reason = str((record.get("scanStatus") or {}).get("reason", ""))
             if record.get("resourceType") == "AWS_ECR_REPOSITORY":
-                if status.get("statusCode") == "ACTIVE":
-                    if str(record.get("accountId", "")) == self.home_account:
-                        self.coverage.scanned_repositories.add(name)
-                else:
-                    self.coverage.unscanned_repositories[reason or "unknown"] += 1
+                self._take_repository(record, name)
                 continue
             image = self._covered_image(record, name, reason)
             if image is None:
@@ -275,6 +281,17 @@ class InspectorScan:
             else:
                 self.coverage.add_summary_only(image)
         self.coverage.expect(len(self._images))
+
+    def _take_repository(self, record: dict[str, Any], name: str) -> bool:
+        """A repository's coverage record counted; whether it is the caller's, scanned."""
+        status = record.get("scanStatus") or {}
+        if status.get("statusCode") != "ACTIVE":
+            self.coverage.unscanned_repositories[str(status.get("reason", "")) or "unknown"] += 1
+            return False
+        if str(record.get("accountId", "")) != self.home_account:
+            return False
+        self.coverage.scanned_repositories.add(name)
+        return True
 
     def _covered_image(self, record: dict[str, Any], name: str, reason: str) -> Image | None:
         """A ListCoverage image as an Image, or None when the scope leaves it out."""
@@ -297,7 +314,7 @@ class InspectorScan:
             tags=tags,
             pushed_seconds=None,  # ListCoverage does not say: the findings do
             size_bytes=None,
-            scan_status=_scan_status(reason),
+            scan_status=scan_status_from_reason(reason),
             last_pulled_seconds=pulled,
         )
 
@@ -494,7 +511,7 @@ def finding_from_inspector(item: dict[str, Any]) -> Finding:
     return enhanced_finding_from_api(as_ecr)
 
 
-def _scan_status(reason: str) -> str:
+def scan_status_from_reason(reason: str) -> str:
     """Inspector's coverage reason as an Image's scan status (ScanState's name when it has one)."""
     if reason in _REASON_STATUS:
         return ScanState.status_name(_REASON_STATUS[reason])

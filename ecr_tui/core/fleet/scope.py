@@ -90,14 +90,18 @@ class Scope:
         severity: when none is at or above the minimum (nor unrated, when those
         are kept), its report would be empty here, and the call is not made.
         """
+        return self.findings_in_summary(image) > 0
+
+    def findings_in_summary(self, image: Image) -> int:
+        """How many findings the image's scan summary counts that the scope may keep (by
+        severity: the fix and exploit filters are not in a summary); 0 unless complete."""
         if image.scan_state not in _READABLE_STATES:
-            return False
-        for severity, count in zip(SEVERITIES_WORST_FIRST, image.severity_row, strict=True):
-            if count and (
-                severity >= self.min_severity or (not severity.rated and self.keep_unrated)
-            ):
-                return True
-        return False
+            return 0
+        return sum(
+            count
+            for severity, count in zip(SEVERITIES_WORST_FIRST, image.severity_row, strict=True)
+            if severity >= self.min_severity or (not severity.rated and self.keep_unrated)
+        )
 
     # -- images --------------------------------------------------------------------
 

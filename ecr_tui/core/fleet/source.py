@@ -2,9 +2,10 @@
 
 A registry with enhanced scanning (GetRegistryScanningConfiguration's scanType
 ENHANCED) is answered by Inspector, in a few paged calls; a basic one by the
-fan-out of DescribeImageScanFindings. Inspector cannot answer every scope
-(tagged only, newest N per repository need each repository's image list), and
-may refuse the caller: then the fan-out answers, and `source` says why. The
+fan-out of DescribeImageScanFindings. Tagged only and the newest N per
+repository need each repository's image list: ECR lists and chooses the images,
+Inspector answers for those (`InspectorImagesScan`). Inspector may refuse
+the caller: then the fan-out answers, and `source` says why. The
 choice takes calls, so it is made in `run` (a worker thread), never when the
 scan is made: the surface is FleetScan's, for the view's session and the export.
 """
@@ -20,12 +21,8 @@ from urllib.parse import urlsplit
 from ecr_tui.core.fleet.coverage import Coverage
 from ecr_tui.core.fleet.fanout import DEFAULT_CONCURRENCY, FleetResult, FleetScan, Progress
 from ecr_tui.core.fleet.groups import FleetFindings
-from ecr_tui.core.fleet.inspector import (
-    SOURCE,
-    InspectorScan,
-    InspectorUnavailable,
-    unsupported_filters,
-)
+from ecr_tui.core.fleet.inspector import SOURCE, InspectorScan, InspectorUnavailable
+from ecr_tui.core.fleet.inspector_images import InspectorImagesScan
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.models import Image, ScanReport
 
@@ -104,16 +101,10 @@ class SourcedScan:
         self._started = time.monotonic()
         use_inspector = self._choose()
         if use_inspector and not self.cancelled:
-            inspector = InspectorScan(
-                self.service,
-                self.scope,
-                now=self.now,
-                on_report=self._on_report,
-                on_progress=self._on_progress,
-                findings=self._findings,
-                home_account=self._home_account(),
-            )
+            inspector = self._inspector_scan()
             self._inner = inspector
+            if self.cancelled:  # while its account was asked: `cancel` did not see it
+                inspector.cancel()
             self.source = InspectorScan.source
             try:
                 result = inspector.run()
@@ -128,12 +119,31 @@ class SourcedScan:
                 return self._rest_of_registry(inspector)
         return self._fan_out()
 
+    def _inspector_scan(self) -> InspectorScan:
+        """Inspector's scan for the scope: tagged only and the newest N need ECR's image lists."""
+        common: dict[str, Any] = {
+            "now": self.now,
+            "on_report": self._on_report,
+            "on_progress": self._on_progress,
+            "findings": self._findings,
+            "home_account": self._home_account(),
+        }
+        if self.scope.tagged_only or self.scope.newest_per_repository is not None:
+            return InspectorImagesScan(
+                self.service, self.scope, concurrency=self.concurrency, **common
+            )
+        return InspectorScan(self.service, self.scope, **common)
+
     def _rest_of_registry(self, inspector: InspectorScan) -> FleetResult:
         """The caller's repositories Inspector does not scan, read by the fan-out into the same
         result (on AWS their images are not scanned at all: the coverage line says so)."""
         scanned = frozenset(inspector.coverage.scanned_repositories)
+        listed = getattr(inspector, "unscanned", None)  # ECR's listing, when it was read
+        if listed == []:
+            return inspector.result  # Inspector scans every repository in scope
         scan = _FanOutExcept(
             scanned,
+            listed,
             self.service,
             self.scope,
             concurrency=self.concurrency,
@@ -184,10 +194,6 @@ class SourcedScan:
                 return False
             if scan_type != "ENHANCED":
                 return False
-        unsupported = unsupported_filters(self.scope)
-        if unsupported:
-            self.fallback = f"Amazon Inspector cannot tell {' and '.join(unsupported)}"
-            return False
         return True
 
     def _home_account(self) -> str:
@@ -223,11 +229,16 @@ def _inspector_speaks_for(settings: ConnectionSettings) -> bool:
 
 
 class _FanOutExcept(FleetScan):
-    """The fan-out over the repositories in scope but these (Inspector's)."""
+    """The fan-out over the repositories in scope but these (Inspector's); `listed`: the
+    repositories in scope, when already listed (not listed again)."""
 
-    def __init__(self, skipped: frozenset[str], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, skipped: frozenset[str], listed: list[str] | None, *args: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.skipped = skipped
+        self.listed = listed
 
     def _repository_names(self) -> list[str]:
-        return [name for name in super()._repository_names() if name not in self.skipped]
+        names = super()._repository_names() if self.listed is None else self.listed
+        return [name for name in names if name not in self.skipped]

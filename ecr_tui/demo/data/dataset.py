@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ecr_tui.demo.data.repositories import RepositorySpec
 from ecr_tui.demo.data.scans import ScanProfile
@@ -35,6 +35,8 @@ class Dataset:
     repositories: tuple[RepositorySpec, ...]
     now: float
     seed: int
+    # Every repository scanned by Amazon Inspector, by one registry rule `*`.
+    enhanced_all: bool = False
     image_count: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +56,9 @@ class Dataset:
         each with WILDCARD filters (a filter without `*` matches names that
         contain it). Empty when no repository is scanned by Amazon Inspector.
         """
+        if self.enhanced_all:  # as many real registries: one rule for every repository
+            wildcard = {"filter": "*", "filterType": "WILDCARD"}
+            return [{"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [wildcard]}]
         rules: dict[str, list[dict[str, str]]] = {}
         for repository in self.repositories:
             if repository.scan_frequency:
@@ -71,6 +76,8 @@ def build_dataset(
     big_repository_images: int = 5000,
     seed: int = 7,
     now: float | None = None,
+    *,
+    enhanced_all: bool = False,
 ) -> Dataset:
     """Describe a registry of `repositories` repositories, all timestamps before `now`.
 
@@ -89,6 +96,8 @@ def build_dataset(
         if big is not None and big not in keep and keep:
             keep[-1] = big
         curated = keep
+    if enhanced_all:
+        curated = [replace(c, enhanced=True, enhanced_frequency="CONTINUOUS_SCAN") for c in curated]
     specs = [_repository_spec(c, big_repository_images, rng, now) for c in curated]
     taken = {s.name for s in specs}
     while len(specs) < repositories:
@@ -105,9 +114,10 @@ def build_dataset(
             "IMMUTABLE" if rng.random() < 0.3 else "MUTABLE",
             scan_on_push=rng.random() < 0.6,
             kms=rng.random() < 0.2,
+            enhanced=enhanced_all,
         )
         specs.append(_repository_spec(generated, big_repository_images, rng, now))
-    return Dataset(tuple(specs), now, seed)
+    return Dataset(tuple(specs), now, seed, enhanced_all)
 
 
 def _repository_spec(c: Curated, big_images: int, rng: random.Random, now: float) -> RepositorySpec:

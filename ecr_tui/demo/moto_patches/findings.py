@@ -63,6 +63,12 @@ def basic_finding(v: Vulnerability) -> Json:
     }
 
 
+def architectures(image: EcrImage) -> tuple[str, str]:
+    """The image's architecture as Inspector names a package's and the image's."""
+    architecture = image.platform.split("/")[1] if image.platform.count("/") >= 1 else "amd64"
+    return _ARCHITECTURES.get(architecture, _ARCHITECTURES["amd64"])
+
+
 def enhanced_finding(
     backend: Any,
     repository: Any,
@@ -81,8 +87,7 @@ def enhanced_finding(
     finding_id = hashlib.md5(
         f"{image.image_digest}{v.cve}{v.package}".encode(), usedforsecurity=False
     ).hexdigest()
-    architecture = image.platform.split("/")[1] if image.platform.count("/") >= 1 else "amd64"
-    package_arch, image_arch = _ARCHITECTURES.get(architecture, _ARCHITECTURES["amd64"])
+    package_arch, image_arch = architectures(image)
     layer = (layers[0] if v.package_manager == "OS" else layers[-1]) if layers else ""
     # A CVE in a source package is reported against each binary package built from it.
     siblings = BINARY_SIBLINGS.get((scan.profile.family, v.package), ())

@@ -20,7 +20,12 @@ from typing import Any
 
 from moto.backends import get_backend
 
-from ecr_tui.demo.moto_patches.inspector_data import registry_coverage, registry_findings
+from ecr_tui.demo.moto_patches.inspector_data import (
+    Wanted,
+    image_counts,
+    registry_coverage,
+    registry_findings,
+)
 from ecr_tui.demo.moto_patches.protocol import Json
 from ecr_tui.demo.moto_patches.state import EcrState
 
@@ -127,6 +132,35 @@ def _keeps(criteria: Json, fields: dict[str, list[Any]]) -> bool:
     return True
 
 
+def _filter(criteria: Json) -> Callable[[dict[str, list[Any]]], bool]:
+    """`_keeps` for one query's criteria, its fields of EQUALS conditions only made sets
+    once (a batch of 10 image hashes is 10 conditions each finding would be compared by)."""
+    named: dict[str, frozenset[str]] = {}
+    rest: Json = {}
+    for name, conditions in criteria.items():
+        if (
+            isinstance(conditions, list)
+            and conditions
+            and all(
+                isinstance(c, dict)
+                and set(c) == {"comparison", "value"}
+                and c["comparison"] == "EQUALS"
+                for c in conditions
+            )
+        ):
+            named[name] = frozenset(str(c["value"]) for c in conditions)
+        else:
+            rest[name] = conditions
+
+    def keeps(fields: dict[str, list[Any]]) -> bool:
+        for name, wanted in named.items():
+            if not any(str(v) in wanted for v in fields.get(name, ()) if v is not None):
+                return False
+        return _keeps(rest, fields)
+
+    return keeps
+
+
 def _within(value: Any, low: Any, high: Any) -> bool:
     if value is None:
         return False
@@ -164,11 +198,41 @@ def _backends(ecr: EcrState, region: str) -> Iterable[tuple[str, Any]]:
         yield account, get_backend("ecr")[account][region]
 
 
-def _all_findings(ecr: EcrState, region: str, now: float) -> list[Json]:
+def _all_findings(
+    ecr: EcrState, region: str, now: float, criteria: Json | None = None
+) -> list[Json]:
+    """The findings a query may keep: every one, or those of the resources it names."""
     found: list[Json] = []
+    wanted = _wanted(criteria or {}, "ecrImageRepositoryName", "ecrImageHash")
     for _, backend in _backends(ecr, region):
-        found.extend(registry_findings(backend, now))
+        found.extend(registry_findings(backend, now, wanted))
     return found
+
+
+def _named(criteria: Json, field: str) -> frozenset[str] | None:
+    """The values a filter field names when it only names (EQUALS), else None (any)."""
+    conditions = criteria.get(field)
+    if not isinstance(conditions, list) or not conditions:
+        return None
+    if not all(isinstance(c, dict) and c.get("comparison") == "EQUALS" for c in conditions):
+        return None
+    return frozenset(str(c.get("value", "")) for c in conditions)
+
+
+def _wanted(criteria: Json, repository_field: str, digest_field: str) -> Wanted:
+    """The repositories and digests the criteria name (the filter itself still applies)."""
+    repositories = _named(criteria, repository_field)
+    digests = _named(criteria, digest_field) if digest_field else None
+    resources = _named(criteria, "resourceId")
+    if resources is not None:
+        # arn:aws:ecr:REGION:ACCOUNT:repository/NAME[/sha256:...]
+        parts = [r.split(":repository/", 1)[-1] for r in resources]
+        names = frozenset(p.split("/sha256:")[0] for p in parts)
+        repositories = names if repositories is None else repositories & names
+        if all("/sha256:" in p for p in parts):
+            hashes = frozenset("sha256:" + p.split("/sha256:")[1] for p in parts)
+            digests = hashes if digests is None else digests & hashes
+    return Wanted(repositories, digests)
 
 
 def _denied(ecr: EcrState, action: str) -> None:
@@ -190,21 +254,26 @@ def list_findings(ecr: EcrState, region: str, params: Json, now: float) -> Json:
     snapshot = (ecr.account_id, region, json.dumps(query, sort_keys=True))
     found = _SNAPSHOTS.get(snapshot) if params.get("nextToken") else None
     if found is None:
-        found = [f for f in _all_findings(ecr, region, now) if _keeps(criteria, _fields(f))]
+        keeps = _filter(criteria)
+        found = [f for f in _all_findings(ecr, region, now, criteria) if keeps(_fields(f))]
         found.sort(key=_sort_key(sort.get("field", "")), reverse=sort.get("sortOrder") == "DESC")
         # Later pages of the query read the list its first page was cut from.
-        while len(_SNAPSHOTS) >= MAX_SNAPSHOTS:
-            _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
-        _SNAPSHOTS[snapshot] = found
+        _remember(snapshot, found)
     page, extra = _page("ListFindings", params, found, query)
     return {"findings": page, **extra}
 
 
 # The findings of the latest queries, by (account, region, query): what their next pages cut.
 _SNAPSHOTS: dict[tuple[str, str, str], list[Json]] = {}
-MAX_SNAPSHOTS = 8
+MAX_SNAPSHOTS = 32  # a batch of images' query each (whole-registry ones hold no copies)
 # Each finding's filter fields, by finding ARN (a finding's facts never change here).
 _FIELDS: dict[str, dict[str, list[Any]]] = {}
+
+
+def _remember(snapshot: tuple[str, str, str], items: list[Json]) -> None:
+    while len(_SNAPSHOTS) >= MAX_SNAPSHOTS:
+        _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+    _SNAPSHOTS[snapshot] = items
 
 
 def _fields(finding: Json) -> dict[str, list[Any]]:
@@ -241,10 +310,18 @@ def _image(finding: Json) -> Json:
 def list_coverage(ecr: EcrState, region: str, params: Json, now: float) -> Json:
     _denied(ecr, "ListCoverage")
     criteria = params.get("filterCriteria") or {}
-    records: list[Json] = []
-    for account, backend in _backends(ecr, region):
-        records.extend(registry_coverage(backend, account, now))
-    records = [r for r in records if _keeps(criteria, _coverage_fields(r))]
+    snapshot = (ecr.account_id, region, "coverage " + json.dumps(criteria, sort_keys=True))
+    records = _SNAPSHOTS.get(snapshot) if params.get("nextToken") else None
+    if records is None:  # later pages of the query read the list its first page was cut from
+        wanted = _wanted(criteria, "ecrRepositoryName", "")
+        keeps = _filter(criteria)
+        records = [
+            r
+            for account, backend in _backends(ecr, region)
+            for r in registry_coverage(backend, account, now, wanted)
+            if keeps(_coverage_fields(r))
+        ]
+        _remember(snapshot, records)
     page, extra = _page("ListCoverage", params, records, {"f": criteria})
     return {"coveredResources": page, **extra}
 
@@ -253,8 +330,28 @@ def list_finding_aggregations(ecr: EcrState, region: str, params: Json, now: flo
     _denied(ecr, "ListFindingAggregations")
     kind = params.get("aggregationType", "")
     request = params.get("aggregationRequest") or {}
-    found = [f for f in _all_findings(ecr, region, now) if f["status"] == "ACTIVE"]
     accounts = params.get("accountIds")
+    if (
+        kind == "AWS_ECR_CONTAINER"
+        and not accounts
+        and not request.get("awsEcrContainerAggregation")
+    ):
+        # Every image's counts, from its scan (making 100,000 images' findings takes minutes);
+        # later pages read the list the first was cut from.
+        snapshot = (ecr.account_id, region, "images")
+        counted = _SNAPSHOTS.get(snapshot) if params.get("nextToken") else None
+        if counted is None:
+            bodies = [
+                body
+                for account, backend in _backends(ecr, region)
+                for body in image_counts(backend, account, now)
+            ]
+            bodies.sort(key=lambda body: body["severityCounts"]["all"], reverse=True)
+            counted = [{"awsEcrContainerAggregation": body} for body in bodies]
+            _remember(snapshot, counted)
+        page, extra = _page("ListFindingAggregations", params, counted, {"k": kind, "r": request})
+        return {"aggregationType": kind, "responses": page, **extra}
+    found = [f for f in _all_findings(ecr, region, now) if f["status"] == "ACTIVE"]
     if accounts:
         found = [f for f in found if _keeps({"a": accounts}, {"a": [f["awsAccountId"]]})]
     responses = _aggregate(kind, request, found)

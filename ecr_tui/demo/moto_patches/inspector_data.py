@@ -12,12 +12,13 @@ as Inspector's coverage lists it.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from ecr_tui.demo.data.findings import vulnerabilities
 from ecr_tui.demo.data.images import INDEX_MEDIA_TYPES
 from ecr_tui.demo.moto_patches.ecr_image import EcrImage
-from ecr_tui.demo.moto_patches.findings import enhanced_finding, layer_digests
+from ecr_tui.demo.moto_patches.findings import architectures, enhanced_finding, layer_digests
 from ecr_tui.demo.moto_patches.protocol import Json
 from ecr_tui.demo.moto_patches.scanning import IMAGE_CONFIGS
 from ecr_tui.demo.moto_patches.shapes import scan_status
@@ -53,25 +54,93 @@ def is_container_image(image: EcrImage) -> bool:
     return image.image_manifest_media_type not in INDEX_MEDIA_TYPES
 
 
-def registry_findings(backend: Any, now: float) -> list[Json]:
-    """Every active Inspector finding of one account's registry in one region."""
+def registry_findings(backend: Any, now: float, wanted: Wanted | None = None) -> list[Json]:
+    """Every active Inspector finding of one account's registry in one region (of the
+    repositories and images `wanted` names, when it names some)."""
     found: list[Json] = []
+    for repository in _repositories(backend, wanted):
+        if covered_frequency(backend, repository) in ("", "MANUAL"):
+            continue
+        for image in _images(repository, wanted):
+            found.extend(image_findings(backend, repository, image, now))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """The repositories and image digests a query's EQUALS filters name (None: any).
+
+    A query for 10 images of 10 repositories (ecrImageHash, ecrImageRepositoryName,
+    resourceId) then reads those, not every finding of a 100,000-image registry.
+    """
+
+    repositories: frozenset[str] | None = None
+    digests: frozenset[str] | None = None
+
+
+def _repositories(backend: Any, wanted: Wanted | None) -> list[Any]:
+    if wanted is None or wanted.repositories is None:
+        return list(backend.repositories.values())
+    return [
+        backend.repositories[n] for n in sorted(wanted.repositories) if n in backend.repositories
+    ]
+
+
+def _images(repository: Any, wanted: Wanted | None) -> list[EcrImage]:
+    if wanted is None or wanted.digests is None:
+        return list(repository.images)
+    return [i for i in list(repository.images) if i.image_digest in wanted.digests]
+
+
+def has_findings(image: EcrImage, now: float) -> bool:
+    """Whether Inspector lists findings of the image: its latest scan's, when finished."""
+    scan = image.scan
+    if scan is None or not scan.profile.enhanced or not is_container_image(image):
+        return False
+    if image.status_at(now)[0] != "ACTIVE":  # archived: no longer scanned, findings closed
+        return False
+    return scan_status(scan, now) in ("ACTIVE", "COMPLETE")
+
+
+def image_counts(backend: Any, account: str, now: float) -> list[Json]:
+    """ListFindingAggregations' AWS_ECR_CONTAINER responses of one account's registry, in
+    `registry_findings`' order, counted from the scans without making each finding."""
+    responses: list[Json] = []
+    region = backend.region_name
     for repository in list(backend.repositories.values()):
         if covered_frequency(backend, repository) in ("", "MANUAL"):
             continue
         for image in list(repository.images):
-            found.extend(image_findings(backend, repository, image, now))
-    return found
+            if image.scan is None or not has_findings(image, now):
+                continue
+            found = vulnerabilities(image.scan)
+            if not found:
+                continue
+            counts = {"all": len(found), **{s.lower(): 0 for s in _SEVERITIES}}
+            for v in found:
+                counts["untriaged" if v.severity == "UNDEFINED" else v.severity.lower()] += 1
+            responses.append(
+                {
+                    "accountId": account,
+                    "severityCounts": counts,
+                    "resourceId": f"arn:aws:ecr:{region}:{account}:repository/"
+                    f"{repository.name}/{image.image_digest}",
+                    "imageSha": image.image_digest,
+                    "repository": repository.name,
+                    "architecture": architectures(image)[1],
+                    "imageTags": list(image.image_tags),
+                }
+            )
+    return responses
+
+
+_SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNTRIAGED")
 
 
 def image_findings(backend: Any, repository: Any, image: EcrImage, now: float) -> list[Json]:
     """An image's findings as Inspector lists them: those of its latest finished scan."""
     scan = image.scan
-    if scan is None or not scan.profile.enhanced or not is_container_image(image):
-        return []
-    if image.status_at(now)[0] != "ACTIVE":  # archived: no longer scanned, findings closed
-        return []
-    if scan_status(scan, now) not in ("ACTIVE", "COMPLETE"):
+    if scan is None or not has_findings(image, now):
         return []
     key = (repository.registry_id, repository.name, image.image_digest, scan.started_at,
            backend.region_name)  # fmt: skip
@@ -123,11 +192,14 @@ def epss_score(vulnerability: str, exploited: bool) -> float | None:
     return round(max(score, 0.0004), 5)
 
 
-def registry_coverage(backend: Any, account: str, now: float) -> list[Json]:
-    """ListCoverage's records of one account's registry: repositories, then images."""
+def registry_coverage(
+    backend: Any, account: str, now: float, wanted: Wanted | None = None
+) -> list[Json]:
+    """ListCoverage's records of one account's registry: repositories, then images (of
+    the repositories and images `wanted` names, when it names some)."""
     covered: list[Json] = []
     region = backend.region_name
-    for repository in list(backend.repositories.values()):
+    for repository in _repositories(backend, wanted):
         frequency = covered_frequency(backend, repository)
         if not frequency:
             continue
@@ -150,7 +222,7 @@ def registry_coverage(backend: Any, account: str, now: float) -> list[Json]:
         )
         if not active:
             continue
-        for image in list(repository.images):
+        for image in _images(repository, wanted):
             if is_container_image(image):
                 covered.append(_image_coverage(repository, image, account, region, now))
     return covered
