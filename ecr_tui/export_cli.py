@@ -310,7 +310,8 @@ def _export(
         for problem in result.problems:
             print(f"ecr-tui export: {command_line_problem(problem)}", file=err)
         for problem, count in coverage.read_failures.items():
-            print(f"ecr-tui export: {count:,} reports could not be read: {problem}", file=err)
+            why = command_line_problem(problem)
+            print(f"ecr-tui export: {count:,} reports could not be read: {why}", file=err)
         to = f" to {args.output}" if args.output else ""
         written = f"{len(export.rows):,} findings{to}"
         print(f"ecr-tui export: {written}; {export.where}; {line}", file=err)

@@ -17,8 +17,18 @@ if TYPE_CHECKING:
 _PRESS_R = re.compile(r"press r(?: to (?:retry|try again|refresh(?: the list)?))?")
 
 
+# Next steps that name the app's panes or lists, as a command line takes them.
+_APP_STEPS = {
+    "press r to refresh the list": "list them with `aws ecr describe-repositories`",
+    "press r to refresh": "list its images with `aws ecr describe-images`",
+    "start one from the images pane": "start one with `aws ecr start-image-scan`",
+}
+
+
 def command_line_words(text: str) -> str:
     """`text` (an app message) with its "press r" next step as a command line's."""
+    for app_step, command_step in _APP_STEPS.items():
+        text = text.replace(app_step, command_step)
     return _PRESS_R.sub("run the command again", text)
 
 

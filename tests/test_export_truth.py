@@ -163,3 +163,20 @@ def test_help_documents_the_exit_statuses() -> None:
     assert done.returncode == 0
     assert "4  no repository is in scope" in done.stdout
     assert "141  stdout was closed by its reader" in done.stdout
+
+
+def test_no_app_key_survives_in_the_command_lines_words() -> None:
+    """Every next step the app words as "press r" reads as a command line's."""
+    from botocore.exceptions import ClientError
+
+    from ecr_tui.core.errors import _CODE_ADVICE
+    from ecr_tui.export_words import command_line_problem
+
+    for code in _CODE_ADVICE:
+        error = ClientError({"Error": {"Code": code, "Message": "m"}}, "DescribeImages")
+        words = command_line_problem(error)
+        assert "press r" not in words and " pane" not in words, words
+    deleted = ClientError({"Error": {"Code": "RepositoryNotFoundException"}}, "DescribeImages")
+    assert command_line_problem(deleted).endswith(
+        "it may have been deleted: list them with `aws ecr describe-repositories`."
+    )
