@@ -143,13 +143,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ecr_tui.core.ecr import ConnectionSettings
 
     settings = ConnectionSettings(
-        # The demo's AWS config names its profiles (see demo.contexts): `dev` first.
-        profile="dev" if args.demo else args.profile,
-        region=args.region or ("us-east-1" if args.demo else None),
+        profile=args.profile,
+        region=args.region,
         endpoint_url=args.endpoint_url,
-        demo=args.demo,
         sts_endpoint_url=args.sts_endpoint_url,
     )
+    if args.demo:
+        from ecr_tui.demo.contexts import demo_settings
+
+        # The demo's AWS config names its profiles (see demo.contexts): `dev` first.
+        settings = demo_settings(region=args.region)
     erase_start_screen = draw_start_screen(
         "the demo registry" if args.demo else settings.endpoint_label
     )

@@ -50,7 +50,10 @@ def test_csv_to_a_file_and_exit_1_when_something_is_found(
     assert {r["severity"] for r in rows} == {"CRITICAL"}
     assert len({r["repository"] for r in rows}) >= 5
     assert done.stdout == ""
-    assert f"{len(rows):,} findings to {out}; findings for " in done.stderr
+    assert (
+        f"{len(rows):,} findings to {out}; registry 123456789012 in us-east-1; findings for "
+        in done.stderr
+    )
     assert "Traceback" not in done.stderr
 
 
@@ -77,12 +80,11 @@ def test_sarif_from_the_command_is_valid(local_ecr: LocalEcr) -> None:
     log = json.loads(done.stdout)
     jsonschema.Draft4Validator(sarif_schema()).validate(log)
     assert log["runs"][0]["results"]
+    # Each result's artifact is the image's URI in the registry read (moto's account).
+    registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com/payments/"
     assert all(
-        r["repository"].startswith("payments/")
-        for r in (
-            {"repository": x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]}
-            for x in log["runs"][0]["results"]
-        )
+        x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(registry)
+        for x in log["runs"][0]["results"]
     )
 
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from importlib.resources import files
 from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ecr_tui.core.ecr import ConnectionSettings, EcrService
+from ecr_tui.core.fleet.document import locate
 from ecr_tui.core.fleet.export import (
     CSV_COLUMNS,
     Export,
@@ -26,11 +30,28 @@ from ecr_tui.core.fleet.export import (
     vulnerability_export,
 )
 from ecr_tui.core.fleet.fanout import FleetResult, FleetScan
+from ecr_tui.core.fleet.sarif import artifact_path
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.models import Severity
 from tests.conftest import FIXED_NOW
 
 CURL = "CVE-2023-38545"
+# The registry the local endpoint serves (moto's default account).
+ACCOUNT, REGION = "123456789012", "us-east-1"
+MEMBER = "210987654321"
+
+# RFC 3986 section 4.2: a relative reference without a scheme (path-noscheme, and a
+# path-absolute), its characters as section 3.3 allows them.
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
+_SEGMENT_NZ_NC = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=@]|%[0-9A-Fa-f]{2})+"
+RELATIVE_REF = re.compile(
+    rf"(?:{_SEGMENT_NZ_NC}|/{_PCHAR}+)(?:/{_PCHAR}*)*"
+    rf"(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?"
+)
+
+
+def is_relative_reference(text: str) -> bool:
+    return RELATIVE_REF.fullmatch(text) is not None
 
 
 def sarif_schema() -> dict[str, Any]:
@@ -47,7 +68,13 @@ def fleet(ecr_settings: ConnectionSettings) -> FleetResult:
 
 
 def everything(result: FleetResult) -> Export:
-    return fleet_export(result.findings, result.coverage.line(), result.coverage.complete)
+    return fleet_export(
+        result.findings,
+        result.coverage.line(),
+        result.coverage.complete,
+        account=ACCOUNT,
+        region=REGION,
+    )
 
 
 def test_csv_reads_back_row_for_row(fleet: FleetResult) -> None:
@@ -62,6 +89,12 @@ def test_csv_reads_back_row_for_row(fleet: FleetResult) -> None:
         score = pair.finding.score
         assert row["score"] == ("" if score is None else str(score))
         assert row["image_tags"].split() == list(pair.image.tags)
+        # Which registry the image is in, and the vulnerability's reference by its name.
+        assert (row["account"], row["region"]) == (ACCOUNT, REGION)
+        assert row["image_uri"] == (
+            f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{pair.image.repository}@{pair.image.digest}"
+        )
+        assert row["reference_url"] == (pair.finding.uri or "")
     # The scope's filter shows in the data: nothing rated below HIGH.
     assert {r["severity"] for r in rows} <= {"CRITICAL", "HIGH", "UNDEFINED", "UNTRIAGED"}
     # Basic scanning never says whether a fix exists: the field is empty, not "NO".
@@ -70,21 +103,29 @@ def test_csv_reads_back_row_for_row(fleet: FleetResult) -> None:
 
 
 def test_json_says_what_the_rows_are(fleet: FleetResult) -> None:
-    export = vulnerability_export(fleet.findings, CURL.lower(), "coverage line", True)
+    export = vulnerability_export(
+        fleet.findings, CURL.lower(), "coverage line", True, account=ACCOUNT, region=REGION
+    )
     document = json.loads(render(export, "json"))
     assert document["title"] == CURL and document["coverage"] == "coverage line"
+    assert (document["account"], document["region"]) == (ACCOUNT, REGION)
     assert "HIGH and above (and unrated)" in document["scope"]
     affected = {(a.image.repository, a.image.digest) for a in fleet.findings.affected_images(CURL)}
     assert {(f["repository"], f["image_digest"]) for f in document["findings"]} == affected
     for finding in document["findings"]:
         assert finding["vulnerability"] == CURL and finding["packages"]
         assert finding["fix_available"] in (None, "YES", "NO", "PARTIAL")
+        assert (finding["account"], finding["region"]) == (ACCOUNT, REGION)
+        assert finding["image_uri"].endswith(f"/{finding['repository']}@{finding['image_digest']}")
 
 
 def test_markdown_is_a_ticket(fleet: FleetResult) -> None:
-    export = vulnerability_export(fleet.findings, CURL, fleet.coverage.line(), False)
+    export = vulnerability_export(
+        fleet.findings, CURL, fleet.coverage.line(), False, account=ACCOUNT, region=REGION
+    )
     text = render(export, "markdown")
-    assert text.startswith(f"## {CURL}\n")
+    assert text.startswith(f"## {CURL} · registry {ACCOUNT} in {REGION}\n")
+    assert f"- Registry: {ACCOUNT} · region {REGION}\n" in text
     assert "**Partial:**" in text and f"- Coverage: {fleet.coverage.line()}" in text
     image_rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
     assert len(image_rows) == len(export.rows)
@@ -111,6 +152,40 @@ def test_sarif_is_valid_against_the_schema(fleet: FleetResult) -> None:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
     fingerprints = [r["partialFingerprints"]["ecrTuiFinding/v1"] for r in run["results"]]
     assert len(set(fingerprints)) == len(fingerprints)
+    # Where each result is: the image's URI, a valid URI reference (RFC 3986).
+    registry = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/"
+    for result in run["results"]:
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri.startswith(registry) and is_relative_reference(uri), uri
+    assert (run["properties"]["account"], run["properties"]["region"]) == (ACCOUNT, REGION)
+    assert run["properties"]["title"].endswith(f" · registry {ACCOUNT} in {REGION}")
+
+
+def test_the_rfc_3986_check_has_teeth() -> None:
+    """What the SARIF log used to say is refused: a first segment with a colon."""
+    assert not is_relative_reference(f"{MEMBER}:ml/inference-server@sha256:ab12")
+    assert not is_relative_reference("nginx@sha256:ab12")
+    assert not is_relative_reference("web store/x")
+    assert is_relative_reference(f"{MEMBER}.dkr.ecr.{REGION}.amazonaws.com/ml/x@sha256:ab12")
+
+
+_NAMES = st.from_regex(
+    r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*){0,3}", fullmatch=True
+)
+_DIGESTS = st.from_regex(r"sha256:[0-9a-f]{64}", fullmatch=True)
+
+
+@given(_NAMES, _DIGESTS, st.booleans())
+def test_every_image_location_is_a_valid_reference(name: str, digest: str, member: bool) -> None:
+    """Any ECR repository name, of the home account or a member's ("ACCOUNT:name" in the
+    fleet's rows): its account, plain name and a URI reference; unknown registry too."""
+    where = locate(f"{MEMBER}:{name}" if member else name, digest, ACCOUNT, REGION)
+    assert (where.account, where.repository) == (MEMBER if member else ACCOUNT, name)
+    assert where.uri == f"{where.account}.dkr.ecr.{REGION}.amazonaws.com/{name}@{digest}"
+    assert is_relative_reference(where.uri)
+    unknown = locate(name, digest, "", REGION)
+    assert unknown.uri is None and unknown.account == ""
+    assert is_relative_reference(artifact_path(name, digest))
 
 
 def test_one_image_exports_its_report(ecr_settings: ConnectionSettings, fleet: FleetResult) -> None:

@@ -79,7 +79,8 @@ async def test_the_view_groups_the_registry_three_ways(ecr_settings: ConnectionS
         ]
         curl = next(r for r in rows if r.cve == CURL)
         assert curl.repositories >= 5 and curl.exploit == "YES"
-        scope_line = str(screen.query_one("#fleet-scope").render())
+        # (Wrapped to its two lines, after the account and region.)
+        scope_line = " ".join(str(screen.query_one("#fleet-scope").render()).split())
         assert "tagged images only" in scope_line and "newest 2 per repository" in scope_line
         coverage = " ".join(str(screen.query_one("#fleet-coverage").render()).split())
         # The registry is enhanced: Inspector answers for the images ECR chose in the
@@ -187,7 +188,8 @@ async def test_open_vulnerability_lands_on_one_and_refuses_a_bad_id(
         await pilot.pause(1.2)  # the list's next refresh, after the last report
         assert {r.finding.name for r in affected.table.rows} == {CURL}
         title = str(affected.query_one("#affected-title").render())
-        assert title.startswith(f"Images with {CURL} · ")
+        # After the account and region the view is about (the status line is hidden).
+        assert f" │ Images with {CURL} · " in title and "us-east-1" in title.split(" │ ")[0]
 
 
 async def test_cancel_keeps_what_was_read_and_says_it_is_partial(

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.demo.data.dataset import Dataset, build_dataset
 
 PROD_ACCOUNT_ID = "210987654321"
@@ -58,6 +59,16 @@ class ExtraContext:
         copies = tuple(r for r in home.repositories if r.name.startswith(REPLICATED_PREFIX))
         own = tuple(r for r in own if not r.name.startswith(REPLICATED_PREFIX))
         return Dataset(tuple(sorted(own + copies, key=lambda r: r.name)), home.now, self.seed)
+
+
+def demo_settings(profile: str | None = None, region: str | None = None) -> ConnectionSettings:
+    """How `ecr-tui --demo` and `ecr-tui export --demo` connect: a profile of the demo's AWS
+    config (`dev` unless named) in a region (us-east-1 unless named). Aim them at the
+    endpoint with `at_demo_endpoint`: its STS then says who the caller is, and Amazon
+    Inspector answers as the delegated administrator it is for `dev`."""
+    return ConnectionSettings(
+        profile=profile or DEFAULT_PROFILE, region=region or "us-east-1", demo=True
+    )
 
 
 def replication_configuration(home_account: str) -> dict[str, object]:

@@ -275,7 +275,7 @@ class EcrApp(NavigatingApp, FleetActions):
         repository = panes.first().table.current_row if panes else None
         return repository.account_id if repository is not None else ""
 
-    def _shown_account(self) -> AccountInfo | None:
+    def shown_account(self) -> AccountInfo | None:
         """The account the status line names: STS's, else the one in the repositories'
         ARNs (a private ECR endpoint does not serve STS); None while nobody is known."""
         account = self.account
@@ -299,7 +299,7 @@ class EcrApp(NavigatingApp, FleetActions):
     def _status_parts(self) -> list[Part]:
         """Who and where, ranked for a narrow line (see status_bar)."""
         parts = connection_parts(
-            account=self._shown_account(),
+            account=self.shown_account(),
             read_only=self.read_only,
             demo=self.settings.demo,
             problem=self.connection_problem,

@@ -5,6 +5,9 @@ one of its findings each) and what they are (a title, the filters in force,
 the coverage line). One image's findings, one vulnerability's images and the
 fleet with its filters all become an `Export`, so every format says the same.
 What is unknown stays empty in CSV, null in JSON and "unknown" in Markdown.
+Every format names the registry (account) and region the rows are about, and
+each row its image's account, region and URI: a repository name alone is
+ambiguous across accounts and regions.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from ecr_tui.core.fleet.document import Export
+from ecr_tui.core.fleet.document import Export, ImageLocation
 from ecr_tui.core.fleet.groups import AffectedImage, FleetFindings, fix_across
 from ecr_tui.core.models import Finding, FixAvailable, Image, ScanReport
 
@@ -43,13 +46,26 @@ CSV_COLUMNS = (
     "file_path",
     "scanning",
     "status",
-    "uri",
+    "reference_url",  # the vulnerability's advisory (not the image)
     "description",
+    # Added after the first columns, which keep their places: which registry the image is in.
+    "account",
+    "region",
+    "image_uri",
 )
 
 
-def fleet_export(findings: FleetFindings, coverage: str, complete: bool, title: str = "") -> Export:
-    """The fleet's findings with the filters they were read with."""
+def fleet_export(
+    findings: FleetFindings,
+    coverage: str,
+    complete: bool,
+    title: str = "",
+    *,
+    account: str = "",
+    region: str = "",
+) -> Export:
+    """The fleet's findings with the filters they were read with, in registry `account`
+    of `region`."""
     scope = tuple(findings.scope.describe())
     return Export(
         title or "Vulnerabilities across the registry",
@@ -57,20 +73,34 @@ def fleet_export(findings: FleetFindings, coverage: str, complete: bool, title: 
         scope,
         coverage,
         complete,
+        account=account,
+        region=region,
     )
 
 
 def vulnerability_export(
-    findings: FleetFindings, cve: str, coverage: str, complete: bool
+    findings: FleetFindings,
+    cve: str,
+    coverage: str,
+    complete: bool,
+    *,
+    account: str = "",
+    region: str = "",
 ) -> Export:
     """One vulnerability and every image in scope that has it."""
     rows = tuple(findings.affected_images(cve))
     name = rows[0].finding.name if rows else cve.upper()
-    return Export(name, rows, tuple(findings.scope.describe()), coverage, complete)
+    scope = tuple(findings.scope.describe())
+    return Export(name, rows, scope, coverage, complete, account=account, region=region)
 
 
 def image_export(
-    image: Image, report: ScanReport, findings: Sequence[Finding] | None = None
+    image: Image,
+    report: ScanReport,
+    findings: Sequence[Finding] | None = None,
+    *,
+    account: str = "",
+    region: str = "",
 ) -> Export:
     """One image's findings (those given, as a filtered view shows them; else all)."""
     shown = report.findings if findings is None else tuple(findings)
@@ -81,6 +111,8 @@ def image_export(
         f"{image.repository}:{name}" if image.tags else f"{image.repository}@{name}",
         tuple(AffectedImage(image, f) for f in shown),
         coverage=coverage,
+        account=account,
+        region=region,
     )
 
 
@@ -121,12 +153,12 @@ def _fix(finding: Finding) -> str:
     return "" if finding.fix is FixAvailable.UNKNOWN else finding.fix.name
 
 
-def row_values(row: AffectedImage) -> dict[str, Any]:
-    """One row as flat values: CSV_COLUMNS, unknown as None."""
+def row_values(row: AffectedImage, where: ImageLocation) -> dict[str, Any]:
+    """One row as flat values: CSV_COLUMNS, unknown as None. `where`: its image's registry."""
     image, finding = row.image, row.finding
     package = finding.packages[0] if finding.packages else None
     return {
-        "repository": image.repository,
+        "repository": where.repository,
         "image_digest": image.digest,
         "image_tags": " ".join(image.tags),
         "platform": row.platform or None,
@@ -144,8 +176,11 @@ def row_values(row: AffectedImage) -> dict[str, Any]:
         "file_path": package.file_path if package and package.file_path else None,
         "scanning": finding.source,
         "status": finding.status or None,
-        "uri": finding.uri or None,
+        "reference_url": finding.uri or None,
         "description": finding.description or None,
+        "account": where.account or None,
+        "region": where.region or None,
+        "image_uri": where.uri,
     }
 
 
@@ -154,13 +189,13 @@ def write_csv(export: Export, out: TextIO) -> None:
     writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in export.rows:
-        values = row_values(row)
+        values = row_values(row, export.locate(row))
         writer.writerow({k: "" if v is None else v for k, v in values.items()})
 
 
-def json_values(row: AffectedImage) -> dict[str, Any]:
+def json_values(row: AffectedImage, where: ImageLocation) -> dict[str, Any]:
     """A row for JSON: its flat values, the tags as a list, and every package."""
-    values = row_values(row)
+    values = row_values(row, where)
     values["image_tags"] = list(row.image.tags)
     values["packages"] = [
         {
@@ -179,6 +214,8 @@ def write_json(export: Export, out: TextIO) -> None:
     """The rows with every package, and what they are; unknown is null. One finding a line."""
     head = {
         "title": export.title,
+        "account": export.account or None,
+        "region": export.region or None,
         "generated_at": export.when.isoformat(),
         "scope": list(export.scope),
         "coverage": export.coverage,
@@ -190,7 +227,7 @@ def write_json(export: Export, out: TextIO) -> None:
     out.write('  "findings": [')
     for index, row in enumerate(export.rows):
         out.write(",\n    " if index else "\n    ")
-        out.write(json.dumps(json_values(row)))
+        out.write(json.dumps(json_values(row, export.locate(row))))
     out.write("\n  ]\n}\n" if export.rows else "]\n}\n")
 
 
@@ -203,9 +240,10 @@ def _cell(text: object) -> str:
 
 def write_markdown(export: Export, out: TextIO) -> None:
     """A ticket's body: what, where, the vulnerabilities, then every affected image."""
-    lines = [f"## {_cell(export.title)}", ""]
+    lines = [f"## {_cell(export.title)} · {export.where}", ""]
     if not export.complete:
         lines += ["> **Partial:** not every image in scope was read (see coverage).", ""]
+    lines.append(f"- Registry: {export.account or 'unknown'} · region {export.region or 'unknown'}")
     if export.scope:
         lines.append(f"- Scope: {', '.join(export.scope)}")
     if export.coverage:

@@ -2,10 +2,11 @@
 
 One rule per vulnerability (with its CVSS score as `security-severity`, which
 GitHub code scanning sorts by), one result per image and finding. An image is
-not a source file: its location is the image reference (`repository@digest`)
-as both an artifact location and a logical location, and every result has a
-fingerprint of what it is about, so a tool can tell a result seen again from
-a new one.
+not a source file: its location is the image's URI
+(`ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY@DIGEST`, a valid relative URI
+reference) as an artifact location, its reference as a logical location, and
+every result has a fingerprint of what it is about, so a tool can tell a result
+seen again from a new one. The run names the registry (account) and region.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from ecr_tui import __version__
-from ecr_tui.core.fleet.document import Export
+from ecr_tui.core.fleet.document import Export, ImageLocation
 from ecr_tui.core.fleet.groups import AffectedImage
 from ecr_tui.core.models import Finding, Severity
 
@@ -52,7 +54,7 @@ def write_sarif(export: Export, out: TextIO) -> None:
     out.write('  "runs": [\n    {\n      "results": [')
     for index, row in enumerate(export.rows):
         out.write(",\n        " if index else "\n        ")
-        out.write(json.dumps(_result(row, rules)))
+        out.write(json.dumps(_result(row, export.locate(row), rules)))
     out.write("\n      ],\n" if export.rows else "],\n")
     rest = json.dumps(_run(export, [rule for _, rule in rules.values()]), indent=2)
     members = rest[1:-1].strip("\n")  # without the braces: the run's other members
@@ -63,18 +65,20 @@ def write_sarif(export: Export, out: TextIO) -> None:
 def to_sarif(export: Export) -> dict[str, Any]:
     """The export as a SARIF 2.1.0 log (a dict ready for json.dumps)."""
     rules: dict[str, tuple[int, dict[str, Any]]] = {}
-    results = [_result(row, rules) for row in export.rows]
+    results = [_result(row, export.locate(row), rules) for row in export.rows]
     run = _run(export, [rule for _, rule in rules.values()])
     run["results"] = results
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _result(row: AffectedImage, rules: dict[str, tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+def _result(
+    row: AffectedImage, where: ImageLocation, rules: dict[str, tuple[int, dict[str, Any]]]
+) -> dict[str, Any]:
     """One result; its rule joins `rules` (with its index) on its vulnerability's first."""
     finding = row.finding
     if finding.name not in rules:
         rules[finding.name] = (len(rules), _rule(finding))
-    reference = f"{row.image.repository}@{row.image.digest}"
+    reference = where.uri or artifact_path(where.repository, row.image.digest)
     return {
         "ruleId": finding.name,
         "ruleIndex": rules[finding.name][0],
@@ -93,6 +97,8 @@ def _result(row: AffectedImage, rules: dict[str, tuple[int, dict[str, Any]]]) ->
             "exploitAvailable": finding.exploit or "UNKNOWN",
             "imageTags": list(row.image.tags),
             "platform": row.platform,
+            "account": where.account or None,
+            "region": where.region or None,
         },
     }
 
@@ -109,7 +115,9 @@ def _run(export: Export, rules: list[dict[str, Any]]) -> dict[str, Any]:
             }
         },
         "properties": {
-            "title": export.title,
+            "title": f"{export.title} · {export.where}",
+            "account": export.account or None,
+            "region": export.region or None,
             "scope": list(export.scope),
             "coverage": export.coverage,
             "complete": export.complete,
@@ -121,6 +129,12 @@ def _run(export: Export, rules: list[dict[str, Any]]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def artifact_path(repository: str, digest: str) -> str:
+    """`repository@digest` as a valid relative URI reference, for an image whose registry is
+    not known: the digest's ":" escaped (a first path segment may not hold one)."""
+    return quote(f"{repository}@{digest}", safe="/@")
 
 
 def _rule(finding: Finding) -> dict[str, Any]:

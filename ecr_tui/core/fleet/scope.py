@@ -167,6 +167,17 @@ def _names_image(image: Image, reference: str) -> bool:
     return reference in image.tags
 
 
+def lowercase_hint(name: str) -> str:
+    """ " (ECR names are lowercase)" for a name or pattern with capitals, which none matches."""
+    return " (ECR names are lowercase)" if name != name.lower() else ""
+
+
+def no_repository_matches(pattern: str) -> str:
+    """What a repository pattern that matches no repository is said as (never a clean
+    "no findings": nothing was read)."""
+    return f"no repository matches {pattern}{lowercase_hint(pattern)}"
+
+
 def parse_severity(text: str) -> Severity:
     """A severity as the user types it (any case); ValueError names the choices."""
     name = text.strip().upper()

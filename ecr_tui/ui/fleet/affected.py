@@ -27,6 +27,7 @@ from ecr_tui.core.fleet.groups import (
 )
 from ecr_tui.ui.fleet.rows import AFFECTED_COLUMNS, AFFECTED_SORTS, affected_cells, affected_search
 from ecr_tui.ui.fleet.session import FleetSession
+from ecr_tui.ui.fleet.where import title_line, view_context
 from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.table.filter_box import FilterBox, FilterKeys
 from ecr_tui.ui.table.widget import VirtualTable
@@ -136,7 +137,11 @@ class AffectedScreen(FilterKeys, Screen[None]):
         title += f" · sort: {AFFECTED_SORTS[self.sort_index][0]}"
         if self.filter_box.value:
             title += f" · filter: {self.filter_box.value}"
-        self.query_one("#affected-title", Static).update(Text(title))
+        # The account and region first (this screen hides the app's status line): the
+        # rest is cut to fit, never they.
+        line = self.query_one("#affected-title", Static)
+        context = view_context(self.app, session.service)
+        line.update(title_line(context, title, line.content_region.width))
         status = session.coverage_line
         if not progress.finished:
             status = f"partial, still reading ({progress.line()}): {status}"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,6 +26,7 @@ from ecr_tui.core.fleet.export import FORMATS, SUFFIXES, fleet_export, image_exp
 from ecr_tui.core.fleet.export import write as write_export
 from ecr_tui.ui.background import run_then
 from ecr_tui.ui.dialogs.shared import dialog_css
+from ecr_tui.ui.fleet.where import view_context
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -126,7 +127,14 @@ def export_fleet(screen: VulnerabilitiesScreen, session: FleetSession) -> None:
 
     def build() -> Export:
         shown = session.shown
-        return fleet_export(shown, session.coverage_line, session.complete)
+        where = view_context(screen.app, session.service)
+        return fleet_export(
+            shown,
+            session.coverage_line,
+            session.complete,
+            account=where.account,
+            region=where.region,
+        )
 
     count = session.shown.finding_count
     _export(screen, "fleet", f"{count:,} findings with the view's filters", build)
@@ -136,6 +144,7 @@ def export_affected(screen: AffectedScreen) -> None:
     """Export the rows the affected-images screen lists (its text filter too)."""
     session = screen.session
     rows = tuple(screen.table.rows)
+    where = view_context(screen.app, session.service)
 
     def build() -> Export:
         return Export(
@@ -144,6 +153,8 @@ def export_affected(screen: AffectedScreen) -> None:
             tuple(session.scope.describe()),
             session.coverage_line,
             session.complete,
+            account=where.account,
+            region=where.region,
         )
 
     _export(screen, screen.cve or screen.title_text, f"{len(rows):,} findings shown", build)
@@ -153,4 +164,11 @@ def export_image(pane: Widget, image: Image, report: ScanReport, shown: list[Fin
     """Export one image's findings, as its findings pane shows them (its filters too)."""
     label = image.tags[0] if image.tags else image.short_digest
     what = f"{len(shown):,} findings of {image.repository}:{label}"
-    _export(pane, f"{image.repository}-{label}", what, lambda: image_export(image, report, shown))
+    app: Any = pane.app
+    where = view_context(app, app.service) if app.service is not None else None
+
+    def build() -> Export:
+        account, region = (where.account, where.region) if where else ("", "")
+        return image_export(image, report, shown, account=account, region=region)
+
+    _export(pane, f"{image.repository}-{label}", what, build)

@@ -49,6 +49,8 @@ class FleetSession:
         reader: FleetReader | None = None,
     ) -> None:
         self.scope = scope
+        # The context read (the view's title names its account and region).
+        self.service = service
         self._lock = threading.Lock()
         # Every finding of the images read, ungrouped: `shown` groups what it keeps.
         raw = FleetFindings(scope.images_only(), grouped=False)

@@ -25,10 +25,11 @@ from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.fleet.fanout import Progress
 from ecr_tui.core.fleet.groups import FleetFindings, VulnerabilityGroup
 from ecr_tui.core.fleet.remote_scan import FleetReader
-from ecr_tui.core.fleet.scope import Scope
+from ecr_tui.core.fleet.scope import Scope, no_repository_matches
 from ecr_tui.ui.fleet.rows import GROUPINGS, FleetRow, Grouping
 from ecr_tui.ui.fleet.scope_keys import ScopeKeys
 from ecr_tui.ui.fleet.session import FleetSession
+from ecr_tui.ui.fleet.where import view_context
 from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.table.cells import wrapped_lines
 from ecr_tui.ui.table.filter_box import FilterBox, FilterKeys
@@ -201,6 +202,8 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
             coverage = "partial: " + coverage
         elif not progress.finished:
             coverage = "so far: " + coverage
+        if missed := _pattern_missed(session):
+            coverage = f"{missed} · {coverage}"
         problems = session.problems
         if problems and progress.failed:  # what stopped it, and what to do, first
             coverage = f"{problems[-1]} · {coverage}"
@@ -209,7 +212,7 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         line = self.query_one("#fleet-coverage", Static)
         line.update(_within_lines(self.app.console, coverage, line.content_region.width))
         if progress.finished and not self.table.total_rows:
-            self.table.empty_text = "No findings in scope." if not problems else problems[0]
+            self.table.empty_text = _nothing_in_scope(session, problems)
             self.table.refresh()
         moved = session.version != self._shown_versions.get(self.grouping.name)
         if moved and not self._rebuilding:
@@ -258,11 +261,15 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         words = ", ".join(self.scope.describe()) or "every image, every finding"
         shown, total = len(self.table.rows), self.table.total_rows
         count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
-        label = f"By {self.grouping.name} · {count} {self.grouping.noun} · {words}"
+        # The account and region first (this screen hides the app's status line): what
+        # does not fit in two lines is cut from the end, never them.
+        label = f"{view_context(self.app, self.service).words()} │ By {self.grouping.name}"
+        label += f" · {count} {self.grouping.noun} · {words}"
         label += f" · sort: {self.grouping.sorts[self.sort_index][0]}"
         if self.filter_box.value:
             label += f" · filter: {self.filter_box.value}"
-        self.query_one("#fleet-scope", Static).update(Text(label))
+        line = self.query_one("#fleet-scope", Static)
+        line.update(_within_lines(self.app.console, label, line.content_region.width, lines=2))
 
     def _describe(self, row: Any) -> None:
         info = self.query_one("#fleet-info", Static)
@@ -385,13 +392,32 @@ def _progress_text(progress: Progress) -> Text:
 COVERAGE_LINES = 3
 
 
-def _within_lines(console: Console, text: str, width: int) -> str:
-    """`text` wrapped to `width`, at most COVERAGE_LINES lines, the last marked when cut."""
+def _nothing_in_scope(session: FleetSession, problems: list[str]) -> str:
+    """Why the view has no rows: what failed, a repository pattern that matches no
+    repository (nothing was read: not a clean result), or no findings in scope."""
+    if problems:
+        return problems[0]
+    missed = _pattern_missed(session)
+    return f"{missed}: no image was read." if missed else "No findings in scope."
+
+
+def _pattern_missed(session: FleetSession) -> str:
+    """ "no repository matches Web/* (...)" once a finished read found none; else ""."""
+    pattern = session.scope.repository_pattern
+    progress = session.progress
+    listed = progress.repositories  # in scope, once the listing is complete
+    if not (pattern and progress.finished and listed == 0):
+        return ""
+    return "" if session.scan.result.coverage.in_scope else no_repository_matches(pattern)
+
+
+def _within_lines(console: Console, text: str, width: int, lines: int = COVERAGE_LINES) -> str:
+    """`text` wrapped to `width`, at most `lines` lines, the last marked when cut."""
     if width <= 1:
         return text
-    lines = wrapped_lines(console, text, width)
-    if len(lines) <= COVERAGE_LINES:
-        return "\n".join(lines)
-    kept = lines[:COVERAGE_LINES]
+    wrapped = wrapped_lines(console, text, width)
+    if len(wrapped) <= lines:
+        return "\n".join(wrapped)
+    kept = wrapped[:lines]
     kept[-1] = kept[-1][: width - 1].rstrip() + "…"
     return "\n".join(kept)
