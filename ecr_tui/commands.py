@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ecr_tui.core.fleet.scope import is_vulnerability_id
+from ecr_tui.core.names import image_tag_problem
 
 # What an argument names, to look it up: the completion and `resolve` take
 # candidates by these kinds.
@@ -58,6 +59,8 @@ _BY_NAME: dict[str, CommandSpec] = {
 }
 # Every word that names a command, aliases included, in the order the completion offers them.
 COMMAND_WORDS: tuple[str, ...] = tuple(_BY_NAME)
+# The commands as an error lists them: the very words Tab offers, aliases included.
+LISTED_COMMANDS = ", ".join(f":{word}" for word in COMMAND_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +104,13 @@ def parse(text: str) -> Command | CommandError:
     """Read one command line (with or without its leading `:`)."""
     words = text.strip().removeprefix(":").split()
     if not words:
-        listed = ", ".join(f":{spec.name}" for spec in SPECS)
-        return CommandError(f"type a command: {listed}")
+        return CommandError(f"type a command: {LISTED_COMMANDS}")
     word, arguments = words[0], words[1:]
     spec = _BY_NAME.get(word.lower())
     if spec is None:
         close = closest(word.lower(), COMMAND_WORDS)
         if close is None:
-            listed = ", ".join(f":{spec.name}" for spec in SPECS)
-            return CommandError(f"unknown command :{word}; the commands are {listed}")
+            return CommandError(f"unknown command :{word}; the commands are {LISTED_COMMANDS}")
         return CommandError(f"unknown command :{word}; did you mean :{close}?", f":{close}")
     if spec.argument is None:
         if arguments:
@@ -196,11 +197,17 @@ def resolve(command: Command, candidates: Sequence[str]) -> str | CommandError:
     elif kind in (PROFILE, REGION):
         if argument in candidates:
             return argument
+        starting = [name for name in candidates if name.startswith(argument)]
+        if len(starting) > 1:  # a prefix of several: all of them, never one picked
+            return CommandError(f"no {kind} {argument}; {_one_of(starting)}?")
+        if starting:
+            return CommandError(f"no {kind} {argument}; did you mean {starting[0]}?", starting[0])
     elif kind == VULNERABILITY:
         # Any id may be asked about: the view says whether an image has it.
-        if is_vulnerability_id(argument):
+        problem = vulnerability_id_problem(argument)
+        if problem is None:
             return argument.upper()
-        return CommandError(f"not a vulnerability id: {argument}; one such as CVE-2023-38545")
+        return CommandError(problem)
     else:
         return argument
     close = closest(argument, candidates)
@@ -208,7 +215,63 @@ def resolve(command: Command, candidates: Sequence[str]) -> str | CommandError:
     return CommandError(f"no {kind} {argument}{hint}", close)
 
 
+def _one_of(names: Sequence[str], most: int = 6) -> str:
+    """ "a, b or c" (the first `most`, then how many more)."""
+    shown = list(names[:most])
+    if len(names) > most:
+        return f"{', '.join(shown)} or {len(names) - most} more"
+    return f"{', '.join(shown[:-1])} or {shown[-1]}" if len(shown) > 1 else shown[0]
+
+
+# The forms of the well-known vulnerability ids; other sources' ids (ALAS2-2024-2419,
+# RHSA-2024:1234, GO-2024-2687, ...) only need to look like an id.
+_ID_FORMS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("CVE-", re.compile(r"CVE-\d{4}-\d{4,}", re.IGNORECASE), "CVE-YYYY-NNNN (4 or more digits)"),
+    (
+        "GHSA-",
+        re.compile(r"GHSA(-[0-9a-z]{4}){3}", re.IGNORECASE),
+        "GHSA-xxxx-xxxx-xxxx (three groups of 4 letters or digits)",
+    ),
+)
+
+
+def vulnerability_id_problem(argument: str) -> str | None:
+    """Why `argument` cannot be a vulnerability id, with the form expected; None if it can."""
+    for prefix, form, written in _ID_FORMS:
+        if argument.upper().startswith(prefix) and not form.fullmatch(argument):
+            return f"not a {prefix[:-1]} id: {argument}; the form is {written}"
+    if not is_vulnerability_id(argument):
+        return (
+            f"not a vulnerability id: {argument}; one such as CVE-2023-38545,"
+            " GHSA-xxxx-xxxx-xxxx or ALAS2-2024-2419"
+        )
+    return None
+
+
+# A digest prefix is looked up from this many hex digits on (fewer match too many).
+DIGEST_PREFIX_MIN = 6
+_HEX_DIGITS = re.compile(r"[0-9a-f]{1,64}")
 _HEX = re.compile(r"(sha256:)?[0-9a-f]{6,64}")
+
+
+def image_argument_problem(argument: str) -> str | None:
+    """Why `argument` names no image whatever the repository holds, or None.
+
+    `sha256:` must be followed by 6 to 64 hex digits; anything else must be a valid
+    tag (ECR's tag rules: letters, digits, '_', '.', '-', not starting with '.' or '-').
+    """
+    if argument.lower().startswith("sha256:"):
+        hex_part = argument[len("sha256:") :]
+        if not hex_part:
+            return f"an empty digest: give hex digits after sha256: ({DIGEST_PREFIX_MIN} or more)"
+        if not _HEX_DIGITS.fullmatch(hex_part):
+            return f"not a digest: {argument}; sha256: then up to 64 hex digits (0-9, a-f)"
+        if len(hex_part) < DIGEST_PREFIX_MIN:
+            wanted = f"give {DIGEST_PREFIX_MIN} or more hex digits"
+            return f"digest prefix {argument} is too short: {wanted}"
+        return None
+    problem = image_tag_problem(argument)
+    return None if problem is None else f"not a valid tag: {argument}: {problem}"
 
 
 def resolve_image(argument: str, tags: Sequence[str], digests: Sequence[str]) -> str | CommandError:
@@ -216,6 +279,9 @@ def resolve_image(argument: str, tags: Sequence[str], digests: Sequence[str]) ->
     a unique prefix of one (at least 6 hex digits, with or without `sha256:`)."""
     if argument in tags:
         return argument
+    problem = image_argument_problem(argument)
+    if problem is not None:
+        return CommandError(problem)
     if _HEX.fullmatch(argument):
         hex_part = argument.removeprefix("sha256:")
         found = [d for d in digests if d.removeprefix("sha256:").startswith(hex_part)]
@@ -225,9 +291,17 @@ def resolve_image(argument: str, tags: Sequence[str], digests: Sequence[str]) ->
             return CommandError(
                 f"{len(found)} images have digests starting {hex_part}: give more digits"
             )
+        if argument.startswith("sha256:"):
+            return CommandError(f"no image with a digest starting {hex_part}")
+    what = f"no image tagged {argument}"
+    if _HEX.fullmatch(argument):
+        what += " and no digest starting so"
+    elif _HEX_DIGITS.fullmatch(argument):
+        # Hex too short to be looked up as a digest: it may have been meant as one.
+        what += f" (a digest prefix needs {DIGEST_PREFIX_MIN} or more hex digits)"
     close = closest(argument, tags)
     hint = f"; did you mean {close}?" if close else ""
-    return CommandError(f"no image tagged {argument}{hint}", close)
+    return CommandError(f"{what}{hint}", close)
 
 
 # -- completion -----------------------------------------------------------------------------

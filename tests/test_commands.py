@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from ecr_tui.commands import (
     COMMAND_WORDS,
+    DIGEST_PREFIX_MIN,
     IMAGE,
     PROFILE,
     REGION,
@@ -23,10 +24,12 @@ from ecr_tui.commands import (
     common_prefix,
     complete,
     fuzzy_matches,
+    image_argument_problem,
     parse,
     render,
     resolve,
     resolve_image,
+    vulnerability_id_problem,
 )
 from ecr_tui.state import StateStore
 
@@ -170,8 +173,8 @@ def test_images_by_tag_or_digest_prefix() -> None:
     assert resolve_image("abc1234", tags, digests) == "abc1234"  # a tag wins over a digest
     assert resolve_image("121212", tags, digests) == digests[2]
     assert resolve_image("sha256:1212", tags, digests) == CommandError(
-        "no image tagged sha256:1212", None
-    )  # fewer than 6 digits is no digest
+        "digest prefix sha256:1212 is too short: give 6 or more hex digits"
+    )
     ambiguous = resolve_image("abab", tags, digests)
     assert isinstance(ambiguous, CommandError)
     many = resolve_image("ababab", ["x"], ["sha256:" + "ab" * 32, "sha256:" + "ab" * 31 + "cd"])
@@ -226,4 +229,99 @@ def test_a_vulnerability_is_any_id_upper_cased_and_nothing_else() -> None:
         assert isinstance(command, Command) and command.name == "cve"
         refused = resolve(command, [])
         assert isinstance(refused, CommandError)
-        assert str(refused) == f"not a vulnerability id: {wrong}; one such as CVE-2023-38545"
+        assert str(refused).startswith(f"not a vulnerability id: {wrong}; one such as CVE-2023-")
+
+
+def test_an_unknown_command_lists_every_word_tab_offers() -> None:
+    error = parse(":zzzz")
+    assert isinstance(error, CommandError)
+    listed = error.message.split("the commands are ")[1].split(", ")
+    assert listed == [f":{word}" for word in COMMAND_WORDS]
+    assert ":vuln" in listed
+    for word in COMMAND_WORDS:  # each listed word is one Tab offers from its first letter
+        assert any(offer.rstrip() == word for offer in complete(word[0], {}))
+
+
+@given(st.lists(st.sampled_from("0123456789abcdefghijklmnopqrstuvwxyz-"), min_size=0, max_size=4))
+def test_a_prefix_of_several_names_lists_them_all(suffix: list[str]) -> None:
+    regions = ["eu-west-1", "eu-west-2", "eu-west-3", "us-east-1", "eu-central-1"]
+    typed = "eu-" + "".join(suffix)
+    found = resolve(Command("region", typed), regions)
+    starting = [name for name in regions if name.startswith(typed)]
+    if typed in regions:
+        assert found == typed
+        return
+    assert isinstance(found, CommandError)
+    if len(starting) > 1:  # never one picked among several
+        assert found.suggestion is None
+        assert all(name in found.message for name in starting)
+    elif starting:
+        assert found.suggestion == starting[0]
+
+
+def test_a_region_prefix_lists_the_regions_it_starts() -> None:
+    regions = ["us-east-1", "eu-west-1", "eu-west-2", "eu-west-3"]
+    assert resolve(Command("region", "eu-w"), regions) == CommandError(
+        "no region eu-w; eu-west-1, eu-west-2 or eu-west-3?"
+    )
+    assert complete("region eu-w", {REGION: regions}) == [f"region eu-west-{n}" for n in (1, 2, 3)]
+
+
+@given(st.from_regex(r"CVE-[0-9]{0,3}(-[0-9]{0,3})?", fullmatch=True))
+def test_a_malformed_cve_id_is_refused_with_its_form(asked: str) -> None:
+    refused = resolve(Command("cve", asked), [])
+    assert isinstance(refused, CommandError)
+    assert "CVE-YYYY-NNNN" in refused.message
+
+
+@given(st.integers(1999, 2099), st.integers(0, 10**9))
+def test_a_well_formed_cve_id_is_taken_upper_cased(year: int, number: int) -> None:
+    asked = f"cve-{year}-{number:04d}"
+    assert resolve(Command("cve", asked), []) == asked.upper()
+    assert vulnerability_id_problem(asked) is None
+
+
+def test_vulnerability_id_forms() -> None:
+    assert vulnerability_id_problem("CVE-1") == (
+        "not a CVE id: CVE-1; the form is CVE-YYYY-NNNN (4 or more digits)"
+    )
+    assert vulnerability_id_problem("GHSA-xh2p-7p87") is not None
+    assert vulnerability_id_problem("ghsa-xh2p-7p87-fhgh") is None
+    assert vulnerability_id_problem("ALAS2-2024-2419") is None
+    assert vulnerability_id_problem("ALAS-2024-1") is None
+
+
+def test_an_image_argument_says_what_was_understood() -> None:
+    tags, digests = ["latest"], ["sha256:671d9" + "0" * 59]
+    assert resolve_image("671d9", tags, digests) == CommandError(
+        "no image tagged 671d9 (a digest prefix needs 6 or more hex digits)"
+    )
+    assert resolve_image("671d90", tags, digests) == digests[0]
+    assert resolve_image("sha256:", tags, digests) == CommandError(
+        "an empty digest: give hex digits after sha256: (6 or more)"
+    )
+    assert str(resolve_image("ünï", tags, digests)).startswith("not a valid tag: ünï:")
+    assert str(resolve_image("sha256:xyz", tags, digests)).startswith("not a digest:")
+    assert str(resolve_image("sha256:abcdef", tags, digests)) == (
+        "no image with a digest starting abcdef"
+    )
+    assert resolve_image("nope", tags, digests) == CommandError("no image tagged nope")
+
+
+@given(word, st.lists(word, max_size=5))
+def test_an_image_argument_is_found_or_its_problem_is_said(argument: str, tags: list[str]) -> None:
+    found = resolve_image(argument, tags, [])
+    problem = image_argument_problem(argument)
+    if argument in tags:
+        assert found == argument
+    elif problem is not None:  # malformed: said as such, no lookup hint
+        assert found == CommandError(problem)
+    else:
+        assert isinstance(found, CommandError) and argument in found.message
+
+
+@given(st.from_regex(r"(sha256:)?[0-9a-f]{1,5}", fullmatch=True))
+def test_a_short_hex_prefix_says_digests_need_more_digits(argument: str) -> None:
+    found = resolve_image(argument, [], ["sha256:" + "0" * 64])
+    assert isinstance(found, CommandError)
+    assert f"{DIGEST_PREFIX_MIN} or more hex digits" in found.message

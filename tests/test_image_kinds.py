@@ -74,8 +74,9 @@ def test_the_tree_folds_children_and_reports_the_worst_platform(pushed: Pushed) 
     tree = ImageTree(REPOSITORY)
     tree.add(images)
     indexes = [pushed.release.digest, pushed.older.digest, pushed.manifest_list.digest]
-    assert tree.wanted(images) and set(tree.wanted(images)) == set(indexes)
+    assert set(tree.still_unread()) == set(tree.unread) == set(indexes)
     tree.add_manifests(service.index_manifests(REPOSITORY, indexes))
+    assert not tree.unread and not tree.still_unread()
     children = {
         *pushed.release.platforms.values(),
         *pushed.release.attestations,
@@ -94,6 +95,35 @@ def test_the_tree_folds_children_and_reports_the_worst_platform(pushed: Pushed) 
     # An answer about another repository changes nothing.
     other = service.index_manifests(REPOSITORY, [pushed.release.digest])[0]
     assert not tree.add_manifests([replace(other, repository="elsewhere")])
+
+
+def test_untagged_images_are_provisional_until_every_index_is_read(pushed: Pushed) -> None:
+    service = EcrService(pushed.settings)
+    images = list(listed(service).values())
+    tree = ImageTree(REPOSITORY)
+    tree.add(images)
+    release = pushed.release
+    children = [listed(service)[d] for d in release.platforms.values()]
+    # DescribeImages lists a platform's image as a plain untagged image: until its
+    # index is read, it may be a platform or a lone untagged image, and says so.
+    for child in children:
+        assert tree.provisional(child)
+        assert tree.type_label(child) == "? reading…"
+        assert "maybe a platform of an index not read yet" in tree.describe(child)
+    tree.asked.add(release.digest)  # asked for: not to be asked again
+    assert release.digest not in tree.still_unread()
+    assert tree.still_unread([release.digest, pushed.older.digest]) == [pushed.older.digest]
+    tree.add_manifests(service.index_manifests(REPOSITORY, [release.digest]))
+    assert release.digest not in tree.unread and not tree.asked
+    for child in children:  # known now: a platform, whatever else is unread
+        assert not tree.provisional(child) and tree.type_label(child) == "platform"
+    others = [pushed.older.digest, pushed.manifest_list.digest]
+    older_child = listed(service)[next(iter(pushed.older.platforms.values()))]
+    assert tree.provisional(older_child)
+    tree.add_manifests(service.index_manifests(REPOSITORY, others))
+    assert not tree.unread
+    tagged_or_known = [image for image in images if tree.provisional(image)]
+    assert tagged_or_known == []  # nothing is provisional once every index is read
 
 
 @pytest.mark.parametrize(

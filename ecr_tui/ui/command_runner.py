@@ -22,6 +22,7 @@ from ecr_tui.commands import (
     VULNERABILITY,
     Command,
     CommandError,
+    image_argument_problem,
     parse,
     render,
     resolve,
@@ -186,6 +187,9 @@ class CommandRunner:
         repository = pane.repository
         if repository is None:
             return CommandError("no repository is open: :repo NAME first")
+        problem = image_argument_problem(argument)
+        if problem is not None:  # no image can have it, loaded or not
+            return CommandError(problem)
         images: list[Image] = pane.table.all_rows
         tags = [tag for image in images for tag in image.tags]
         target = resolve_image(argument, tags, [image.digest for image in images])

@@ -143,6 +143,9 @@ class ImageTree:
         self.indexes: dict[str, Image] = {}  # index images, by digest
         self.manifests: dict[str, IndexManifest] = {}  # what each index lists, once read
         self.asked: set[str] = set()  # indexes asked about, not answered yet
+        # Indexes listed whose manifests are not read yet, in the order they were listed:
+        # while any is left, what is folded (and the count) is provisional.
+        self.unread: dict[str, None] = {}
         self.parent_of: dict[str, str] = {}  # a listed manifest -> the index listing it
         self.entry_of: dict[str, ManifestEntry] = {}  # ... and how the index lists it
         self.referrers: dict[str, list[tuple[Image, ReferrerKind]]] = {}  # by subject
@@ -179,6 +182,8 @@ class ImageTree:
                 changed = True
             elif image.media_type in INDEX_MEDIA_TYPES:
                 self.indexes[image.digest] = image
+                if image.digest not in self.manifests:
+                    self.unread[image.digest] = None
                 self.special.add(image.digest)
                 changed = True
             elif image.artifact_media_type not in _PLAIN_CONFIGS:
@@ -230,15 +235,23 @@ class ImageTree:
                 found = True
         return found
 
-    def wanted(self, rows: Iterable[Image]) -> list[str]:
-        """The indexes among `rows` whose manifests are neither known nor asked for."""
-        return [
-            image.digest
-            for image in rows
-            if image.media_type in INDEX_MEDIA_TYPES
-            and image.digest not in self.manifests
-            and image.digest not in self.asked
-        ]
+    def still_unread(self, digests: Iterable[str] | None = None) -> list[str]:
+        """The unread indexes among `digests` (all of them, in listing order, when None)
+        that are not asked for either: what is to be read next."""
+        if digests is None:
+            digests = self.unread
+        return [d for d in digests if d in self.unread and d not in self.asked]
+
+    def provisional(self, image: Image) -> bool:
+        """True for an untagged plain image while indexes are unread: ECR lists a
+        platform's image as an untagged image like any other (nothing in DescribeImages
+        names its index), so until every index is read it may be one or not."""
+        return (
+            bool(self.unread)
+            and not image.tags
+            and image.digest not in self.parent_of
+            and image.kind is ImageKind.IMAGE
+        )
 
     def add_manifests(self, manifests: Iterable[IndexManifest]) -> bool:
         """Take in what indexes list; False if none of it is about this repository."""
@@ -247,6 +260,7 @@ class ImageTree:
             if manifest.repository != self.repository:
                 continue  # a late answer about another repository
             self.asked.discard(manifest.digest)
+            self.unread.pop(manifest.digest, None)
             self.manifests[manifest.digest] = manifest
             for entry in manifest.entries:
                 self.parent_of.setdefault(entry.digest, manifest.digest)
@@ -397,6 +411,8 @@ class ImageTree:
             label = self._referrer_label(image)
         elif kind is ImageKind.ARTIFACT:
             label = artifact_name(image.artifact_media_type)
+        elif self.provisional(image):
+            label = "? reading…"  # a platform of an index not read yet, or not
         if image.image_status == "ARCHIVED":
             label = f"archived {label}".strip()
         elif image.image_status == "ACTIVATING":
@@ -466,6 +482,12 @@ class ImageTree:
         elif kind is ImageKind.ARTIFACT:
             parts.append(
                 f"{artifact_name(image.artifact_media_type)} ({image.artifact_media_type})"
+            )
+        elif self.provisional(image):
+            count = len(self.unread)
+            parts.append(
+                "untagged: maybe a platform of an index not read yet"
+                f" ({count:,} index{'es' * (count != 1)} to read)"
             )
         kinds = self.referrer_kinds(image, attestation_manifests=False)
         if kinds:

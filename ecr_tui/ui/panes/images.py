@@ -8,8 +8,9 @@ An image index (a multi-platform image) is one row, its platforms folded under
 it (`e` unfolds them); referrers (signatures, SBOMs, attestations) are letters
 in the Refs column of the image they describe; `a` lists every manifest as a
 row of its own (see `image_tree`). What each index lists is read with
-BatchGetImage in the background, for the indexes on screen only (see
-`index_manifests`); how a row looks is in `image_rows`.
+BatchGetImage in the background, the indexes on screen first, then every other
+(see `index_manifests`): until then the border says how many are left to read.
+How a row looks is in `image_rows`.
 """
 
 from __future__ import annotations
@@ -425,6 +426,7 @@ class ImagesPane(IndexManifestsPane):
             return
         notable = message.notes if isinstance(message.notes, list) else None
         changed = self.image_tree.add(message.rows, notable)
+        changed |= self._take_cached()  # at once: a repository opened again folds as before
         if changed or (self.image_tree.special and self.table.columns == list(PLAIN_COLUMNS)):
             self._refold()
         self._manifests_later()
@@ -528,6 +530,9 @@ class ImagesPane(IndexManifestsPane):
             extra.append(f"{folded:,} folded (a lists all)")
         if self.image_tree.archived:
             extra.append(f"{self.image_tree.archived:,} archived")
+        unread = len(self.image_tree.unread)
+        if unread:  # what is folded, and so the count, is not known until they are read
+            extra.append(f"reading {unread:,} index{'es' * (unread != 1)}…")
         if extra:
             self.border_subtitle = " · ".join([str(self.border_subtitle or ""), *extra])
 

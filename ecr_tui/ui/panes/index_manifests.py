@@ -1,9 +1,12 @@
 """Reading what image indexes list (BatchGetImage), for the images pane.
 
 An index (a multi-platform image) is one row of the images pane, its platforms
-folded under it; what each index lists is read in the background, for the
-indexes on screen only (and a screen either side), one call at a time, and kept
-across repositories. The pane that folds and shows the rows builds on this one.
+folded under it; what each index lists is read in the background, one call at a
+time, the indexes on screen (and a screen either side) first, then every other
+index of the repository, so that what is folded does not depend on the screen's
+size or scrolling. What was read is kept per digest across repositories and
+taken from there when a repository is opened again. The pane that folds and
+shows the rows builds on this one.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ MANIFEST_CACHE_SIZE = 5_000
 
 
 class IndexManifestsPane(Pane):
-    """A pane of images that reads, in the background, what the indexes on screen list."""
+    """A pane of images that reads, in the background, what its indexes list."""
 
     class ManifestsRead(Message):
         """What some indexes list (BatchGetImage), or why it could not be read."""
@@ -62,36 +65,40 @@ class IndexManifestsPane(Pane):
 
     @property
     def reading_platforms(self) -> bool:
-        """True while the manifests of indexes on screen are being asked for."""
+        """True while indexes' manifests are being asked for."""
         return bool(self.image_tree.asked) or self._manifest_timer is not None
 
     def _manifests_later(self) -> None:
-        """Read the manifests of the indexes on screen once things settle."""
-        if self._manifest_timer is None and self.image_tree.indexes:
+        """Read the unread indexes' manifests once things settle."""
+        if self._manifest_timer is None and self.image_tree.still_unread():
             self._manifest_timer = self.set_timer(FOLLOW_DELAY, self._ask_manifests)
 
     def _ask_manifests(self, also: list[str] | None = None) -> None:
-        """One BatchGetImage for the indexes on screen (and a screen either side)."""
+        """Take what the cache knows, then one BatchGetImage: the indexes on screen (and
+        a screen either side) first, then the repository's other unread indexes."""
         self._manifest_timer = None
         tree = self.image_tree
-        if self.reader is None or not tree.indexes:
+        if self._take_cached():
+            self._refold()
+        if self.reader is None or tree.asked:  # one call at a time; the rest after it
             return
         table = self.table
         top, height = int(table.scroll_y), max(table.size.height, 1)
         window = table.rows[max(top - height, 0) : top + 2 * height]
-        wanted = list(dict.fromkeys([*(also or ()), *tree.wanted(window)]))
-        cached = [
-            self._manifest_cache[key]
-            for d in wanted
-            if (key := (tree.repository, d)) in self._manifest_cache
-        ]
-        if cached:
-            tree.add_manifests(cached)
-            self._refold()
-        wanted = [d for d in wanted if d not in tree.manifests][:MANIFESTS_PER_CALL]
-        if wanted and not tree.asked:  # one call at a time; the screen is looked at again after
+        on_screen = tree.still_unread([*(also or ()), *(image.digest for image in window)])
+        wanted = list(dict.fromkeys([*on_screen, *tree.still_unread()]))[:MANIFESTS_PER_CALL]
+        if wanted:
             tree.asked.update(wanted)
             self._read_manifests(self.reader, tree.repository, wanted)
+
+    def _take_cached(self) -> bool:
+        """Fold in the unread indexes' manifests read before (on an earlier visit: a
+        digest's manifest never changes); True if there were any."""
+        tree, cache = self.image_tree, self._manifest_cache
+        if not tree.unread or not cache:
+            return False
+        cached = [cache[key] for d in tree.unread if (key := (tree.repository, d)) in cache]
+        return bool(cached) and tree.add_manifests(cached)
 
     @work(thread=True, group="image-manifests", exit_on_error=False)
     def _read_manifests(self, reader: Reader, repository: str, digests: list[str]) -> None:
@@ -126,7 +133,7 @@ class IndexManifestsPane(Pane):
         if waiting is not None and current is not None and current.digest == waiting[0]:
             # Chosen before its platforms were known: the findings pane gets them now.
             self._choose_again(current, waiting[1])
-        self._manifests_later()  # the indexes on screen now, if the cursor moved meanwhile
+        self._manifests_later()  # the next indexes: those on screen now first
 
     def platforms_of(self, image: Image, drill_in: bool = False) -> list[tuple[str, str]] | None:
         """An index's platforms as the findings pane takes them (label, digest); None
