@@ -10,7 +10,7 @@ so no key waits. The coverage line says which images the rows speak for.
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.console import Console
 from rich.text import Text
@@ -24,9 +24,17 @@ from textual.widgets import Static
 from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.fleet.fanout import Progress
 from ecr_tui.core.fleet.groups import FleetFindings, VulnerabilityGroup
+from ecr_tui.core.fleet.inspector import SOURCE as INSPECTOR
 from ecr_tui.core.fleet.remote_scan import FleetReader
 from ecr_tui.core.fleet.scope import Scope
-from ecr_tui.ui.fleet.rows import GROUPINGS, FleetRow, Grouping
+from ecr_tui.core.fleet.source import FAN_OUT
+from ecr_tui.ui.fleet.rows import (
+    BY_REPOSITORY,
+    GROUPINGS,
+    FleetRow,
+    Grouping,
+    repository_columns,
+)
 from ecr_tui.ui.fleet.scope_keys import ScopeKeys
 from ecr_tui.ui.fleet.session import FleetSession
 from ecr_tui.ui.key_bar import KeyBar
@@ -67,6 +75,9 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         Binding("s", "cycle_sort", "Sort", id="fleet.sort"),
         *ScopeKeys.SCOPE_BINDINGS,
         Binding("x", "cancel_scan", "Cancel", id="fleet.cancel"),
+        Binding(
+            "a", "toggle_every_image", "Every image / latest", show=False, id="fleet.every_image"
+        ),
         Binding("r", "rescan", "Read again", show=False, id="fleet.rescan"),
         Binding("c", "copy_id", "Copy id", show=False, id="fleet.copy"),
         Binding("E", "export", "Export", id="fleet.export"),
@@ -83,6 +94,9 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         self.scope = scope or Scope()
         self.grouping: Grouping = GROUPINGS[0]
         self.sort_index = 0
+        # By repository, counts on every image in scope (`a`), not only the images that
+        # matter: each repository's latest tagged image, or those pulled in the window.
+        self.every_image = False
         # Made now, started on mount: `open_vulnerability` lists its images at once.
         self.session: FleetSession | None = self._new_session()
         # A table (and its filter box) per grouping: each keeps its columns and sort.
@@ -195,7 +209,8 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         if session is None:
             return
         progress = session.progress
-        self.query_one("#fleet-progress", Static).update(_progress_text(progress))
+        progress_line = _progress_text(progress, session.scan.source)
+        self.query_one("#fleet-progress", Static).update(progress_line)
         coverage = session.coverage_line
         if progress.finished and not session.complete:
             coverage = "partial: " + coverage
@@ -223,23 +238,39 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
     def _rebuild(self, session: FleetSession, version: int) -> None:
         self._rebuilding = True
         grouping = self.grouping
+        every_image = self.every_image
         started = time.thread_time()  # this thread's CPU: a busy machine is not the cost
         try:
-            rows: list[FleetRow] = session.read(lambda shown: _rows(shown, grouping))  # type: ignore[assignment]
+            found = session.read(lambda shown: _rows(shown, grouping, every_image))
+            rows, notes = cast(tuple[list[FleetRow], tuple[str, str]], found)
             # Here, not on the UI thread: each row's search text.
             texts = self.tables[grouping.name].search_texts(rows)
             cost = time.thread_time() - started
             # Rows rebuilt while reports arrive cost the keys' CPU: at most a tenth of it.
             wait = min(REBUILD_SHARE * cost, LONGEST_REBUILD_WAIT)
             self._next_rebuild = time.monotonic() + wait
-            self.app.call_from_thread(self._show_rows, rows, texts, version, grouping)
+            self.app.call_from_thread(
+                self._show_rows, rows, texts, version, grouping, every_image, notes
+            )
         finally:
             self._rebuilding = False
 
-    def _show_rows(self, rows: Any, texts: list[str], version: int, grouping: Grouping) -> None:
-        if grouping is not self.grouping:
+    def _show_rows(
+        self,
+        rows: Any,
+        texts: list[str],
+        version: int,
+        grouping: Grouping,
+        every_image: bool,
+        notes: tuple[str, str],
+    ) -> None:
+        if grouping is not self.grouping or every_image != self.every_image:
             return
         table = self.table
+        if grouping is BY_REPOSITORY:
+            table.set_columns(repository_columns(rows))
+        # Which images the counts speak for, and what a filter left out unseen.
+        table.border_title, table.border_subtitle = notes
         current = table.current_row
         kept = _identity(current) if current is not None and table.cursor_row else None
         table.set_rows(rows, texts)
@@ -292,6 +323,16 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         self.table.set_sort(self.grouping.sorts[self.sort_index][1])
         self.set_focus(self.table)
         self._show_scope()
+
+    def action_toggle_every_image(self) -> None:
+        """By repository: count every image in scope, or the images that matter."""
+        self.every_image = not self.every_image
+        rule = "every image in scope" if self.every_image else _rule(self.scope)
+        self.notify(f"By repository counts {rule}.", timeout=4)
+        if self.session is not None and not self._rebuilding:
+            self._shown_versions.pop(BY_REPOSITORY.name, None)
+            if self.grouping is BY_REPOSITORY:
+                self._rebuild(self.session, self.session.version)
 
     def action_cycle_sort(self) -> None:
         """The next of the grouping's orders."""
@@ -350,12 +391,36 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
             self._rebuild(self.session, self.session.version)
 
 
-def _rows(shown: FleetFindings, grouping: Grouping) -> list[FleetRow]:
+def _rows(
+    shown: FleetFindings, grouping: Grouping, every_image: bool
+) -> tuple[list[FleetRow], tuple[str, str]]:
+    """The grouping's rows, and the table's title and subtitle: what they count."""
+    title = grouping.noun.capitalize()
+    left_out = shown.unknown_fix_left_out
+    subtitle = f"{left_out:,} findings of unknown fix status left out" if left_out else ""
+    rows: list[FleetRow]
     if grouping.name == "vulnerability":
-        return list(shown.by_vulnerability())
-    if grouping.name == "repository":
-        return list(shown.by_repository())
-    return list(shown.by_package())
+        rows = list(shown.by_vulnerability())
+    elif grouping.name == "repository":
+        rows = list(shown.by_repository(every_image=every_image))
+        rule = "every image in scope" if every_image else _rule(shown.scope)
+        title = f"{title} · counts: {rule} (a: {'latest' if every_image else 'every image'})"
+        without = shown.repository_count - len(rows)
+        if without:
+            noun = "repository" if without == 1 else "repositories"
+            subtitle = "; ".join(
+                filter(None, [f"{without:,} {noun} with no tagged image read", subtitle])
+            )
+    else:
+        rows = list(shown.by_package())
+    return rows, (title, subtitle)
+
+
+def _rule(scope: Scope) -> str:
+    """Which images the by-repository counts speak for, when not every image."""
+    if scope.pulled_within_days is not None:
+        return f"images pulled in the last {scope.pulled_within_days:g} days"
+    return "the latest tagged image of each"
 
 
 def _identity(row: Any) -> Any:
@@ -366,8 +431,22 @@ def _identity(row: Any) -> Any:
     return (row.package, row.version)
 
 
-def _progress_text(progress: Progress) -> Text:
-    """A bar, the counts and the time left: "███░░ 1,234/5,546 reports · ~37 s left"."""
+def _phase(source: str) -> tuple[str, str]:
+    """The phase a triage is in, by the source answering now, and what it counts.
+
+    Amazon Inspector counts its findings; the fan-out (alone, or after Inspector for
+    the repositories it does not scan) counts reports, one an image.
+    """
+    if source == INSPECTOR:
+        return INSPECTOR, "findings"
+    if FAN_OUT in source:
+        return FAN_OUT, "reports"
+    return "", "reports"  # the source is not chosen yet
+
+
+def _progress_text(progress: Progress, source: str) -> Text:
+    """A bar, the phase, its counts and the time left when it can be told:
+    "███░░ DescribeImageScanFindings: reports 1,234/5,546 · 40 calls · ~37 s left"."""
     text = Text()
     if progress.reports:
         done = progress.reports_done / progress.reports
@@ -375,7 +454,7 @@ def _progress_text(progress: Progress) -> Text:
         text.append("█" * filled, "bold green")
         text.append("░" * (BAR_WIDTH - filled), "dim")
         text.append(" ")
-    text.append(progress.line())
+    text.append(progress.phase_line(*_phase(source)))
     if not progress.finished:
         text.append(" · x cancels", "dim")
     return text
