@@ -25,6 +25,7 @@ from ecr_tui.core.fleet.groups import (
     RepositoryGroup,
     VulnerabilityGroup,
 )
+from ecr_tui.ui.fleet.coverage_line import coverage_text, phase, within_lines
 from ecr_tui.ui.fleet.rows import AFFECTED_COLUMNS, AFFECTED_SORTS, affected_cells, affected_search
 from ecr_tui.ui.fleet.session import FleetSession
 from ecr_tui.ui.key_bar import KeyBar
@@ -40,7 +41,9 @@ class AffectedScreen(FilterKeys, Screen[None]):
     DEFAULT_CSS = """
     AffectedScreen { layout: vertical; }
     AffectedScreen #affected-title { height: 1; padding: 0 1; text-style: bold; }
-    AffectedScreen #affected-status { height: 1; padding: 0 1; color: $text-muted; }
+    AffectedScreen #affected-status {
+        height: auto; max-height: 3; padding: 0 1; color: $text-muted;
+    }
     AffectedScreen #affected-table { height: 1fr; border: round $primary; }
     AffectedScreen #affected-info { height: 1; padding: 0 1; }
     AffectedScreen .filter { display: none; }
@@ -137,12 +140,12 @@ class AffectedScreen(FilterKeys, Screen[None]):
         if self.filter_box.value:
             title += f" · filter: {self.filter_box.value}"
         self.query_one("#affected-title", Static).update(Text(title))
-        status = session.coverage_line
+        # The vulnerabilities view's coverage line, wrapped and marked as it is there.
+        line = self.query_one("#affected-status", Static)
+        text = coverage_text(session)
         if not progress.finished:
-            status = f"partial, still reading ({progress.line()}): {status}"
-        elif not session.complete:
-            status = f"partial: {status}"
-        self.query_one("#affected-status", Static).update(Text(status))
+            text = f"still reading ({progress.phase_line(*phase(session.scan.source))}) · {text}"
+        line.update(within_lines(self.app.console, text, line.content_region.width))
 
     def _describe(self, row: AffectedImage | None) -> None:
         text = ""

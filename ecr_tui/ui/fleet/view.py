@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar, cast
 
-from rich.console import Console
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,10 +23,9 @@ from textual.widgets import Static
 from ecr_tui.core.ecr import EcrService
 from ecr_tui.core.fleet.fanout import Progress
 from ecr_tui.core.fleet.groups import FleetFindings, VulnerabilityGroup
-from ecr_tui.core.fleet.inspector import SOURCE as INSPECTOR
 from ecr_tui.core.fleet.remote_scan import FleetReader
 from ecr_tui.core.fleet.scope import Scope
-from ecr_tui.core.fleet.source import FAN_OUT
+from ecr_tui.ui.fleet.coverage_line import coverage_text, phase, within_lines
 from ecr_tui.ui.fleet.rows import (
     BY_REPOSITORY,
     GROUPINGS,
@@ -38,7 +36,6 @@ from ecr_tui.ui.fleet.rows import (
 from ecr_tui.ui.fleet.scope_keys import ScopeKeys
 from ecr_tui.ui.fleet.session import FleetSession
 from ecr_tui.ui.key_bar import KeyBar
-from ecr_tui.ui.table.cells import wrapped_lines
 from ecr_tui.ui.table.filter_box import FilterBox, FilterKeys
 from ecr_tui.ui.table.widget import VirtualTable
 
@@ -69,19 +66,20 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
     VulnerabilitiesScreen .filter { display: none; }
     """
 
+    # The most useful first: a narrow key bar leaves out the last ones (? lists them all).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="fleet.close"),
         Binding("v", "cycle_grouping", "Group by", id="fleet.group"),
         Binding("s", "cycle_sort", "Sort", id="fleet.sort"),
+        FilterKeys.filter_binding("fleet.filter"),
         *ScopeKeys.SCOPE_BINDINGS,
+        Binding("E", "export", "Export", id="fleet.export"),
         Binding("x", "cancel_scan", "Cancel", id="fleet.cancel"),
         Binding(
             "a", "toggle_every_image", "Every image / latest", show=False, id="fleet.every_image"
         ),
         Binding("r", "rescan", "Read again", show=False, id="fleet.rescan"),
         Binding("c", "copy_id", "Copy id", show=False, id="fleet.copy"),
-        Binding("E", "export", "Export", id="fleet.export"),
-        FilterKeys.filter_binding("fleet.filter"),
     ]
 
     def __init__(
@@ -209,20 +207,13 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         if session is None:
             return
         progress = session.progress
-        progress_line = _progress_text(progress, session.scan.source)
-        self.query_one("#fleet-progress", Static).update(progress_line)
-        coverage = session.coverage_line
-        if progress.finished and not session.complete:
-            coverage = "partial: " + coverage
-        elif not progress.finished:
-            coverage = "so far: " + coverage
+        progress_line = self.query_one("#fleet-progress", Static)
+        width = progress_line.content_region.width
+        progress_line.update(_progress_text(progress, session.scan.source, width))
+        coverage = coverage_text(session)
         problems = session.problems
-        if problems and progress.failed:  # what stopped it, and what to do, first
-            coverage = f"{problems[-1]} · {coverage}"
-        elif problems:
-            coverage += f" · {problems[0]}"
         line = self.query_one("#fleet-coverage", Static)
-        line.update(_within_lines(self.app.console, coverage, line.content_region.width))
+        line.update(within_lines(self.app.console, coverage, line.content_region.width))
         if progress.finished and not self.table.total_rows:
             self.table.empty_text = "No findings in scope." if not problems else problems[0]
             self.table.refresh()
@@ -431,46 +422,21 @@ def _identity(row: Any) -> Any:
     return (row.package, row.version)
 
 
-def _phase(source: str) -> tuple[str, str]:
-    """The phase a triage is in, by the source answering now, and what it counts.
-
-    Amazon Inspector counts its findings; the fan-out (alone, or after Inspector for
-    the repositories it does not scan) counts reports, one an image.
-    """
-    if source == INSPECTOR:
-        return INSPECTOR, "findings"
-    if FAN_OUT in source:
-        return FAN_OUT, "reports"
-    return "", "reports"  # the source is not chosen yet
-
-
-def _progress_text(progress: Progress, source: str) -> Text:
+def _progress_text(progress: Progress, source: str, width: int = 0) -> Text:
     """A bar, the phase, its counts and the time left when it can be told:
-    "███░░ DescribeImageScanFindings: reports 1,234/5,546 · 40 calls · ~37 s left"."""
-    text = Text()
-    if progress.reports:
+    "███░░ DescribeImageScanFindings: reports 1,234/5,546 · 40 calls · ~37 s left".
+
+    In `width` (0: any): the bar goes first when the words do not fit, then the
+    words' end, marked "…"."""
+    line = progress.phase_line(*phase(source))
+    if not progress.finished:
+        line += " · x cancels"
+    text = Text(overflow="ellipsis", no_wrap=True)
+    if progress.reports and (not width or len(line) + BAR_WIDTH + 1 <= width):
         done = progress.reports_done / progress.reports
         filled = int(done * BAR_WIDTH)
         text.append("█" * filled, "bold green")
         text.append("░" * (BAR_WIDTH - filled), "dim")
         text.append(" ")
-    text.append(progress.phase_line(*_phase(source)))
-    if not progress.finished:
-        text.append(" · x cancels", "dim")
+    text.append(line)
     return text
-
-
-# The coverage line's room: what does not fit ends in "…", never cut unmarked.
-COVERAGE_LINES = 3
-
-
-def _within_lines(console: Console, text: str, width: int) -> str:
-    """`text` wrapped to `width`, at most COVERAGE_LINES lines, the last marked when cut."""
-    if width <= 1:
-        return text
-    lines = wrapped_lines(console, text, width)
-    if len(lines) <= COVERAGE_LINES:
-        return "\n".join(lines)
-    kept = lines[:COVERAGE_LINES]
-    kept[-1] = kept[-1][: width - 1].rstrip() + "…"
-    return "\n".join(kept)
