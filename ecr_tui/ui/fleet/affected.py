@@ -25,7 +25,7 @@ from ecr_tui.core.fleet.groups import (
     RepositoryGroup,
     VulnerabilityGroup,
 )
-from ecr_tui.ui.fleet.coverage_line import coverage_text, phase, within_lines
+from ecr_tui.ui.fleet.coverage_line import coverage_text, phase, show_coverage
 from ecr_tui.ui.fleet.rows import AFFECTED_COLUMNS, AFFECTED_SORTS, affected_cells, affected_search
 from ecr_tui.ui.fleet.session import FleetSession
 from ecr_tui.ui.key_bar import KeyBar
@@ -141,11 +141,10 @@ class AffectedScreen(FilterKeys, Screen[None]):
             title += f" · filter: {self.filter_box.value}"
         self.query_one("#affected-title", Static).update(Text(title))
         # The vulnerabilities view's coverage line, wrapped and marked as it is there.
-        line = self.query_one("#affected-status", Static)
         text = coverage_text(session)
         if not progress.finished:
             text = f"still reading ({progress.phase_line(*phase(session.scan.source))}) · {text}"
-        line.update(within_lines(self.app.console, text, line.content_region.width))
+        show_coverage(self.query_one("#affected-status", Static), text)
 
     def _describe(self, row: AffectedImage | None) -> None:
         text = ""

@@ -10,6 +10,7 @@ repositories Inspector does not scan.
 from __future__ import annotations
 
 from rich.console import Console
+from textual.widgets import Static
 
 from ecr_tui.core.fleet.fanout import Progress
 from ecr_tui.core.fleet.inspector import SOURCE as INSPECTOR
@@ -68,6 +69,12 @@ def phase(source: str) -> tuple[str, str]:
     if FAN_OUT in source:
         return FAN_OUT, "reports"
     return "", "reports"  # the source is not chosen yet
+
+
+def show_coverage(line: Static, text: str) -> None:
+    """`text` in `line`, wrapped to its width (before the first layout: the screen's)."""
+    width = line.content_region.width or line.app.size.width - 2  # its padding
+    line.update(within_lines(line.app.console, text, width))
 
 
 def within_lines(console: Console, text: str, width: int) -> str:

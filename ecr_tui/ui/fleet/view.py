@@ -25,7 +25,7 @@ from ecr_tui.core.fleet.fanout import Progress
 from ecr_tui.core.fleet.groups import FleetFindings, VulnerabilityGroup
 from ecr_tui.core.fleet.remote_scan import FleetReader
 from ecr_tui.core.fleet.scope import Scope
-from ecr_tui.ui.fleet.coverage_line import coverage_text, phase, within_lines
+from ecr_tui.ui.fleet.coverage_line import coverage_text, phase, show_coverage
 from ecr_tui.ui.fleet.rows import (
     BY_REPOSITORY,
     GROUPINGS,
@@ -212,8 +212,7 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         progress_line.update(_progress_text(progress, session.scan.source, width))
         coverage = coverage_text(session)
         problems = session.problems
-        line = self.query_one("#fleet-coverage", Static)
-        line.update(within_lines(self.app.console, coverage, line.content_region.width))
+        show_coverage(self.query_one("#fleet-coverage", Static), coverage)
         if progress.finished and not self.table.total_rows:
             self.table.empty_text = "No findings in scope." if not problems else problems[0]
             self.table.refresh()
