@@ -21,7 +21,7 @@ from ecr_tui.core.models import FixAvailable, Severity
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.driving import wait_until
 from ecr_tui.ui.fleet.affected import AffectedScreen
-from ecr_tui.ui.fleet.rows import BY_REPOSITORY, repository_columns
+from ecr_tui.ui.fleet.rows import BY_PACKAGE, BY_REPOSITORY, repository_columns
 from ecr_tui.ui.format import Palette
 from ecr_tui.ui.key_bar import KeyBar, entry_width, fitting
 from ecr_tui.ui.table.cells import no_style
@@ -100,14 +100,8 @@ def test_unknown_fix_status_is_unknown_and_counted_when_left_out(
             assert group.fix is FixAvailable.UNKNOWN
     for package in tagged.by_package():
         if not package.fixed_in:
-            cell = plain(BY_REPOSITORY and _package_fixed_cell(package))
+            cell = plain(BY_PACKAGE.cells(package, PALETTE)[-1])
             assert cell == ("none" if package.fix is FixAvailable.NO else "—")
-
-
-def _package_fixed_cell(package: Any) -> Any:
-    from ecr_tui.ui.fleet.rows import BY_PACKAGE
-
-    return BY_PACKAGE.cells(package, PALETTE)[-1]
 
 
 def test_repository_columns_hold_every_count_whole(tagged: FleetFindings) -> None:
