@@ -311,13 +311,13 @@ async def test_a_dead_reader_child_is_a_problem_on_screen_and_r_reads_again(
 def test_a_coverage_line_too_long_for_its_three_lines_ends_in_an_ellipsis() -> None:
     from rich.console import Console
 
-    from ecr_tui.ui.fleet.view import COVERAGE_LINES, _within_lines
+    from ecr_tui.ui.fleet.coverage_line import COVERAGE_LINES, within_lines
 
     console = Console(width=80)
     reason = "read image by image: Amazon Inspector refused inspector2:ListCoverage: allow "
     text = "findings for 255 of 300 images; 31 never scanned · " + reason * 3
-    shown = _within_lines(console, text, 78).split("\n")
+    shown = within_lines(console, text, 78).split("\n")
     assert len(shown) == COVERAGE_LINES
     assert shown[-1].endswith("…") and all(len(line) <= 78 for line in shown)
     short = "findings for 255 of 300 images"
-    assert _within_lines(console, short, 78) == short  # what fits is left whole
+    assert within_lines(console, short, 78) == short  # what fits is left whole

@@ -114,14 +114,15 @@ class Coverage:
         """The coverage in one line, each image counted once."""
         with self._lock:
             parts = [f"findings for {self.with_findings:,} of {self.in_scope:,} images"]
-            for words, count in self.without_findings.most_common():
-                parts.append(f"{count:,} {words}")
-            failed = sum(self.read_failures.values())
-            if failed:
-                parts.append(f"{failed:,} could not be read")
+            # What was not read, and why, before the scan states: a narrow screen cuts the end.
             if self.pending:
                 why = " (cancelled)" if self.cancelled else ("" if self.stopped else " yet")
                 parts.append(f"{self.pending:,} not read{why}")
+            failed = sum(self.read_failures.values())
+            if failed:
+                parts.append(f"{failed:,} could not be read")
+            for words, count in self.without_findings.most_common():
+                parts.append(f"{count:,} {words}")
             if self.failed_repositories:
                 count = len(self.failed_repositories)
                 noun = "repository" if count == 1 else "repositories"

@@ -40,6 +40,10 @@ THROTTLING_CODES = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 )
 # Back-off after throttling: doubles from the first to the last, with jitter.
+# Time left is told once it can be: after a 50th of the reports and 2 s of reading
+# (the first answers come faster than the pace, and Inspector's pages are uneven).
+ESTIMATE_AFTER_SHARE = 50
+ESTIMATE_AFTER_SECONDS = 2.0
 FIRST_BACKOFF = 0.2
 LAST_BACKOFF = 10.0
 
@@ -72,20 +76,32 @@ class Progress:
 
     @property
     def seconds_left(self) -> float | None:
-        """Time left at the pace so far; None while unknown (listing, or nothing read)."""
-        if self.finished or self.listing or self.reports_done < 2:
+        """Time left at the pace so far; None while it cannot be told (listing, too little
+        read yet, or no reading time measured: a progress without `reading` has no pace)."""
+        if self.finished or self.listing or self.reading <= 0.0:
+            return None
+        if self.reports_done < max(2, self.reports // ESTIMATE_AFTER_SHARE):
+            return None
+        if self.reading < ESTIMATE_AFTER_SECONDS:
             return None
         pace = self.reading / (self.reports_done - 1)  # from the first report read on
         return pace * (self.reports - self.reports_done)
 
     def line(self) -> str:
         """One line: "reports 1,234/10,000 · 210 calls · ~42 s left"."""
+        return self.phase_line("", "reports")
+
+    def phase_line(self, phase: str, noun: str) -> str:
+        """The line of one phase of a triage, named: "Amazon Inspector: findings 10/40 · ..."."""
+        lead = f"{phase}: " if phase else ""
+        # No total yet (Inspector counts its findings first): "?", not a 0 that reads as done.
+        total = f"{self.reports:,}" if self.reports or self.finished else "?"
         if self.listing:
-            total = "?" if self.repositories is None else f"{self.repositories:,}"
-            head = f"listing repositories {self.repositories_listed:,}/{total}"
-            head += f" · reports {self.reports_done:,}/{self.reports:,}+"
+            listed = "?" if self.repositories is None else f"{self.repositories:,}"
+            head = f"{lead}listing repositories {self.repositories_listed:,}/{listed}"
+            head += f" · {noun} {self.reports_done:,}/{self.reports:,}+"
         else:
-            head = f"reports {self.reports_done:,}/{self.reports:,}"
+            head = f"{lead}{noun} {self.reports_done:,}/{total}"
         parts = [head, f"{self.calls:,} calls"]
         if self.throttled:
             parts.append(f"throttled {self.throttled:,} times (pace {self.concurrency})")
@@ -96,7 +112,7 @@ class Progress:
         elif self.finished:
             parts.append(f"done in {self.elapsed:.1f} s")
         elif (left := self.seconds_left) is not None:
-            parts.append(f"~{left:.0f} s left")
+            parts.append(f"~{max(left, 1.0):.0f} s left")
         return " · ".join(parts)
 
 

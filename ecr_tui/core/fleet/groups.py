@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ecr_tui.core.findings import by_severity_then_fix
 from ecr_tui.core.fleet.scope import Scope
@@ -60,13 +60,23 @@ class VulnerabilityGroup:
 
 @dataclass(frozen=True, slots=True)
 class RepositoryGroup:
-    """A repository's open findings on its images in scope."""
+    """A repository's open findings on the images counted (see `FleetFindings.by_repository`)."""
 
     repository: str
-    images: int  # images in scope with findings read
+    images: int  # images counted, of those in scope with findings read
     counts: tuple[int, ...]  # findings per severity, SEVERITIES_WORST_FIRST order
     fixable: int  # findings with a fix available
     worst_fixable: Finding | None  # the worst finding with a fix, if any
+    # Findings whose report says whether a fix exists (YES, PARTIAL, NO): basic
+    # scanning never says, and a row where none says has an unknown fixable count.
+    fix_known: int = 0
+    # Findings left out by "fix available" because their fix status is unknown.
+    unknown_fix_left_out: int = 0
+
+    @property
+    def fixable_known(self) -> bool:
+        """Whether `fixable` is a count: some finding counted says whether it has a fix."""
+        return self.fix_known > 0 or not (self.total or self.unknown_fix_left_out)
 
     @property
     def total(self) -> int:
@@ -87,6 +97,7 @@ class PackageGroup:
     images: int
     worst: Severity
     fixed_in: tuple[str, ...]  # the versions that fix its findings (highest last)
+    fix: FixAvailable = FixAvailable.UNKNOWN  # across its findings (see `fix_across`)
 
 
 @dataclass
@@ -107,11 +118,20 @@ class _Vulnerability:
 
 
 @dataclass
-class _Repository:
-    images: set[str] = field(default_factory=set)
+class _ImageTally:
+    """One image's findings, counted: a repository's row sums those of the images it counts."""
+
+    image: Image
     counts: list[int] = field(default_factory=lambda: [0] * len(SEVERITIES_WORST_FIRST))
     fixable: int = 0
+    fix_known: int = 0
+    unknown_fix_left_out: int = 0
     worst_fixable: Finding | None = None
+
+
+@dataclass
+class _Repository:
+    images: dict[str, _ImageTally] = field(default_factory=dict)  # by digest
 
 
 @dataclass
@@ -121,6 +141,7 @@ class _Package:
     images: set[ImageKey] = field(default_factory=set)
     worst: Severity = Severity.UNDEFINED
     fixed_in: set[str] = field(default_factory=set)
+    fix: set[FixAvailable] = field(default_factory=set)
 
 
 _INDEX = {severity: n for n, severity in enumerate(SEVERITIES_WORST_FIRST)}
@@ -154,6 +175,10 @@ class FleetFindings:
         self._built: dict[str, VulnerabilityGroup] = {}
         self._changed: set[str] = set()
         self._facts_changed: set[str] = set()  # more than counts: severity, packages...
+        # "Fix available" leaves out the findings whose fix status is unknown: counted,
+        # as they are not known to have no fix (basic scanning never says).
+        self._unless_fixable = replace(scope, fixable=False) if scope.fixable else None
+        self.unknown_fix_left_out = 0
 
     def add(self, image: Image, report: ScanReport, platform: str = "") -> int:
         """Fold one image's report in; return how many of its findings are kept."""
@@ -161,21 +186,30 @@ class FleetFindings:
 
     def add_findings(self, image: Image, found: Iterable[Finding], platform: str = "") -> int:
         """Fold one image's findings in; return how many are kept."""
+        found = list(found)
         kept = [f for f in found if self.scope.keeps_finding(f)]
+        left_out = 0
+        if self._unless_fixable is not None:
+            unless = self._unless_fixable
+            left_out = sum(
+                1 for f in found if f.fix is FixAvailable.UNKNOWN and unless.keeps_finding(f)
+            )
         with self._lock:
             key = (image.repository, image.digest)
             if key in self._by_image:
                 return 0  # the same image twice (listed twice, or retried): counted once
             findings = [self._intern(f) for f in kept]
             self._by_image[key] = (image, findings)
+            self.unknown_fix_left_out += left_out
             if platform:
                 self._platforms[key] = platform
             if not self.grouped:
                 return len(findings)
             repository = self._repositories.setdefault(image.repository, _Repository())
-            repository.images.add(image.digest)
+            tally = repository.images[image.digest] = _ImageTally(image)
+            tally.unknown_fix_left_out = left_out
             for finding in findings:
-                self._fold(image, key, finding, platform, repository)
+                self._fold(image, key, finding, platform, tally)
         return len(kept)
 
     def platform_of(self, image: Image) -> str:
@@ -224,7 +258,7 @@ class FleetFindings:
         key: ImageKey,
         finding: Finding,
         platform: str,
-        repository: _Repository,
+        tally: _ImageTally,
     ) -> None:
         cve = finding.name
         vulnerability = self._vulnerabilities.get(cve)
@@ -248,12 +282,14 @@ class FleetFindings:
         if affected is None:
             affected = self._affected[cve] = []
         affected.append((image, finding, platform))
-        repository.counts[_INDEX[finding.severity]] += 1
+        tally.counts[_INDEX[finding.severity]] += 1
+        if finding.fix is not FixAvailable.UNKNOWN:
+            tally.fix_known += 1
         if finding.fix.fixable:
-            repository.fixable += 1
-            worst = repository.worst_fixable
+            tally.fixable += 1
+            worst = tally.worst_fixable
             if worst is None or by_severity_then_fix(finding) < by_severity_then_fix(worst):
-                repository.worst_fixable = finding
+                tally.worst_fixable = finding
 
     def _fold_facts(self, vulnerability: _Vulnerability, finding: Finding) -> None:
         """What one distinct finding says of its vulnerability and packages."""
@@ -275,6 +311,7 @@ class FleetFindings:
         package = self._package(name, version)
         package.vulnerabilities.add(cve)
         package.worst = max(package.worst, finding.severity)
+        package.fix.add(finding.fix)
         for vulnerable in finding.packages:
             if vulnerable.name == name and vulnerable.fixed_in not in ("", FIX_NOT_AVAILABLE):
                 package.fixed_in.add(vulnerable.fixed_in)
@@ -318,22 +355,32 @@ class FleetFindings:
         groups.sort(key=lambda g: (-g.severity, -(g.score or 0.0), -g.images, g.cve))
         return groups
 
-    def by_repository(self) -> list[RepositoryGroup]:
-        """Every repository with images read, the most severe findings first."""
+    def by_repository(self, every_image: bool = True) -> list[RepositoryGroup]:
+        """The repositories' open findings, the most severe first.
+
+        On every image read; or, without `every_image`, on the images that matter:
+        those pulled in the scope's last N days when it has that filter (every image
+        read is), else each repository's latest tagged image read (the newest push
+        among its tagged ones), and a repository with no tagged image read has no row.
+        """
         self._need_groups()
+        every_image = every_image or self.scope.pulled_within_days is not None
         with self._lock:
-            groups = [
-                RepositoryGroup(
-                    name,
-                    len(r.images),
-                    tuple(r.counts),
-                    r.fixable,
-                    r.worst_fixable,
-                )
-                for name, r in self._repositories.items()
-            ]
+            groups = []
+            for name, repository in self._repositories.items():
+                tallies = list(repository.images.values())
+                if not every_image:
+                    tallies = _latest_tagged(tallies)
+                if tallies:
+                    groups.append(_repository_group(name, tallies))
         groups.sort(key=lambda g: ([-c for c in g.counts], g.repository))
         return groups
+
+    @property
+    def repository_count(self) -> int:
+        """Repositories with an image read."""
+        with self._lock:
+            return len(self._repositories)
 
     def by_package(self) -> list[PackageGroup]:
         """Every package version, those that bring the most findings first."""
@@ -348,6 +395,7 @@ class FleetFindings:
                     len(p.images),
                     p.worst,
                     tuple(sorted(p.fixed_in, key=_version_key)),
+                    fix_across(p.fix),
                 )
                 for (name, version), p in self._packages.items()
             ]
@@ -451,11 +499,43 @@ def _vulnerability_group(
     )
 
 
+def _latest_tagged(tallies: list[_ImageTally]) -> list[_ImageTally]:
+    """The tagged image of the newest push, alone; none when no image is tagged."""
+    tagged = [t for t in tallies if t.image.tags]
+    if not tagged:
+        return []
+    return [max(tagged, key=lambda t: (t.image.pushed_seconds or 0.0, t.image.digest))]
+
+
+def _repository_group(name: str, tallies: list[_ImageTally]) -> RepositoryGroup:
+    counts = [sum(column) for column in zip(*(t.counts for t in tallies), strict=True)]
+    worst: Finding | None = None
+    for tally in tallies:
+        candidate = tally.worst_fixable
+        if candidate is not None and (
+            worst is None or by_severity_then_fix(candidate) < by_severity_then_fix(worst)
+        ):
+            worst = candidate
+    return RepositoryGroup(
+        repository=name,
+        images=len(tallies),
+        counts=tuple(counts),
+        fixable=sum(t.fixable for t in tallies),
+        worst_fixable=worst,
+        fix_known=sum(t.fix_known for t in tallies),
+        unknown_fix_left_out=sum(t.unknown_fix_left_out for t in tallies),
+    )
+
+
 def fix_across(seen: set[FixAvailable]) -> FixAvailable:
-    """Fixable everywhere (YES), somewhere (PARTIAL), nowhere known (NO), or not reported."""
+    """Fixable everywhere (YES), somewhere (PARTIAL), nowhere (NO), or unknown.
+
+    NO only when every finding says so: one whose fix status is unknown (basic
+    scanning never says) may have a fix, so no known fix with it is UNKNOWN.
+    """
     fixable = {f for f in seen if f.fixable}
     if not fixable:
-        return FixAvailable.NO if FixAvailable.NO in seen else FixAvailable.UNKNOWN
+        return FixAvailable.NO if seen == {FixAvailable.NO} else FixAvailable.UNKNOWN
     if seen == {FixAvailable.YES}:
         return FixAvailable.YES
     return FixAvailable.PARTIAL

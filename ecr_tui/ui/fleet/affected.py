@@ -25,6 +25,7 @@ from ecr_tui.core.fleet.groups import (
     RepositoryGroup,
     VulnerabilityGroup,
 )
+from ecr_tui.ui.fleet.coverage_line import coverage_text, phase, show_coverage
 from ecr_tui.ui.fleet.rows import AFFECTED_COLUMNS, AFFECTED_SORTS, affected_cells, affected_search
 from ecr_tui.ui.fleet.session import FleetSession
 from ecr_tui.ui.fleet.where import title_line, view_context
@@ -41,7 +42,9 @@ class AffectedScreen(FilterKeys, Screen[None]):
     DEFAULT_CSS = """
     AffectedScreen { layout: vertical; }
     AffectedScreen #affected-title { height: 1; padding: 0 1; text-style: bold; }
-    AffectedScreen #affected-status { height: 1; padding: 0 1; color: $text-muted; }
+    AffectedScreen #affected-status {
+        height: auto; max-height: 3; padding: 0 1; color: $text-muted;
+    }
     AffectedScreen #affected-table { height: 1fr; border: round $primary; }
     AffectedScreen #affected-info { height: 1; padding: 0 1; }
     AffectedScreen .filter { display: none; }
@@ -142,12 +145,11 @@ class AffectedScreen(FilterKeys, Screen[None]):
         line = self.query_one("#affected-title", Static)
         context = view_context(self.app, session.service)
         line.update(title_line(context, title, line.content_region.width))
-        status = session.coverage_line
+        # The vulnerabilities view's coverage line, wrapped and marked as it is there.
+        text = coverage_text(session)
         if not progress.finished:
-            status = f"partial, still reading ({progress.line()}): {status}"
-        elif not session.complete:
-            status = f"partial: {status}"
-        self.query_one("#affected-status", Static).update(Text(status))
+            text = f"still reading ({progress.phase_line(*phase(session.scan.source))}) · {text}"
+        show_coverage(self.query_one("#affected-status", Static), text)
 
     def _describe(self, row: AffectedImage | None) -> None:
         text = ""

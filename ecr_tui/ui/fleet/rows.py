@@ -8,7 +8,7 @@ says whether a fix or an exploit exists, and only Amazon Inspector's API has EPS
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +41,10 @@ def _score(score: float | None) -> str:
     return UNKNOWN if score is None else f"{score:.1f}"
 
 
+def _unknown(palette: Palette) -> Text:
+    return Text(UNKNOWN, palette("muted"))
+
+
 def _count(count: int, style: str, palette: Palette) -> Text:
     return Text(f"{count:,}", palette(style)) if count else Text("0", palette("muted"))
 
@@ -63,6 +67,10 @@ class Grouping:
     cells: Callable[[Any, Palette], Sequence[Cell]]
     search: Callable[[Any], str]
     sorts: Sequence[tuple[str, Callable[[Any], Any]]]
+
+
+# Known exploits first, then known none, then unknown (basic scanning never says).
+_EXPLOIT_RANK = {"YES": 0, "NO": 1, "": 2}
 
 
 # -- by vulnerability ----------------------------------------------------------------
@@ -114,6 +122,9 @@ BY_VULNERABILITY = Grouping(
         ("repositories", lambda r: (-r.repositories, -r.severity, r.cve)),
         ("fixable first", lambda r: (_fix_rank(r.fix), -r.severity, -r.images, r.cve)),
         ("newest push", lambda r: (-(r.newest_push or 0.0), -r.severity, r.cve)),
+        # Only Amazon Inspector reports EPSS: the vulnerabilities without it go last.
+        ("EPSS", lambda r: (r.epss is None, -(r.epss or 0.0), -r.severity, r.cve)),
+        ("exploit available", lambda r: (_EXPLOIT_RANK.get(r.exploit, 2), -r.severity, r.cve)),
         ("vulnerability id", lambda r: r.cve),
     ],
 )
@@ -140,7 +151,10 @@ def _repository_cells(row: RepositoryGroup, palette: Palette) -> list[Cell]:
         _count(row.count(Severity.MEDIUM), "medium", palette),
         _count(row.count(Severity.LOW), "low", palette),
         _count(unrated, "muted", palette),
-        _count(row.fixable, "ok", palette),
+        # None of its findings says whether a fix exists (basic scanning): unknown, not 0.
+        _count(row.fixable, "ok", palette)
+        if row.fixable_known
+        else Text(UNKNOWN, palette("muted")),
         worst_text,
     ]
 
@@ -163,7 +177,7 @@ BY_REPOSITORY = Grouping(
     lambda row: row.repository.lower(),
     [
         ("most severe", lambda r: ([-c for c in r.counts], r.repository)),
-        ("fixable", lambda r: (-r.fixable, r.repository)),
+        ("fixable", lambda r: (not r.fixable_known, -r.fixable, r.repository)),
         ("total", lambda r: (-r.total, r.repository)),
         ("name", lambda r: r.repository),
     ],
@@ -181,8 +195,14 @@ def _package_cells(row: PackageGroup, palette: Palette) -> list[Cell]:
         f"{row.vulnerabilities:,}",
         f"{row.images:,}",
         _severity(row.worst, palette),
-        row.fixed_in[-1] if row.fixed_in else UNKNOWN,
+        row.fixed_in[-1] if row.fixed_in else _no_fixed_version(row.fix, palette),
     ]
+
+
+def _no_fixed_version(fix: FixAvailable, palette: Palette) -> Text:
+    """No fixed version reported: "none" when its findings say so, else unknown."""
+    word = "none" if fix is FixAvailable.NO else UNKNOWN
+    return Text(word, palette("muted"))
 
 
 BY_PACKAGE = Grouping(
@@ -261,3 +281,29 @@ AFFECTED_SORTS: Sequence[tuple[str, Callable[[AffectedImage], Any]]] = (
     ("severity", lambda a: (-a.finding.severity, a.key, a.finding.name)),
     ("repository", lambda a: (a.key, a.finding.name)),
 )
+
+
+def repository_columns(rows: Sequence[RepositoryGroup]) -> list[Column]:
+    """The by-repository columns, each count as wide as its largest value: a count is
+    never cut (the table leaves out whole columns that do not fit, and the name column
+    gives up its room first)."""
+    largest = [0] * 6  # images, critical, high, medium, low, unrated
+    for row in rows:
+        unrated = row.count(Severity.UNTRIAGED) + row.count(Severity.UNDEFINED)
+        values = (
+            row.images,
+            row.count(Severity.CRITICAL),
+            row.count(Severity.HIGH),
+            row.count(Severity.MEDIUM),
+            row.count(Severity.LOW),
+            unrated,
+        )
+        largest = [max(a, b) for a, b in zip(largest, values, strict=True)]
+    columns = list(BY_REPOSITORY.columns)
+    for index, value in enumerate(largest, start=1):
+        column = columns[index]
+        columns[index] = replace(column, width=max(column.width, len(f"{value:,}")))
+    fixable = columns[7]
+    most_fixable = max((row.fixable for row in rows), default=0)
+    columns[7] = replace(fixable, width=max(fixable.width, len(f"{most_fixable:,}")))
+    return columns

@@ -10,9 +10,8 @@ so no key waits. The coverage line says which images the rows speak for.
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from rich.console import Console
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,12 +25,18 @@ from ecr_tui.core.fleet.fanout import Progress
 from ecr_tui.core.fleet.groups import FleetFindings, VulnerabilityGroup
 from ecr_tui.core.fleet.remote_scan import FleetReader
 from ecr_tui.core.fleet.scope import Scope, no_repository_matches
-from ecr_tui.ui.fleet.rows import GROUPINGS, FleetRow, Grouping
+from ecr_tui.ui.fleet.coverage_line import coverage_text, phase, show_coverage, within_lines
+from ecr_tui.ui.fleet.rows import (
+    BY_REPOSITORY,
+    GROUPINGS,
+    FleetRow,
+    Grouping,
+    repository_columns,
+)
 from ecr_tui.ui.fleet.scope_keys import ScopeKeys
 from ecr_tui.ui.fleet.session import FleetSession
 from ecr_tui.ui.fleet.where import view_context
 from ecr_tui.ui.key_bar import KeyBar
-from ecr_tui.ui.table.cells import wrapped_lines
 from ecr_tui.ui.table.filter_box import FilterBox, FilterKeys
 from ecr_tui.ui.table.widget import VirtualTable
 
@@ -62,16 +67,20 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
     VulnerabilitiesScreen .filter { display: none; }
     """
 
+    # The most useful first: a narrow key bar leaves out the last ones (? lists them all).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="fleet.close"),
         Binding("v", "cycle_grouping", "Group by", id="fleet.group"),
         Binding("s", "cycle_sort", "Sort", id="fleet.sort"),
+        FilterKeys.filter_binding("fleet.filter"),
         *ScopeKeys.SCOPE_BINDINGS,
+        Binding("E", "export", "Export", id="fleet.export"),
         Binding("x", "cancel_scan", "Cancel", id="fleet.cancel"),
+        Binding(
+            "a", "toggle_every_image", "Every image / latest", show=False, id="fleet.every_image"
+        ),
         Binding("r", "rescan", "Read again", show=False, id="fleet.rescan"),
         Binding("c", "copy_id", "Copy id", show=False, id="fleet.copy"),
-        Binding("E", "export", "Export", id="fleet.export"),
-        FilterKeys.filter_binding("fleet.filter"),
     ]
 
     def __init__(
@@ -84,6 +93,9 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         self.scope = scope or Scope()
         self.grouping: Grouping = GROUPINGS[0]
         self.sort_index = 0
+        # By repository, counts on every image in scope (`a`), not only the images that
+        # matter: each repository's latest tagged image, or those pulled in the window.
+        self.every_image = False
         # Made now, started on mount: `open_vulnerability` lists its images at once.
         self.session: FleetSession | None = self._new_session()
         # A table (and its filter box) per grouping: each keeps its columns and sort.
@@ -196,21 +208,14 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         if session is None:
             return
         progress = session.progress
-        self.query_one("#fleet-progress", Static).update(_progress_text(progress))
-        coverage = session.coverage_line
-        if progress.finished and not session.complete:
-            coverage = "partial: " + coverage
-        elif not progress.finished:
-            coverage = "so far: " + coverage
+        progress_line = self.query_one("#fleet-progress", Static)
+        width = progress_line.content_region.width
+        progress_line.update(_progress_text(progress, session.scan.source, width))
+        coverage = coverage_text(session)
         if missed := _pattern_missed(session):
             coverage = f"{missed} · {coverage}"
         problems = session.problems
-        if problems and progress.failed:  # what stopped it, and what to do, first
-            coverage = f"{problems[-1]} · {coverage}"
-        elif problems:
-            coverage += f" · {problems[0]}"
-        line = self.query_one("#fleet-coverage", Static)
-        line.update(_within_lines(self.app.console, coverage, line.content_region.width))
+        show_coverage(self.query_one("#fleet-coverage", Static), coverage)
         if progress.finished and not self.table.total_rows:
             self.table.empty_text = _nothing_in_scope(session, problems)
             self.table.refresh()
@@ -226,23 +231,39 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
     def _rebuild(self, session: FleetSession, version: int) -> None:
         self._rebuilding = True
         grouping = self.grouping
+        every_image = self.every_image
         started = time.thread_time()  # this thread's CPU: a busy machine is not the cost
         try:
-            rows: list[FleetRow] = session.read(lambda shown: _rows(shown, grouping))  # type: ignore[assignment]
+            found = session.read(lambda shown: _rows(shown, grouping, every_image))
+            rows, notes = cast(tuple[list[FleetRow], tuple[str, str]], found)
             # Here, not on the UI thread: each row's search text.
             texts = self.tables[grouping.name].search_texts(rows)
             cost = time.thread_time() - started
             # Rows rebuilt while reports arrive cost the keys' CPU: at most a tenth of it.
             wait = min(REBUILD_SHARE * cost, LONGEST_REBUILD_WAIT)
             self._next_rebuild = time.monotonic() + wait
-            self.app.call_from_thread(self._show_rows, rows, texts, version, grouping)
+            self.app.call_from_thread(
+                self._show_rows, rows, texts, version, grouping, every_image, notes
+            )
         finally:
             self._rebuilding = False
 
-    def _show_rows(self, rows: Any, texts: list[str], version: int, grouping: Grouping) -> None:
-        if grouping is not self.grouping:
+    def _show_rows(
+        self,
+        rows: Any,
+        texts: list[str],
+        version: int,
+        grouping: Grouping,
+        every_image: bool,
+        notes: tuple[str, str],
+    ) -> None:
+        if grouping is not self.grouping or every_image != self.every_image:
             return
         table = self.table
+        if grouping is BY_REPOSITORY:
+            table.set_columns(repository_columns(rows))
+        # Which images the counts speak for, and what a filter left out unseen.
+        table.border_title, table.border_subtitle = notes
         current = table.current_row
         kept = _identity(current) if current is not None and table.cursor_row else None
         table.set_rows(rows, texts)
@@ -269,7 +290,7 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         if self.filter_box.value:
             label += f" · filter: {self.filter_box.value}"
         line = self.query_one("#fleet-scope", Static)
-        line.update(_within_lines(self.app.console, label, line.content_region.width, lines=2))
+        line.update(within_lines(self.app.console, label, line.content_region.width, most=2))
 
     def _describe(self, row: Any) -> None:
         info = self.query_one("#fleet-info", Static)
@@ -299,6 +320,16 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         self.table.set_sort(self.grouping.sorts[self.sort_index][1])
         self.set_focus(self.table)
         self._show_scope()
+
+    def action_toggle_every_image(self) -> None:
+        """By repository: count every image in scope, or the images that matter."""
+        self.every_image = not self.every_image
+        rule = "every image in scope" if self.every_image else _rule(self.scope)
+        self.notify(f"By repository counts {rule}.", timeout=4)
+        if self.session is not None and not self._rebuilding:
+            self._shown_versions.pop(BY_REPOSITORY.name, None)
+            if self.grouping is BY_REPOSITORY:
+                self._rebuild(self.session, self.session.version)
 
     def action_cycle_sort(self) -> None:
         """The next of the grouping's orders."""
@@ -357,12 +388,36 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
             self._rebuild(self.session, self.session.version)
 
 
-def _rows(shown: FleetFindings, grouping: Grouping) -> list[FleetRow]:
+def _rows(
+    shown: FleetFindings, grouping: Grouping, every_image: bool
+) -> tuple[list[FleetRow], tuple[str, str]]:
+    """The grouping's rows, and the table's title and subtitle: what they count."""
+    title = grouping.noun.capitalize()
+    left_out = shown.unknown_fix_left_out
+    subtitle = f"{left_out:,} findings of unknown fix status left out" if left_out else ""
+    rows: list[FleetRow]
     if grouping.name == "vulnerability":
-        return list(shown.by_vulnerability())
-    if grouping.name == "repository":
-        return list(shown.by_repository())
-    return list(shown.by_package())
+        rows = list(shown.by_vulnerability())
+    elif grouping.name == "repository":
+        rows = list(shown.by_repository(every_image=every_image))
+        rule = "every image in scope" if every_image else _rule(shown.scope)
+        title = f"{title} · counts: {rule} (a: {'latest' if every_image else 'every image'})"
+        without = shown.repository_count - len(rows)
+        if without:
+            noun = "repository" if without == 1 else "repositories"
+            subtitle = "; ".join(
+                filter(None, [f"{without:,} {noun} with no tagged image read", subtitle])
+            )
+    else:
+        rows = list(shown.by_package())
+    return rows, (title, subtitle)
+
+
+def _rule(scope: Scope) -> str:
+    """Which images the by-repository counts speak for, when not every image."""
+    if scope.pulled_within_days is not None:
+        return f"images pulled in the last {scope.pulled_within_days:g} days"
+    return "the latest tagged image of each"
 
 
 def _identity(row: Any) -> Any:
@@ -373,23 +428,24 @@ def _identity(row: Any) -> Any:
     return (row.package, row.version)
 
 
-def _progress_text(progress: Progress) -> Text:
-    """A bar, the counts and the time left: "███░░ 1,234/5,546 reports · ~37 s left"."""
-    text = Text()
-    if progress.reports:
+def _progress_text(progress: Progress, source: str, width: int = 0) -> Text:
+    """A bar, the phase, its counts and the time left when it can be told:
+    "███░░ DescribeImageScanFindings: reports 1,234/5,546 · 40 calls · ~37 s left".
+
+    In `width` (0: any): the bar goes first when the words do not fit, then the
+    words' end, marked "…"."""
+    line = progress.phase_line(*phase(source))
+    if not progress.finished:
+        line += " · x cancels"
+    text = Text(overflow="ellipsis", no_wrap=True)
+    if progress.reports and (not width or len(line) + BAR_WIDTH + 1 <= width):
         done = progress.reports_done / progress.reports
         filled = int(done * BAR_WIDTH)
         text.append("█" * filled, "bold green")
         text.append("░" * (BAR_WIDTH - filled), "dim")
         text.append(" ")
-    text.append(progress.line())
-    if not progress.finished:
-        text.append(" · x cancels", "dim")
+    text.append(line)
     return text
-
-
-# The coverage line's room: what does not fit ends in "…", never cut unmarked.
-COVERAGE_LINES = 3
 
 
 def _nothing_in_scope(session: FleetSession, problems: list[str]) -> str:
@@ -409,15 +465,3 @@ def _pattern_missed(session: FleetSession) -> str:
     if not (pattern and progress.finished and listed == 0):
         return ""
     return "" if session.scan.result.coverage.in_scope else no_repository_matches(pattern)
-
-
-def _within_lines(console: Console, text: str, width: int, lines: int = COVERAGE_LINES) -> str:
-    """`text` wrapped to `width`, at most `lines` lines, the last marked when cut."""
-    if width <= 1:
-        return text
-    wrapped = wrapped_lines(console, text, width)
-    if len(wrapped) <= lines:
-        return "\n".join(wrapped)
-    kept = wrapped[:lines]
-    kept[-1] = kept[-1][: width - 1].rstrip() + "…"
-    return "\n".join(kept)
