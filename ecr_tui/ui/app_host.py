@@ -83,6 +83,10 @@ class AppHost(KeyOrderedApp):
         """Say again who and where in the status line (after the connection changed)."""
         raise NotImplementedError
 
+    def show_favourites(self) -> None:
+        """Mark the current profile's favourites (again, after switching profile)."""
+        raise NotImplementedError
+
     def use_service(self, generation: int, service: EcrService) -> None:
         """Context `generation`'s ECR client exists: the panes start loading (unless
         the user has switched away meanwhile)."""

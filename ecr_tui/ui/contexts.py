@@ -94,6 +94,7 @@ class Place:
     image_filter: str = ""
     image_sort: tuple[int, bool] = (0, True)
     findings_filters: FindingsFilters = field(default_factory=FindingsFilters)
+    favourites_only: bool = False
 
 
 def closest(word: str, choices: list[str]) -> str:
@@ -438,7 +439,11 @@ class Contexts:
         """Nothing of the context left behind stays on screen."""
         self._pending_image = None
         app = self.app
-        app.query_one(RepositoriesPane).forget(why)
+        repositories = app.query_one(RepositoriesPane)
+        repositories.forget(why)
+        # The new profile's favourites, and all of them shown until its place says otherwise.
+        repositories.favourites_only = False
+        app.show_favourites()
         app.query_one(ImagesPane).forget("Choose a repository.")
         app.query_one(FindingsPane).show_nothing()
         app.query_one("#repositories-table").focus()
@@ -461,6 +466,7 @@ class Contexts:
             image_filter=images.filter_box.value,
             image_sort=images.sort_state,
             findings_filters=findings.filters,
+            favourites_only=repositories.favourites_only,
         )
 
     def restore(self) -> None:
@@ -472,6 +478,8 @@ class Contexts:
             return  # the first context: nothing to restore (nor config to read meanwhile)
         place = self.places.get(self._key(), Place())
         repositories.set_filter(place.repository_filter)
+        repositories.favourites_only = place.favourites_only
+        app.show_favourites()
         images.set_filter(place.image_filter)
         images.restore_sort(*place.image_sort)
         app.query_one(FindingsPane).restore_filters(place.findings_filters)

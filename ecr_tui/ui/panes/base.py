@@ -351,7 +351,7 @@ class Pane(FilterKeys, Vertical):
             # A listing that failed part-way holds more than it shows.
             known = f"{total:,}+" if failed else f"{total:,}"
             count = f"{shown:,} of {known}" if shown != total else known
-            parts = [f"{count} {self.noun}"]
+            parts = [f"{count} {self.noun_one if total == 1 else self.noun}"]
             if failed:
                 parts.append("partial: listing failed")
         if self._loading:
@@ -365,6 +365,7 @@ class Pane(FilterKeys, Vertical):
         self.border_subtitle = " · ".join(parts)
 
     noun = "rows"
+    noun_one = "row"  # (one of them: "1 row")
 
     def follow_later(self, callback: Callable[[], object]) -> None:
         """Run `callback` once the cursor has rested for FOLLOW_DELAY."""
