@@ -10,11 +10,13 @@ import pytest
 
 from ecr_tui.core.ecr import ConnectionSettings
 from ecr_tui.demo.contexts import PROD_ACCOUNT_ID
+from ecr_tui.demo.endpoint import LocalEcr
 from ecr_tui.demo.launcher import DEFAULT_ACCOUNT_ID, DemoLaunch, spawn_demo_endpoint
 from ecr_tui.state import StateStore
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.driving import wait_until
-from tests.test_app import panes
+from tests.fault_proxy import FaultProxy
+from tests.test_app import panes, repositories_loaded
 from tests.test_key_bursts import send_burst, settled, typed, until
 
 
@@ -84,3 +86,84 @@ async def test_each_profile_shows_its_own_favourites_and_favourites_only(
         await until(pilot, lambda: repositories.favourites == {dev_favourite}, "dev's favourite")
         assert repositories.favourites_only
         assert [repository.name for repository in repositories.table.rows] == [dev_favourite]
+
+
+@pytest.fixture()
+def proxy(local_ecr: LocalEcr) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(local_ecr.url).start()
+    yield proxy
+    proxy.stop()
+
+
+async def open_half_listed(app: EcrApp, pilot: Any, name: str) -> None:
+    """Open repository `name`: its first page of images shown, the next still coming."""
+    await repositories_loaded(app, pilot)
+    await pilot.press("slash", *name, "enter", "enter")
+    images = panes(app)[1]
+    await until(pilot, lambda: bool(images.table.rows), f"{name}'s first page")
+
+
+async def test_a_place_left_mid_load_keeps_no_image_the_user_never_chose(
+    proxy: FaultProxy,
+) -> None:
+    # build-cache's first page of images comes; the second hangs: the listing is half there.
+    big = "platform/build-cache"
+    proxy.inject("hang", "DescribeImages", repository=big, skip=1, times=1)
+    settings = ConnectionSettings(
+        endpoint_url=proxy.url, region="us-east-1", demo=True, sts_endpoint_url=proxy.url
+    )
+    app = EcrApp(settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        _, images, _ = panes(app)
+        await open_half_listed(app, pilot, big)
+        await until(pilot, lambda: len(proxy.requests("DescribeImages", big)) >= 2, "page two")
+        assert images.is_loading and images.table.rows
+        first_arrived = images.table.current_row
+
+        app.switch_context(region="eu-west-1")
+        await until(pilot, lambda: app.contexts.generation == 1, "the switch")
+        proxy.clear()
+        app.switch_context(region="us-east-1")
+        await until(
+            pilot,
+            lambda: images.repository is not None
+            and images.repository.name == big
+            and not images.is_loading
+            and len(images.table.rows) > 1000,
+            "build-cache listed whole",
+            timeout=30,
+        )
+        await settled(pilot)
+        # The images' default: the newest first, not the row that happened to come first.
+        newest = images.table.rows[0]
+        assert images.table.current_row == newest and images.table.cursor_row == 0
+        assert newest != first_arrived
+
+
+async def test_a_place_keeps_the_image_the_user_moved_to_mid_load(proxy: FaultProxy) -> None:
+    big = "platform/build-cache"
+    proxy.inject("hang", "DescribeImages", repository=big, skip=1, times=1)
+    settings = ConnectionSettings(
+        endpoint_url=proxy.url, region="us-east-1", demo=True, sts_endpoint_url=proxy.url
+    )
+    app = EcrApp(settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        _, images, _ = panes(app)
+        await open_half_listed(app, pilot, big)
+        await until(pilot, lambda: len(proxy.requests("DescribeImages", big)) >= 2, "page two")
+        images.table.focus()
+        await pilot.press("down", "down")
+        chosen = images.table.current_row
+        assert images.is_loading
+
+        app.switch_context(region="eu-west-1")
+        await until(pilot, lambda: app.contexts.generation == 1, "the switch")
+        proxy.clear()
+        app.switch_context(region="us-east-1")
+        await until(
+            pilot,
+            lambda: images.table.current_row is not None
+            and images.table.current_row.digest == chosen.digest,
+            "the image the user chose",
+            timeout=30,
+        )

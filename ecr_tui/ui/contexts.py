@@ -132,6 +132,8 @@ class Contexts:
         self._switch_request = 0
         # The image to put the cursor on once its repository opens (a place restored).
         self._pending_image: Place | None = None
+        # That place once its repository opened, while the images pane looks for its image.
+        self._restoring_image: Place | None = None
         # Where the cursor is, as the status line shows it (see `breadcrumb`).
         self.crumbs: tuple[str, ...] = ()
         # A role assumed with MFA: a new code once its credentials expire.
@@ -437,7 +439,7 @@ class Contexts:
 
     def _leave_panes(self, why: str) -> None:
         """Nothing of the context left behind stays on screen."""
-        self._pending_image = None
+        self._pending_image = self._restoring_image = None
         app = self.app
         repositories = app.query_one(RepositoriesPane)
         repositories.forget(why)
@@ -457,11 +459,23 @@ class Contexts:
         repositories, images = app.query_one(RepositoriesPane), app.query_one(ImagesPane)
         findings = app.query_one(FindingsPane)
         repository: Repository | None = repositories.table.current_row
+        name = repository.name if repository else None
         image: Image | None = images.table.current_row if images.repository else None
-        self.places[self._key()] = Place(
-            repository=repository.name if repository else None,
+        if image is not None and (image.repository != name or not images.cursor_row_is_meant):
+            image = None  # (restored as the images' default instead: the newest first)
+        kept = Place(
             image_digest=image.digest if image else None,
             image_label=(image.tags[0] if image.tags else image.short_digest) if image else "",
+        )
+        restoring = self._restoring_image
+        if image is None and restoring is not None and restoring.repository == name:
+            if images.awaits_wanted:  # the place restored, its image not listed yet
+                kept = restoring
+        self.places[self._key()] = Place(
+            repository=name,
+            image_digest=kept.image_digest,
+            image_tag=kept.image_tag,
+            image_label=kept.image_label,
             repository_filter=repositories.filter_box.value,
             image_filter=images.filter_box.value,
             image_sort=images.sort_state,
@@ -492,8 +506,10 @@ class Contexts:
     def repository_opened(self, repository: Repository) -> None:
         """The images pane shows `repository`: the image of a restored place, if any."""
         place, self._pending_image = self._pending_image, None
+        self._restoring_image = None
         if place is None or place.repository != repository.name:
             return
+        self._restoring_image = place
         digest, tag = place.image_digest, place.image_tag
         images = self.app.query_one(ImagesPane)
         if digest is not None:

@@ -303,6 +303,14 @@ class Pane(FilterKeys, Vertical):
         self._select_wanted()
 
     @property
+    def cursor_row_is_meant(self) -> bool:
+        """Whether the row under the cursor is one the user meant: put there (moved to,
+        or the row `select_when_loaded` asked for), or the first of a complete listing.
+        Mid-load, row 0 is only whichever row arrived first."""
+        complete = not self._loading and self.failure is None
+        return complete or self._wanted_selected or self.table.cursor_row != 0
+
+    @property
     def awaits_wanted(self) -> bool:
         """True while the row `select_when_loaded` asked for has not come."""
         return self._wanted is not None
