@@ -14,7 +14,6 @@ from ecr_tui.demo.endpoint import LocalEcr
 from ecr_tui.demo.launcher import DEFAULT_ACCOUNT_ID, DemoLaunch, spawn_demo_endpoint
 from ecr_tui.state import StateStore
 from ecr_tui.ui.app import EcrApp
-from ecr_tui.ui.driving import wait_until
 from tests.fault_proxy import FaultProxy
 from tests.test_app import panes, repositories_loaded
 from tests.test_key_bursts import send_burst, settled, typed, until
@@ -29,9 +28,7 @@ def demo() -> Iterator[DemoLaunch]:
 
 
 @pytest.fixture()
-def demo_app(
-    demo: DemoLaunch, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[EcrApp]:
+def demo_app(demo: DemoLaunch, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[EcrApp]:
     """The app on the demo's dev profile, as `ecr-tui --demo` starts it, its state in tmp."""
     monkeypatch.setenv("AWS_CONFIG_FILE", str(demo.aws_config_path))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(demo.aws_credentials_path))
@@ -126,10 +123,12 @@ async def test_a_place_left_mid_load_keeps_no_image_the_user_never_chose(
         app.switch_context(region="us-east-1")
         await until(
             pilot,
-            lambda: images.repository is not None
-            and images.repository.name == big
-            and not images.is_loading
-            and len(images.table.rows) > 1000,
+            lambda: (
+                images.repository is not None
+                and images.repository.name == big
+                and not images.is_loading
+                and len(images.table.rows) > 1000
+            ),
             "build-cache listed whole",
             timeout=30,
         )
@@ -162,8 +161,10 @@ async def test_a_place_keeps_the_image_the_user_moved_to_mid_load(proxy: FaultPr
         app.switch_context(region="us-east-1")
         await until(
             pilot,
-            lambda: images.table.current_row is not None
-            and images.table.current_row.digest == chosen.digest,
+            lambda: (
+                images.table.current_row is not None
+                and images.table.current_row.digest == chosen.digest
+            ),
             "the image the user chose",
             timeout=30,
         )

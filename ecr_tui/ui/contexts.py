@@ -468,9 +468,9 @@ class Contexts:
             image_label=(image.tags[0] if image.tags else image.short_digest) if image else "",
         )
         restoring = self._restoring_image
+        # The place restored, its image not listed yet: that image is still the one meant.
         if image is None and restoring is not None and restoring.repository == name:
-            if images.awaits_wanted:  # the place restored, its image not listed yet
-                kept = restoring
+            kept = restoring if images.awaits_wanted else kept
         self.places[self._key()] = Place(
             repository=name,
             image_digest=kept.image_digest,
