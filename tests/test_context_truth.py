@@ -15,7 +15,7 @@ from ecr_tui.demo.launcher import DEFAULT_ACCOUNT_ID, DemoLaunch, spawn_demo_end
 from ecr_tui.state import StateStore
 from ecr_tui.ui.app import EcrApp
 from tests.fault_proxy import FaultProxy
-from tests.test_app import panes, repositories_loaded
+from tests.test_app import panes, repositories_loaded, status_text
 from tests.test_key_bursts import send_burst, settled, typed, until
 
 
@@ -168,3 +168,27 @@ async def test_a_place_keeps_the_image_the_user_moved_to_mid_load(proxy: FaultPr
             "the image the user chose",
             timeout=30,
         )
+
+
+async def test_the_breadcrumb_shows_at_120_columns_and_never_the_place_left(
+    demo_app: EcrApp,
+) -> None:
+    app = demo_app
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories, images, _ = panes(app)
+        await in_account(app, pilot, DEFAULT_ACCOUNT_ID)
+        await until(pilot, lambda: images.repository is not None, "the first repository open")
+        name = images.repository.name
+        # The demo's endpoint in full (and the app's name) give way to the repository.
+        await until(pilot, lambda: f"  {name}" in status_text(app), "the repository shown")
+
+        app.switch_context(profile="prod")
+        # While connecting to prod (its role assumed first): no place of dev's is shown.
+        seen: list[str] = []
+        while listed_account(app) != {PROD_ACCOUNT_ID}:
+            seen.append(status_text(app))
+            await pilot.pause(0.01)
+            assert len(seen) < 3000, "prod's repositories never came"
+        connecting = [line for line in seen if "connecting to prod" in line]
+        assert connecting, "the status line said it was connecting"
+        assert not [line for line in connecting if name in line]

@@ -440,6 +440,7 @@ class Contexts:
     def _leave_panes(self, why: str) -> None:
         """Nothing of the context left behind stays on screen."""
         self._pending_image = self._restoring_image = None
+        self.crumbs = ()  # (the place left: while connecting, no place is shown)
         app = self.app
         repositories = app.query_one(RepositoriesPane)
         repositories.forget(why)
