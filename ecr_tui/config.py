@@ -35,6 +35,9 @@ class UserSettings:
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
+    # The line that made this profile read-only: "read_only" (for every profile) or
+    # "[profiles.NAME] read_only"; "" when nothing in the file did.
+    read_only_line: str = ""
 
 
 def config_path() -> Path:
@@ -77,7 +80,12 @@ def load_settings(profile: str | None, path: Path | None = None) -> UserSettings
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [profiles.{profile_name}] must be a table")
     read_only = _boolean(section, "read_only", path, read_only)
-    return UserSettings(read_only, theme, _keymap(data.get("keys", {}), path), path)
+    line = ""
+    if read_only:
+        in_section = "read_only" in section
+        line = f"[profiles.{profile_name}] read_only" if in_section else "read_only"
+    keymap = _keymap(data.get("keys", {}), path)
+    return UserSettings(read_only, theme, keymap, path, line)
 
 
 def _boolean(table: dict[str, Any], key: str, path: Path, default: bool) -> bool:

@@ -175,7 +175,7 @@ async def test_the_breadcrumb_shows_at_120_columns_and_never_the_place_left(
 ) -> None:
     app = demo_app
     async with app.run_test(size=(120, 36)) as pilot:
-        repositories, images, _ = panes(app)
+        _, images, _ = panes(app)
         await in_account(app, pilot, DEFAULT_ACCOUNT_ID)
         await until(pilot, lambda: images.repository is not None, "the first repository open")
         name = images.repository.name
@@ -192,3 +192,45 @@ async def test_the_breadcrumb_shows_at_120_columns_and_never_the_place_left(
         connecting = [line for line in seen if "connecting to prod" in line]
         assert connecting, "the status line said it was connecting"
         assert not [line for line in connecting if name in line]
+
+
+def key_bar(app: EcrApp) -> str:
+    from ecr_tui.ui.key_bar import KeyBar
+
+    return str(app.screen_stack[0].query_one(KeyBar).render())
+
+
+async def test_a_read_only_profile_says_which_line_and_what_to_do(
+    demo_app: EcrApp, tmp_path: Path
+) -> None:
+    config = tmp_path / "ecr-tui" / "config.toml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text("[profiles.prod]\nread_only = true\n")
+    app = demo_app
+    async with app.run_test(size=(120, 36)) as pilot:
+        repositories, _, _ = panes(app)
+        await in_account(app, pilot, DEFAULT_ACCOUNT_ID)
+        repositories.table.focus()
+        await pilot.pause()
+        assert "New repo" in key_bar(app)
+
+        app.switch_context(profile="prod")
+        await in_account(app, pilot, PROD_ACCOUNT_ID)
+        assert app.read_only
+        repositories.table.focus()
+        await pilot.pause()
+        assert "New repo" not in key_bar(app)
+        app.clear_notifications()
+        send_burst(app, typed("n"))
+        await until(pilot, lambda: bool(app._notifications), "the refusal")
+        (refusal,) = [n.message for n in app._notifications]
+        assert f"([profiles.prod] read_only = true in {config})" in refusal
+        assert "Switch to another profile" in refusal and "change that line" in refusal
+        assert "Start ecr-tui without it" not in refusal
+
+        app.switch_context(profile="dev")
+        await in_account(app, pilot, DEFAULT_ACCOUNT_ID)
+        assert not app.read_only
+        repositories.table.focus()
+        await pilot.pause()
+        assert "New repo" in key_bar(app)

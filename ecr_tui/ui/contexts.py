@@ -32,6 +32,7 @@ from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import explain_error
 from ecr_tui.core.models import AccountInfo, Image, Repository
 from ecr_tui.ui.context_credentials import prepare_profile
+from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.mfa_renewal import MfaRenewal
 from ecr_tui.ui.panes.findings import FindingsFilters, FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
@@ -422,6 +423,7 @@ class Contexts:
             settings = replace(settings, endpoint_url=app.service.settings.endpoint_url)
         app.settings = replace(settings, sts_endpoint_url=self.base_sts_endpoint_url)
         app.read_only = read_only
+        app.screen_stack[0].query_one(KeyBar).show_keys()  # (without n New repo, read-only)
         app.service, app.account, app.connection_problem = None, None, None
         known = self._connect()  # first: the reader lists while the panes are left
         self._leave_panes(f"Connecting to {profile or 'default'} in {region}…")
