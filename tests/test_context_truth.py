@@ -234,3 +234,44 @@ async def test_a_read_only_profile_says_which_line_and_what_to_do(
         repositories.table.focus()
         await pilot.pause()
         assert "New repo" in key_bar(app)
+
+
+async def test_r_opens_the_replication_list_at_once_and_fills_it_when_read(
+    demo: DemoLaunch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.command import CommandPalette
+    from textual.widgets import Input
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(demo.aws_config_path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(demo.aws_credentials_path))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    proxy = FaultProxy(demo.wait_ready().url).start()
+    try:
+        settings = ConnectionSettings(
+            profile="dev",
+            region="us-east-1",
+            endpoint_url=proxy.url,
+            sts_endpoint_url=proxy.url,
+            demo=True,
+        )
+        app = EcrApp(settings)
+        async with app.run_test(size=(120, 36)) as pilot:
+            _, images, _ = panes(app)
+            await repositories_loaded(app, pilot)
+            await pilot.press("slash", *"payments/api", "enter", "enter")
+            await until(pilot, lambda: bool(images.table.rows), "payments/api's images")
+            # The registry's replication rules take their time to come.
+            proxy.inject("hang", "DescribeRegistry", times=1)
+            await pilot.press("R")
+            # On the key: the list, saying it is reading (not 2 s of nothing).
+            assert isinstance(app.screen, CommandPalette)
+            field = app.screen.query_one(Input)
+            assert "reading replication…" in field.placeholder
+            proxy.clear()
+            await until(pilot, lambda: "reading" not in field.placeholder, "the rules read", 20)
+            await pilot.press(*"eu-west")
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await until(pilot, lambda: app.settings.region == "eu-west-1", "eu-west-1", 20)
+    finally:
+        proxy.stop()
