@@ -275,3 +275,31 @@ async def test_r_opens_the_replication_list_at_once_and_fills_it_when_read(
             await until(pilot, lambda: app.settings.region == "eu-west-1", "eu-west-1", 20)
     finally:
         proxy.stop()
+
+
+async def test_coming_back_to_a_context_gives_the_focus_back_to_its_pane(
+    demo_app: EcrApp,
+) -> None:
+    app = demo_app
+    async with app.run_test(size=(120, 36)) as pilot:
+        _, images, findings = panes(app)
+        await in_account(app, pilot, DEFAULT_ACCOUNT_ID)
+        await pilot.press("slash", *"payments/api", "enter", "enter")
+        await until(pilot, lambda: bool(images.table.rows), "payments/api's images")
+        await until(pilot, lambda: not images.is_loading, "every image")
+        await pilot.press("enter")  # into the findings of the image under the cursor
+        await until(pilot, lambda: app.focused is findings.table, "the findings pane focused")
+        image = findings.image
+
+        app.switch_context(region="eu-west-1")
+        await until(pilot, lambda: app.contexts.generation == 1, "the switch")
+        await settled(pilot)
+        assert app.focused is panes(app)[0].table  # a new context starts at its repositories
+        app.switch_context(region="us-east-1")
+        await until(
+            pilot,
+            lambda: findings.image is not None and findings.image.digest == image.digest,
+            "the findings of the same image",
+            timeout=30,
+        )
+        assert app.focused is findings.table

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 
 from ecr_tui.config import ConfigError, load_settings
 from ecr_tui.core.context_credentials import RoleCredentials
@@ -34,6 +35,7 @@ from ecr_tui.core.models import AccountInfo, Image, Repository
 from ecr_tui.ui.context_credentials import prepare_profile
 from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.mfa_renewal import MfaRenewal
+from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsFilters, FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
@@ -96,6 +98,15 @@ class Place:
     image_sort: tuple[int, bool] = (0, True)
     findings_filters: FindingsFilters = field(default_factory=FindingsFilters)
     favourites_only: bool = False
+    focused_table: str = "#repositories-table"  # the pane that had the focus: its table's
+
+
+def _focused_table(focused: Widget | None, panes: tuple[Pane, ...]) -> str:
+    """The selector of the table of the pane that has the focus (its filter box too)."""
+    for pane in panes:
+        if focused is not None and pane in focused.ancestors_with_self:
+            return f"#{pane.table.id}"
+    return Place.focused_table
 
 
 def closest(word: str, choices: list[str]) -> str:
@@ -484,6 +495,7 @@ class Contexts:
             image_sort=images.sort_state,
             findings_filters=findings.filters,
             favourites_only=repositories.favourites_only,
+            focused_table=_focused_table(app.focused, (repositories, images, findings)),
         )
 
     def restore(self) -> None:
@@ -497,6 +509,7 @@ class Contexts:
         repositories.set_filter(place.repository_filter)
         repositories.favourites_only = place.favourites_only
         app.show_favourites()
+        app.query_one(place.focused_table).focus()
         images.set_filter(place.image_filter)
         images.restore_sort(*place.image_sort)
         app.query_one(FindingsPane).restore_filters(place.findings_filters)
