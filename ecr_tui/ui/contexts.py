@@ -106,7 +106,7 @@ def _focused_table(focused: Widget | None, panes: tuple[Pane, ...]) -> str:
     for pane in panes:
         if focused is not None and pane in focused.ancestors_with_self:
             return f"#{pane.table.id}"
-    return Place.focused_table
+    return "#repositories-table"
 
 
 def closest(word: str, choices: list[str]) -> str:
