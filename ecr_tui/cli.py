@@ -173,7 +173,7 @@ def _run_app(argv: Sequence[str]) -> int:
     from ecr_tui.config import ConfigError, load_settings
 
     try:
-        user = load_settings("dev" if args.demo else args.profile)
+        user = load_settings("dev" if args.demo else args.profile, demo=args.demo)
     except ConfigError as error:
         print(f"ecr-tui: {error}", file=sys.stderr)
         reader.close()

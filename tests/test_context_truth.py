@@ -37,6 +37,7 @@ def demo_app(demo: DemoLaunch, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.delenv(name, raising=False)
     settings = ConnectionSettings(profile="dev", region="us-east-1", demo=True)
+    settings = settings.at_demo_endpoint(demo.wait_ready().url)  # (STS and IAM there too)
     yield EcrApp(settings, state=StateStore(tmp_path / "state.json"))
 
 
@@ -303,3 +304,29 @@ async def test_coming_back_to_a_context_gives_the_focus_back_to_its_pane(
             timeout=30,
         )
         assert app.focused is findings.table
+
+
+async def test_the_demo_names_its_account_and_has_a_read_only_profile(demo_app: EcrApp) -> None:
+    from ecr_tui.demo.moto_patches.account_alias import DEMO_ACCOUNT_ALIAS
+
+    app = demo_app
+    async with app.run_test(size=(120, 36)) as pilot:
+        await in_account(app, pilot, DEFAULT_ACCOUNT_ID)
+        await until(pilot, lambda: app.account is not None and bool(app.account.alias), "alias")
+        assert app.account.alias == DEMO_ACCOUNT_ALIAS
+        assert f"{DEFAULT_ACCOUNT_ID} ({DEMO_ACCOUNT_ALIAS})" in status_text(app)
+        assert not app.read_only and "READ-ONLY" not in status_text(app)
+
+        app.switch_context(profile="prod")
+        await in_account(app, pilot, PROD_ACCOUNT_ID)
+        await until(pilot, lambda: app.account is not None and bool(app.account.account_id), "id")
+        # The other account's role may not read the alias (AccessDenied): none shown.
+        assert app.account.alias == "" and DEMO_ACCOUNT_ALIAS not in status_text(app)
+        assert app.read_only and "READ-ONLY" in status_text(app)
+        panes(app)[0].table.focus()
+        await pilot.pause()
+        app.clear_notifications()
+        send_burst(app, typed("n"))
+        await until(pilot, lambda: bool(app._notifications), "the refusal")
+        (refusal,) = [n.message for n in app._notifications]
+        assert "the demo's profile prod is read-only" in refusal and ":profile dev" in refusal

@@ -123,15 +123,21 @@ def read_only_reason(app: AppHost) -> str | None:
             "read-only mode: ecr-tui was started with --read-only. Quit and start it "
             "without --read-only to make changes."
         )
-    from ecr_tui.config import ConfigError, load_settings
+    from ecr_tui.config import DEMO_READ_ONLY, ConfigError, load_settings
 
     try:  # (a small file, read again: it may have changed since the context was entered)
-        user = load_settings(app.settings.profile)
+        user = load_settings(app.settings.profile, demo=app.settings.demo)
     except ConfigError:
         return None
+    profile = app.settings.profile or os.environ.get("AWS_PROFILE") or "default"
+    if user.read_only_line == DEMO_READ_ONLY:
+        return (
+            f"read-only mode: the demo's profile {profile} is read-only, as "
+            f"[profiles.{profile}] read_only = true in the config file makes a profile. "
+            "Switch to another profile (:profile dev) to make changes."
+        )
     if not user.read_only or user.source is None:
         return None
-    profile = app.settings.profile or os.environ.get("AWS_PROFILE") or "default"
     if user.read_only_line.startswith("[profiles."):
         return (
             f"read-only mode: profile {profile} is read-only "

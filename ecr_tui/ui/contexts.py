@@ -381,7 +381,8 @@ class Contexts:
             )
             return
         try:
-            read_only = self.read_only_always or load_settings(new_profile).read_only
+            user = load_settings(new_profile, demo=app.settings.demo)
+            read_only = self.read_only_always or user.read_only
         except ConfigError as error:
             app.notify(str(error), title="Config", severity="error")
             return
