@@ -330,3 +330,21 @@ async def test_the_demo_names_its_account_and_has_a_read_only_profile(demo_app: 
         await until(pilot, lambda: bool(app._notifications), "the refusal")
         (refusal,) = [n.message for n in app._notifications]
         assert "the demo's profile prod is read-only" in refusal and ":profile dev" in refusal
+
+
+def test_history_passes_over_the_places_of_other_contexts() -> None:
+    from ecr_tui.ui.history import History, Place
+
+    here, there = ("dev", "us-east-1", ""), ("dev", "eu-west-1", "")
+    history = History()
+    for name, context in (("a", here), ("b", there), ("c", there), ("d", here)):
+        history.opened(Place("images", name, context=context))
+    # Back from d: over c and b (eu-west-1's), to a; forward from a: to d.
+    assert history.nearest(-1, here) == -3
+    history.go(-3)
+    assert history.current is not None and history.current.repository == "a"
+    assert history.nearest(1, here) == 3
+    assert history.nearest(-1, here) is None
+    # In eu-west-1 (at c): back to b, and nothing ahead there.
+    history.go(2)
+    assert history.nearest(-1, there) == -1 and history.nearest(1, there) is None
