@@ -13,6 +13,14 @@ from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 DEMO_ACCOUNT_ALIAS = "acme-dev"
+# The accounts whose callers may not read the alias (`ecr-tui --demo`'s other account;
+# an endpoint started otherwise, the tests', answers every account as moto does).
+_REFUSING_ACCOUNTS: set[str] = set()
+
+
+def refuse_alias_reads(account_id: str) -> None:
+    """From now on, callers in `account_id` get AccessDenied for ListAccountAliases."""
+    _REFUSING_ACCOUNTS.add(account_id)
 
 
 def give_alias(account_id: str, alias: str = DEMO_ACCOUNT_ALIAS) -> None:
@@ -22,10 +30,10 @@ def give_alias(account_id: str, alias: str = DEMO_ACCOUNT_ALIAS) -> None:
     iam_backends[account_id]["aws"].create_account_alias(alias)
 
 
-def alias_refusal(environ: dict[str, Any], account_id: str, home_account_id: str) -> bytes | None:
-    """IAM's 403 error body for ListAccountAliases from another account than ours; None
-    for any other request. Reads the form body and puts it back for moto."""
-    if environ.get("REQUEST_METHOD") != "POST" or account_id == home_account_id:
+def alias_refusal(environ: dict[str, Any], account_id: str) -> bytes | None:
+    """IAM's 403 error body for ListAccountAliases from an account that refuses it;
+    None for any other request. Reads the form body and puts it back for moto."""
+    if environ.get("REQUEST_METHOD") != "POST" or account_id not in _REFUSING_ACCOUNTS:
         return None
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length) if length else b""

@@ -71,9 +71,7 @@ class Gateway:
             return self._inspector(environ, start_response)
         if not target.startswith(TARGET_PREFIX):
             account = str(environ["HTTP_X_MOTO_ACCOUNT_ID"])
-            refusal = mfa_refusal(environ) or alias_refusal(
-                environ, account, self.ecr.home_account_id
-            )
+            refusal = mfa_refusal(environ) or alias_refusal(environ, account)
             if refusal is not None:
                 start_response(
                     "403 Forbidden",
