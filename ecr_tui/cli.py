@@ -10,8 +10,9 @@ import contextlib
 import gc
 import os
 import sys
+import termios
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ecr_tui import __version__
@@ -78,6 +79,39 @@ def draw_start_screen(where: str) -> Callable[[], None]:
     return erase
 
 
+@contextlib.contextmanager
+def keys_kept_for_the_app() -> Iterator[None]:
+    """Until the app takes the terminal, keys typed are kept as the app will read them.
+
+    In the terminal's cooked mode a key typed while Python and Textual load is
+    echoed over the start screen, and the Enter's CR becomes an LF (ICRNL),
+    which the app then reads as ctrl+j: `:region eu-west-1` Enter typed ahead
+    stayed in the command bar unrun. With echo, line editing and ICRNL off, the
+    bytes wait unchanged for the app. The terminal gets back the attributes it
+    had, on every way out: Textual restores the ones it found, which are ours.
+    """
+    if not sys.stdin.isatty():
+        yield
+        return
+    fd = sys.stdin.fileno()
+    try:
+        original = termios.tcgetattr(fd)
+    except termios.error:  # a terminal that has no attributes to change
+        yield
+        return
+    kept = termios.tcgetattr(fd)
+    kept[0] &= ~termios.ICRNL  # iflag: CR stays CR (Enter, not ctrl+j)
+    kept[3] &= ~(termios.ECHO | termios.ICANON)  # lflag: no echo, no line editing
+    kept[6][termios.VMIN], kept[6][termios.VTIME] = 1, 0
+    # TCSANOW, not TCSAFLUSH: what was typed already must stay to be read.
+    termios.tcsetattr(fd, termios.TCSANOW, kept)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(termios.error):  # (the terminal may have gone)
+            termios.tcsetattr(fd, termios.TCSADRAIN, original)
+
+
 def _read_ahead(reader: RemoteReader, settings: ConnectionSettings) -> None:
     """Ask for what the first screen shows (the repositories, who we are) at once."""
     reader.connect(settings)
@@ -107,6 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ecr_tui.export_cli import run_export
 
         return run_export(arguments[1:])
+    with keys_kept_for_the_app():
+        return _run_app(arguments)
+
+
+def _run_app(argv: Sequence[str]) -> int:
+    """The app (after --help, --version and bad arguments, which end here)."""
     args = parse_args(argv)
     if args.demo and (missing := demo_missing_message()):
         print(missing, file=sys.stderr)
@@ -133,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ecr_tui.config import ConfigError, load_settings
 
     try:
-        user = load_settings("dev" if args.demo else args.profile)
+        user = load_settings("dev" if args.demo else args.profile, demo=args.demo)
     except ConfigError as error:
         print(f"ecr-tui: {error}", file=sys.stderr)
         reader.close()

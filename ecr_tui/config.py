@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,9 @@ class UserSettings:
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
+    # The line that made this profile read-only: "read_only" (for every profile) or
+    # "[profiles.NAME] read_only"; "" when nothing in the file did.
+    read_only_line: str = ""
 
 
 def config_path() -> Path:
@@ -46,8 +49,37 @@ def config_path() -> Path:
     return Path(base) / "ecr-tui" / "config.toml"
 
 
-def load_settings(profile: str | None, path: Path | None = None) -> UserSettings:
-    """Read the settings that apply to `profile` (None: the default profile)."""
+# The demo's profiles that are read-only unless the config file says otherwise (so that
+# `ecr-tui --demo` shows a read-only context; its default profile, dev, is not).
+DEMO_READ_ONLY_PROFILES = frozenset({"prod"})
+# `read_only_line` of a profile read-only for that reason.
+DEMO_READ_ONLY = "demo"
+
+
+def load_settings(
+    profile: str | None, path: Path | None = None, *, demo: bool = False
+) -> UserSettings:
+    """Read the settings that apply to `profile` (None: the default profile); `demo`:
+    in `ecr-tui --demo`, whose prod profile is read-only unless the file says not."""
+    settings = _load_settings(profile, path)
+    if demo and profile in DEMO_READ_ONLY_PROFILES and not settings.read_only_line:
+        explicit = settings.source is not None and _says_read_only(settings.source, profile)
+        if not explicit:
+            return replace(settings, read_only=True, read_only_line=DEMO_READ_ONLY)
+    return settings
+
+
+def _says_read_only(path: Path, profile: str) -> bool:
+    """Whether the file (read fine a moment ago) sets read_only for `profile` itself."""
+    try:
+        section = tomllib.loads(path.read_text(encoding="utf-8")).get("profiles", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    own = section.get(profile, {}) if isinstance(section, dict) else {}
+    return isinstance(own, dict) and "read_only" in own
+
+
+def _load_settings(profile: str | None, path: Path | None) -> UserSettings:
     explicit = path is None and bool(os.environ.get("ECR_TUI_CONFIG"))
     path = path or config_path()
     if not path.exists():
@@ -77,7 +109,12 @@ def load_settings(profile: str | None, path: Path | None = None) -> UserSettings
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [profiles.{profile_name}] must be a table")
     read_only = _boolean(section, "read_only", path, read_only)
-    return UserSettings(read_only, theme, _keymap(data.get("keys", {}), path), path)
+    line = ""
+    if read_only:
+        in_section = "read_only" in section
+        line = f"[profiles.{profile_name}] read_only" if in_section else "read_only"
+    keymap = _keymap(data.get("keys", {}), path)
+    return UserSettings(read_only, theme, keymap, path, line)
 
 
 def _boolean(table: dict[str, Any], key: str, path: Path, default: bool) -> bool:

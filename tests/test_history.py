@@ -103,7 +103,7 @@ async def test_back_and_forward_restore_the_pane_the_image_and_the_repository(
         at = app.history.at
         app.settings = replace(app.settings, region="eu-west-1")
         send_burst(app, typed("["))
-        await until(pilot, lambda: "switch back to it first" in app.notification_log.text(), "")
+        await until(pilot, lambda: "Nothing to go back to here" in app.notification_log.text(), "")
         assert "was opened in profile default, us-east-1" in app.notification_log.text()
         assert app.history.at == at and images_of(app, "data/dbt-runner")
 

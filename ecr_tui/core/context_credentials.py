@@ -57,12 +57,16 @@ def why_no_credentials(profile: Profile) -> str | None:
     )
 
 
+class MfaCodeRefused(UserFacingError):
+    """STS refused the MFA code (wrong, or already used): another code may do."""
+
+
 def assume_role_with_mfa(
     profile: Profile, code: str, sts_endpoint_url: str | None, region: str
 ) -> RoleCredentials:
     """The role's temporary credentials, and when they expire, with MFA `code`.
 
-    Raises `UserFacingError` saying what to do when STS refuses the code.
+    Raises `MfaCodeRefused` saying what to do when STS refuses the code.
     """
     import boto3
     import botocore.exceptions
@@ -84,11 +88,11 @@ def assume_role_with_mfa(
     except botocore.exceptions.ClientError as error:
         message = str(error.response.get("Error", {}).get("Message", ""))
         if "MultiFactorAuthentication" in message or "MFA" in message:
-            raise UserFacingError(
+            raise MfaCodeRefused(
                 "MFA code not accepted",
                 f"AWS refused the code for {profile.mfa_serial} ({message.strip().rstrip('.')}). "
-                "Codes change every 30 seconds and each works once: switch to "
-                f"{profile.name} again and type the one your device shows now.",
+                "Codes change every 30 seconds and each works once: type the one your "
+                "device shows now.",
             ) from None
         raise
     credentials = answer["Credentials"]

@@ -65,11 +65,12 @@ class ReadOnlyRefusal(Exception):
 
     title = "Read-only"
 
-    def __init__(self, operation: str, what: str | None = None) -> None:
+    def __init__(self, operation: str, what: str | None = None, reason: str | None = None) -> None:
+        """`reason`: why this session is read-only and what to do about it, when known."""
         subject = f"{what} ({operation})" if what else operation
         self.operation = operation
-        self.detail = (
-            f"{subject} needs more than read access, so nothing was sent: read-only mode "
-            f"({READ_ONLY_SOURCES}). Start ecr-tui without it to make changes."
+        reason = reason or (
+            f"read-only mode ({READ_ONLY_SOURCES}). Start ecr-tui without it to make changes."
         )
+        self.detail = f"{subject} needs more than read access, so nothing was sent: {reason}"
         super().__init__(f"{self.title}: {self.detail}")

@@ -211,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from ecr_tui.demo.contexts import extra_contexts, inspector_members, replication_configuration
     from ecr_tui.demo.endpoint import LocalEcr
+    from ecr_tui.demo.moto_patches.account_alias import give_alias, refuse_alias_reads
 
     endpoint = LocalEcr(
         host=args.host,
@@ -221,8 +222,12 @@ def main(argv: list[str] | None = None) -> int:
         restore_seconds=args.restore_seconds,
     )
     url = endpoint.start(front)
-    endpoint.seed_repositories(dataset)
     extras = extra_contexts(args.account_id) if args.extra_contexts else ()
+    if extras:  # (before the first request: the status line asks for it at once)
+        give_alias(args.account_id)
+        for other in {extra.account for extra in extras} - {args.account_id}:
+            refuse_alias_reads(other)
+    endpoint.seed_repositories(dataset)
     # Requests for them wait from the start, not only once their seeding begins.
     endpoint.expect_contexts([(extra.account, extra.region) for extra in extras])
     images = 0

@@ -9,6 +9,7 @@ and builds the action objects, which hold it as an `AppHost`.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Protocol
 
 from ecr_tui.core.read_only import ReadOnlyRefusal, is_mutating
@@ -50,6 +51,9 @@ class DemoLaunch(Protocol):
 class ContextSwitching(Protocol):
     """What the action modules use of `ui.contexts.Contexts` (which imports this module)."""
 
+    # --read-only was given: every context is read-only.
+    read_only_always: bool
+
     def go_to_in_region(
         self, region: str, repository: str, tag: str | None, digest: str | None
     ) -> None:
@@ -83,6 +87,10 @@ class AppHost(KeyOrderedApp):
         """Say again who and where in the status line (after the connection changed)."""
         raise NotImplementedError
 
+    def show_favourites(self) -> None:
+        """Mark the current profile's favourites (again, after switching profile)."""
+        raise NotImplementedError
+
     def use_service(self, generation: int, service: EcrService) -> None:
         """Context `generation`'s ECR client exists: the panes start loading (unless
         the user has switched away meanwhile)."""
@@ -103,6 +111,41 @@ class AppHost(KeyOrderedApp):
         """
         if self.allows(operation):
             return False
-        refusal = ReadOnlyRefusal(operation, what)
+        refusal = ReadOnlyRefusal(operation, what, read_only_reason(self))
         self.notify(refusal.detail, title=refusal.title, severity="warning")
         return True
+
+
+def read_only_reason(app: AppHost) -> str | None:
+    """Why this context is read-only, and what to do to make changes (None: not known)."""
+    if app.contexts.read_only_always:
+        return (
+            "read-only mode: ecr-tui was started with --read-only. Quit and start it "
+            "without --read-only to make changes."
+        )
+    from ecr_tui.config import DEMO_READ_ONLY, ConfigError, load_settings
+
+    try:  # (a small file, read again: it may have changed since the context was entered)
+        user = load_settings(app.settings.profile, demo=app.settings.demo)
+    except ConfigError:
+        return None
+    profile = app.settings.profile or os.environ.get("AWS_PROFILE") or "default"
+    if user.read_only_line == DEMO_READ_ONLY:
+        return (
+            f"read-only mode: the demo's profile {profile} is read-only, as "
+            f"[profiles.{profile}] read_only = true in the config file makes a profile. "
+            "Switch to another profile (:profile dev) to make changes."
+        )
+    if not user.read_only or user.source is None:
+        return None
+    if user.read_only_line.startswith("[profiles."):
+        return (
+            f"read-only mode: profile {profile} is read-only "
+            f"({user.read_only_line} = true in {user.source}). Switch to another profile "
+            "(:profile NAME), or change that line, to make changes."
+        )
+    return (
+        f"read-only mode, for every profile (read_only = true in {user.source}). "
+        f"Change that line, or add read_only = false under [profiles.{profile}] there, "
+        "to make changes."
+    )

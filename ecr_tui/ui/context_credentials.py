@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ecr_tui.core.context_credentials import (
+    MfaCodeRefused,
     RoleCredentials,
     assume_role_with_mfa,
     why_no_credentials,
@@ -64,13 +65,28 @@ def ask_mfa_code(
     enter: Enter,
     why: str = "",
     cancelled: Callable[[], None] | None = None,
+    refused: str = "",
 ) -> None:
     """Ask for the code of the profile's MFA device; assume its role with it.
 
     `why` opens the dialog's text (say, that the role's credentials expired);
-    a cancelled dialog changes nothing (`cancelled` may say so).
+    a cancelled dialog changes nothing (`cancelled` may say so). A code AWS
+    refuses asks again at once, `refused` saying why under the empty field.
     """
     sts_endpoint = app.settings.sts_endpoint_url
+
+    def assume(code: str) -> RoleCredentials | MfaCodeRefused:
+        try:
+            return assume_role_with_mfa(profile, code, sts_endpoint, region)
+        except MfaCodeRefused as refusal:
+            return refusal
+
+    def assumed(result: RoleCredentials | MfaCodeRefused) -> None:
+        if isinstance(result, MfaCodeRefused):
+            again = f"{result.problem.title}: {result.problem.detail}"
+            ask_mfa_code(app, profile, region, enter, why, cancelled, again)
+        else:
+            enter(result)
 
     def typed(code: str | None) -> None:
         if not code:
@@ -79,11 +95,13 @@ def ask_mfa_code(
             return  # nothing changes
         run_then(
             app,
-            lambda: assume_role_with_mfa(profile, code, sts_endpoint, region),
-            enter,
+            lambda: assume(code),
+            assumed,
             group="switch",
             wait_for_ui=False,
             exclusive=True,
+            # A refused code asks again: keys typed meanwhile go to that dialog.
+            asks_next=True,
             description=f"Assuming {profile.role_arn} with MFA",
         )
 
@@ -92,6 +110,7 @@ def ask_mfa_code(
             f"MFA code for profile {profile.name}",
             f"{why}The code {profile.mfa_serial} shows now",
             validate=mfa_code_problem,
+            message=refused,
         ),
         typed,
     )

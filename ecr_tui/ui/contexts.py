@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 
 from ecr_tui.config import ConfigError, load_settings
 from ecr_tui.core.context_credentials import RoleCredentials
@@ -32,7 +33,9 @@ from ecr_tui.core.ecr import ConnectionSettings, EcrService
 from ecr_tui.core.errors import explain_error
 from ecr_tui.core.models import AccountInfo, Image, Repository
 from ecr_tui.ui.context_credentials import prepare_profile
+from ecr_tui.ui.key_bar import KeyBar
 from ecr_tui.ui.mfa_renewal import MfaRenewal
+from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsFilters, FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
@@ -94,6 +97,16 @@ class Place:
     image_filter: str = ""
     image_sort: tuple[int, bool] = (0, True)
     findings_filters: FindingsFilters = field(default_factory=FindingsFilters)
+    favourites_only: bool = False
+    focused_table: str = "#repositories-table"  # the pane that had the focus: its table's
+
+
+def _focused_table(focused: Widget | None, panes: tuple[Pane, ...]) -> str:
+    """The selector of the table of the pane that has the focus (its filter box too)."""
+    for pane in panes:
+        if focused is not None and pane in focused.ancestors_with_self:
+            return f"#{pane.table.id}"
+    return "#repositories-table"
 
 
 def closest(word: str, choices: list[str]) -> str:
@@ -131,6 +144,8 @@ class Contexts:
         self._switch_request = 0
         # The image to put the cursor on once its repository opens (a place restored).
         self._pending_image: Place | None = None
+        # That place once its repository opened, while the images pane looks for its image.
+        self._restoring_image: Place | None = None
         # Where the cursor is, as the status line shows it (see `breadcrumb`).
         self.crumbs: tuple[str, ...] = ()
         # A role assumed with MFA: a new code once its credentials expire.
@@ -366,7 +381,8 @@ class Contexts:
             )
             return
         try:
-            read_only = self.read_only_always or load_settings(new_profile).read_only
+            user = load_settings(new_profile, demo=app.settings.demo)
+            read_only = self.read_only_always or user.read_only
         except ConfigError as error:
             app.notify(str(error), title="Config", severity="error")
             return
@@ -419,6 +435,7 @@ class Contexts:
             settings = replace(settings, endpoint_url=app.service.settings.endpoint_url)
         app.settings = replace(settings, sts_endpoint_url=self.base_sts_endpoint_url)
         app.read_only = read_only
+        app.screen_stack[0].query_one(KeyBar).show_keys()  # (without n New repo, read-only)
         app.service, app.account, app.connection_problem = None, None, None
         known = self._connect()  # first: the reader lists while the panes are left
         self._leave_panes(f"Connecting to {profile or 'default'} in {region}…")
@@ -436,9 +453,14 @@ class Contexts:
 
     def _leave_panes(self, why: str) -> None:
         """Nothing of the context left behind stays on screen."""
-        self._pending_image = None
+        self._pending_image = self._restoring_image = None
+        self.crumbs = ()  # (the place left: while connecting, no place is shown)
         app = self.app
-        app.query_one(RepositoriesPane).forget(why)
+        repositories = app.query_one(RepositoriesPane)
+        repositories.forget(why)
+        # The new profile's favourites, and all of them shown until its place says otherwise.
+        repositories.favourites_only = False
+        app.show_favourites()
         app.query_one(ImagesPane).forget("Choose a repository.")
         app.query_one(FindingsPane).show_nothing()
         app.query_one("#repositories-table").focus()
@@ -452,15 +474,29 @@ class Contexts:
         repositories, images = app.query_one(RepositoriesPane), app.query_one(ImagesPane)
         findings = app.query_one(FindingsPane)
         repository: Repository | None = repositories.table.current_row
+        name = repository.name if repository else None
         image: Image | None = images.table.current_row if images.repository else None
-        self.places[self._key()] = Place(
-            repository=repository.name if repository else None,
+        if image is not None and (image.repository != name or not images.cursor_row_is_meant):
+            image = None  # (restored as the images' default instead: the newest first)
+        kept = Place(
             image_digest=image.digest if image else None,
             image_label=(image.tags[0] if image.tags else image.short_digest) if image else "",
+        )
+        restoring = self._restoring_image
+        # The place restored, its image not listed yet: that image is still the one meant.
+        if image is None and restoring is not None and restoring.repository == name:
+            kept = restoring if images.awaits_wanted else kept
+        self.places[self._key()] = Place(
+            repository=name,
+            image_digest=kept.image_digest,
+            image_tag=kept.image_tag,
+            image_label=kept.image_label,
             repository_filter=repositories.filter_box.value,
             image_filter=images.filter_box.value,
             image_sort=images.sort_state,
             findings_filters=findings.filters,
+            favourites_only=repositories.favourites_only,
+            focused_table=_focused_table(app.focused, (repositories, images, findings)),
         )
 
     def restore(self) -> None:
@@ -472,6 +508,9 @@ class Contexts:
             return  # the first context: nothing to restore (nor config to read meanwhile)
         place = self.places.get(self._key(), Place())
         repositories.set_filter(place.repository_filter)
+        repositories.favourites_only = place.favourites_only
+        app.show_favourites()
+        app.query_one(place.focused_table).focus()
         images.set_filter(place.image_filter)
         images.restore_sort(*place.image_sort)
         app.query_one(FindingsPane).restore_filters(place.findings_filters)
@@ -484,8 +523,10 @@ class Contexts:
     def repository_opened(self, repository: Repository) -> None:
         """The images pane shows `repository`: the image of a restored place, if any."""
         place, self._pending_image = self._pending_image, None
+        self._restoring_image = None
         if place is None or place.repository != repository.name:
             return
+        self._restoring_image = place
         digest, tag = place.image_digest, place.image_tag
         images = self.app.query_one(ImagesPane)
         if digest is not None:

@@ -77,6 +77,17 @@ class History:
         at = self.at + step
         return self.places[at] if self.places and 0 <= at < len(self.places) else None
 
+    def nearest(self, step: int, context: tuple[str, ...]) -> int | None:
+        """How far the nearest place of `context` is, going back (`step` -1) or forward
+        (1): places of other contexts are passed over, as each context had its own
+        history; None when there is none that way."""
+        at = self.at + step
+        while self.places and 0 <= at < len(self.places):
+            if self.places[at].context == context:
+                return at - self.at
+            at += step
+        return None
+
     def go(self, step: int) -> None:
         """Make the place `step` away the current one (it was restored)."""
         self.at = max(0, min(len(self.places) - 1, self.at + step))

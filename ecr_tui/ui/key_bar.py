@@ -9,6 +9,9 @@ from textual.widgets import Static
 
 # The action whose key lists every key: kept on a bar too narrow for all of them.
 HELP_ACTION = "help"
+# The keys the bar offers that change ECR: not offered in a read-only context (they
+# would only say why not; the help screen still lists them).
+CHANGES_ECR = frozenset({"repositories.create"})
 
 
 class KeyBar(Static):
@@ -31,11 +34,18 @@ class KeyBar(Static):
     def on_resize(self, _: events.Resize) -> None:
         self._show()
 
+    def show_keys(self) -> None:
+        """List the keys again (read-only mode changed with the context)."""
+        self._changed(self.screen)
+
     def _changed(self, screen: object) -> None:
         seen: set[str] = set()
         entries = []
         self._help = None
+        read_only = getattr(self.app, "read_only", False)
         for _node, binding, enabled, _tip in self.screen.active_bindings.values():
+            if read_only and binding.id in CHANGES_ECR:
+                continue
             entry = (self.app.get_key_display(binding), binding.description, enabled)
             if binding.action == HELP_ACTION and self._help is None:
                 self._help = (entry[0], binding.description or "Help", enabled)

@@ -42,14 +42,14 @@ class NavigatingApp(AppHost):
         Binding(
             "left_square_bracket",
             "history_back",
-            "Back to what was open before",
+            "Back to what was open before (in this profile and region)",
             show=False,
             id="app.history_back",
         ),
         Binding(
             "right_square_bracket",
             "history_forward",
-            "Forward again",
+            "Forward again (in this profile and region)",
             show=False,
             id="app.history_forward",
         ),
@@ -167,10 +167,25 @@ class NavigatingApp(AppHost):
         """Forward again, after going back."""
         self._history_step(1)
 
-    def _history_step(self, step: int) -> None:
-        place = self.history.peek(step)
-        if place is None:
-            self.notify("Nothing to go back to." if step < 0 else "Nothing ahead.", timeout=3)
+    def _history_step(self, direction: int) -> None:
+        # Places opened in other contexts are passed over (a browser's tabs each
+        # keep their own history): back goes to this context's previous place.
+        step = self.history.nearest(direction, self.context_key)
+        place = self.history.peek(step) if step is not None else None
+        if step is None or place is None:
+            nothing = "Nothing to go back to" if direction < 0 else "Nothing ahead"
+            elsewhere = self.history.peek(direction)
+            if elsewhere is None:
+                self.notify(f"{nothing}.", timeout=3)
+                return
+            profile, region, _ = elsewhere.context
+            where = f"profile {profile or 'default'}, {region or 'its region'}"
+            self.notify(
+                f"{nothing} here: {elsewhere.repository} was opened in {where} "
+                "(switch to it to go there).",
+                title="History",
+                timeout=6,
+            )
             return
         problem = self._place_problem(place)
         if problem is None and self._image_unlisted(place):

@@ -7,7 +7,13 @@ account's regions switches to it and opens the same repository and image.
 
 from __future__ import annotations
 
+import asyncio
 import functools
+from typing import Any
+
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, SimpleCommand, SimpleProvider
+from textual.screen import Screen
+from textual.widgets import Input
 
 from ecr_tui.core.models import Image, Repository
 from ecr_tui.core.replication import Replication, read_replication
@@ -21,21 +27,76 @@ STATUS_WORDS = {
 }
 
 
+class AwaitedCommands(SimpleProvider):
+    """The palette's commands, not known yet: its searches wait until `fill` gives them.
+
+    The palette opens on the key, saying what it reads; keys typed next land in its
+    search box, as they would once it had opened (a second R is a letter there).
+    """
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        super().__init__(screen, [])
+        self.commands: list[SimpleCommand] = []
+        self.ready = asyncio.Event()
+
+    def fill(self, commands: list[SimpleCommand]) -> None:
+        """The commands are known: the searches under way answer with them."""
+        self.commands = commands
+        self.ready.set()
+
+    async def search(self, query: str) -> Hits:
+        """The commands matching `query`, once known."""
+        await self.ready.wait()
+        matcher = self.matcher(query)
+        for name, callback, help_text in self.commands:
+            if (match := matcher.match(name)) > 0:
+                yield Hit(match, matcher.highlight(name), callback, help=help_text)
+
+    async def discover(self) -> Hits:
+        """Every command, once known (the list before anything is typed)."""
+        await self.ready.wait()
+        for name, callback, help_text in self.commands:
+            yield DiscoveryHit(name, callback, help=help_text)
+
+
 def show_replication(app: AppHost, repository: Repository, image: Image) -> None:
-    """Read the rules and the image's statuses in the background, then list them."""
+    """Open the list at once, read the rules and the image's statuses in the
+    background, then fill it (or close it, saying why there is nothing to list)."""
     service = app.service
     if service is None:
         app.notify("Not connected yet: try again in a moment.", severity="warning")
         return
+    label = image.tags[0] if image.tags else image.short_digest
+    title = f"{repository.name}:{label} replicated to…"
+    commands = AwaitedCommands(app.screen)
+    # (An instance, as App.search_commands passes one: its __call__ returns itself.)
+    palette = CommandPalette(
+        providers=[commands],  # type: ignore[list-item]
+        placeholder=f"{title} (reading replication…)",
+    )
+    app.push_screen(palette)
+
+    def read() -> Replication:
+        try:
+            return read_replication(service, repository.name, image.digest)
+        except BaseException:  # reported by the app's failure handler; the list goes
+            app.call_from_thread(_close, palette)
+            raise
+
     run_then(
         app,
-        lambda: read_replication(service, repository.name, image.digest),
-        lambda replication: _list(app, repository, image, replication),
+        read,
+        lambda replication: _fill(app, palette, commands, title, repository, image, replication),
         group="replication",
         wait_for_ui=False,
         exclusive=True,
         description=f"Reading where {repository.name} is replicated",
     )
+
+
+def _close(palette: CommandPalette) -> None:
+    if palette.is_attached and palette.is_active:
+        palette.dismiss()
 
 
 def destination_help(replication: Replication, region: str, registry: str, own: str) -> str:
@@ -52,7 +113,17 @@ def destination_help(replication: Replication, region: str, registry: str, own: 
     return f"{words} · enter opens it there"
 
 
-def _list(app: AppHost, repository: Repository, image: Image, replication: Replication) -> None:
+def _fill(
+    app: AppHost,
+    palette: CommandPalette,
+    awaited: AwaitedCommands,
+    title: str,
+    repository: Repository,
+    image: Image,
+    replication: Replication,
+) -> None:
+    if not palette.is_attached:
+        return  # closed meanwhile
     places = replication.places()
     if not places:
         why = (
@@ -60,6 +131,7 @@ def _list(app: AppHost, repository: Repository, image: Image, replication: Repli
             if replication.destinations is None
             else "no replication rule of this registry covers it"
         )
+        _close(palette)
         app.notify(f"{repository.name} is not replicated: {why}.", title="Replication")
         return
     own = repository.registry_id
@@ -76,8 +148,10 @@ def _list(app: AppHost, repository: Repository, image: Image, replication: Repli
                 title="Replication",
             )
         commands.append(
-            (f"{region}  {registry}", go, destination_help(replication, region, registry, own))
+            SimpleCommand(
+                f"{region}  {registry}", go, destination_help(replication, region, registry, own)
+            )
         )
-    label = image.tags[0] if image.tags else image.short_digest
     unknown = " (rules unknown: statuses only)" if replication.destinations is None else ""
-    app.search_commands(commands, placeholder=f"{repository.name}:{label} replicated to…{unknown}")
+    palette.query_one(Input).placeholder = title + unknown
+    awaited.fill(commands)

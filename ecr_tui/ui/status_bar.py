@@ -2,12 +2,13 @@
 
 Its parts are ranked, and so are their forms. READ-ONLY, the account (and profile)
 and the region come first and are never cut; then the endpoint; then Docker's state,
-at the right; then the account's alias, the endpoint and Docker's state in full,
-the app's name; last the breadcrumb (repository, image, finding: where the cursor
-is), as long as there is room. A part can have a short form ("demo") that comes
-early and a long one ("http://127.0.0.1:4566 (demo)") that comes later, when
-there is room after everything ranked before it. A part without room is left out whole, never
-cut in the middle: a cut reads as something else ("REA…").
+at the right; then the account's alias; the repository the cursor is in; the
+endpoint and Docker's state in full, the app's name; last the rest of the
+breadcrumb (image, finding: where the cursor is), as long as there is room. A part
+can have a short form ("demo") that comes early and a long one
+("http://127.0.0.1:4566 (demo)") that comes later, when there is room after
+everything ranked before it. A part without room is left out whole, never cut in
+the middle: a cut reads as something else ("REA…").
 """
 
 from __future__ import annotations
@@ -42,12 +43,13 @@ RANK_ENDPOINT = 3
 RANK_DOCKER = 4
 RANK_ACCOUNT_ALIAS = 5  # "123456789012 (acme-prod)"
 RANK_ACCOUNT_LABEL = 6  # "account 123456789012" rather than the bare number
-RANK_ENDPOINT_IN_FULL = 7
-RANK_DOCKER_IN_FULL = 8
-RANK_APP_NAME = 9
-# Where the cursor is: the repository open, then its image, then the finding (the
-# panes' titles say the first two as well, so they come after everything else).
-RANK_BREADCRUMB = 10
+# Where the cursor is: the repository open (before the long forms of what is already
+# said shortly: at 120 columns the demo's endpoint in full left it no room), then its
+# image, then the finding (the panes' titles say the first two as well).
+RANK_BREADCRUMB = 7
+RANK_ENDPOINT_IN_FULL = 8
+RANK_DOCKER_IN_FULL = 9
+RANK_APP_NAME = 10
 RANK_BREADCRUMB_IMAGE = 11
 RANK_BREADCRUMB_FINDING = 12
 

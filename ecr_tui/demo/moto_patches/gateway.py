@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
+from ecr_tui.demo.moto_patches.account_alias import alias_refusal
 from ecr_tui.demo.moto_patches.inspector import INSPECTOR_PATHS, handle_inspector
 from ecr_tui.demo.moto_patches.mfa import mfa_refusal
 from ecr_tui.demo.moto_patches.operations import HANDLERS, handle
@@ -69,7 +70,8 @@ class Gateway:
         if _is_inspector_query(environ):
             return self._inspector(environ, start_response)
         if not target.startswith(TARGET_PREFIX):
-            refusal = mfa_refusal(environ)
+            account = str(environ["HTTP_X_MOTO_ACCOUNT_ID"])
+            refusal = mfa_refusal(environ) or alias_refusal(environ, account)
             if refusal is not None:
                 start_response(
                     "403 Forbidden",

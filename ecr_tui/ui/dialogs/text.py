@@ -176,8 +176,11 @@ class TextInputScreen(ModalScreen[str | None]):
         initial: str = "",
         validate: Callable[[str], str | None] | None = None,
         warn: Callable[[str], str | None] | None = None,
+        message: str = "",
     ) -> None:
+        """`message`: shown under the field at first (why the last text was refused)."""
         super().__init__()
+        self.message = message
         self.title_text = title
         self.label = label
         self.initial = initial
@@ -194,6 +197,11 @@ class TextInputScreen(ModalScreen[str | None]):
             yield Input(self.initial, id="text-input", compact=True)
             yield Static(classes="message", id="text-message")
             yield Static("enter accepts · esc cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        """Say why the last text was refused, if it was."""
+        if self.message:
+            show_message(self.query_one("#text-message", Static), self.message)
 
     def _problem(self, value: str) -> str | None:
         return self.validate(value.strip()) if self.validate else None

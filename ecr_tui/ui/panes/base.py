@@ -303,6 +303,14 @@ class Pane(FilterKeys, Vertical):
         self._select_wanted()
 
     @property
+    def cursor_row_is_meant(self) -> bool:
+        """Whether the row under the cursor is one the user meant: put there (moved to,
+        or the row `select_when_loaded` asked for), or the first of a complete listing.
+        Mid-load, row 0 is only whichever row arrived first."""
+        complete = not self._loading and self.failure is None
+        return complete or self._wanted_selected or self.table.cursor_row != 0
+
+    @property
     def awaits_wanted(self) -> bool:
         """True while the row `select_when_loaded` asked for has not come."""
         return self._wanted is not None
@@ -351,7 +359,7 @@ class Pane(FilterKeys, Vertical):
             # A listing that failed part-way holds more than it shows.
             known = f"{total:,}+" if failed else f"{total:,}"
             count = f"{shown:,} of {known}" if shown != total else known
-            parts = [f"{count} {self.noun}"]
+            parts = [f"{count} {self.noun_one if total == 1 else self.noun}"]
             if failed:
                 parts.append("partial: listing failed")
         if self._loading:
@@ -365,6 +373,7 @@ class Pane(FilterKeys, Vertical):
         self.border_subtitle = " · ".join(parts)
 
     noun = "rows"
+    noun_one = "row"  # (one of them: "1 row")
 
     def follow_later(self, callback: Callable[[], object]) -> None:
         """Run `callback` once the cursor has rested for FOLLOW_DELAY."""

@@ -118,6 +118,7 @@ class FindingsPane(Pane):
     ]
 
     noun = "findings"
+    noun_one = "finding"
 
     class OpenFinding(Message):
         """The user asked for a finding's details."""

@@ -122,6 +122,7 @@ class ImagesPane(IndexManifestsPane):
     ]
 
     noun = "images"
+    noun_one = "image"
     # Every tag of the highlighted image, however many: the column shows the first few.
     info_wraps_first_line = True
     info_least_lines = 3  # tags, times, digest

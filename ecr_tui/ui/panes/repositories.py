@@ -62,6 +62,7 @@ class RepositoriesPane(Pane):
     ]
 
     noun = "repositories"
+    noun_one = "repository"
 
     class ScanningRead(Message):
         """How some repositories are scanned, or why it could not be read."""
