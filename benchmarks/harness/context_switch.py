@@ -99,9 +99,11 @@ def _keys_while_switch_loads(
     )
     restored = term.wait_until(_big_repository_shown, 30, f"{BIG_REPOSITORY} restored")
     term.dump("switched back, the big repository restored")
-    # The switch leaves the focus on the repositories: enter drills into the images
-    # shown (it does not load them again).
-    term.send(b"\r")
+    # Coming back gives the focus back to the pane that had it (the images, drilled
+    # into before the switch); were it on the repositories, enter drills into the
+    # images shown (it does not load them again).
+    if term.focused_pane() != "Images":
+        term.send(b"\r")
     term.wait_until(lambda _: term.focused_pane() == "Images", 10, "the images focused")
     deadline = time.monotonic() + args.load_timeout
     while "switch_images_loaded" not in term.seen:
