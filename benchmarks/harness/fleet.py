@@ -130,7 +130,12 @@ def highlighted_cve(term: Terminal) -> str | None:
 
 
 def _progress(lines: list[str]) -> str:
-    return next((line for line in lines[:6] if " reports " in f" {line}"), "")
+    """The view's progress line: its phase's count ("reports", or Inspector's "findings")
+    and its calls."""
+    return next(
+        (line for line in lines[:6] if re.search(r"\b(reports|findings) [\d,?]+/.* calls\b", line)),
+        "",
+    )
 
 
 def app_fanout(
