@@ -452,17 +452,7 @@ class InspectorScan:
                 return
             image = known[0]
             findings = self._found.pop(key, [])
-        findings.sort(key=by_severity)
-        report = ScanReport(
-            repository=image.repository,
-            digest=image.digest,
-            state=ScanState.COMPLETE,
-            description="",
-            completed_at=None,
-            summary=count_severities(findings),
-            findings=tuple(findings),
-            status="ACTIVE",
-        )
+        report = whole_report(image, findings)
         self.coverage.add_report(report)
         self.result.findings.add(image, report)
         if self._on_report is not None:
@@ -499,6 +489,21 @@ def plain_answers(client: Any) -> Any:
     # The endpoint makes a parser for each answer from this factory (botocore's own).
     client._endpoint._response_parser_factory = PlainRestJsonFactory()
     return client
+
+
+def whole_report(image: Image, findings: list[Finding]) -> ScanReport:
+    """An image's report once Inspector has told every active finding of it, worst first."""
+    findings.sort(key=by_severity)
+    return ScanReport(
+        repository=image.repository,
+        digest=image.digest,
+        state=ScanState.COMPLETE,
+        description="",
+        completed_at=None,
+        summary=count_severities(findings),
+        findings=tuple(findings),
+        status="ACTIVE",
+    )
 
 
 def finding_from_inspector(item: dict[str, Any]) -> Finding:

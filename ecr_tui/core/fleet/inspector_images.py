@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ecr_tui.core.errors import explain_error
-from ecr_tui.core.findings import by_severity, count_severities
 from ecr_tui.core.fleet.fanout import DEFAULT_CONCURRENCY, Cancelled, FleetScan, Progress
 from ecr_tui.core.fleet.groups import FleetFindings
 from ecr_tui.core.fleet.inspector import (
@@ -48,6 +47,7 @@ from ecr_tui.core.fleet.inspector import (
     InspectorUnavailable,
     finding_from_inspector,
     scan_status_from_reason,
+    whole_report,
 )
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.models import Finding, Image, ScanReport, ScanState
@@ -328,17 +328,7 @@ class InspectorImagesScan(InspectorScan):
         return found
 
     def _hand_over(self, image: Image, platform: str, findings: list[Finding]) -> None:
-        findings.sort(key=by_severity)
-        report = ScanReport(
-            repository=image.repository,
-            digest=image.digest,
-            state=ScanState.COMPLETE,
-            description="",
-            completed_at=None,
-            summary=count_severities(findings),
-            findings=tuple(findings),
-            status="ACTIVE",
-        )
+        report = whole_report(image, findings)
         self.coverage.add_report(report)
         # As the fan-out, whose rows count an image it read: one whose ECR summary has
         # findings the scope may keep (the severity filter is Inspector's; fix and exploit not).
