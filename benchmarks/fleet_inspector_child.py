@@ -35,10 +35,15 @@ def main(argv: list[str]) -> int:
     )
     result = scan.run()
     wall = time.monotonic() - started
-    findings = sorted(
-        (a.image.repository, a.image.digest, a.finding.name, str(a.finding.packages))
-        for a in result.findings.all_findings()
-    )
+    # The answer's digest, in the order of neither source: a sum of each finding's own
+    # digest. Summed as they come, so that the check adds no list of 100,000 to the
+    # peak memory measured.
+    total, count, images = 0, 0, set()
+    for a in result.findings.all_findings():
+        one = repr((a.image.repository, a.image.digest, a.finding.name, a.finding.packages))
+        total = (total + int.from_bytes(hashlib.sha256(one.encode()).digest())) % 2**256
+        count += 1
+        images.add((a.image.repository, a.image.digest))
     coverage = result.coverage
     print(
         json.dumps(
@@ -46,11 +51,11 @@ def main(argv: list[str]) -> int:
                 "answered_by": scan.answered_by(),
                 "wall_s": round(wall, 2),
                 "calls": service.api_calls,
-                "findings": len(findings),
-                "images_with_findings": len({f[:2] for f in findings}),
+                "findings": count,
+                "images_with_findings": len(images),
                 "images_in_scope": coverage.in_scope,
                 "images_scanned": coverage.with_findings,
-                "answer_sha256": hashlib.sha256(json.dumps(findings).encode()).hexdigest()[:16],
+                "answer_sha256": f"{total:064x}"[:16],
                 "coverage": coverage.line(),
                 "problems": result.problems[:3],
             }

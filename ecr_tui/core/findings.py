@@ -10,6 +10,8 @@ left unknown, never guessed.
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -35,7 +37,8 @@ from ecr_tui.core.models import (
 def basic_finding_from_api(item: Mapping[str, Any]) -> Finding:
     """Build a Finding from a basic-scanning `findings` item."""
     attributes = tuple(
-        (str(a.get("key", "")), str(a.get("value", ""))) for a in item.get("attributes") or ()
+        (_shared(str(a.get("key", ""))), _shared(str(a.get("value", ""))))
+        for a in item.get("attributes") or ()
     )
     values = {key: value for key, value in attributes if value}
     score_key = "CVSS3_SCORE" if "CVSS3_SCORE" in values else "CVSS2_SCORE"
@@ -58,12 +61,12 @@ def basic_finding_from_api(item: Mapping[str, Any]) -> Finding:
         version = "3" if score_key == "CVSS3_SCORE" else "2"
         cvss = (CvssScore(score, values.get(vector_key, ""), version),)
     return Finding(
-        name=item.get("name", ""),
+        name=_shared(item.get("name", "")),
         severity=Severity.parse(item.get("severity")),
         packages=packages,
         score=score,
-        description=item.get("description", ""),
-        uri=item.get("uri", ""),
+        description=_shared(item.get("description", "")),
+        uri=_shared(item.get("uri", "")),
         cvss_vector=values.get(vector_key, ""),
         source="basic",
         fix=FixAvailable.YES if fixed_in else FixAvailable.UNKNOWN,
@@ -75,16 +78,18 @@ def basic_finding_from_api(item: Mapping[str, Any]) -> Finding:
 def enhanced_finding_from_api(item: Mapping[str, Any]) -> Finding:
     """Build a Finding from an enhanced-scanning (Inspector) `enhancedFindings` item."""
     details = item.get("packageVulnerabilityDetails") or {}
-    packages = tuple(_package(p) for p in details.get("vulnerablePackages") or ())
+    packages = _shared(tuple(_package(p) for p in details.get("vulnerablePackages") or ()))
     score_details = (item.get("scoreDetails") or {}).get("cvss") or {}
-    cvss = tuple(
-        CvssScore(
-            _to_float(c.get("baseScore")),
-            c.get("scoringVector", ""),
-            c.get("version", ""),
-            c.get("source", ""),
+    cvss = _shared(
+        tuple(
+            CvssScore(
+                _to_float(c.get("baseScore")),
+                _shared(c.get("scoringVector", "")),
+                _shared(c.get("version", "")),
+                _shared(c.get("source", "")),
+            )
+            for c in details.get("cvss") or ()
         )
-        for c in details.get("cvss") or ()
     )
     vector = score_details.get("scoringVector", "") or (cvss[0].vector if cvss else "")
     score = item.get("score")
@@ -92,54 +97,71 @@ def enhanced_finding_from_api(item: Mapping[str, Any]) -> Finding:
         score = score_details.get("score")
     recommendation = (item.get("remediation") or {}).get("recommendation") or {}
     return Finding(
-        name=details.get("vulnerabilityId") or item.get("title", ""),
+        name=_shared(details.get("vulnerabilityId") or item.get("title", "")),
         severity=Severity.parse(item.get("severity")),
         packages=packages,
         score=_to_float(score),
-        description=item.get("description", ""),
-        uri=details.get("sourceUrl", ""),
-        cvss_vector=vector,
-        remediation=recommendation.get("text", ""),
+        description=_shared(item.get("description", "")),
+        uri=_shared(details.get("sourceUrl", "")),
+        cvss_vector=_shared(vector),
+        remediation=_shared(recommendation.get("text", "")),
         source="enhanced",
-        status=item.get("status", ""),
+        status=_shared(item.get("status", "")),
         fix=_fix_available(item.get("fixAvailable"), packages),
-        exploit=str(item.get("exploitAvailable") or "").upper(),
-        title=item.get("title", ""),
-        type=item.get("type", ""),
+        exploit=_shared(str(item.get("exploitAvailable") or "").upper()),
+        title=_shared(item.get("title", "")),
+        type=_shared(item.get("type", "")),
         first_observed=_moment(item.get("firstObservedAt")),
         last_observed=_moment(item.get("lastObservedAt")),
         updated_at=_moment(item.get("updatedAt")),
-        score_source=score_details.get("scoreSource", ""),
-        score_version=score_details.get("version", ""),
-        adjustments=tuple(
-            ScoreAdjustment(a.get("metric", ""), a.get("reason", ""))
-            for a in score_details.get("adjustments") or ()
+        score_source=_shared(score_details.get("scoreSource", "")),
+        score_version=_shared(score_details.get("version", "")),
+        adjustments=_shared(
+            tuple(
+                ScoreAdjustment(_shared(a.get("metric", "")), _shared(a.get("reason", "")))
+                for a in score_details.get("adjustments") or ()
+            )
         ),
         cvss=cvss,
-        vulnerability_source=details.get("source", ""),
-        vendor_severity=details.get("vendorSeverity", ""),
+        vulnerability_source=_shared(details.get("source", "")),
+        vendor_severity=_shared(details.get("vendorSeverity", "")),
         vendor_created_at=_moment(details.get("vendorCreatedAt")),
         vendor_updated_at=_moment(details.get("vendorUpdatedAt")),
-        reference_urls=tuple(details.get("referenceUrls") or ()),
-        related=tuple(details.get("relatedVulnerabilities") or ()),
-        remediation_url=recommendation.get("url", ""),
+        reference_urls=_shared(tuple(map(_shared, details.get("referenceUrls") or ()))),
+        related=_shared(tuple(map(_shared, details.get("relatedVulnerabilities") or ()))),
+        remediation_url=_shared(recommendation.get("url", "")),
         finding_arns=(item["findingArn"],) if item.get("findingArn") else (),
     )
 
 
 def _package(item: Mapping[str, Any]) -> VulnerablePackage:
     epoch = item.get("epoch")
-    return VulnerablePackage(
-        name=item.get("name", ""),
-        version=item.get("version", ""),
+    package = VulnerablePackage(
+        name=_shared(item.get("name", "")),
+        version=_shared(item.get("version", "")),
         epoch=int(epoch) if isinstance(epoch, int | float) else None,
-        release=item.get("release", ""),
-        arch=item.get("arch", ""),
-        package_manager=item.get("packageManager", ""),
-        file_path=item.get("filePath", ""),
-        source_layer_hash=item.get("sourceLayerHash", ""),
-        fixed_in=item.get("fixedInVersion", ""),
+        release=_shared(item.get("release", "")),
+        arch=_shared(item.get("arch", "")),
+        package_manager=_shared(item.get("packageManager", "")),
+        file_path=_shared(item.get("filePath", "")),
+        source_layer_hash=_shared(item.get("sourceLayerHash", "")),
+        fixed_in=_shared(item.get("fixedInVersion", "")),
     )
+    return _shared(package)  # type: ignore[no-any-return]
+
+
+def _shared(value: Any) -> Any:
+    """One copy of a value many findings repeat (a vulnerability's description, a package,
+    its CVSS scores, a scan's time): a fleet read keeps 100,000 findings or more, each
+    of which would otherwise hold its own copy of everything in its answer. Python frees
+    an interned string once nothing else refers to it; the other values are kept by a
+    bounded cache of the most recent ones."""
+    return sys.intern(value) if type(value) is str else _recent(value)
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _recent(value: Any) -> Any:
+    return value  # the first of the values equal to it that is still cached
 
 
 def _fix_available(value: object, packages: Sequence[VulnerablePackage]) -> FixAvailable:
@@ -160,7 +182,7 @@ def _moment(value: object) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     try:
-        return datetime.fromtimestamp(float(value), UTC)  # type: ignore[arg-type]
+        return _shared(datetime.fromtimestamp(float(value), UTC))  # type: ignore[arg-type,no-any-return]
     except (TypeError, ValueError):
         return None
 

@@ -247,8 +247,10 @@ class FleetFindings:
         # one once, and refiltering passes them on): known by identity, no key to hash.
         if self._interned_ids.get(id(finding)) is finding:
             return finding
-        key = (finding.name, finding.severity, finding.score, finding.fix, finding.packages)
-        interned = self._interned.setdefault(key, finding)
+        key = fleet_key(finding)
+        interned = self._interned.get(key)
+        if interned is None:
+            interned = self._interned[key] = without_instance(finding)
         self._interned_ids[id(interned)] = interned
         return interned
 
@@ -462,6 +464,24 @@ class FleetFindings:
             return cve
         wanted = cve.strip().upper()
         return next((known for known in self._vulnerabilities if known.upper() == wanted), "")
+
+
+def fleet_key(finding: Finding) -> tuple[object, ...]:
+    """What the fleet's views and exports tell of a finding: two findings equal in it (one
+    vulnerability in one package, found in two images built on one base) are kept as one,
+    though each has its own Inspector ARN and times."""
+    return (finding.name, finding.severity, finding.score, finding.fix, finding.packages)
+
+
+def without_instance(finding: Finding) -> Finding:
+    """`finding` without what only its own instance has (Inspector's ARN, when it was seen
+    and updated): the finding kept for the `fleet_key` of several images', whose
+    views never show those; each image's findings pane reads its own."""
+    if not (finding.finding_arns or finding.first_observed or finding.last_observed):
+        return finding
+    return replace(
+        finding, finding_arns=(), first_observed=None, last_observed=None, updated_at=None
+    )
 
 
 def _vulnerability_group(

@@ -310,21 +310,26 @@ class InspectorImagesScan(InspectorScan):
         ]
         criteria["awsAccountId"] = [_equals(self.home_account)]
         wanted = {(i.repository, i.digest) for i in images}
-        items = paced(lambda: list(self._pages(
-            inspector.list_findings, "findings", maxResults=FINDINGS_PAGE, filterCriteria=criteria,
-        )))  # fmt: skip
-        found: dict[tuple[str, str], list[Finding]] = {}
-        for item in items:
-            resource = (item.get("resources") or [{}])[0]
-            details = (resource.get("details") or {}).get("awsEcrContainerImage") or {}
-            key = (str(details.get("repositoryName", "")), str(details.get("imageHash", "")))
-            if key not in wanted or str(item.get("awsAccountId", "")) != self.home_account:
-                continue
-            finding = finding_from_inspector(item)
-            epss = (item.get("epss") or {}).get("score")
-            if epss is not None:  # before its image is handed over: the rows show it at once
-                self.result.findings.add_epss(finding.name, float(epss))
-            found.setdefault(key, []).append(finding)
+
+        def read() -> dict[tuple[str, str], list[Finding]]:
+            # Each item read into a Finding as its page comes: 16 queries in flight
+            # would otherwise hold every page of Inspector's large answers at once.
+            found: dict[tuple[str, str], list[Finding]] = {}
+            for item in self._pages(
+                inspector.list_findings, "findings", maxResults=FINDINGS_PAGE,
+                filterCriteria=criteria,
+            ):  # fmt: skip
+                resource = (item.get("resources") or [{}])[0]
+                details = (resource.get("details") or {}).get("awsEcrContainerImage") or {}
+                key = (str(details.get("repositoryName", "")), str(details.get("imageHash", "")))
+                if key in wanted and str(item.get("awsAccountId", "")) == self.home_account:
+                    found.setdefault(key, []).append(finding_from_inspector(item))
+                    epss = (item.get("epss") or {}).get("score")
+                    if epss is not None:  # before its image is handed over: rows show it at once
+                        self.result.findings.add_epss(found[key][-1].name, float(epss))
+            return found
+
+        found: dict[tuple[str, str], list[Finding]] = paced(read)
         return found
 
     def _hand_over(self, image: Image, platform: str, findings: list[Finding]) -> None:

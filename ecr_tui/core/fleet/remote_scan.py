@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from ecr_tui.core.errors import ContextSwitched, UserFacingError
 from ecr_tui.core.fleet.coverage import Coverage
 from ecr_tui.core.fleet.fanout import FleetResult, Progress
-from ecr_tui.core.fleet.groups import FleetFindings
+from ecr_tui.core.fleet.groups import FleetFindings, fleet_key, without_instance
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.fleet.source import SourcedScan
 from ecr_tui.core.models import Finding, Image, ScanReport
@@ -75,7 +75,7 @@ class _Outbox(FleetFindings):
 
     def __init__(self, scope: Scope) -> None:
         super().__init__(scope, grouped=False)
-        self._numbers: dict[Finding, int] = {}
+        self._numbers: dict[tuple[object, ...], int] = {}
         self._new: list[Finding] = []
         self._reports: list[ReportRow] = []
         self._epss: dict[str, float] = {}
@@ -87,10 +87,13 @@ class _Outbox(FleetFindings):
         return len(numbers)
 
     def _number(self, finding: Finding) -> int:
-        number = self._numbers.get(finding)
+        # By the fleet's key: the UI process keeps one of those findings anyway, and
+        # each one's own ARN and times would cost a pickled finding an image.
+        key = fleet_key(finding)
+        number = self._numbers.get(key)
         if number is None:
-            number = self._numbers[finding] = len(self._numbers)
-            self._new.append(finding)
+            number = self._numbers[key] = len(self._numbers)
+            self._new.append(without_instance(finding))
         return number
 
     def add_epss(self, cve: str, epss: float) -> None:
