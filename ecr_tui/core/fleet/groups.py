@@ -106,7 +106,10 @@ class _Vulnerability:
     # The distinct findings (interned, by id) whose facts are folded in: images
     # built on one base share their findings, and each one's facts count once.
     folded: set[int] = field(default_factory=set)
-    images: set[ImageKey] = field(default_factory=set)
+    # Images counted once each: an image's findings are all folded in one go, so
+    # the last image counted is the one to compare with (no set of 500,000 keys).
+    images: int = 0
+    last_image: ImageKey | None = None
     repositories: set[str] = field(default_factory=set)
     severity: Severity = Severity.UNDEFINED
     score: float | None = None
@@ -138,7 +141,8 @@ class _Repository:
 class _Package:
     findings: int = 0
     vulnerabilities: set[str] = field(default_factory=set)
-    images: set[ImageKey] = field(default_factory=set)
+    images: int = 0  # counted as a vulnerability's (see `_Vulnerability`)
+    last_image: ImageKey | None = None
     worst: Severity = Severity.UNDEFINED
     fixed_in: set[str] = field(default_factory=set)
     fix: set[FixAvailable] = field(default_factory=set)
@@ -147,11 +151,37 @@ class _Package:
 _INDEX = {severity: n for n, severity in enumerate(SEVERITIES_WORST_FIRST)}
 
 
+class FindingTable:
+    """One object for each distinct finding (by `fleet_key`), without its instance's fields."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[object, ...], Finding] = {}
+        self._by_id: dict[int, Finding] = {}
+
+    def one(self, finding: Finding) -> Finding:
+        """The finding kept for `finding`'s key (dict operations: atomic, no lock needed)."""
+        # Findings already kept come again (the reader child sends each distinct one
+        # once, and refiltering passes them on): known by identity, no key to hash.
+        if self._by_id.get(id(finding)) is finding:
+            return finding
+        key = fleet_key(finding)
+        kept = self._by_key.get(key)
+        if kept is None:
+            kept = self._by_key.setdefault(key, without_instance(finding))
+        self._by_id[id(kept)] = kept
+        return kept
+
+
 class FleetFindings:
     """The findings of the images read so far, filtered by a scope; thread-safe."""
 
     def __init__(
-        self, scope: Scope, *, grouped: bool = True, epss: dict[str, float] | None = None
+        self,
+        scope: Scope,
+        *,
+        grouped: bool = True,
+        epss: dict[str, float] | None = None,
+        table: FindingTable | None = None,
     ) -> None:
         self.scope = scope
         # EPSS by vulnerability, where a source reports it (Amazon Inspector does):
@@ -163,13 +193,14 @@ class FleetFindings:
         self._vulnerabilities: dict[str, _Vulnerability] = {}
         self._repositories: dict[str, _Repository] = {}
         self._packages: dict[tuple[str, str], _Package] = {}
-        # (image, finding, platform) per vulnerability: `AffectedImage`s once asked for.
-        self._affected: dict[str, list[tuple[Image, Finding, str]]] = {}
+        # The images and findings of each vulnerability, in two lists side by side
+        # (`AffectedImage`s once asked for): a tuple a pair costs 64 bytes, of 500,000.
+        self._affected: dict[str, tuple[list[Image], list[Finding]]] = {}
         self._by_image: dict[ImageKey, tuple[Image, list[Finding]]] = {}
         self._platforms: dict[ImageKey, str] = {}
-        # One object per distinct finding: images built on one base share them.
-        self._interned: dict[tuple[object, ...], Finding] = {}
-        self._interned_ids: dict[int, Finding] = {}
+        # One object per distinct finding: images built on one base share them. Shared
+        # with the findings refiltered from these, and a view's own.
+        self.table = FindingTable() if table is None else table
         # Groups built, and the vulnerabilities changed since: a view that asks
         # every half second while reports arrive rebuilds only what changed.
         self._built: dict[str, VulnerabilityGroup] = {}
@@ -198,7 +229,7 @@ class FleetFindings:
             key = (image.repository, image.digest)
             if key in self._by_image:
                 return 0  # the same image twice (listed twice, or retried): counted once
-            findings = [self._intern(f) for f in kept]
+            findings = [self.table.one(f) for f in kept]
             self._by_image[key] = (image, findings)
             self.unknown_fix_left_out += left_out
             if platform:
@@ -209,7 +240,7 @@ class FleetFindings:
             tally = repository.images[image.digest] = _ImageTally(image)
             tally.unknown_fix_left_out = left_out
             for finding in findings:
-                self._fold(image, key, finding, platform, tally)
+                self._fold(image, key, finding, tally)
         return len(kept)
 
     def platform_of(self, image: Image) -> str:
@@ -222,7 +253,7 @@ class FleetFindings:
 
         Its image filters cannot add what was never read: the images are these.
         """
-        other = FleetFindings(scope, epss=self.epss)
+        other = FleetFindings(scope, epss=self.epss, table=self.table)
         with self._lock:
             images = list(self._by_image.values())
             platforms = dict(self._platforms)
@@ -242,24 +273,11 @@ class FleetFindings:
                 self._changed.add(cve)
                 self._facts_changed.add(cve)
 
-    def _intern(self, finding: Finding) -> Finding:
-        # Findings already interned come again (the reader child sends each distinct
-        # one once, and refiltering passes them on): known by identity, no key to hash.
-        if self._interned_ids.get(id(finding)) is finding:
-            return finding
-        key = fleet_key(finding)
-        interned = self._interned.get(key)
-        if interned is None:
-            interned = self._interned[key] = without_instance(finding)
-        self._interned_ids[id(interned)] = interned
-        return interned
-
     def _fold(
         self,
         image: Image,
         key: ImageKey,
         finding: Finding,
-        platform: str,
         tally: _ImageTally,
     ) -> None:
         cve = finding.name
@@ -271,7 +289,9 @@ class FleetFindings:
             self._fold_facts(vulnerability, finding)
             self._facts_changed.add(cve)
         self._changed.add(cve)
-        vulnerability.images.add(key)
+        if vulnerability.last_image != key:
+            vulnerability.last_image = key
+            vulnerability.images += 1
         vulnerability.repositories.add(image.repository)
         pushed = image.pushed_seconds
         if pushed is not None and (vulnerability.newest_push or 0.0) < pushed:
@@ -282,8 +302,9 @@ class FleetFindings:
             self._count_package("(no package)", "", key)
         affected = self._affected.get(cve)
         if affected is None:
-            affected = self._affected[cve] = []
-        affected.append((image, finding, platform))
+            affected = self._affected[cve] = ([], [])
+        affected[0].append(image)
+        affected[1].append(finding)
         tally.counts[_INDEX[finding.severity]] += 1
         if finding.fix is not FixAvailable.UNKNOWN:
             tally.fix_known += 1
@@ -321,7 +342,9 @@ class FleetFindings:
     def _count_package(self, name: str, version: str, key: ImageKey) -> None:
         package = self._package(name, version)
         package.findings += 1
-        package.images.add(key)
+        if package.last_image != key:
+            package.last_image = key
+            package.images += 1
 
     def _package(self, name: str, version: str) -> _Package:
         package = self._packages.get((name, version))
@@ -394,7 +417,7 @@ class FleetFindings:
                     version,
                     p.findings,
                     len(p.vulnerabilities),
-                    len(p.images),
+                    p.images,
                     p.worst,
                     tuple(sorted(p.fixed_in, key=_version_key)),
                     fix_across(p.fix),
@@ -418,7 +441,12 @@ class FleetFindings:
         self._need_groups()
         with self._lock:
             found = self._find(cve)
-            affected = [AffectedImage(*item) for item in self._affected.get(found, ())]
+            images, findings = self._affected.get(found, ([], []))
+            platforms = self._platforms
+            affected = [
+                AffectedImage(image, finding, platforms.get((image.repository, image.digest), ""))
+                for image, finding in zip(images, findings, strict=True)
+            ]
         affected.sort(key=lambda a: (-(a.image.pushed_seconds or 0.0), a.key))
         return affected
 
@@ -497,7 +525,7 @@ def _vulnerability_group(
             built.exploit,
             built.fix,
             len(v.repositories),
-            len(v.images),
+            v.images,
             v.newest_push,
             built.packages,
             built.fixed_in,
@@ -511,7 +539,7 @@ def _vulnerability_group(
         exploit="YES" if "YES" in v.exploit else ("NO" if v.exploit == {"NO"} else ""),
         fix=fix_across(v.fix),
         repositories=len(v.repositories),
-        images=len(v.images),
+        images=v.images,
         newest_push=v.newest_push,
         packages=tuple(sorted(v.packages)),
         fixed_in=tuple(sorted(v.fixed_in, key=_version_key)),

@@ -77,7 +77,7 @@ class FleetSession:
                 findings=raw,
             )
         self.raw = self.scan.result.findings
-        self.shown = FleetFindings(scope, epss=self.raw.epss)
+        self.shown = FleetFindings(scope, epss=self.raw.epss, table=self.raw.table)
         # Bumped whenever `shown` changes: the view rebuilds its rows when it moved.
         self.version = 0
 
