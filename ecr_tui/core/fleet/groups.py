@@ -154,12 +154,17 @@ _INDEX = {severity: n for n, severity in enumerate(SEVERITIES_WORST_FIRST)}
 class FindingTable:
     """One object for each distinct finding (by `fleet_key`), without its instance's fields."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, distinct: bool = False) -> None:
+        # `distinct`: the findings come one object a key already (the reader child sends
+        # them so), and a table of 400,000 keys would cost 100 MB for nothing.
+        self.distinct = distinct
         self._by_key: dict[tuple[object, ...], Finding] = {}
         self._by_id: dict[int, Finding] = {}
 
     def one(self, finding: Finding) -> Finding:
         """The finding kept for `finding`'s key (dict operations: atomic, no lock needed)."""
+        if self.distinct:
+            return finding
         # Findings already kept come again (the reader child sends each distinct one
         # once, and refiltering passes them on): known by identity, no key to hash.
         if self._by_id.get(id(finding)) is finding:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ecr_tui.core.fleet.fanout import Progress
-from ecr_tui.core.fleet.groups import FleetFindings
+from ecr_tui.core.fleet.groups import FindingTable, FleetFindings
 from ecr_tui.core.fleet.remote_scan import Arrived, FleetReader, RemoteFleetScan
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.fleet.source import SourcedScan
@@ -53,7 +53,9 @@ class FleetSession:
         self.service = service
         self._lock = threading.Lock()
         # Every finding of the images read, ungrouped: `shown` groups what it keeps.
-        raw = FleetFindings(scope.images_only(), grouped=False)
+        # The reader's child sends one finding a fleet key: no table to make them so.
+        table = FindingTable(distinct=reader is not None)
+        raw = FleetFindings(scope.images_only(), grouped=False, table=table)
         # Amazon Inspector for an enhanced registry, else the fan-out (chosen when it
         # runs): in the reader's child when there is one, so that their answers are
         # parsed away from the keys.
