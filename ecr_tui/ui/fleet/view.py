@@ -185,8 +185,8 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         if session is not None and session.same_images(scope):
             self._refilter(session, scope)
             return
-        if session is not None:
-            self.earlier.keep(session)
+        if session is not None and not self.earlier.keep(session):
+            session.cancel()  # left part way: stopped, and not kept (see EarlierReads)
         earlier = self.earlier.take(scope)
         if earlier is None:
             self.start()
