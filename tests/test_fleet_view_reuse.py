@@ -21,6 +21,7 @@ from ecr_tui.ui.fleet.coverage_line import coverage_text, reused_words
 from ecr_tui.ui.fleet.reads import EarlierReads
 from ecr_tui.ui.fleet.session import FleetSession
 from ecr_tui.ui.fleet.view import VulnerabilitiesScreen
+from ecr_tui.ui.panes.images import ImagesPane
 from tests.test_fleet_view import finished, make_app, open_view
 
 
@@ -34,8 +35,14 @@ TAGGED = Scope(tagged_only=True, newest_per_repository=5)
 
 
 def calls(app: Any) -> int:
-    """Every call the reader's child made (ECR's and Amazon Inspector's)."""
-    return sum(app.reader._value("calls").values())
+    """The calls the reader's child made (ECR's and Amazon Inspector's), but for the
+    repository the panes beneath show: its findings pane reads on its own clock."""
+    panes = app.screen_stack[0].query_one(ImagesPane).repository
+    return sum(
+        count
+        for (_, repository), count in app.reader._value("calls").items()
+        if panes is None or repository != panes.name
+    )
 
 
 def shown(screen: VulnerabilitiesScreen) -> list[tuple[str, int, int]]:
