@@ -9,6 +9,8 @@ repositories Inspector does not scan.
 
 from __future__ import annotations
 
+import time
+
 from rich.console import Console
 from textual.widgets import Static
 
@@ -33,12 +35,23 @@ def coverage_text(session: FleetSession) -> str:
         coverage = "partial: " + coverage
     elif not progress.finished:
         coverage = "so far: " + coverage
+    if session.reused:  # shown again: as old as its read, and `r` reads anew
+        coverage = f"{reused_words(session.read_at)} · {coverage}"
     problems = session.problems
     if problems and progress.failed:  # what stopped it, and what to do, first
         coverage = f"{problems[-1]} · {coverage}"
     elif problems:
         coverage += f" · {problems[0]}"
     return coverage
+
+
+def reused_words(read_at: float, now: float | None = None) -> str:
+    """What the line says of a read shown again: when it was (its day too when not
+    today's), and how to read anew."""
+    when, today = time.localtime(read_at), time.localtime(now)
+    same_day = (when.tm_year, when.tm_yday) == (today.tm_year, today.tm_yday)
+    clock = time.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M:%S", when)
+    return f"reports from the read at {clock} · r reads again"
 
 
 def _not_reached(session: FleetSession, progress: Progress) -> str:

@@ -82,6 +82,15 @@ class FleetSession:
         self.shown = FleetFindings(scope, epss=self.raw.epss, table=self.raw.table)
         # Bumped whenever `shown` changes: the view rebuilds its rows when it moved.
         self.version = 0
+        # Shown again after another scope's read (see ui/fleet/reads.py): its reports
+        # are as old as its read, and the coverage line says so.
+        self.reused = False
+
+    @property
+    def read_at(self) -> float:
+        """When this read started (epoch seconds): its reports were read from then on,
+        and "pulled in the last N days" counts from it."""
+        return self.scan.now
 
     def run(self) -> None:
         """The fan-out, to the end or the cancel (blocks: call from a worker thread)."""

@@ -26,6 +26,7 @@ from ecr_tui.core.fleet.groups import FleetFindings, VulnerabilityGroup
 from ecr_tui.core.fleet.remote_scan import FleetReader
 from ecr_tui.core.fleet.scope import Scope, no_repository_matches
 from ecr_tui.ui.fleet.coverage_line import coverage_text, phase, show_coverage, within_lines
+from ecr_tui.ui.fleet.reads import EarlierReads
 from ecr_tui.ui.fleet.rows import (
     BY_REPOSITORY,
     GROUPINGS,
@@ -98,6 +99,8 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         self.every_image = False
         # Made now, started on mount: `open_vulnerability` lists its images at once.
         self.session: FleetSession | None = self._new_session()
+        # Whole reads of other image scopes: an image filter toggled back shows its read.
+        self.earlier = EarlierReads()
         # A table (and its filter box) per grouping: each keeps its columns and sort.
         self.tables: dict[str, VirtualTable[Any]] = {
             g.name: VirtualTable(
@@ -174,18 +177,46 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         session.run()
 
     def change_scope(self, scope: Scope) -> None:
-        """Apply new filters: refilter what was read, or read again for other images."""
+        """Apply new filters: refilter what was read, show again a whole read of the same
+        images (kept when the scope left it), or read again for other images."""
         session = self.session
         self.scope = scope
         self._show_scope()
         if session is not None and session.same_images(scope):
             self._refilter(session, scope)
-        else:
+            return
+        if session is not None and not self.earlier.keep(session):
+            session.cancel()  # left part way: stopped, and not kept (see EarlierReads)
+        earlier = self.earlier.take(scope)
+        if earlier is None:
             self.start()
+        else:
+            self._show_again(earlier, scope)
+
+    def _show_again(self, session: FleetSession, scope: Scope) -> None:
+        """`session`'s read, under `scope`'s findings filters: no call, and the coverage
+        line says how old its reports are."""
+        session.reused = True
+        self.session = session
+        self._shown_versions = {}
+        for table in self.tables.values():
+            table.set_rows([])
+            table.empty_text = "Filtering the reports read…"
+        if session.scope != scope:
+            self._refilter(session, scope)
+        self._show_scope()
+        self._tick()
 
     @work(thread=True, group="fleet-filter", exclusive=True, exit_on_error=False)
     def _refilter(self, session: FleetSession, scope: Scope) -> None:
         session.refilter(scope)
+        # Keys sent in one burst refilter side by side, in any order: the last one done
+        # must be the scope asked for last (the rows wait for it, see `_tick`).
+        while session is self.session and session.same_images(self.scope):
+            wanted = self.scope
+            if session.scope == wanted:
+                return
+            session.refilter(wanted)
 
     def action_cancel_scan(self) -> None:
         """Stop reading; what was read stays, and the coverage says what was not."""
@@ -194,7 +225,8 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
             self.notify("Stopped: the rows speak for the images read so far.", timeout=6)
 
     def action_rescan(self) -> None:
-        """Read every report in scope again."""
+        """Read every report in scope again (no earlier read is shown again: all are old)."""
+        self.earlier.forget()
         self.start()
 
     def on_unmount(self) -> None:
@@ -216,6 +248,8 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
             coverage = f"{missed} · {coverage}"
         problems = session.problems
         show_coverage(self.query_one("#fleet-coverage", Static), coverage)
+        if session.scope != self.scope:
+            return  # refiltering for the new findings filters: the rows change once it is done
         if progress.finished and not self.table.total_rows:
             self.table.empty_text = _nothing_in_scope(session, problems)
             self.table.refresh()
@@ -243,13 +277,14 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
             wait = min(REBUILD_SHARE * cost, LONGEST_REBUILD_WAIT)
             self._next_rebuild = time.monotonic() + wait
             self.app.call_from_thread(
-                self._show_rows, rows, texts, version, grouping, every_image, notes
+                self._show_rows, session, rows, texts, version, grouping, every_image, notes
             )
         finally:
             self._rebuilding = False
 
     def _show_rows(
         self,
+        session: FleetSession,
         rows: Any,
         texts: list[str],
         version: int,
@@ -258,6 +293,8 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         notes: tuple[str, str],
     ) -> None:
         if grouping is not self.grouping or every_image != self.every_image:
+            return
+        if session is not self.session:  # another scope's read: its version is not ours
             return
         table = self.table
         if grouping is BY_REPOSITORY:
