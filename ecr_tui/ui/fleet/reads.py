@@ -22,13 +22,18 @@ from ecr_tui.ui.fleet.session import FleetSession
 # Reads kept besides the one shown: each holds its images' findings (interned), and a
 # user toggling a filter goes back and forth between two or three scopes.
 MOST_KEPT = 3
+# And the findings they hold, together: a read costs the UI process some 0.6 KB a
+# finding, and one of a whole large registry (500,000 findings) is read again rather
+# than kept beside the next one, so the app stays within its 500 MB.
+MOST_FINDINGS_KEPT = 200_000
 
 
 class EarlierReads:
     """Whole reads by the images they read, the most recently left last."""
 
-    def __init__(self, most: int = MOST_KEPT) -> None:
+    def __init__(self, most: int = MOST_KEPT, most_findings: int = MOST_FINDINGS_KEPT) -> None:
         self.most = most
+        self.most_findings = most_findings
         self._reads: OrderedDict[Scope, FleetSession] = OrderedDict()
 
     def keep(self, session: FleetSession) -> bool:
@@ -36,12 +41,17 @@ class EarlierReads:
         progress = session.progress
         if not (progress.finished and session.complete) or progress.failed:
             return False
+        if session.raw.finding_count > self.most_findings:
+            return False
         images = session.scope.images_only()
         self._reads.pop(images, None)
         self._reads[images] = session
-        while len(self._reads) > self.most:
+        while len(self._reads) > self.most or self._findings() > self.most_findings:
             self._reads.popitem(last=False)
         return True
+
+    def _findings(self) -> int:
+        return sum(session.raw.finding_count for session in self._reads.values())
 
     def take(self, scope: Scope) -> FleetSession | None:
         """The read kept of `scope`'s images, taken out (it is shown now), or None."""
