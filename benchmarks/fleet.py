@@ -62,6 +62,11 @@ def table(report: dict[str, object]) -> str:
     if isinstance(inspector, dict):
         lines += ["", "  Amazon Inspector, the same question:"]
         lines += _part(inspector, ("headless", "fan_out", "app"))
+        lines.append(
+            f"  the same answer: {inspector['same_answer']} (images in both answers:"
+            f" {inspector['images_in_both_answers']:,}, in one only:"
+            f" {inspector['images_in_one_answer_only']:,}: see the coverage lines' scanning counts)"
+        )
     return "\n".join(lines)
 
 
