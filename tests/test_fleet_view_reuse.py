@@ -138,14 +138,14 @@ def test_only_whole_reads_are_kept_by_their_images(ecr_settings: ConnectionSetti
     assert len(earlier) == 2 and earlier.take(whole.scope) is None
     assert earlier.take(Scope(newest_per_repository=3)) is newest_3
 
-    # Within a count of findings: a read larger than it is read again, not kept; the
+    # Within a memory budget: a read larger than it is read again, not kept; the
     # oldest go to make room for a new one.
-    one, three = newest_1.raw.finding_count, newest_3.raw.finding_count
+    one, three = newest_1.held_bytes(), newest_3.held_bytes()
     assert 0 < one < three
-    small = EarlierReads(most=3, most_findings=three)
+    small = EarlierReads(most=3, most_bytes=three)
     assert small.keep(newest_1) and small.keep(newest_3)
     assert len(small) == 1 and small.take(newest_1.scope) is None
-    assert not EarlierReads(most_findings=three - 1).keep(newest_3)
+    assert not EarlierReads(most_bytes=three - 1).keep(newest_3)
 
 
 def test_the_coverage_line_says_when_the_read_shown_again_was() -> None:

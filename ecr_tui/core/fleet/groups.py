@@ -161,6 +161,10 @@ class FindingTable:
         self._by_key: dict[tuple[object, ...], Finding] = {}
         self._by_id: dict[int, Finding] = {}
 
+    def __len__(self) -> int:
+        """The distinct findings kept (none counted when `distinct`: none are kept)."""
+        return len(self._by_key)
+
     def one(self, finding: Finding) -> Finding:
         """The finding kept for `finding`'s key (dict operations: atomic, no lock needed)."""
         if self.distinct:

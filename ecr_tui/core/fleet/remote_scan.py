@@ -230,6 +230,11 @@ class RemoteFleetScan:
     def _is_cancelled(self) -> bool:
         return self.cancelled
 
+    @property
+    def distinct_findings(self) -> int:
+        """The distinct findings received (one object each, shared by the images)."""
+        return len(self._findings)
+
     def _stopped(self, problem: str) -> None:
         self.result.problems.append(problem)
         self.result.coverage.stopped = True

@@ -22,18 +22,19 @@ from ecr_tui.ui.fleet.session import FleetSession
 # Reads kept besides the one shown: each holds its images' findings (interned), and a
 # user toggling a filter goes back and forth between two or three scopes.
 MOST_KEPT = 3
-# And the findings they hold, together: a read costs the UI process some 0.6 KB a
-# finding, and one of a whole large registry (500,000 findings) is read again rather
-# than kept beside the next one, so the app stays within its 500 MB.
-MOST_FINDINGS_KEPT = 200_000
+# And what their findings cost, together: a read of a whole large registry (500,000
+# findings, most of them distinct, some 300 MB) is read again rather than kept beside
+# the next one, so that the app stays within its 500 MB. The demo's whole registry
+# (590,000 findings, most of them shared by images on one base) costs some 60 MB.
+MOST_BYTES_KEPT = 150 * 2**20
 
 
 class EarlierReads:
     """Whole reads by the images they read, the most recently left last."""
 
-    def __init__(self, most: int = MOST_KEPT, most_findings: int = MOST_FINDINGS_KEPT) -> None:
+    def __init__(self, most: int = MOST_KEPT, most_bytes: int = MOST_BYTES_KEPT) -> None:
         self.most = most
-        self.most_findings = most_findings
+        self.most_bytes = most_bytes
         self._reads: OrderedDict[Scope, FleetSession] = OrderedDict()
 
     def keep(self, session: FleetSession) -> bool:
@@ -41,17 +42,17 @@ class EarlierReads:
         progress = session.progress
         if not (progress.finished and session.complete) or progress.failed:
             return False
-        if session.raw.finding_count > self.most_findings:
+        if session.held_bytes() > self.most_bytes:
             return False
         images = session.scope.images_only()
         self._reads.pop(images, None)
         self._reads[images] = session
-        while len(self._reads) > self.most or self._findings() > self.most_findings:
+        while len(self._reads) > self.most or self._bytes() > self.most_bytes:
             self._reads.popitem(last=False)
         return True
 
-    def _findings(self) -> int:
-        return sum(session.raw.finding_count for session in self._reads.values())
+    def _bytes(self) -> int:
+        return sum(session.held_bytes() for session in self._reads.values())
 
     def take(self, scope: Scope) -> FleetSession | None:
         """The read kept of `scope`'s images, taken out (it is shown now), or None."""
