@@ -8,9 +8,11 @@ being prepared, not on the context still shown. So it waits in the queue and is
 applied once that profile is entered. If the preparation fails or is cancelled,
 nothing queued is applied, and the user is told what was not done.
 
-While the user is typing in the command bar the preparation's outcome waits for
-the bar to close: the command being typed was typed after the switch, so it goes
-on top of it too (entering the profile would close the bar under the user's keys).
+The preparation's outcome waits for the keys typed before it to be done (a
+burst's `:region` is queued, not run on the context left), and, while the user
+is typing in the command bar, for the bar to close: the command being typed was
+typed after the switch, so it goes on top of it too (entering the profile would
+close the bar under the user's keys).
 """
 
 from __future__ import annotations
@@ -114,12 +116,18 @@ class SwitchQueue:
             outcome()
 
     def _settle(self, pending: PendingSwitch, outcome: Callable[[], None]) -> None:
-        if pending is not self.pending:
-            return  # (settled already)
-        if isinstance(self.app.screen, CommandBarScreen):
-            pending.outcome = outcome  # after the command the user is typing
-            return
-        outcome()
+        """`outcome` once the keys typed before it are done (a switch among them is
+        queued): the keys of one burst do not see the outcome earlier than typed slowly."""
+
+        def now() -> None:
+            if pending is not self.pending:
+                return  # (settled already)
+            if isinstance(self.app.screen, CommandBarScreen):
+                pending.outcome = outcome  # after the command the user is typing
+                return
+            outcome()
+
+        self.app.after_keys_typed_so_far(now)
 
     def status_part(self) -> Part | None:
         """'switching to prod · us-east-1…' while a profile is prepared: what is on
