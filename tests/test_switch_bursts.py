@@ -220,3 +220,30 @@ async def test_a_failed_sso_login_applies_nothing_typed_while_it_ran(demo_app: E
         assert where(app) == ("dev", "us-east-1") and app.contexts.generation == 0
         assert listed_account(app) == {DEFAULT_ACCOUNT_ID}
         assert "switching" not in status_line(app)
+
+
+async def test_a_go_to_in_another_region_asked_meanwhile_lands_in_the_profile_prepared(
+    demo_app: EcrApp,
+) -> None:
+    import boto3
+
+    ecr = boto3.Session(profile_name="prod", region_name="eu-west-1").client("ecr")
+    wanted = sorted(r["repositoryName"] for r in ecr.describe_repositories()["repositories"])[-1]
+    app = demo_app
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        # (As a replica's enter does, in the same moment as the profile's switch.)
+        app.switch_context(profile="prod")
+        app.contexts.go_to_in_region("eu-west-1", wanted, None, None)
+        assert where(app) == ("dev", "us-east-1")  # prod is being prepared: nothing moved yet
+        images = panes(app)[1]
+        await until(
+            pilot,
+            lambda: (
+                in_context(app, "prod", "eu-west-1", PROD_ACCOUNT_ID)
+                and images.repository is not None
+                and images.repository.name == wanted
+            ),
+            f"prod's {wanted} open in eu-west-1",
+            timeout=15,
+        )

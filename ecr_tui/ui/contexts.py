@@ -544,7 +544,7 @@ class Contexts:
     ) -> None:
         """Switch to `region` (same profile) and land on `repository` and its image."""
         if self.queue.holds(
-            f"{repository} in {region}",
+            f"going to {repository} in {region}",
             lambda: self.go_to_in_region(region, repository, tag, digest),
         ):
             return
