@@ -247,3 +247,29 @@ async def test_a_go_to_in_another_region_asked_meanwhile_lands_in_the_profile_pr
             f"prod's {wanted} open in eu-west-1",
             timeout=15,
         )
+
+
+async def test_an_mfa_code_and_a_region_in_one_burst_land_on_the_role_in_that_region(
+    demo_app: EcrApp,
+) -> None:
+    app = demo_app
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        # The dialog takes the code; what follows waits for the role (as typed slowly).
+        send_burst(
+            app,
+            typed(":profile prod-admin"),
+            press("enter"),
+            typed("123456"),
+            press("enter"),
+            typed(":region eu-west-1"),
+            press("enter"),
+        )
+        await until(
+            pilot,
+            lambda: in_context(app, "prod-admin", "eu-west-1", PROD_ACCOUNT_ID),
+            "prod-admin's rows in eu-west-1",
+            timeout=15,
+        )
+        assert app.settings.credentials is not None  # the role's, assumed with the code
+        assert app.contexts.queue.pending is None and not notices(app, "Not switched")

@@ -121,7 +121,12 @@ class KeyOrderedApp(App[None]):
 
         For an outcome that comes from a worker in the middle of a burst: the keys
         typed before it do what they do first, as they would have typed slowly.
+        Keys held by `hold_keys` wait for what their holder does now: they come after.
         """
+        too_old = time.monotonic() - HOLD_AT_MOST
+        if any(hold.since >= too_old for hold in self._holds):
+            callback()
+            return
         self._after_keys.append(callback)
         self._run_after_keys()
 
