@@ -23,8 +23,9 @@ from ecr_tui.state import StateStore
 from ecr_tui.ui.app import EcrApp
 from ecr_tui.ui.command_bar import CommandBarScreen
 from ecr_tui.ui.dialogs.confirm import ConfirmScreen
+from ecr_tui.ui.panes.images import ImagesPane
+from ecr_tui.ui.panes.repositories import RepositoriesPane
 from ecr_tui.ui.status_bar import StatusBar
-from tests.test_app import panes
 from tests.test_key_bursts import press, send_burst, settled, typed, until
 
 CANNOT_ENTER = """
@@ -76,8 +77,13 @@ def demo_app(demo: DemoLaunch, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     yield EcrApp(settings, state=StateStore(tmp_path / "state.json"))
 
 
+def rows(app: EcrApp) -> list[Any]:
+    """The repositories listed (under a dialog too: the panes' screen is the first)."""
+    return list(app.screen_stack[0].query_one(RepositoriesPane).table.rows)
+
+
 def listed_account(app: EcrApp) -> set[str]:
-    return {repository.registry_id for repository in panes(app)[0].table.rows}
+    return {repository.registry_id for repository in rows(app)}
 
 
 def where(app: EcrApp) -> tuple[str | None, str | None]:
@@ -86,12 +92,12 @@ def where(app: EcrApp) -> tuple[str | None, str | None]:
 
 def in_context(app: EcrApp, profile: str, region: str, account: str) -> bool:
     """Connected to `profile` in `region`, its rows listed (and only its own)."""
-    rows = panes(app)[0].table.rows
+    listed = rows(app)
     return (
         where(app) == (profile, region)
-        and bool(rows)
-        and {row.registry_id for row in rows} == {account}
-        and all(f".dkr.ecr.{region}." in row.uri for row in rows)
+        and bool(listed)
+        and {row.registry_id for row in listed} == {account}
+        and all(f".dkr.ecr.{region}." in row.uri for row in listed)
     )
 
 
@@ -236,7 +242,7 @@ async def test_a_go_to_in_another_region_asked_meanwhile_lands_in_the_profile_pr
         app.switch_context(profile="prod")
         app.contexts.go_to_in_region("eu-west-1", wanted, None, None)
         assert where(app) == ("dev", "us-east-1")  # prod is being prepared: nothing moved yet
-        images = panes(app)[1]
+        images = app.screen_stack[0].query_one(ImagesPane)
         await until(
             pilot,
             lambda: (
