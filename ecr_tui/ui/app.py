@@ -306,8 +306,9 @@ class EcrApp(NavigatingApp, FleetActions):
             connecting_to=self.contexts.connecting_label()
             or (self.service.settings.endpoint_label if self.service else "…"),
         )
+        switching = self.contexts.queue.status_part()  # (a profile being prepared)
         crumbs = breadcrumb_part(self.contexts.crumbs)
-        return [*parts, crumbs] if crumbs else parts
+        return [*parts, *(part for part in (switching, crumbs) if part is not None)]
 
     # -- contexts (ui.contexts): the command bar and the palette call these ---------
 

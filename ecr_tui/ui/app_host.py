@@ -48,11 +48,23 @@ class DemoLaunch(Protocol):
         ...
 
 
+class QueuedSwitches(Protocol):
+    """What the command bar uses of `ui.switch_queue.SwitchQueue`."""
+
+    def command_ran(self) -> None:
+        """The command bar closed: a profile prepared meanwhile may enter now."""
+        ...
+
+
 class ContextSwitching(Protocol):
     """What the action modules use of `ui.contexts.Contexts` (which imports this module)."""
 
     # --read-only was given: every context is read-only.
     read_only_always: bool
+
+    # A profile switch being prepared, and the switches typed on top of it.
+    @property
+    def queue(self) -> QueuedSwitches: ...
 
     def go_to_in_region(
         self, region: str, repository: str, tag: str | None, digest: str | None

@@ -25,11 +25,13 @@ def run_then(
     exclusive: bool = False,
     asks_next: bool = False,
     description: str = "",
+    failed: Callable[[BaseException], None] | None = None,
 ) -> None:
     """Run `work` in a thread worker, then `then(result)` on the UI thread.
 
     `wait_for_ui`: the worker waits for `then`, so that an error it raises is the
-    worker's, and reported; otherwise `then` is queued like a message.
+    worker's, and reported; otherwise `then` is queued like a message. `failed`,
+    if given, is told on the UI thread when `work` raises (then reported as usual).
     """
     hold = app.hold_keys() if asks_next else None
     hand_over = app.call_from_thread if wait_for_ui else app.call_later
@@ -44,9 +46,11 @@ def run_then(
     def in_thread() -> None:
         try:
             result = work()
-        except BaseException:
+        except BaseException as error:
             if hold is not None:
                 hand_over(hold.release)
+            if failed is not None:
+                hand_over(failed, error)
             raise
         hand_over(finish, result)
 

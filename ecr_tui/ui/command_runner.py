@@ -80,6 +80,8 @@ class CommandRunner:
         def ran(prepared: Prepared | None) -> None:
             if prepared is not None:
                 prepared()
+            # A profile prepared while the bar was open enters now, this command on top.
+            self.app.contexts.queue.command_ran()
 
         if self._bar is None:
             self._bar = CommandBarScreen(self.prepare, self.candidates, (), "")

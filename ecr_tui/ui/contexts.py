@@ -39,6 +39,7 @@ from ecr_tui.ui.panes.base import Pane
 from ecr_tui.ui.panes.findings import FindingsFilters, FindingsPane
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
+from ecr_tui.ui.switch_queue import SwitchQueue
 
 if TYPE_CHECKING:
     from ecr_tui.ui.app_host import AppHost
@@ -141,7 +142,8 @@ class Contexts:
         self.places: dict[tuple[str, str], Place] = {}
         self._profiles: list[Profile] | None = None
         self._connect_lock = threading.Lock()
-        self._switch_request = 0
+        # A profile being prepared (credentials, MFA, SSO): switches typed meanwhile wait.
+        self.queue = SwitchQueue(app)
         # The image to put the cursor on once its repository opens (a place restored).
         self._pending_image: Place | None = None
         # That place once its repository opened, while the images pane looks for its image.
@@ -349,9 +351,13 @@ class Contexts:
         """Browse `profile` and/or `region` from now on; bad names change nothing.
 
         A new profile brings its own region (when its config names one) unless
-        `region` is given; otherwise the region browsed now is kept.
+        `region` is given; otherwise the region browsed now is kept. While another
+        profile is being prepared, this waits to go on top of it (see switch_queue).
         """
         app = self.app
+        words = " ".join(f":{k} {v}" for k, v in (("profile", profile), ("region", region)) if v)
+        if self.queue.holds(words, lambda: self.switch(profile=profile, region=region)):
+            return
         if profile is None and region is None:
             app.notify("Name a profile or a region to switch to.", severity="warning")
             return
@@ -392,19 +398,18 @@ class Contexts:
                 return
             app.notify(f"Already browsing {self.profile_label()} in {region}.", timeout=3)
             return
-        # A later switch wins over one still asking for a code or a login.
-        self._switch_request += 1
-        request = self._switch_request
         if target is None or target.name == self.profile_label():
             self._enter(new_profile, region, read_only, None)  # same profile, same credentials
             self.renewal.moved_to(region)
             return
+        pending = self.queue.start(target.name, region, f"{self.profile_label()} · {self.region()}")
 
         def enter(credentials: RoleCredentials | None) -> None:
-            if request == self._switch_request:
-                self._enter(new_profile, region, read_only, target, credentials)
+            self.queue.entered(
+                pending, lambda: self._enter(new_profile, region, read_only, target, credentials)
+            )
 
-        prepare_profile(app, target, region, enter)
+        prepare_profile(app, target, region, enter, functools.partial(self.queue.failed, pending))
 
     def _enter(
         self,
@@ -538,6 +543,11 @@ class Contexts:
         self, region: str, repository: str, tag: str | None, digest: str | None
     ) -> None:
         """Switch to `region` (same profile) and land on `repository` and its image."""
+        if self.queue.holds(
+            f"going to {repository} in {region}",
+            lambda: self.go_to_in_region(region, repository, tag, digest),
+        ):
+            return
         if region not in self.region_names():
             self.switch(region=region)  # explains why not
             return

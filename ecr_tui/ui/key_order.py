@@ -101,6 +101,8 @@ class KeyOrderedApp(App[None]):
         # The screen last sent a marker to find that out, and when.
         self._screen_asked: tuple[weakref.ref[Screen[Any]], float] | None = None
         self._check_timer: Timer | None = None
+        # What waits for the keys typed before it (see `after_keys_typed_so_far`).
+        self._after_keys: list[Callable[[], None]] = []
 
     # -- for the rest of the app -----------------------------------------------------
 
@@ -113,6 +115,31 @@ class KeyOrderedApp(App[None]):
     def keys_wait_for(self, node: DOMNode) -> None:
         """Hold the keys until the messages `node` has queued, and what they start, are done."""
         self._send_marker(node, self._replay_next)
+
+    def after_keys_typed_so_far(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once no key is held or on its way (at once if none is).
+
+        For an outcome that comes from a worker in the middle of a burst: the keys
+        typed before it do what they do first, as they would have typed slowly.
+        Keys held by `hold_keys` wait for what their holder does now: they come after.
+        """
+        too_old = time.monotonic() - HOLD_AT_MOST
+        if any(hold.since >= too_old for hold in self._holds):
+            callback()
+            return
+        self._after_keys.append(callback)
+        self._run_after_keys()
+
+    def _run_after_keys(self) -> None:
+        if not self._after_keys:
+            return
+        too_old = time.monotonic() - HOLD_AT_MOST  # (a marker that could not come home)
+        if self._held_keys or any(since >= too_old for since in self._markers.values()):
+            self._check_later()
+            return
+        waiting, self._after_keys = self._after_keys, []
+        for callback in waiting:
+            callback()
 
     def keys_may_flow(self) -> None:
         """Something that held the keys has stopped: replay them (from the app's queue)."""
@@ -155,6 +182,8 @@ class KeyOrderedApp(App[None]):
             await self._route(self._held_keys.popleft()[0])
         if self._held_keys:
             self._check_later()
+        else:
+            self._run_after_keys()
 
     def _must_wait(self, event: Held, arrived: float) -> bool:
         """Whether `event` (it arrived at `arrived`) has to wait. Forgets waits older
@@ -218,6 +247,7 @@ class KeyOrderedApp(App[None]):
         # A timer's callback runs in a task of its own: replay from the app's queue.
         self._check_timer = None
         self.keys_may_flow()
+        self._run_after_keys()
 
     # -- markers ---------------------------------------------------------------------
 
@@ -232,6 +262,7 @@ class KeyOrderedApp(App[None]):
     def _marker_home(self, marker: _Marker) -> None:
         if self._markers.pop(marker, None) is not None:
             marker.back()
+            self._run_after_keys()
 
 
 class _Marker:

@@ -21,6 +21,7 @@ from textual.app import SuspendNotSupported
 
 from ecr_tui.core.aws_cli import AwsCli, find_aws_cli, sso_login_problem
 from ecr_tui.core.contexts import Profile, sso_login_needed, sso_token_expiry
+from ecr_tui.core.errors import explain_error
 from ecr_tui.ui.app_host import AppHost
 from ecr_tui.ui.background import run_then
 from ecr_tui.ui.dialogs.confirm import ConfirmScreen
@@ -28,13 +29,18 @@ from ecr_tui.ui.dialogs.confirm import ConfirmScreen
 # The exit code a shell gives a command stopped with ctrl+c.
 INTERRUPTED = 130
 
+# Told why the login did not happen (declined, the CLI missing, failed): nothing changed.
+Failed = Callable[[str], None]
+
 
 def login_command(profile: Profile) -> str:
     """The command the user is offered, as they would type it."""
     return f"aws sso login --profile {profile.name}"
 
 
-def offer_sso_login(app: AppHost, profile: Profile, then: Callable[[], None]) -> None:
+def offer_sso_login(
+    app: AppHost, profile: Profile, then: Callable[[], None], failed: Failed
+) -> None:
     """The profile's SSO session has expired: offer `aws sso login`, then connect."""
     expiry = sso_token_expiry(profile)
     state = (
@@ -50,32 +56,36 @@ def offer_sso_login(app: AppHost, profile: Profile, then: Callable[[], None]) ->
 
     def answered(log_in: bool | None) -> None:
         if log_in:
-            sso_login(app, profile, then)
+            sso_login(app, profile, then, failed)
+        else:
+            failed("the SSO login was declined")
 
     app.push_screen(ConfirmScreen("SSO login needed", body, confirm_label="Log in"), answered)
 
 
-def sso_login(app: AppHost, profile: Profile, then: Callable[[], None]) -> None:
+def sso_login(app: AppHost, profile: Profile, then: Callable[[], None], failed: Failed) -> None:
     """Find the CLI (in a worker: it takes a second to start), then log in with it."""
     app.notify(f"Checking the AWS CLI before `{login_command(profile)}`…", timeout=3)
     run_then(
         app,
         find_aws_cli,
-        lambda cli: _log_in_with(app, cli, profile, then),
+        lambda cli: _log_in_with(app, cli, profile, then, failed),
         group="switch",
         wait_for_ui=False,
         exclusive=True,
         description="Looking for the AWS CLI",
+        failed=lambda error: failed(explain_error(error).title),
     )
 
 
 def _log_in_with(
-    app: AppHost, cli: AwsCli | None, profile: Profile, then: Callable[[], None]
+    app: AppHost, cli: AwsCli | None, profile: Profile, then: Callable[[], None], failed: Failed
 ) -> None:
     command = login_command(profile)
     problem = sso_login_problem(cli, command)
     if problem is not None or cli is None:
         app.notify(f"{problem} Nothing changed.", title="SSO login", severity="error", timeout=15)
+        failed("the SSO login could not run")
         return
     try:
         with app.suspend():
@@ -88,6 +98,7 @@ def _log_in_with(
             severity="error",
             timeout=15,
         )
+        failed("the SSO login could not run in this terminal")
         return
     if status == 0 and not sso_login_needed(profile):
         app.notify(f"Logged in: the SSO session of {profile.name} is valid.", timeout=4)
@@ -111,7 +122,9 @@ def _log_in_with(
 
     def answered(retry: bool | None) -> None:
         if retry:
-            sso_login(app, profile, then)
+            sso_login(app, profile, then, failed)
+        else:
+            failed(f"`{command}` {ended}")
 
     app.push_screen(ConfirmScreen("SSO login failed", body, confirm_label="Retry"), answered)
 
