@@ -27,7 +27,8 @@ from typing import Any, Protocol
 from ecr_tui.core.errors import ContextSwitched, UserFacingError
 from ecr_tui.core.fleet.coverage import Coverage
 from ecr_tui.core.fleet.fanout import FleetResult, Progress
-from ecr_tui.core.fleet.groups import FleetFindings, fleet_key, without_instance
+from ecr_tui.core.fleet.finding_table import fleet_key, without_instance
+from ecr_tui.core.fleet.groups import FleetFindings
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.fleet.source import SourcedScan
 from ecr_tui.core.models import Finding, Image, ScanReport

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ecr_tui.core.fleet.fanout import Progress
-from ecr_tui.core.fleet.groups import FindingTable, FleetFindings
+from ecr_tui.core.fleet.finding_table import FindingTable
+from ecr_tui.core.fleet.groups import FleetFindings
 from ecr_tui.core.fleet.remote_scan import Arrived, FleetReader, RemoteFleetScan
 from ecr_tui.core.fleet.scope import Scope
 from ecr_tui.core.fleet.source import SourcedScan
