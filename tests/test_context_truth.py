@@ -201,6 +201,21 @@ def key_bar(app: EcrApp) -> str:
     return str(app.screen_stack[0].query_one(KeyBar).render())
 
 
+async def test_an_account_told_as_the_app_closes_changes_nothing(demo_app: EcrApp) -> None:
+    """A context's account (or Docker's state) that arrives once the status line is
+    gone, as the app closes, has nothing to update: no error (CI once saw one)."""
+    app = demo_app
+    async with app.run_test(size=(120, 36)) as pilot:
+        await in_account(app, pilot, DEFAULT_ACCOUNT_ID)
+        status = app.status_bar()
+        assert status is not None
+        await status.remove()
+        assert app.status_bar() is None
+        app.refresh_status()  # AccountKnown's handler, after the line is gone
+        app.docker._refresh_login()
+        await pilot.pause()
+
+
 async def test_a_read_only_profile_says_which_line_and_what_to_do(
     demo_app: EcrApp, tmp_path: Path
 ) -> None:

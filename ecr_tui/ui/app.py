@@ -266,8 +266,14 @@ class EcrApp(NavigatingApp, FleetActions):
             self.contexts.identify()
         self.refresh_status()
 
+    def status_bar(self) -> StatusBar | None:
+        """The status line; None while the app closes (a late answer has none to update)."""
+        bars = self.query(StatusBar)
+        return bars.first() if bars else None
+
     def refresh_status(self) -> None:
-        self.query_one(StatusBar).show_connection(self._status_parts())
+        if (status := self.status_bar()) is not None:
+            status.show_connection(self._status_parts())
 
     def _account_from_repositories(self) -> str:
         """The account in the listed repositories' ARNs (when STS may not say it)."""

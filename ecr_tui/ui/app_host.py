@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ecr_tui.core.errors import Problem
     from ecr_tui.core.models import AccountInfo
     from ecr_tui.core.remote_reader import RemoteReader
+    from ecr_tui.ui.status_bar import StatusBar
 
 
 class DemoEndpoint(Protocol):
@@ -97,6 +98,10 @@ class AppHost(KeyOrderedApp):
 
     def refresh_status(self) -> None:
         """Say again who and where in the status line (after the connection changed)."""
+        raise NotImplementedError
+
+    def status_bar(self) -> StatusBar | None:
+        """The status line; None while the app closes (a late answer has none to update)."""
         raise NotImplementedError
 
     def show_favourites(self) -> None:

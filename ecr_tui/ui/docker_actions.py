@@ -19,7 +19,6 @@ from ecr_tui.ui.background import run_then
 from ecr_tui.ui.format import human_size
 from ecr_tui.ui.panes.images import ImagesPane
 from ecr_tui.ui.panes.repositories import RepositoriesPane
-from ecr_tui.ui.status_bar import StatusBar
 
 # Dialogs, Docker transfers and the clipboard are imported where they are first
 # used: this module is loaded by the Docker check, before any of them is needed.
@@ -82,8 +81,9 @@ class DockerActions:
         return self.session
 
     def _refresh_login(self) -> None:
-        if self.session is not None:
-            self.app.query_one(StatusBar).login = self.session.login_state()
+        status = self.app.status_bar()
+        if self.session is not None and status is not None:
+            status.login = self.session.login_state()
 
     # -- whether Docker can act -------------------------------------------------
 
@@ -112,9 +112,10 @@ class DockerActions:
     def _checked(self, checked: tuple[DockerSession, str | None]) -> None:
         """Remember whether Docker can act, and say so in the status bar."""
         self.session, self.problem = checked
-        status = self.app.query_one(StatusBar)
-        status.checked, status.problem = True, self.problem
-        status.login = self.session.login_state()
+        status = self.app.status_bar()
+        if status is not None:
+            status.checked, status.problem = True, self.problem
+            status.login = self.session.login_state()
 
     # -- logging in -------------------------------------------------------------
 
@@ -126,7 +127,9 @@ class DockerActions:
         self.app.notify("Logging Docker in to the registry…", timeout=3)
 
         def logged_in(state: LoginState) -> None:
-            self.app.query_one(StatusBar).login = state
+            status = self.app.status_bar()
+            if status is not None:
+                status.login = state
             self.app.notify(f"Docker is logged in to {state.registry}.", title="Logged in")
 
         self._run("docker-login", session.login, logged_in)
