@@ -319,6 +319,11 @@ class VulnerabilitiesScreen(FilterKeys, ScopeKeys, Screen[None]):
         words = ", ".join(self.scope.describe()) or "every image, every finding"
         shown, total = len(self.table.rows), self.table.total_rows
         count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
+        session = self.session
+        if session is not None and session.scope != self.scope:
+            # Refiltering (a second or two over 500,000 findings): the rows shown are
+            # still the previous filters', so they are not counted as these filters'.
+            count = "filtering…"
         # The account and region first (this screen hides the app's status line): what
         # does not fit in two lines is cut from the end, never them.
         label = f"{view_context(self.app, self.service).words()} │ By {self.grouping.name}"
